@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rungo/fetch.h - HTTP(S)/file downloads with libcurl.
+ *
+ * Redirects are followed.  Transient failures (HTTP 5xx, 408, 429,
+ * connection reset/refused mid-transfer, timeouts, partial transfers) are
+ * retried with exponential backoff; a partial file is resumed with a Range
+ * request.  Permanent failures (4xx, bad URL, sha256/size mismatch) are not
+ * retried.  Error messages name the file, the URL and the cause, e.g.
+ * "download go1.22.4.linux-amd64.tar.gz: HTTP 404 from http://...".
+ *
+ * The caller must call rungo_fetch_global_init() once before any threads
+ * are started (wraps curl_global_init); that is the only process-wide state.
+ */
+#ifndef RUNGO_FETCH_H
+#define RUNGO_FETCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rungo/err.h"
+
+struct rungo_fetch_opts {
+	long connect_timeout_ms;   /* 0 = 15000 */
+	long stall_timeout_s;      /* abort when < 1 byte/s for this long; 0 = 30 */
+	long total_timeout_s;      /* 0 = none */
+	int max_attempts;          /* 0 = 5 */
+	long retry_base_ms;        /* first backoff; doubles; 0 = 500 */
+	rungo_progress_fn progress;/* NULL = silent */
+	void *progress_ctx;
+	rungo_log_fn log;          /* retries etc.; NULL = silent */
+	void *log_ctx;
+};
+
+int rungo_fetch_global_init(struct rungo_err *err);
+void rungo_fetch_global_cleanup(void);
+
+/* Download `url` to `dest_path`.  Data goes to "<dest_path>.part" first
+ * (resumed if present); when complete and verified against expected_size
+ * (0 = don't check) and expected_sha256 (NULL or "" = don't check) it is
+ * renamed to dest_path.  On a mismatch the .part file is removed.
+ * `label` names the thing in errors and progress (e.g. the filename). */
+int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
+		     uint64_t expected_size, const char *expected_sha256,
+		     const struct rungo_fetch_opts *opts, struct rungo_err *err);
+
+/* Download `url` into memory. *out is malloc'd and NUL-terminated
+ * (caller frees with free()), *len excludes the NUL. */
+int rungo_fetch_memory(const char *url, const char *label,
+		       const struct rungo_fetch_opts *opts, char **out,
+		       size_t *len, struct rungo_err *err);
+
+/* sha256 of a file as 64 lowercase hex chars + NUL. */
+int rungo_sha256_file(const char *path, char out[65], struct rungo_err *err);
+/* sha256 of a buffer. */
+void rungo_sha256_buf(const void *data, size_t len, char out[65]);
+
+#endif
