@@ -25,19 +25,33 @@ int rungo_err_set(struct rungo_err *err, int code, const char *fmt, ...)
 
 int rungo_err_prefix(struct rungo_err *err, int code, const char *fmt, ...)
 {
-	char prefix[RUNGO_ERR_MSG_SIZE];
-	char old[RUNGO_ERR_MSG_SIZE];
+	char buf[RUNGO_ERR_MSG_SIZE];
+	size_t len, old_len;
 	va_list ap;
+	int n;
 
 	if (!err)
 		return code;
 	if (err->code == 0)
 		err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+	if (n < 0)
+		return err->code;
+	/* "<prefix>: <old message>", cut at the buffer's end. */
+	len = strlen(buf);
+	if (len + 2 < sizeof(buf)) {
+		memcpy(buf + len, ": ", 2);
+		len += 2;
+		old_len = strnlen(err->msg, sizeof(err->msg));
+		if (old_len > sizeof(buf) - 1 - len)
+			old_len = sizeof(buf) - 1 - len;
+		memcpy(buf + len, err->msg, old_len);
+		len += old_len;
+	}
+	buf[len] = '\0';
+	memcpy(err->msg, buf, len + 1);
 	return err->code;
 }
 

@@ -10,7 +10,9 @@
  *    `prerelease`, a prerelease-only minor contributes its newest).
  *  - RUNGO_POLICY_ALL: every stable release (with `prerelease`, every
  *    beta and rc as well).
- * `min`/`max` bound the result inclusively (NULL = unbounded).  When `os`
+ * `min`/`max` bound the result inclusively (NULL = unbounded); the policy
+ * picks among the versions in range (latest-patch with max go1.21.5 gives
+ * go1.21.5 for go1.21).  When `os`
  * and `arch` are set, only releases with a file of kind "archive" for that
  * os/arch are considered.
  */

@@ -8,6 +8,9 @@
  *
  * Order: by major, minor, then prerelease kind (beta < rc < release), then
  * prerelease number / patch.  go1.20 == go1.20.0.
+ * One release candidate of a patch release exists in the real index
+ * ("go1.9.2rc2"): it parses with patch 2 and sorts between go1.9.1 and
+ * go1.9.2 (order: major, minor, patch, kind, number).
  */
 #ifndef RUNGO_VERSION_H
 #define RUNGO_VERSION_H
@@ -26,7 +29,7 @@ enum rungo_prerelease {
 struct rungo_version {
 	int major;
 	int minor;
-	int patch;                  /* 0 for prereleases */
+	int patch;                  /* 0 for prereleases (but go1.9.2rc2) */
 	enum rungo_prerelease pre;  /* RUNGO_PRE_NONE for releases */
 	int pre_num;                /* N of betaN / rcN, else 0 */
 };
