@@ -34,7 +34,7 @@ struct rungo_err {
 int rungo_err_set(struct rungo_err *err, int code, const char *fmt, ...)
 	RUNGO_PRINTF(3, 4);
 int rungo_err_vset(struct rungo_err *err, int code, const char *fmt,
-		   va_list ap);
+		   va_list ap) RUNGO_PRINTF(3, 0);
 
 /* Prefix the existing message with "<prefix>: " (context while unwinding).
  * Returns err->code (or `code` if err is NULL). */
