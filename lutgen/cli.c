@@ -21,6 +21,9 @@ static void end_progress_line(struct lutgen_cli *cli)
 }
 
 static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
+		  va_list ap) RUNGO_PRINTF(3, 0);
+
+static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
 		  va_list ap)
 {
 	pthread_mutex_lock(&cli->lock);
