@@ -67,7 +67,9 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 
 /* Make toolchain `v` for host os/arch ("linux", "amd64") available: a
  * registered GOROOT, an existing cache entry, or download + verify +
- * extract.  Safe to call concurrently from several threads/processes. */
+ * extract.  Safe to call concurrently from several threads/processes.
+ * idx may be NULL: then only registered or installed toolchains are
+ * found, and anything else fails with -ENOENT. */
 int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *os,
 			const char *arch, struct rungo_toolchain *out,
