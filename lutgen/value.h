@@ -14,6 +14,9 @@
  *    argument at 8(SP).)
  *  - Each piece has its size in bytes; a parameter's pieces are in order
  *    (DW_OP_piece), a single-location parameter has one piece of its size.
+ *  - A parameter without a location at the entry pc (unused) has no
+ *    pieces; pieces cover fewer bytes than `size` when DWARF leaves the
+ *    trailing words out (dead, e.g. a slice's cap).
  */
 #ifndef LUTGEN_VALUE_H
 #define LUTGEN_VALUE_H
