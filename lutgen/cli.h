@@ -27,6 +27,9 @@ enum {
 	LUTGEN_EXIT_OK = 0,
 	LUTGEN_EXIT_FAIL = 1,
 	LUTGEN_EXIT_USAGE = 2,
+	/* --check (generate, merge): the committed tables are out of date;
+	 * the summary is on stdout. */
+	LUTGEN_EXIT_DRIFT = 3,
 };
 
 #define LUTGEN_MAX_GOROOTS 64
