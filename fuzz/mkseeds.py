@@ -1,0 +1,197 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Write small hand-made Go-like ELF files: the fuzz seed corpus and the
+fixtures of tests/test_inspect.c.  Every value the unit test expects is
+written down here by hand (FIXTURES), independent of lutgen's readers.
+
+    fuzz/mkseeds.py [OUTDIR]   (default: fuzz/corpus/inspect)
+"""
+import os
+import struct
+import sys
+
+TEXT_VA, RO_VA, DATA_VA = 0x401000, 0x402000, 0x403000
+TEXT_OFF, RO_OFF, DATA_OFF = 0x1000, 0x2000, 0x3000
+START = b"0w\xaf\x0c\x92t\x08\x02A\xe1\xc1\x07\xe6\xd6\x18\xe6"
+END = b"\xf92C1\x86\x18 r\x00\x82B\x10A\x16\xd8\xf2"
+MODINFO = (b"path\texample.com/fix\n"
+           b"mod\texample.com/fix\t(devel)\t\n"
+           b"build\t-buildmode=exe\n"
+           b"build\tCGO_ENABLED=0\n"
+           b"build\t-ldflags=\"-s -w\"\n"
+           b"build\tGOARCH=amd64\n"
+           b"build\tGOAMD64=v3\n")
+
+# amd64: main.main = nop; ret; int3 padding.  main.Target = mov rbx,rax;
+# ret; nop; ret  -> returns at +3 and +5.
+AMD64_TEXT = (b"\x90\xc3" + b"\xcc" * 14 +
+              b"\x48\x89\xc3\xc3\x90\xc3" + b"\xcc" * 26)
+# arm64: main.main = ret; main.Target = nop; ret; nop; ret x1
+ARM64_TEXT = (struct.pack("<4I", 0xd65f03c0, 0, 0, 0) +
+              struct.pack("<8I", 0xd503201f, 0xd65f03c0, 0xd503201f,
+                          0xd65f0020, 0, 0, 0, 0))
+FUNCS = [(b"main.main", 0x0), (b"main.Target", 0x10)]
+TEXT_END = 0x30
+
+
+def uvarint(n):
+    out = b""
+    while True:
+        b = n & 0x7f
+        n >>= 7
+        if n:
+            out += bytes([b | 0x80])
+        else:
+            return out + bytes([b])
+
+
+def pclntab(layout, text_start):
+    names = b"".join(n + b"\0" for n, _ in FUNCS)
+    name_offs = []
+    o = 0
+    for n, _ in FUNCS:
+        name_offs.append(o)
+        o += len(n) + 1
+    if layout == 12:
+        # header, nfunc, functab (entry, funcoff)*n + end, filetab off
+        hdr = struct.pack("<IBBBBQ", 0xfffffffb, 0, 0, 1, 8, len(FUNCS))
+        ftab_len = (len(FUNCS) * 2 + 1) * 8 + 4
+        names_at = len(hdr) + ftab_len
+        funcs_at = (names_at + len(names) + 7) & ~7
+        ftab = b""
+        for i, (_, e) in enumerate(FUNCS):
+            ftab += struct.pack("<QQ", TEXT_VA + e, funcs_at + 16 * i)
+        ftab += struct.pack("<Q", TEXT_VA + TEXT_END)
+        ftab += struct.pack("<I", 0)
+        body = hdr + ftab + names
+        body += b"\0" * (funcs_at - len(body))
+        for i, (_, e) in enumerate(FUNCS):
+            body += struct.pack("<QiI", TEXT_VA + e, names_at + name_offs[i], 0)
+        return body
+    magic = 0xfffffff1 if layout == 120 else 0xfffffff0
+    hdr_len = 8 + 8 * 8
+    names_at = hdr_len
+    tail = (names_at + len(names) + 7) & ~7
+    pcln_at = tail
+    ftab = b""
+    funcs_at = (len(FUNCS) * 2 + 1) * 4
+    funcs_at = (funcs_at + 7) & ~7
+    for i, (_, e) in enumerate(FUNCS):
+        ftab += struct.pack("<II", e, funcs_at + 44 * i)
+    ftab += struct.pack("<I", TEXT_END)
+    ftab += b"\0" * (funcs_at - len(ftab))
+    fn = b""
+    for i, (_, e) in enumerate(FUNCS):
+        fn += struct.pack("<Ii", e, name_offs[i]) + b"\0" * 36
+    hdr = struct.pack("<IBBBB", magic, 0, 0, 1, 8)
+    hdr += struct.pack("<8Q", len(FUNCS), 0, text_start, names_at, tail,
+                       tail, tail, pcln_at)
+    body = hdr + names
+    body += b"\0" * (tail - len(body))
+    return body + ftab + fn
+
+
+def buildinfo(inline, version):
+    mod = START + MODINFO + END
+    if inline:
+        return (b"\xff Go buildinf:" + bytes([8, 2]) + b"\0" * 16 +
+                uvarint(len(version)) + version + uvarint(len(mod)) + mod)
+    # pre-go1.18: pointers to Go string headers at +0x100 / +0x110
+    hdr = (b"\xff Go buildinf:" + bytes([8, 0]) +
+           struct.pack("<QQ", DATA_VA + 0x100, DATA_VA + 0x110))
+    blob = bytearray(0x400)
+    blob[0:len(hdr)] = hdr
+    blob[0x100:0x110] = struct.pack("<QQ", DATA_VA + 0x180, len(version))
+    blob[0x110:0x120] = struct.pack("<QQ", DATA_VA + 0x1c0, len(mod))
+    blob[0x180:0x180 + len(version)] = version
+    blob[0x1c0:0x1c0 + len(mod)] = mod
+    return bytes(blob)
+
+
+def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
+        inline=True, version=b"go1.22.4", moduledata=False, pie_rela=False):
+    """pie_rela: ET_DYN with DF_1_PIE; the moduledata words are zero in the
+    file and set by R_X86_64_RELATIVE relocations (PT_DYNAMIC/DT_RELA)."""
+    text = ARM64_TEXT if machine == 183 else AMD64_TEXT
+    ro = pclntab(layout, text_start)
+    data = bytearray(buildinfo(inline, version))
+    data += b"\0" * (0x400 - len(data)) if len(data) < 0x400 else b""
+    if moduledata:
+        md = [0] * 24
+        md[0] = RO_VA
+        md[1] = RO_VA + 72
+        md[22] = TEXT_VA
+        md_at = 0x800
+        data += b"\0" * (md_at - len(data))
+        if pie_rela:
+            rela = b"".join(struct.pack("<QQQ", DATA_VA + md_at + 8 * w, 8,
+                                        md[w]) for w in (0, 1, 22))
+            md = [0] * 24
+        data += struct.pack("<24Q", *md)
+        if pie_rela:
+            rela_at = len(data)
+            data += rela
+            dyn_at = len(data)
+            data += struct.pack("<10Q", 7, DATA_VA + rela_at, 8, len(rela),
+                                9, 24, 0x6ffffffb, 0x08000000, 0, 0)
+    shstr = b"\0.text\0.gopclntab\0.go.buildinfo\0.shstrtab\0"
+    sh_off = DATA_OFF + len(data)
+    sh_off = (sh_off + 7) & ~7
+    shstr_off = sh_off + 5 * 64
+    f = bytearray(shstr_off + len(shstr) if sections else sh_off)
+    phdrs = [
+        (1, 5, TEXT_OFF, TEXT_VA, len(text)),
+        (1, 4, RO_OFF, RO_VA, len(ro)),
+        (1, 6, DATA_OFF, DATA_VA, len(data)),
+    ]
+    if pie_rela:
+        phdrs.append((2, 6, DATA_OFF + dyn_at, DATA_VA + dyn_at, 80))
+    f[0:16] = b"\x7fELF\x02\x01\x01" + b"\0" * 9
+    struct.pack_into("<HHIQQQIHHHHHH", f, 16, 3 if pie_rela else 2, machine, 1, TEXT_VA, 64,
+                     sh_off if sections else 0, 0, 64, 56, len(phdrs),
+                     64, 5 if sections else 0, 4 if sections else 0)
+    for i, (t, fl, off, va, sz) in enumerate(phdrs):
+        struct.pack_into("<IIQQQQQQ", f, 64 + 56 * i, t, fl, off, va, va,
+                         sz, sz, 0x1000)
+    f[TEXT_OFF:TEXT_OFF + len(text)] = text
+    f[RO_OFF:RO_OFF + len(ro)] = ro
+    f[DATA_OFF:DATA_OFF + len(data)] = data
+    if sections:
+        def sh(i, name, typ, flags, addr, off, size):
+            struct.pack_into("<IIQQQQIIQQ", f, sh_off + 64 * i, name, typ,
+                             flags, addr, off, size, 0, 0, 1, 0)
+        sh(1, 1, 1, 6, TEXT_VA, TEXT_OFF, len(text))
+        sh(2, 7, 1, 2, RO_VA, RO_OFF, len(ro))
+        sh(3, 18, 1, 3, DATA_VA, DATA_OFF, len(data))
+        sh(4, 32, 3, 0, 0, shstr_off, len(shstr))
+        f[shstr_off:shstr_off + len(shstr)] = shstr
+    return bytes(f)
+
+
+# name -> (bytes, expectations written by hand)
+FIXTURES = {
+    "go120_amd64.elf": elf(),
+    "go118_amd64.elf": elf(layout=118),
+    "go126_moduledata.elf": elf(text_start=0, moduledata=True),
+    "go120_nosections.elf": elf(sections=False),
+    "go115_ptrinfo.elf": elf(layout=12, inline=False, version=b"go1.15.15"),
+    "go120_arm64.elf": elf(machine=183),
+    "go126_pie_rela.elf": elf(text_start=0, moduledata=True, pie_rela=True),
+}
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "inspect")
+    os.makedirs(out, exist_ok=True)
+    for name, data in FIXTURES.items():
+        with open(os.path.join(out, name), "wb") as fh:
+            fh.write(data)
+    mdir = os.path.join(os.path.dirname(out), "modinfo")
+    os.makedirs(mdir, exist_ok=True)
+    with open(os.path.join(mdir, "modinfo.txt"), "wb") as fh:
+        fh.write(MODINFO)
+
+
+if __name__ == "__main__":
+    main()
