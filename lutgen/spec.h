@@ -18,6 +18,13 @@
  *   ]
  * }
  * Unknown keys and wrong types are errors naming the key (and the lookup).
+ * Optional: "doc" (spec and lookup, default ""), "policy" (default minor).
+ * Also errors: duplicate keys, duplicate lookup names, names that are not
+ * C identifiers (or are C keywords), unknown or repeated arches (linux
+ * GOARCH values), unknown kinds, keys that do not apply to the kind, an
+ * empty "arches" or "lookups".  Messages look like
+ *   "lutgen/specs/x.json: lookups[1] (g_size): key 'type': expected a
+ *    string, got a number".
  */
 #ifndef LUTGEN_SPEC_H
 #define LUTGEN_SPEC_H

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of lutgen/spec.c: every error names the key (and lookup). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "lutgen/spec.h"
+
+#define VALID                                                               \
+	"{\n"                                                               \
+	"  \"name\": \"net\",\n"                                            \
+	"  \"doc\": \"Network offsets.\",\n"                                \
+	"  \"program\": \"netprobe\",\n"                                    \
+	"  \"min_version\": \"go1.17\",\n"                                  \
+	"  \"arches\": [\"amd64\", \"arm64\"],\n"                           \
+	"  \"policy\": \"latest-patch\",\n"                                 \
+	"  \"lookups\": [\n"                                                \
+	"    {\"name\": \"fd_sysfd\", \"doc\": \"d1\", \"kind\": "          \
+	"\"struct_offset\", \"type\": \"internal/poll.FD\", \"field\": "    \
+	"\"Sysfd\"},\n"                                                     \
+	"    {\"name\": \"g_size\", \"kind\": \"type_size\", \"type\": "     \
+	"\"runtime.g\"},\n"                                                 \
+	"    {\"name\": \"tls_write\", \"doc\": \"d3\", \"kind\": "         \
+	"\"func_params\", \"function\": \"crypto/tls.(*Conn).Write\"}\n"    \
+	"  ]\n"                                                             \
+	"}\n"
+
+static int parse(const char *json, struct lutgen_spec **out,
+		 struct rungo_err *err)
+{
+	return lutgen_spec_parse(json, strlen(json), "t.json", out, err);
+}
+
+/* Parse `json`, expect -EINVAL and a message equal to `want`. */
+static void expect_error(const char *json, const char *want)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+	int rc;
+
+	rc = parse(json, &s, &err);
+	if (rc != -EINVAL || strcmp(err.msg, want) != 0)
+		fail_msg("rc %d, message\n  got:  %s\n  want: %s\nfor %s", rc,
+			 err.msg, want, json);
+	assert_null(s);
+}
+
+/* Replace the first occurrence of `from` in VALID by `to`. */
+static char *edit(const char *from, const char *to)
+{
+	const char *base = VALID;
+	const char *p = strstr(base, from);
+	size_t n;
+	char *out;
+
+	assert_non_null(p);
+	n = strlen(base) - strlen(from) + strlen(to) + 1;
+	out = malloc(n);
+	assert_non_null(out);
+	memcpy(out, base, (size_t)(p - base));
+	memcpy(out + (p - base), to, strlen(to));
+	memcpy(out + (p - base) + strlen(to), p + strlen(from),
+	       strlen(p + strlen(from)) + 1);
+	return out;
+}
+
+static void expect_edit_error(const char *from, const char *to,
+			      const char *want)
+{
+	char *json = edit(from, to);
+
+	expect_error(json, want);
+	free(json);
+}
+
+static void test_valid(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(parse(VALID, &s, &err), 0);
+	assert_string_equal(s->path, "t.json");
+	assert_string_equal(s->name, "net");
+	assert_string_equal(s->doc, "Network offsets.");
+	assert_string_equal(s->program, "netprobe");
+	assert_int_equal(s->min_version.major, 1);
+	assert_int_equal(s->min_version.minor, 17);
+	assert_int_equal(s->min_version.patch, 0);
+	assert_int_equal(s->narches, 2);
+	assert_string_equal(s->arches[0], "amd64");
+	assert_string_equal(s->arches[1], "arm64");
+	assert_int_equal(s->policy, RUNGO_POLICY_LATEST_PATCH);
+	assert_int_equal(s->nlookups, 3);
+	assert_string_equal(s->lookups[0].name, "fd_sysfd");
+	assert_string_equal(s->lookups[0].doc, "d1");
+	assert_int_equal(s->lookups[0].kind, LUTGEN_LOOKUP_STRUCT_OFFSET);
+	assert_string_equal(s->lookups[0].type, "internal/poll.FD");
+	assert_string_equal(s->lookups[0].field, "Sysfd");
+	assert_null(s->lookups[0].function);
+	assert_string_equal(s->lookups[1].name, "g_size");
+	assert_string_equal(s->lookups[1].doc, "");
+	assert_int_equal(s->lookups[1].kind, LUTGEN_LOOKUP_TYPE_SIZE);
+	assert_string_equal(s->lookups[1].type, "runtime.g");
+	assert_null(s->lookups[1].field);
+	assert_int_equal(s->lookups[2].kind, LUTGEN_LOOKUP_FUNC_PARAMS);
+	assert_string_equal(s->lookups[2].function,
+			    "crypto/tls.(*Conn).Write");
+	assert_null(s->lookups[2].type);
+	lutgen_spec_free(s);
+}
+
+static void test_policy_default(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+	char *json = edit("\"policy\": \"latest-patch\",", "");
+
+	(void)state;
+	assert_int_equal(parse(json, &s, &err), 0);
+	assert_int_equal(s->policy, RUNGO_POLICY_MINOR);
+	lutgen_spec_free(s);
+	free(json);
+}
+
+static void test_goid_spec_file(void **state)
+{
+	const char *root = getenv("LUTGEN_SOURCE_ROOT");
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+	char path[4096];
+
+	(void)state;
+	if (!root)
+		skip();
+	snprintf(path, sizeof(path), "%s/lutgen/specs/goid.json", root);
+	if (lutgen_spec_load(path, &s, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(s->name, "goid");
+	assert_string_equal(s->program, "goid");
+	assert_int_equal(s->min_version.minor, 13);
+	assert_int_equal(s->narches, 2);
+	assert_string_equal(s->arches[0], "amd64");
+	assert_string_equal(s->arches[1], "arm64");
+	assert_int_equal(s->policy, RUNGO_POLICY_MINOR);
+	assert_int_equal(s->nlookups, 1);
+	assert_string_equal(s->lookups[0].name, "goid_offset");
+	assert_int_equal(s->lookups[0].kind, LUTGEN_LOOKUP_STRUCT_OFFSET);
+	assert_string_equal(s->lookups[0].type, "runtime.g");
+	assert_string_equal(s->lookups[0].field, "goid");
+	lutgen_spec_free(s);
+}
+
+static void test_load_missing_file(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(lutgen_spec_load("/nonexistent/x.json", &s, &err),
+			 -ENOENT);
+	assert_string_equal(err.msg,
+			    "spec /nonexistent/x.json: No such file or directory");
+}
+
+static void test_not_json(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+
+	/* The line is exact; cJSON reports the column near the bad token. */
+	assert_int_equal(parse("{\n  \"name\": \"x\",\n  oops\n}", &s, &err),
+			 -EINVAL);
+	assert_null(s);
+	assert_true(strncmp(err.msg, "t.json:3:", 9) == 0);
+	assert_non_null(strstr(err.msg, ": not valid JSON"));
+	(void)state;
+	expect_error("[1, 2]", "t.json: expected a JSON object, got an array");
+}
+
+static void test_unknown_key(void **state)
+{
+	(void)state;
+	expect_edit_error("\"policy\"", "\"colour\": 1, \"policy\"",
+			  "t.json: unknown key 'colour'");
+	expect_edit_error("\"kind\": \"type_size\"",
+			  "\"kind\": \"type_size\", \"offset\": 3",
+			  "t.json: lookups[1] (g_size): unknown key 'offset'");
+	expect_edit_error("\"doc\": \"Network", "\"name\": \"y\", \"doc\": \"Network",
+			  "t.json: key 'name' appears twice");
+}
+
+/* Every key with a value of the wrong type. */
+static void test_wrong_type(void **state)
+{
+	static const struct {
+		const char *from, *to, *want;
+	} cases[] = {
+		{ "\"name\": \"net\"", "\"name\": 7",
+		  "t.json: key 'name': expected a string, got a number" },
+		{ "\"doc\": \"Network offsets.\"", "\"doc\": [\"x\"]",
+		  "t.json: key 'doc': expected a string, got an array" },
+		{ "\"program\": \"netprobe\"", "\"program\": null",
+		  "t.json: key 'program': expected a string, got null" },
+		{ "\"min_version\": \"go1.17\"", "\"min_version\": 1.17",
+		  "t.json: key 'min_version': expected a string, got a number" },
+		{ "\"arches\": [\"amd64\", \"arm64\"]", "\"arches\": \"amd64\"",
+		  "t.json: key 'arches': expected an array of strings, got a string" },
+		{ "[\"amd64\", \"arm64\"]", "[\"amd64\", 64]",
+		  "t.json: key 'arches': element 1: expected a string, got a number" },
+		{ "\"policy\": \"latest-patch\"", "\"policy\": true",
+		  "t.json: key 'policy': expected a string, got a boolean" },
+		{ "\"lookups\": [", "\"lookups\": {\"a\": [",
+		  NULL /* invalid JSON then; covered below */ },
+		{ "\"name\": \"fd_sysfd\"", "\"name\": 3",
+		  "t.json: lookups[0]: key 'name': expected a string, got a number" },
+		{ "\"doc\": \"d1\"", "\"doc\": {}",
+		  "t.json: lookups[0] (fd_sysfd): key 'doc': expected a string, got an object" },
+		{ "\"kind\": \"struct_offset\"", "\"kind\": 1",
+		  "t.json: lookups[0] (fd_sysfd): key 'kind': expected a string, got a number" },
+		{ "\"type\": \"internal/poll.FD\"", "\"type\": false",
+		  "t.json: lookups[0] (fd_sysfd): key 'type': expected a string, got a boolean" },
+		{ "\"field\": \"Sysfd\"", "\"field\": [\"pfd\", \"Sysfd\"]",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': expected a string, got an array" },
+		{ "\"function\": \"crypto/tls.(*Conn).Write\"", "\"function\": 0",
+		  "t.json: lookups[2] (tls_write): key 'function': expected a string, got a number" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cases[i].want)
+			expect_edit_error(cases[i].from, cases[i].to,
+					  cases[i].want);
+	expect_error("{\"name\": \"a\", \"program\": \"p\", \"min_version\": \"go1.13\", "
+		     "\"arches\": [\"amd64\"], \"lookups\": {\"x\": 1}}",
+		     "t.json: key 'lookups': expected an array of objects, got an object");
+	expect_error("{\"name\": \"a\", \"program\": \"p\", \"min_version\": \"go1.13\", "
+		     "\"arches\": [\"amd64\"], \"lookups\": [\"x\"]}",
+		     "t.json: lookups[0]: expected an object, got a string");
+}
+
+static void test_missing_key(void **state)
+{
+	(void)state;
+	expect_edit_error("\"program\": \"netprobe\",", "",
+			  "t.json: missing key 'program'");
+	expect_edit_error("\"arches\": [\"amd64\", \"arm64\"],", "",
+			  "t.json: missing key 'arches'");
+	expect_edit_error("\"field\": \"Sysfd\"", "\"fiel\": \"Sysfd\"",
+			  "t.json: lookups[0] (fd_sysfd): unknown key 'fiel'");
+	expect_edit_error(", \"field\": \"Sysfd\"", "",
+			  "t.json: lookups[0] (fd_sysfd): missing key 'field' (kind struct_offset needs 'type' and 'field')");
+	expect_edit_error(", \"function\": \"crypto/tls.(*Conn).Write\"", "",
+			  "t.json: lookups[2] (tls_write): missing key 'function' (kind func_params needs it)");
+	expect_edit_error("\"kind\": \"type_size\",", "",
+			  "t.json: lookups[1] (g_size): missing key 'kind'");
+	expect_edit_error("\"type\": \"runtime.g\"",
+			  "\"type\": \"runtime.g\", \"field\": \"goid\"",
+			  "t.json: lookups[1] (g_size): key 'field' does not apply to kind type_size");
+}
+
+static void test_bad_kind(void **state)
+{
+	(void)state;
+	expect_edit_error("\"kind\": \"type_size\"", "\"kind\": \"typesize\"",
+			  "t.json: lookups[1] (g_size): key 'kind': unknown kind \"typesize\" (use struct_offset, type_size or func_params)");
+}
+
+static void test_bad_arch(void **state)
+{
+	(void)state;
+	expect_edit_error("\"arm64\"]", "\"aarch64\"]",
+			  "t.json: key 'arches': unknown arch \"aarch64\" (a linux GOARCH such as amd64 or arm64)");
+	expect_edit_error("\"arm64\"]", "\"amd64\"]",
+			  "t.json: key 'arches': \"amd64\" listed twice");
+	expect_edit_error("[\"amd64\", \"arm64\"]", "[]",
+			  "t.json: key 'arches': empty (list at least one GOARCH)");
+}
+
+static void test_duplicate_name(void **state)
+{
+	(void)state;
+	expect_edit_error("\"name\": \"tls_write\"", "\"name\": \"fd_sysfd\"",
+			  "t.json: lookups[2] (fd_sysfd): duplicate name (also lookups[0])");
+}
+
+static void test_bad_identifiers(void **state)
+{
+	(void)state;
+	expect_edit_error("\"name\": \"net\"", "\"name\": \"net-offsets\"",
+			  "t.json: key 'name': \"net-offsets\" is not a C identifier");
+	expect_edit_error("\"name\": \"g_size\"", "\"name\": \"2size\"",
+			  "t.json: lookups[1] (2size): key 'name': \"2size\" is not a C identifier");
+	expect_edit_error("\"name\": \"g_size\"", "\"name\": \"int\"",
+			  "t.json: lookups[1] (int): key 'name': \"int\" is not a C identifier");
+	expect_edit_error("\"name\": \"g_size\"", "\"name\": \"\"",
+			  "t.json: lookups[1] (): key 'name': \"\" is not a C identifier");
+	expect_edit_error("\"program\": \"netprobe\"", "\"program\": \"../etc\"",
+			  "t.json: key 'program': \"../etc\" is not a directory name under lutgen/programs/");
+}
+
+static void test_bad_values(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+	char *json;
+
+	(void)state;
+	expect_edit_error("\"policy\": \"latest-patch\"", "\"policy\": \"newest\"",
+			  "t.json: key 'policy': unknown policy \"newest\" (use minor, latest-patch or all)");
+	json = edit("\"min_version\": \"go1.17\"", "\"min_version\": \"1.x\"");
+	assert_int_equal(parse(json, &s, &err), -EINVAL);
+	assert_null(s);
+	/* The version parser's own text follows the key. */
+	assert_true(strncmp(err.msg, "t.json: key 'min_version': ",
+			    strlen("t.json: key 'min_version': ")) == 0);
+	assert_non_null(strstr(err.msg, "1.x"));
+	free(json);
+	expect_edit_error("\"lookups\": [\n", "\"lookups\": [], \"x\": [\n",
+			  "t.json: unknown key 'x'");
+}
+
+static void test_empty_lookups(void **state)
+{
+	(void)state;
+	expect_error("{\"name\": \"a\", \"program\": \"p\", \"min_version\": \"go1.13\", "
+		     "\"arches\": [\"amd64\"], \"lookups\": []}",
+		     "t.json: key 'lookups': empty (a spec needs at least one lookup)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_policy_default),
+		cmocka_unit_test(test_goid_spec_file),
+		cmocka_unit_test(test_load_missing_file),
+		cmocka_unit_test(test_not_json),
+		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_missing_key),
+		cmocka_unit_test(test_bad_kind),
+		cmocka_unit_test(test_bad_arch),
+		cmocka_unit_test(test_duplicate_name),
+		cmocka_unit_test(test_bad_identifiers),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_empty_lookups),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
