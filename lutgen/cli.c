@@ -5,6 +5,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,20 +65,27 @@ void lutgen_cli_info(struct lutgen_cli *cli, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* With --json, the one stdout document {"error": msg} (once). */
+static void json_error(struct lutgen_cli *cli, const char *msg)
+{
+	cJSON *doc;
+
+	if (!cli->json || cli->json_error_emitted)
+		return;
+	doc = cJSON_CreateObject();
+	if (doc && cJSON_AddStringToObject(doc, "error", msg))
+		lutgen_cli_json_out(cli, doc);
+	else
+		cJSON_Delete(doc);
+	cli->json_error_emitted = true;
+}
+
 int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : "unknown error";
 
 	lutgen_cli_err(cli, "%s", msg);
-	if (cli->json && !cli->json_error_emitted) {
-		cJSON *doc = cJSON_CreateObject();
-
-		if (doc && cJSON_AddStringToObject(doc, "error", msg))
-			lutgen_cli_json_out(cli, doc);
-		else
-			cJSON_Delete(doc);
-		cli->json_error_emitted = true;
-	}
+	json_error(cli, msg);
 	return LUTGEN_EXIT_FAIL;
 }
 
@@ -95,16 +103,28 @@ int lutgen_cli_usage_error(struct lutgen_cli *cli, const char *cmd,
 			       cmd);
 	else
 		lutgen_cli_err(cli, "%s (try '%s --help')", msg, cli->prog);
-	if (cli->json && !cli->json_error_emitted) {
-		cJSON *doc = cJSON_CreateObject();
-
-		if (doc && cJSON_AddStringToObject(doc, "error", msg))
-			lutgen_cli_json_out(cli, doc);
-		else
-			cJSON_Delete(doc);
-		cli->json_error_emitted = true;
-	}
+	json_error(cli, msg);
 	return LUTGEN_EXIT_USAGE;
+}
+
+int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
+			  char **argv)
+{
+	char name[256];
+	int n;
+
+	if (optopt > 0 && optopt < 0x100)
+		n = snprintf(name, sizeof(name), "-%c", optopt);
+	else if (optind > 0 && argv[optind - 1])
+		n = snprintf(name, sizeof(name), "%s", argv[optind - 1]);
+	else
+		return lutgen_cli_usage_error(cli, cmd, "bad option");
+	if (n < 0 || (size_t)n >= sizeof(name))
+		memcpy(name + sizeof(name) - 4, "...", 4);
+	if (opt == ':')
+		return lutgen_cli_usage_error(cli, cmd,
+					      "option '%s' needs a value", name);
+	return lutgen_cli_usage_error(cli, cmd, "unknown option '%s'", name);
 }
 
 int lutgen_cli_json_out(struct lutgen_cli *cli, cJSON *doc)
@@ -137,8 +157,11 @@ int lutgen_cli_common_option(struct lutgen_cli *cli, int opt, const char *arg)
 		return 1;
 	case LUTGEN_OPT_GOROOT:
 		if (cli->ngoroots >= LUTGEN_MAX_GOROOTS) {
-			lutgen_cli_err(cli, "too many --goroot options (at most %d)",
-				       LUTGEN_MAX_GOROOTS);
+			lutgen_cli_usage_error(cli, NULL,
+					       "too many --goroot options (at "
+					       "most %d)",
+					       LUTGEN_MAX_GOROOTS);
+			fflush(stdout);
 			exit(LUTGEN_EXIT_USAGE);
 		}
 		cli->goroots[cli->ngoroots++] = arg;

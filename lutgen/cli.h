@@ -114,6 +114,12 @@ int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err);
 int lutgen_cli_usage_error(struct lutgen_cli *cli, const char *cmd,
 			   const char *fmt, ...) RUNGO_PRINTF(3, 4);
 
+/* Usage error for what getopt_long returned as '?' (unknown option) or ':'
+ * (missing value), naming the option.  Use with opterr = 0 and an
+ * optstring starting with ':' (after any '+'), so getopt prints nothing. */
+int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
+			  char **argv);
+
 /* Print `doc` (consumed: deleted here) as the stdout JSON document.
  * Returns LUTGEN_EXIT_OK or LUTGEN_EXIT_FAIL on write error. */
 int lutgen_cli_json_out(struct lutgen_cli *cli, struct cJSON *doc);

@@ -18,11 +18,9 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lutgen/cli.h"
 #include "lutgen/drift.h"
@@ -65,25 +63,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		buf[i] = i == n ? '\0' : '/';
-	}
-	return 0;
-}
-
 static size_t count_entries(const struct lutgen_table *t)
 {
 	const struct lutgen_spec *s = lutgen_table_spec(t);
@@ -106,10 +85,9 @@ static int do_emit(struct lutgen_cli *cli, const struct lutgen_results *m,
 	size_t i, k;
 	int rc;
 
-	rc = mkdir_p(out_dir);
+	rc = rungo_fs_mkdir_p(out_dir, err);
 	if (rc)
-		return rungo_err_set(err, rc, "create %s: %s", out_dir,
-				     strerror(-rc));
+		return rc;
 	if (doc) {
 		specs = cJSON_AddArrayToObject(doc, "specs");
 		if (!specs)
@@ -214,7 +192,8 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 	size_t nfiles = 0, i;
 	int opt, rc = LUTGEN_EXIT_OK, lrc = 0, k, n;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* usage errors are reported below, in our words */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -228,11 +207,14 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		case OPT_CHECK:
 			check = true;
 			break;
+		case ':':
+		case '?':
+			return lutgen_cli_bad_option(cli, CMD, opt, argv);
 		default:
 			if (lutgen_cli_common_option(cli, opt, optarg))
 				break;
 			return lutgen_cli_usage_error(cli, CMD,
-						      "unknown option");
+						      "unhandled option");
 		}
 	}
 	if (optind >= argc)

@@ -126,9 +126,10 @@ static int parse_opts(struct lutgen_cli *cli, const char *cmd, int argc,
 		      char **argv, const struct option *longopts,
 		      const char *help, int *rc)
 {
-	const char *optstring = strcmp(cmd, "toolchain") == 0 ? "+h" : "h";
+	const char *optstring = strcmp(cmd, "toolchain") == 0 ? "+:h" : ":h";
 	int opt;
 
+	opterr = 0; /* usage errors are reported below, in our words */
 	for (;;) {
 		opt = getopt_long(argc, argv, optstring, longopts, NULL);
 		if (opt == -1)
@@ -141,7 +142,7 @@ static int parse_opts(struct lutgen_cli *cli, const char *cmd, int argc,
 		if (lutgen_cli_common_option(cli, opt, optarg))
 			continue;
 		if (opt == '?' || opt == ':') {
-			*rc = lutgen_cli_usage_error(cli, cmd, "bad option");
+			*rc = lutgen_cli_bad_option(cli, cmd, opt, argv);
 			return 0;
 		}
 		return opt;

@@ -222,17 +222,8 @@ int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv)
 			o.arch = optarg;
 			break;
 		case ':':
-			return lutgen_cli_usage_error(cli, CMD,
-						      "option '%s' needs a value",
-						      argv[optind - 1]);
 		case '?':
-			if (optopt > 0 && optopt < 0x100)
-				return lutgen_cli_usage_error(
-					cli, CMD, "unknown option '-%c'",
-					optopt);
-			return lutgen_cli_usage_error(cli, CMD,
-						      "unknown option '%s'",
-						      argv[optind - 1]);
+			return lutgen_cli_bad_option(cli, CMD, opt, argv);
 		default:
 			if (lutgen_cli_common_option(cli, opt, optarg))
 				break;

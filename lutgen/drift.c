@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "lutgen/emit.h"
+#include "lutgen/render.h"
 #include "lutgen/results.h"
+#include "rungo/cache.h"
 
 struct lutgen_drift {
 	char **lines;
@@ -18,47 +20,6 @@ struct lutgen_drift {
 	cJSON *specs;        /* array of per-spec objects */
 	bool any;
 };
-
-/* ---- growing strings ---- */
-
-struct sb {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sb *b, const char *fmt, ...) RUNGO_PRINTF(2, 3);
-
-static void sb_printf(struct sb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if (b->len + (size_t)n + 1 > b->cap) {
-		size_t cap = (b->len + (size_t)n + 1) * 2;
-		char *ns = realloc(b->s, cap);
-
-		if (!ns) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
 
 /* ---- the committed table ---- */
 
@@ -104,42 +65,6 @@ static const char *jstr(const cJSON *j, const char *key)
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
 
 	return cJSON_IsString(x) && x->valuestring ? x->valuestring : NULL;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL, *nb;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (n + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (buf && ferror(f)) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	if (buf) {
-		buf[n] = '\0';
-		*len = n;
-	}
-	return buf;
 }
 
 /* Parse the committed JSON; on failure `why` says what is wrong. */
@@ -386,14 +311,15 @@ static cJSON *jversions(struct ctx *c, const struct rungo_version *v, size_t n)
 }
 
 /* "V1 V2 ..." of a version list into b. */
-static void sb_versions(struct sb *b, const struct rungo_version *v, size_t n)
+static void sb_versions(struct lutgen_sb *b, const struct rungo_version *v,
+			size_t n)
 {
 	char vs[RUNGO_VERSION_STR_MAX];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		vstr(&v[i], vs);
-		sb_printf(b, "%s%s", i ? " " : "", vs);
+		lutgen_sb_printf(b, "%s%s", i ? " " : "", vs);
 	}
 }
 
@@ -473,6 +399,24 @@ static int arch_list(const struct lutgen_spec *s, const struct old_table *o,
 	return 0;
 }
 
+/* The line "<spec>: <what> (<arch>): v1 v2 ..." and obj[arch] = [v1, v2,
+ * ...], when vs is not empty.  b is scratch space. */
+static void report_versions(struct ctx *c, struct lutgen_sb *b,
+			    const char *what,
+			    cJSON *obj, const char *arch,
+			    const struct vset *vs)
+{
+	if (!vs->n)
+		return;
+	lutgen_sb_reset(b);
+	sb_versions(b, vs->v, vs->n);
+	add_line(c, true, "%s: %s (%s): %s", c->s->name, what, arch,
+		 lutgen_sb_str(b));
+	jcheck(c, cJSON_AddItemToObject(obj, arch, jversions(c, vs->v, vs->n))
+			  ? obj
+			  : NULL);
+}
+
 /* New and removed versions per arch; toolchain changes. */
 static void check_versions(struct ctx *c, struct old_table *o)
 {
@@ -492,7 +436,7 @@ static void check_versions(struct ctx *c, struct old_table *o)
 	for (a = 0; a < na && !c->rc; a++) {
 		struct vset ov = { 0 }, nv = { 0 }, added = { 0 },
 			    removed = { 0 }, tc = { 0 };
-		struct sb b = { 0 };
+		struct lutgen_sb b = { 0 };
 		int rc = 0;
 
 		for (l = 0; l < o->n; l++)
@@ -525,41 +469,13 @@ static void check_versions(struct ctx *c, struct old_table *o)
 				rc |= vset_add(&removed, &ov.v[i]);
 		if (rc)
 			c->rc = -ENOMEM;
-		if (added.n) {
-			sb_versions(&b, added.v, added.n);
-			add_line(c, true, "%s: new versions (%s): %s",
-				 c->s->name, arches[a], b.oom ? "" : b.s);
-			b.len = 0;
-			jcheck(c, cJSON_AddItemToObject(
-					  jnew, arches[a],
-					  jversions(c, added.v, added.n))
-					  ? jnew
-					  : NULL);
-		}
-		if (removed.n) {
-			sb_versions(&b, removed.v, removed.n);
-			add_line(c, true, "%s: removed versions (%s): %s",
-				 c->s->name, arches[a], b.oom ? "" : b.s);
-			b.len = 0;
-			jcheck(c, cJSON_AddItemToObject(
-					  jrem, arches[a],
-					  jversions(c, removed.v, removed.n))
-					  ? jrem
-					  : NULL);
-		}
-		if (tc.n) {
-			sb_versions(&b, tc.v, tc.n);
-			add_line(c, true, "%s: toolchain changed (%s): %s",
-				 c->s->name, arches[a], b.oom ? "" : b.s);
-			jcheck(c, cJSON_AddItemToObject(
-					  jtc, arches[a],
-					  jversions(c, tc.v, tc.n))
-					  ? jtc
-					  : NULL);
-		}
+		report_versions(c, &b, "new versions", jnew, arches[a], &added);
+		report_versions(c, &b, "removed versions", jrem, arches[a],
+				&removed);
+		report_versions(c, &b, "toolchain changed", jtc, arches[a], &tc);
 		if (b.oom)
 			c->rc = -ENOMEM;
-		free(b.s);
+		free(b.p);
 		free(ov.v);
 		free(nv.v);
 		free(added.v);
@@ -627,7 +543,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 			}
 			for (k = 0; k < nch; k++) {
 				char va[512], vb[512];
-				struct sb b = { 0 };
+				struct lutgen_sb b = { 0 };
 				cJSON *jo;
 
 				valstr(ch[k].oldv, vb, sizeof(vb));
@@ -635,7 +551,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 				sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
 				add_line(c, true, "%s: %s/%s: %s -> %s in %s",
 					 c->s->name, lk->name, arch, vb, va,
-					 b.oom || !b.s ? "" : b.s);
+					 lutgen_sb_str(&b));
 				jo = cJSON_CreateObject();
 				if (b.oom || !jo || !cJSON_AddItemToArray(jch, jo) ||
 				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
@@ -646,7 +562,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 					    jo, "versions",
 					    jversions(c, ch[k].vs.v, ch[k].vs.n)))
 					c->rc = -ENOMEM;
-				free(b.s);
+				free(b.p);
 			}
 			/* New versions that start a value. */
 			for (i = 0; i < n && !c->rc; i++) {
@@ -798,7 +714,7 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 {
 	static const char *const which[] = { "c", "h", "json", "go.c", "go.h" };
 	cJSON *jf = cJSON_AddArrayToObject(c->js, "files_changed");
-	struct sb b = { 0 };
+	struct lutgen_sb b = { 0 };
 	size_t i;
 	int rc = 0;
 
@@ -834,7 +750,8 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 		rc = lutgen_emit_render(c->t, which[i], &text, err);
 		if (rc)
 			break;
-		old = read_file(path, &olen);
+		/* Missing or unreadable: the file would change. */
+		(void)rungo_fs_read_file(path, 0, &old, &olen, NULL);
 		same = old && olen == strlen(text) &&
 		       memcmp(old, text, olen) == 0;
 		free(old);
@@ -842,16 +759,16 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 		if (same)
 			continue;
 		*any = true;
-		sb_printf(&b, "%s%s", b.len ? " " : "", file);
+		lutgen_sb_printf(&b, "%s%s", b.len ? " " : "", file);
 		if (!cJSON_AddItemToArray(jf, cJSON_CreateString(file)))
 			rc = -ENOMEM;
 	}
 	if (rc == 0 && *any)
 		add_line(c, true, "%s: files that would change: %s", c->s->name,
-			 b.oom || !b.s ? "" : b.s);
+			 lutgen_sb_str(&b));
 	if (rc == 0 && b.oom)
 		rc = -ENOMEM;
-	free(b.s);
+	free(b.p);
 	if (rc == -ENOMEM)
 		rungo_err_set(err, rc, "drift: out of memory");
 	return rc;
@@ -919,7 +836,10 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 		goto out;
 	}
 
-	text = read_file(path, &len);
+	rc = rungo_fs_read_file(path, 0, &text, &len, NULL);
+	if (rc == -ENOMEM)
+		goto out;
+	rc = 0;
 	why[0] = '\0';
 	if (!text) {
 		add_line(&c, true, "%s: new table (%s does not exist)",

@@ -1142,17 +1142,6 @@ static int decode_block(Dwarf_Attribute *a, Dwarf_Op *ops, size_t max,
 	return 1;
 }
 
-static void params_free(struct lutgen_param *ps, size_t n)
-{
-	size_t i;
-
-	for (i = 0; ps && i < n; i++) {
-		free(ps[i].name);
-		free(ps[i].pieces);
-	}
-	free(ps);
-}
-
 /* Go's alignment of a type (0 when unknown): scalars their size (at most
  * 8), structs and arrays their widest member. */
 static uint64_t type_align(Dwarf_Die *type, int depth)
@@ -1435,7 +1424,7 @@ next:
 	n = 0;
 out:
 	free(aligns);
-	params_free(ps, n);
+	lutgen_params_free(ps, n);
 	return rc;
 }
 

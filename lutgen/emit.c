@@ -6,17 +6,16 @@
 #include "lutgen/emit.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "lutgen/render.h"
 #include "lutgen/spec.h"
+#include "rungo/cache.h"
 #include "rungo/select.h"
 
 /* Versions per line in the header's "measured versions" list. */
@@ -31,95 +30,10 @@ static const char *const known_arches[] = {
 
 /* ---- strings ---- */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_putn(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_putn(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) RUNGO_PRINTF(2, 3);
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	char small[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		sb_putn(b, small, (size_t)n);
-		return;
-	}
-	sb_putn(b, "", 0);
-	if (b->oom || b->len + (size_t)n + 1 > b->cap) {
-		char *np;
-
-		if (b->oom)
-			return;
-		np = realloc(b->p, b->len + (size_t)n + 1);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = b->len + (size_t)n + 1;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-static void sb_reset(struct sbuf *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-static const char *sb_str(const struct sbuf *b)
-{
-	return b->p && !b->oom ? b->p : "";
-}
-
 enum esc { ESC_C, ESC_JSON, ESC_COMMENT };
 
 /* Append s escaped for a C string literal, a JSON string, or a comment. */
-static void sb_escape(struct sbuf *b, const char *s, enum esc mode)
+static void sb_escape(struct lutgen_sb *b, const char *s, enum esc mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char tmp[8];
@@ -133,32 +47,32 @@ static void sb_escape(struct sbuf *b, const char *s, enum esc mode)
 			    (c == '?' && p[1] == '?')) {
 				tmp[0] = (char)c;
 				tmp[1] = ' ';
-				sb_putn(b, tmp, 2);
+				lutgen_sb_putn(b, tmp, 2);
 			} else if (c < 0x20 || c == 0x7f) {
-				sb_putn(b, " ", 1);
+				lutgen_sb_putn(b, " ", 1);
 			} else {
-				sb_putn(b, (const char *)p, 1);
+				lutgen_sb_putn(b, (const char *)p, 1);
 			}
 			continue;
 		}
 		if (c == '"' || c == '\\') {
 			tmp[0] = '\\';
 			tmp[1] = (char)c;
-			sb_putn(b, tmp, 2);
+			lutgen_sb_putn(b, tmp, 2);
 		} else if (c == '\n') {
-			sb_puts(b, "\\n");
+			lutgen_sb_puts(b, "\\n");
 		} else if (c == '\t') {
-			sb_puts(b, "\\t");
+			lutgen_sb_puts(b, "\\t");
 		} else if (c < 0x20 || (mode == ESC_C && c == 0x7f)) {
 			if (mode == ESC_C)
 				snprintf(tmp, sizeof(tmp), "\\%03o", c);
 			else
 				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			sb_puts(b, tmp);
+			lutgen_sb_puts(b, tmp);
 		} else if (mode == ESC_C && c == '?' && p[1] == '?') {
-			sb_puts(b, "?\\");   /* no trigraphs */
+			lutgen_sb_puts(b, "?\\");   /* no trigraphs */
 		} else {
-			sb_putn(b, (const char *)p, 1);
+			lutgen_sb_putn(b, (const char *)p, 1);
 		}
 	}
 }
@@ -169,7 +83,7 @@ struct vb {
 	const struct lutgen_table *t;
 	const struct lutgen_spec *spec;
 	struct lutgen_rview *view;
-	struct sbuf tmp;
+	struct lutgen_sb tmp;
 	struct rungo_err *err;
 	int rc;   /* first error */
 };
@@ -194,11 +108,11 @@ static int vb_fail(struct vb *b, int code, const char *fmt, ...)
 static void set_esc(struct vb *b, struct lutgen_robj *o, const char *key,
 		    const char *s, enum esc mode)
 {
-	sb_reset(&b->tmp);
+	lutgen_sb_reset(&b->tmp);
 	sb_escape(&b->tmp, s ? s : "", mode);
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(o, key, sb_str(&b->tmp));
+	lutgen_robj_str(o, key, lutgen_sb_str(&b->tmp));
 }
 
 /* key_c, key_json and key_comment of s. */
@@ -224,13 +138,13 @@ static void set_lines(struct vb *b, struct lutgen_robj *o, const char *key,
 	char *esc, *line;
 	size_t len, start = 0, i;
 
-	sb_reset(&b->tmp);
+	lutgen_sb_reset(&b->tmp);
 	sb_escape(&b->tmp, p, ESC_COMMENT);
 	if (b->tmp.oom) {
 		vb_fail(b, -ENOMEM, "emit: out of memory");
 		return;
 	}
-	esc = strdup(sb_str(&b->tmp));
+	esc = strdup(lutgen_sb_str(&b->tmp));
 	if (!esc) {
 		vb_fail(b, -ENOMEM, "emit: out of memory");
 		return;
@@ -322,43 +236,43 @@ static void value_json(struct vb *b, const struct lutgen_value *v)
 {
 	size_t i, j;
 
-	sb_reset(&b->tmp);
+	lutgen_sb_reset(&b->tmp);
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
-		sb_printf(&b->tmp, "%" PRIu64, v->u);
+		lutgen_sb_printf(&b->tmp, "%" PRIu64, v->u);
 		return;
 	}
-	sb_puts(&b->tmp, "[");
+	lutgen_sb_puts(&b->tmp, "[");
 	for (i = 0; i < v->nparams; i++) {
 		const struct lutgen_param *p = &v->params[i];
 
-		sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
+		lutgen_sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
 		sb_escape(&b->tmp, p->name ? p->name : "", ESC_JSON);
-		sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
+		lutgen_sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
 			  p->size);
 		for (j = 0; j < p->npieces; j++) {
 			const struct lutgen_piece *pc = &p->pieces[j];
 
 			if (j)
-				sb_puts(&b->tmp, ", ");
+				lutgen_sb_puts(&b->tmp, ", ");
 			if (pc->kind == LUTGEN_PIECE_REG) {
-				sb_printf(&b->tmp,
+				lutgen_sb_printf(&b->tmp,
 					  "{\"kind\": \"reg\", \"reg\": %d, "
 					  "\"reg_name\": \"",
 					  pc->reg);
 				sb_escape(&b->tmp, pc->reg_name, ESC_JSON);
-				sb_puts(&b->tmp, "\"");
+				lutgen_sb_puts(&b->tmp, "\"");
 			} else {
-				sb_printf(&b->tmp,
+				lutgen_sb_printf(&b->tmp,
 					  "{\"kind\": \"stack\", "
 					  "\"stack_offset\": %" PRId64,
 					  pc->stack_offset);
 			}
-			sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
+			lutgen_sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
 				  pc->size);
 		}
-		sb_puts(&b->tmp, "]}");
+		lutgen_sb_puts(&b->tmp, "]}");
 	}
-	sb_puts(&b->tmp, "]");
+	lutgen_sb_puts(&b->tmp, "]");
 }
 
 static void set_value_fields(struct vb *b, struct lutgen_robj *o,
@@ -369,7 +283,7 @@ static void set_value_fields(struct vb *b, struct lutgen_robj *o,
 	value_json(b, v);
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(o, "value_json", sb_str(&b->tmp));
+	lutgen_robj_str(o, "value_json", lutgen_sb_str(&b->tmp));
 	if (lutgen_value_format(v, text, sizeof(text)) != 0)
 		snprintf(text, sizeof(text), "(a value too long to show)");
 	set_esc(b, o, "value_comment", text, ESC_COMMENT);
@@ -551,7 +465,7 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 			params ? "_v" : "");
 
 	/* What it measures: for the comment, the C string and the JSON. */
-	sb_reset(&b->tmp);
+	lutgen_sb_reset(&b->tmp);
 	lutgen_robj_list(lo, "spec_fields");
 	switch (lk->kind) {
 	case LUTGEN_LOOKUP_STRUCT_OFFSET:
@@ -561,28 +475,28 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 		f = lutgen_robj_add(lo, "spec_fields");
 		lutgen_robj_str(f, "key", "field");
 		set_esc(b, f, "value_json", lk->field, ESC_JSON);
-		sb_reset(&b->tmp);
-		sb_printf(&b->tmp, "struct_offset %s %s", lk->type ? lk->type : "",
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "struct_offset %s %s", lk->type ? lk->type : "",
 			  lk->field ? lk->field : "");
 		break;
 	case LUTGEN_LOOKUP_TYPE_SIZE:
 		f = lutgen_robj_add(lo, "spec_fields");
 		lutgen_robj_str(f, "key", "type");
 		set_esc(b, f, "value_json", lk->type, ESC_JSON);
-		sb_reset(&b->tmp);
-		sb_printf(&b->tmp, "type_size %s", lk->type ? lk->type : "");
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "type_size %s", lk->type ? lk->type : "");
 		break;
 	case LUTGEN_LOOKUP_FUNC_PARAMS:
 		f = lutgen_robj_add(lo, "spec_fields");
 		lutgen_robj_str(f, "key", "function");
 		set_esc(b, f, "value_json", lk->function, ESC_JSON);
-		sb_reset(&b->tmp);
-		sb_printf(&b->tmp, "func_params %s",
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "func_params %s",
 			  lk->function ? lk->function : "");
 		break;
 	}
 	{
-		char *measures = strdup(sb_str(&b->tmp));
+		char *measures = strdup(lutgen_sb_str(&b->tmp));
 
 		if (!measures) {
 			vb_fail(b, -ENOMEM, "emit: out of memory");
@@ -745,21 +659,21 @@ static void add_measured(struct vb *b, struct lutgen_robj *root)
 		ao = lutgen_robj_add(root, "arches");
 		lutgen_robj_str(ao, "arch", s->arches[a]);
 		lutgen_robj_list(ao, "lines");
-		sb_reset(&b->tmp);
+		lutgen_sb_reset(&b->tmp);
 		for (i = 0; i < nv; i++) {
 			vstr(&vs[i], v);
 			if (b->tmp.len > 0 &&
 			    b->tmp.len + 1 + strlen(v) > EMIT_LINE_WIDTH) {
 				line = lutgen_robj_add(ao, "lines");
-				lutgen_robj_str(line, "text", sb_str(&b->tmp));
-				sb_reset(&b->tmp);
+				lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
+				lutgen_sb_reset(&b->tmp);
 			}
 			if (b->tmp.len > 0)
-				sb_puts(&b->tmp, " ");
-			sb_puts(&b->tmp, v);
+				lutgen_sb_puts(&b->tmp, " ");
+			lutgen_sb_puts(&b->tmp, v);
 		}
 		line = lutgen_robj_add(ao, "lines");
-		lutgen_robj_str(line, "text", sb_str(&b->tmp));
+		lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
 	}
 	free(vs);
 }
@@ -1019,17 +933,11 @@ static int write_file(const char *dir, const char *file, const char *data,
 		      size_t len, bool dry_run, bool *changed,
 		      struct rungo_err *err)
 {
-	char path[4096], tmp[4096];
-	size_t off = 0;
-	int fd = -1, rc = 0, n;
+	char path[4096];
+	int n, rc;
 
 	n = snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "emit: output path %s/%s too long", dir,
-				     file);
-	n = snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, file);
-	if (n < 0 || (size_t)n >= sizeof(tmp))
 		return rungo_err_set(err, -ENAMETOOLONG,
 				     "emit: output path %s/%s too long", dir,
 				     file);
@@ -1038,47 +946,8 @@ static int write_file(const char *dir, const char *file, const char *data,
 	*changed = true;
 	if (dry_run)
 		return 0;
-
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return rungo_err_set(err, -errno,
-				     "emit: create a temporary file in %s: %s",
-				     dir, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = rungo_err_set(err, -errno, "emit: write %s: %s",
-					   tmp, strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-		rc = rungo_err_set(err, -errno, "emit: write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rc = rungo_err_set(err, -errno, "emit: write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = rungo_err_set(err, -errno, "emit: rename %s to %s: %s",
-				   tmp, path, strerror(errno));
-		goto out;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0)
-		unlink(tmp);
-	return rc;
+	rc = rungo_fs_write_atomic(path, data, len, err);
+	return rc ? rungo_err_prefix(err, rc, "emit") : 0;
 }
 
 int lutgen_emit(const struct lutgen_table *t, const char *out_dir,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* lutgen: entry point, global options and the subcommand table. */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,21 @@ static int finish(struct lutgen_cli *cli, int rc)
 	return rc;
 }
 
+/* --json anywhere before "--", also after a bad option that stops getopt
+ * (ours or the subcommand's): every exit then prints one JSON document. */
+static bool wants_json(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			return false;
+		if (strcmp(argv[i], "--json") == 0)
+			return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -97,9 +113,13 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&cli.lock, NULL);
 	ci = getenv("CI");
 	cli.progress = isatty(STDERR_FILENO) && !(ci && *ci);
+	if (wants_json(argc, argv))
+		lutgen_cli_common_option(&cli, LUTGEN_OPT_JSON, NULL);
 
-	/* "+": stop at the first non-option, the subcommand. */
-	while ((opt = getopt_long(argc, argv, "+hVv", longopts, NULL)) != -1) {
+	/* "+": stop at the first non-option, the subcommand; ":" and opterr
+	 * 0: usage errors are reported below, in our words. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "+:hVv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout, cli.prog);
@@ -110,27 +130,38 @@ int main(int argc, char **argv)
 		case 'v':
 			cli.verbose++;
 			break;
+		case ':':
+		case '?':
+			return finish(&cli, lutgen_cli_bad_option(&cli, NULL,
+								  opt, argv));
 		default:
 			if (lutgen_cli_common_option(&cli, opt, optarg))
 				break;
-			usage(stderr, cli.prog);
-			return LUTGEN_EXIT_USAGE;
+			return finish(&cli, lutgen_cli_usage_error(
+						    &cli, NULL,
+						    "unhandled option"));
 		}
 	}
+	opterr = 1; /* subcommands may rely on getopt's own messages */
 	if (optind >= argc) {
+		if (cli.json)
+			return finish(&cli, lutgen_cli_usage_error(
+						    &cli, NULL, "no COMMAND given"));
 		usage(stderr, cli.prog);
 		return LUTGEN_EXIT_USAGE;
 	}
 	if (strcmp(argv[optind], "help") == 0) {
-		if (optind + 1 >= argc) {
+		if (optind + 1 >= argc ||
+		    strcmp(argv[optind + 1], "help") == 0) {
 			usage(stdout, cli.prog);
 			return finish(&cli, LUTGEN_EXIT_OK);
 		}
 		cmd = find_command(argv[optind + 1]);
 		if (!cmd)
-			return lutgen_cli_usage_error(&cli, NULL,
-						      "unknown command '%s'",
-						      argv[optind + 1]);
+			return finish(&cli, lutgen_cli_usage_error(
+						    &cli, NULL,
+						    "unknown command '%s'",
+						    argv[optind + 1]));
 		{
 			char *hargv[] = { (char *)cmd->name, (char *)"--help",
 					  NULL };
@@ -141,10 +172,11 @@ int main(int argc, char **argv)
 	}
 	cmd = find_command(argv[optind]);
 	if (!cmd)
-		return lutgen_cli_usage_error(&cli, NULL, "unknown command '%s'",
-					      argv[optind]);
+		return finish(&cli, lutgen_cli_usage_error(&cli, NULL,
+							   "unknown command '%s'",
+							   argv[optind]));
 	if (rungo_fetch_global_init(&err) != 0)
-		return lutgen_cli_fail(&cli, &err);
+		return finish(&cli, lutgen_cli_fail(&cli, &err));
 	argc -= optind;
 	argv += optind;
 	optind = 0; /* reset getopt for the subcommand (GNU: full reinit) */

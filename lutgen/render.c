@@ -460,29 +460,83 @@ static int match_sections(struct parser *p)
 
 /* ---- rendering ---- */
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
+/* ---- string builder (lutgen/render.h) ---- */
 
-static int buf_put(struct buf *b, const char *s, size_t n)
+void lutgen_sb_putn(struct lutgen_sb *b, const char *s, size_t n)
 {
+	if (b->oom)
+		return;
 	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
+		size_t cap = b->cap ? b->cap : 256;
 		char *np;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
 		np = realloc(b->p, cap);
-		if (!np)
-			return -ENOMEM;
+		if (!np) {
+			b->oom = true;
+			return;
+		}
 		b->p = np;
 		b->cap = cap;
 	}
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';
-	return 0;
+}
+
+void lutgen_sb_puts(struct lutgen_sb *b, const char *s)
+{
+	lutgen_sb_putn(b, s, strlen(s));
+}
+
+void lutgen_sb_printf(struct lutgen_sb *b, const char *fmt, ...)
+{
+	char small[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->oom = true;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		lutgen_sb_putn(b, small, (size_t)n);
+		return;
+	}
+	lutgen_sb_putn(b, "", 0);
+	if (b->oom || b->len + (size_t)n + 1 > b->cap) {
+		char *np;
+
+		if (b->oom)
+			return;
+		np = realloc(b->p, b->len + (size_t)n + 1);
+		if (!np) {
+			b->oom = true;
+			return;
+		}
+		b->p = np;
+		b->cap = b->len + (size_t)n + 1;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void lutgen_sb_reset(struct lutgen_sb *b)
+{
+	b->len = 0;
+	if (b->p)
+		b->p[0] = '\0';
+}
+
+const char *lutgen_sb_str(const struct lutgen_sb *b)
+{
+	return b->p && !b->oom ? b->p : "";
 }
 
 struct frame {
@@ -495,7 +549,7 @@ struct renderer {
 	const struct parser *p;
 	struct frame frames[RENDER_MAX_DEPTH + 1];
 	size_t depth;   /* frames in use, >= 1 */
-	struct buf out;
+	struct lutgen_sb out;
 	struct rungo_err *err;
 };
 
@@ -582,7 +636,8 @@ static int render_range(struct renderer *r, size_t from, size_t to)
 
 		switch (t->kind) {
 		case T_TEXT:
-			if (buf_put(&r->out, t->s, t->len) < 0)
+			lutgen_sb_putn(&r->out, t->s, t->len);
+			if (r->out.oom)
 				goto oom;
 			break;
 		case T_COMMENT:
@@ -599,7 +654,8 @@ static int render_range(struct renderer *r, size_t from, size_t to)
 					r->p->name, t->line, (int)t->len, t->s);
 			if (v.kind == RK_BOOL)
 				v.str = v.b ? "true" : "false";
-			if (buf_put(&r->out, v.str, strlen(v.str)) < 0)
+			lutgen_sb_puts(&r->out, v.str);
+			if (r->out.oom)
 				goto oom;
 			break;
 		case T_SECTION:
@@ -683,7 +739,8 @@ int lutgen_render(const char *name, const char *tmpl, size_t len,
 	rc = render_range(&r, 0, p.n);
 	if (rc < 0)
 		goto out;
-	if (!r.out.p && buf_put(&r.out, "", 0) < 0) {
+	lutgen_sb_putn(&r.out, "", 0);  /* "" for an empty template */
+	if (r.out.oom) {
 		rc = rungo_err_set(err, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}

@@ -76,4 +76,25 @@ extern const size_t lutgen_ntemplates;
 /* The embedded template `name`, or NULL. */
 const struct lutgen_template *lutgen_template_find(const char *name);
 
+/*
+ * A growable NUL-terminated string, zero-initialised ({0}).  Appending
+ * never fails loudly: after an allocation failure `oom` stays set and
+ * further appends do nothing.  p (NULL until the first append) is the
+ * caller's to free.
+ */
+struct lutgen_sb {
+	char *p;
+	size_t len, cap;
+	bool oom;
+};
+
+void lutgen_sb_putn(struct lutgen_sb *b, const char *s, size_t n);
+void lutgen_sb_puts(struct lutgen_sb *b, const char *s);
+void lutgen_sb_printf(struct lutgen_sb *b, const char *fmt, ...)
+	RUNGO_PRINTF(2, 3);
+/* Empty the string (keeps the memory and a sticky oom). */
+void lutgen_sb_reset(struct lutgen_sb *b);
+/* The string, or "" when empty or after oom; valid until the next append. */
+const char *lutgen_sb_str(const struct lutgen_sb *b);
+
 #endif

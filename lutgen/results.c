@@ -5,15 +5,13 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lutgen/shard.h"
+#include "rungo/cache.h"
 #include "rungo/fetch.h"
 #include "rungo/select.h"
 
@@ -166,7 +164,8 @@ static int get_uint(const cJSON *j, const char *key, const char *where,
 				     key ? "key '" : "value", key ? key : "",
 				     key ? "'" : "");
 	d = x->valuedouble;
-	if (d < 0 || d > MAX_EXACT || floor(d) != d)
+	/* Range first (NaN fails it), so the cast below is defined. */
+	if (!(d >= 0 && d <= MAX_EXACT) || (double)(uint64_t)d != d)
 		return rungo_err_set(err, -EINVAL,
 				     "%s: %s%s%s: %g is not a whole number >= 0",
 				     where, key ? "key '" : "value",
@@ -186,7 +185,7 @@ static int get_int(const cJSON *j, const char *key, const char *where,
 				     "%s: key '%s': expected a number", where,
 				     key);
 	d = x->valuedouble;
-	if (d < -MAX_EXACT || d > MAX_EXACT || floor(d) != d)
+	if (!(d >= -MAX_EXACT && d <= MAX_EXACT) || (double)(int64_t)d != d)
 		return rungo_err_set(err, -EINVAL,
 				     "%s: key '%s': %g is not a whole number",
 				     where, key, d);
@@ -797,76 +796,28 @@ out:
 int lutgen_results_write(const struct lutgen_results *r, const char *path,
 			 struct rungo_err *err)
 {
-	char tmp[4096];
-	char *text = NULL;
-	size_t len, off = 0;
-	int fd = -1, rc, w;
+	char *text = NULL, *nt;
+	size_t len;
+	int rc;
 
 	if (!r || !path || !*path)
 		return rungo_err_set(err, -EINVAL, "results: NULL argument");
-	w = snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path);
-	if (w < 0 || (size_t)w >= sizeof(tmp))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "results %s: path too long", path);
 	rc = lutgen_results_print(r, &text, err);
 	if (rc)
 		return rc;
 	len = strlen(text);
-	{
-		char *nt = realloc(text, len + 2);
-
-		if (!nt) {
-			free(text);
-			return rungo_err_set(err, -ENOMEM,
-					     "results: out of memory");
-		}
-		text = nt;
-		text[len++] = '\n';
-		text[len] = '\0';
-	}
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		rc = rungo_err_set(err, -errno,
-				   "results %s: create a temporary file next to it: %s",
-				   path, strerror(errno));
+	nt = realloc(text, len + 2);
+	if (!nt) {
+		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
 		goto out;
 	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			rc = rungo_err_set(err, -errno, "results: write %s: %s",
-					   tmp, strerror(errno));
-			goto out;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-		rc = rungo_err_set(err, -errno, "results: write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	w = close(fd);
-	fd = -1;
-	if (w != 0) {
-		rc = rungo_err_set(err, -errno, "results: write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		rc = rungo_err_set(err, -errno,
-				   "results: rename %s to %s: %s", tmp, path,
-				   strerror(errno));
-		goto out;
-	}
-	tmp[0] = '\0';
+	text = nt;
+	text[len++] = '\n';
+	text[len] = '\0';
+	rc = rungo_fs_write_atomic(path, text, len, err);
+	if (rc)
+		rungo_err_prefix(err, rc, "results");
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc && tmp[0])
-		unlink(tmp);
 	free(text);
 	return rc;
 }
@@ -1248,40 +1199,16 @@ out:
 int lutgen_results_load(const char *path, struct lutgen_results **out,
 			struct rungo_err *err)
 {
-	FILE *f;
-	char *buf = NULL, *nb;
-	size_t len = 0, cap = 0, got;
+	char *buf = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (!path || !out)
 		return rungo_err_set(err, -EINVAL, "results: NULL argument");
-	f = fopen(path, "rb");
-	if (!f)
-		return rungo_err_set(err, -errno, "results %s: %s", path,
-				     strerror(errno));
-	for (;;) {
-		if (len + 4096 > cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap);
-			if (!nb) {
-				rc = rungo_err_set(err, -ENOMEM,
-						   "results: out of memory");
-				goto out;
-			}
-			buf = nb;
-		}
-		got = fread(buf + len, 1, cap - len, f);
-		len += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = rungo_err_set(err, -EIO, "results %s: read error", path);
-		goto out;
-	}
-	rc = lutgen_results_parse(buf ? buf : "", len, path, out, err);
-out:
-	fclose(f);
+	rc = rungo_fs_read_file(path, 0, &buf, &len, err);
+	if (rc)
+		return rungo_err_prefix(err, rc, "results");
+	rc = lutgen_results_parse(buf, len, path, out, err);
 	free(buf);
 	return rc;
 }

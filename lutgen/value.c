@@ -24,7 +24,7 @@ const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k)
 	return kind_names[k];
 }
 
-static void params_free(struct lutgen_param *ps, size_t n)
+void lutgen_params_free(struct lutgen_param *ps, size_t n)
 {
 	size_t i;
 
@@ -39,7 +39,7 @@ void lutgen_value_free(struct lutgen_value *v)
 {
 	if (!v)
 		return;
-	params_free(v->params, v->nparams);
+	lutgen_params_free(v->params, v->nparams);
 	v->params = NULL;
 	v->nparams = 0;
 }
@@ -88,7 +88,7 @@ int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src)
 	ps = NULL;
 	n = 0;
 out:
-	params_free(ps, n);
+	lutgen_params_free(ps, n);
 	return rc;
 }
 

@@ -64,6 +64,8 @@ struct lutgen_value {
 int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src);
 void lutgen_value_free(struct lutgen_value *v);
 int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b);
+/* Free an array of n parameters and what each owns (NULL ok). */
+void lutgen_params_free(struct lutgen_param *ps, size_t n);
 
 /* Human-readable one-line rendering ("152", "c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)"),
  * written into buf; returns 0 or -ENOSPC. */

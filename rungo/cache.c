@@ -86,29 +86,6 @@ static int pathf(char *buf, size_t size, const char *fmt, ...)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-static int mkdir_p(const char *path, struct rungo_err *err)
-{
-	char buf[PATH_MAX];
-	size_t i;
-
-	if (pathf(buf, sizeof(buf), "%s", path))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "cache directory %s: name too long", path);
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return rungo_err_set(err, -errno, "create %s: %s", buf,
-					     strerror(errno));
-		buf[i] = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return rungo_err_set(err, -errno, "create %s: %s", buf,
-				     strerror(errno));
-	return 0;
-}
-
 /* A plain file name: no '/', not "." or "..", not empty. */
 static bool plain_name(const char *s)
 {
@@ -126,6 +103,148 @@ static int fsync_path(const char *path, int flags)
 	if (fsync(fd) != 0)
 		rc = -errno;
 	close(fd);
+	return rc;
+}
+
+/* ---- filesystem helpers shared by rungo and lutgen (rungo/cache.h) ---- */
+
+int rungo_fs_mkdir_p(const char *path, struct rungo_err *err)
+{
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (!path || !*path)
+		return rungo_err_set(err, -EINVAL, "create directory: empty name");
+	if (pathf(buf, sizeof(buf), "%s", path))
+		return rungo_err_set(err, -ENAMETOOLONG,
+				     "create %s: name too long", path);
+	for (i = 1; buf[i]; i++) {
+		if (buf[i] != '/')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+			return rungo_err_set(err, -errno, "create %s: %s", buf,
+					     strerror(errno));
+		buf[i] = '/';
+	}
+	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		return rungo_err_set(err, -errno, "create %s: %s", buf,
+				     strerror(errno));
+	return 0;
+}
+
+int rungo_fs_read_file(const char *path, size_t max, char **out, size_t *len,
+		       struct rungo_err *err)
+{
+	char *buf = NULL, *nb;
+	size_t n = 0, cap = 0, got;
+	FILE *f;
+	int rc = 0;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	f = fopen(path, "rbe");
+	if (!f)
+		return rungo_err_set(err, -errno, "read %s: %s", path,
+				     strerror(errno));
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			nb = realloc(buf, cap + 1);
+			if (!nb) {
+				rc = rungo_err_set(err, -ENOMEM,
+						   "read %s: out of memory",
+						   path);
+				goto out;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (max && n > max) {
+			rc = rungo_err_set(err, -EFBIG,
+					   "read %s: larger than %zu bytes",
+					   path, max);
+			goto out;
+		}
+		if (got == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = rungo_err_set(err, errno ? -errno : -EIO, "read %s: %s",
+				   path, errno ? strerror(errno) : "I/O error");
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	buf = NULL;
+	if (len)
+		*len = n;
+out:
+	fclose(f);
+	free(buf);
+	return rc;
+}
+
+int rungo_fs_write_atomic(const char *path, const void *data, size_t len,
+			  struct rungo_err *err)
+{
+	char tmp[PATH_MAX], dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	size_t off = 0;
+	int fd = -1, rc = 0;
+
+	if (!*base)
+		return rungo_err_set(err, -EINVAL, "write %s: not a file name",
+				     path);
+	if (pathf(dir, sizeof(dir), "%.*s",
+		  slash ? (int)(slash - path + (slash == path)) : 1,
+		  slash ? path : ".") ||
+	    pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base))
+		return rungo_err_set(err, -ENAMETOOLONG,
+				     "write %s: name too long", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return rungo_err_set(err, -errno,
+				     "write %s: create a temporary file in %s: %s",
+				     path, dir, strerror(errno));
+	while (off < len) {
+		ssize_t w = write(fd, (const char *)data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
+					   strerror(errno));
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
+				   strerror(errno));
+		goto out;
+	}
+	rc = close(fd);
+	fd = -1;
+	if (rc != 0) {
+		rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
+				   strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) != 0) {
+		rc = rungo_err_set(err, -errno, "rename %s to %s: %s", tmp,
+				   path, strerror(errno));
+		goto out;
+	}
+	fsync_path(dir, O_DIRECTORY);  /* best effort: the rename is durable */
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
 	return rc;
 }
 
@@ -228,7 +347,7 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		rc = default_root(want, sizeof(want), err);
 	if (rc)
 		goto fail;
-	rc = mkdir_p(want, err);
+	rc = rungo_fs_mkdir_p(want, err);
 	if (rc)
 		goto fail;
 	if (!realpath(want, c->root)) {
@@ -242,7 +361,7 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 					   "cache directory name too long");
 			goto fail;
 		}
-		rc = mkdir_p(sub, err);
+		rc = rungo_fs_mkdir_p(sub, err);
 		if (rc)
 			goto fail;
 	}
@@ -431,20 +550,13 @@ static void read_meta(const struct rungo_cache *c, const char *goroot,
 	char *buf = NULL;
 	cJSON *doc = NULL;
 	const cJSON *x;
-	FILE *f = NULL;
-	long n;
+	size_t n;
 
 	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME))
 		return;
-	f = fopen(path, "re");
-	if (!f || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 ||
-	    n > 1 << 20 || fseek(f, 0, SEEK_SET) != 0)
+	if (rungo_fs_read_file(path, 1 << 20, &buf, &n, NULL) != 0)
 		goto bad;
-	buf = malloc((size_t)n + 1);
-	if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n)
-		goto bad;
-	buf[n] = '\0';
-	doc = cJSON_Parse(buf);
+	doc = cJSON_ParseWithLength(buf, n);
 	if (!cJSON_IsObject(doc))
 		goto bad;
 	x = cJSON_GetObjectItemCaseSensitive(doc, "sha256");
@@ -460,8 +572,6 @@ bad:
 out:
 	cJSON_Delete(doc);
 	free(buf);
-	if (f)
-		fclose(f);
 }
 
 /* Split "go1.22.4.linux-amd64" into version and "linux-amd64". */

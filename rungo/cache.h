@@ -101,4 +101,20 @@ int rungo_cache_gocache_dir(const struct rungo_cache *c,
 int rungo_cache_subdir(const struct rungo_cache *c, const char *name,
 		       char *buf, size_t size);
 
+/*
+ * Filesystem helpers shared by rungo and lutgen.  Each returns 0 or a
+ * negative errno and fills err with a message naming the path.
+ */
+/* mkdir -p (mode 0755); existing directories are fine. */
+int rungo_fs_mkdir_p(const char *path, struct rungo_err *err);
+/* Read the whole file; *out is NUL-terminated (not counted in *len, which
+ * may be NULL) and the caller frees it.  max > 0: -EFBIG past max bytes. */
+int rungo_fs_read_file(const char *path, size_t max, char **out, size_t *len,
+		       struct rungo_err *err);
+/* Replace path with data[0..len) atomically (mode 0644): a temporary file
+ * ".<name>.XXXXXX" in the same directory, fsync, rename.  Readers see the
+ * old or the new content, never a mix; on failure path is untouched. */
+int rungo_fs_write_atomic(const char *path, const void *data, size_t len,
+			  struct rungo_err *err);
+
 #endif

@@ -973,6 +973,54 @@ static void test_root_resolution(void **state)
 	free(saved[2]);
 }
 
+/* The filesystem helpers: results checked with plain stdio/stat. */
+static void test_fs_helpers(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_err err = { 0 };
+	char dir[PATH_MAX], path[PATH_MAX], *got = NULL;
+	size_t len = 99;
+	struct stat st;
+
+	PATHF(dir, "%s/a/b//c", f->top);
+	assert_int_equal(rungo_fs_mkdir_p(dir, &err), 0);
+	assert_int_equal(rungo_fs_mkdir_p(dir, &err), 0); /* exists: fine */
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+
+	PATHF(path, "%s/f.txt", dir);
+	assert_int_equal(rungo_fs_write_atomic(path, "old", 3, &err), 0);
+	assert_int_equal(rungo_fs_write_atomic(path, "hello\n", 6, &err), 0);
+	got = slurp(path, &len);
+	assert_int_equal(len, 6);
+	assert_memory_equal(got, "hello\n", 6);
+	free(got);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0644);
+	assert_int_equal(count_entries(dir), 1); /* no temporary left */
+
+	got = NULL;
+	assert_int_equal(rungo_fs_read_file(path, 0, &got, &len, &err), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(got, "hello\n");
+	free(got);
+	got = (char *)"x";
+	assert_int_equal(rungo_fs_read_file(path, 5, &got, &len, &err),
+			 -EFBIG);
+	assert_null(got);
+	assert_non_null(strstr(err.msg, path));
+
+	PATHF(path, "%s/missing/f.txt", f->top);
+	assert_int_equal(rungo_fs_read_file(path, 0, &got, NULL, &err),
+			 -ENOENT);
+	assert_non_null(strstr(err.msg, path));
+	assert_int_equal(rungo_fs_write_atomic(path, "x", 1, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, path));
+
+	PATHF(path, "%s/f.txt/sub", dir);  /* a file in the way */
+	assert_int_equal(rungo_fs_mkdir_p(path, &err), -ENOTDIR);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -998,6 +1046,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_add_goroot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fs_helpers, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_root_resolution, setup,
 						teardown),
 	};

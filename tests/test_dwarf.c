@@ -812,15 +812,20 @@ static bool piece_value(const struct machine *m, const char *goarch,
 	return true;
 }
 
-static int stop_at_entry(const struct bin *b, uint64_t entry,
-			 struct machine *m)
+/* One try of stop_at_entry; gdb is bounded by timeout(1) (GDB_TIMEOUT). */
+#define GDB_TIMEOUT "90"
+
+static int stop_at_entry_once(const struct bin *b, uint64_t entry,
+			      struct machine *m, int attempt)
 {
 	char brk[64], port[16], remote[64];
-	const char *gdb_native[] = { "gdb", "-nx", "-batch",
+	const char *gdb_native[] = { "timeout", "-k", "5", GDB_TIMEOUT,
+		"gdb", "-nx", "-batch",
 		"-ex", "set startup-with-shell off", "-ex", brk, "-ex", "run",
 		"-ex", "x/16gx $sp", "-ex", "echo REGS\\n",
 		"-ex", "info registers", "-ex", "kill", b->path, NULL };
-	const char *gdb_remote[] = { "gdb-multiarch", "-nx", "-batch",
+	const char *gdb_remote[] = { "timeout", "-k", "5", GDB_TIMEOUT,
+		"gdb-multiarch", "-nx", "-batch",
 		"-ex", "set architecture aarch64", "-ex", remote, "-ex", brk,
 		"-ex", "continue", "-ex", "x/16gx $sp", "-ex", "echo REGS\\n",
 		"-ex", "info registers", "-ex", "kill", b->path, NULL };
@@ -830,7 +835,7 @@ static int stop_at_entry(const struct bin *b, uint64_t entry,
 
 	snprintf(brk, sizeof(brk), "break *0x%llx", (unsigned long long)entry);
 	if (strcmp(b->goarch, "arm64") == 0) {
-		int pno = 20000 + (int)(getpid() % 20000);
+		int pno = 20000 + (int)((getpid() * 3 + attempt) % 20000);
 
 		snprintf(port, sizeof(port), "%d", pno);
 		snprintf(remote, sizeof(remote), "target remote 127.0.0.1:%d",
@@ -876,6 +881,23 @@ static int stop_at_entry(const struct bin *b, uint64_t entry,
 	}
 	free(out);
 	return i == 16 ? 0 : -1;
+}
+
+/* qemu-user's gdb stub now and then never reports the breakpoint in a
+ * multi-threaded Go program (gdb waits forever): each try is bounded and
+ * a failed one is retried with a fresh qemu on another port. */
+static int stop_at_entry(const struct bin *b, uint64_t entry,
+			 struct machine *m)
+{
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		if (stop_at_entry_once(b, entry, m, attempt) == 0)
+			return 0;
+		print_message("%s: no stop at main.Shapes (try %d of 3)\n",
+			      b->path, attempt + 1);
+	}
+	return -1;
 }
 
 static uint64_t symbol_addr(const char *bin, const char *sym)

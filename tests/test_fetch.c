@@ -208,6 +208,29 @@ static void url_of(struct fx *f, const char *path, char *buf, size_t size)
 				 err.msg);                               \
 	} while (0)
 
+/* The last request for FILE_NAME asked for this Range. */
+static void assert_last_range(struct fx *f, const char *want)
+{
+	char range[64];
+
+	assert_int_equal(test_httpd_last_header(f->srv, "/dl/" FILE_NAME,
+						"Range", range, sizeof(range)),
+			 0);
+	assert_string_equal(range, want);
+}
+
+/* Fetch FILE_NAME from the server with o: it must arrive intact. */
+static void fetch_big_ok(struct fx *f, const struct rungo_fetch_opts *o)
+{
+	struct rungo_err err = { 0 };
+	char url[256];
+
+	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
+	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
+				   f->big_sha, o, &err));
+	assert_file_is(f->dest, f->big, BIG_LEN);
+}
+
 /* ---- tests ------------------------------------------------------------- */
 
 static void test_sha256_helpers(void **state)
@@ -236,17 +259,13 @@ static void test_ok_plain(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
-	char url[256], ua[64];
+	char ua[64];
 
 	o.progress = on_progress;
 	o.progress_ctx = f;
 	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
 					     BIG_LEN), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_false(exists(f->part));
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
 	assert_int_equal(test_httpd_range_hits(f->srv, "/dl/" FILE_NAME), 0);
@@ -289,25 +308,17 @@ static void test_drop_resumes_with_range(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = f->big, .body_len = BIG_LEN,
 		.drop_first = 1, .drop_after = 100000,
 	};
-	char url[256], range[64];
 
 	assert_int_equal(test_httpd_add(f->srv, &r), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_false(exists(f->part));
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 2);
 	assert_int_equal(test_httpd_range_hits(f->srv, "/dl/" FILE_NAME), 1);
-	assert_int_equal(test_httpd_last_header(f->srv, "/dl/" FILE_NAME,
-						"Range", range, sizeof(range)),
-			 0);
-	assert_string_equal(range, "bytes=100000-");
+	assert_last_range(f, "bytes=100000-");
 	assert_int_equal(f->warns, 1);
 	assert_non_null(strstr(f->last_warn,
 				"transfer closed with 200000 bytes remaining"));
@@ -317,18 +328,13 @@ static void test_reset_resumes_with_range(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = f->big, .body_len = BIG_LEN,
 		.drop_first = 2, .drop_after = 120000, .drop_reset = true,
 	};
-	char url[256];
 
 	assert_int_equal(test_httpd_add(f->srv, &r), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-				   f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 3);
 	/* A reset may lose bytes in flight; with any received the client
 	 * resumes. */
@@ -342,14 +348,9 @@ static void test_complete_part_not_fetched(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
-	char url[256];
 
 	write_file(f->part, f->big, BIG_LEN);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-				   f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_false(exists(f->part));
 	assert_int_equal(test_httpd_total_hits(f->srv), 0);
 }
@@ -358,9 +359,7 @@ static void test_bad_part_prefix_refetched(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
 	unsigned char junk[1000];
-	char url[256];
 
 	/* A .part with wrong bytes: the resume gives a bad digest, so the
 	 * whole file is fetched once more from the start. */
@@ -368,10 +367,7 @@ static void test_bad_part_prefix_refetched(void **state)
 	write_file(f->part, junk, sizeof(junk));
 	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
 					     BIG_LEN), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-				   f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 2);
 	assert_int_equal(test_httpd_range_hits(f->srv, "/dl/" FILE_NAME), 1);
 }
@@ -399,45 +395,32 @@ static void test_resume_existing_part(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
-	char url[256], range[64];
 
 	/* An earlier run left the first 1234 bytes. */
 	write_file(f->part, f->big, 1234);
 	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
 					     BIG_LEN), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
-	assert_int_equal(test_httpd_last_header(f->srv, "/dl/" FILE_NAME,
-						"Range", range, sizeof(range)),
-			 0);
-	assert_string_equal(range, "bytes=1234-");
+	assert_last_range(f, "bytes=1234-");
 }
 
 static void test_server_ignores_range(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = f->big, .body_len = BIG_LEN,
 		.ignore_range = true,
 	};
 	unsigned char junk[4000];
-	char url[256];
 
 	/* Garbage in the .part: only a restart from byte 0 gives the right
 	 * file. */
 	memset(junk, 'Z', sizeof(junk));
 	write_file(f->part, junk, sizeof(junk));
 	assert_int_equal(test_httpd_add(f->srv, &r), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
 	assert_int_equal(test_httpd_range_hits(f->srv, "/dl/" FILE_NAME), 1);
 }
@@ -626,24 +609,16 @@ static void test_stall_once_then_resume(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = f->big, .body_len = BIG_LEN,
 		.stall_after = 50000, .stall_ms = 30000, .stall_first = 1,
 	};
-	char url[256], range[64];
 
 	o.stall_timeout_s = 1;
 	assert_int_equal(test_httpd_add(f->srv, &r), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 2);
-	assert_int_equal(test_httpd_last_header(f->srv, "/dl/" FILE_NAME,
-						"Range", range, sizeof(range)),
-			 0);
-	assert_string_equal(range, "bytes=50000-");
+	assert_last_range(f, "bytes=50000-");
 }
 
 static void test_total_timeout(void **state)
@@ -675,17 +650,12 @@ static void test_redirect_followed(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
-	char url[256];
 
 	assert_int_equal(test_httpd_add_redirect(f->srv, "/dl/" FILE_NAME,
 						 "/storage/" FILE_NAME), 0);
 	assert_int_equal(test_httpd_add_body(f->srv, "/storage/" FILE_NAME,
 					     f->big, BIG_LEN), 0);
-	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
-	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, BIG_LEN,
-					  f->big_sha, &o, &err));
-	assert_file_is(f->dest, f->big, BIG_LEN);
+	fetch_big_ok(f, &o);
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
 	assert_int_equal(test_httpd_hits(f->srv, "/storage/" FILE_NAME), 1);
 }
