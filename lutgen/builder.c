@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The builder: one hermetic `go build` of a test program per (toolchain,
  * GOARCH), spawned without a shell from an environment built from nothing. */
+#include "rungo/cache.h"
 #include "lutgen/builder.h"
 
 #include <dirent.h>
@@ -143,27 +144,6 @@ static double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int mkdir_p(const char *path, struct rungo_err *err)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				     path);
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return rungo_err_set(err, -errno, "create %s: %s", buf,
-					     strerror(errno));
-		buf[i] = i == n ? '\0' : '/';
-	}
-	return 0;
 }
 
 static int write_file(const char *path, const void *data, size_t len,
@@ -718,9 +698,9 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 				   b->dir);
 		goto out;
 	}
-	if ((rc = mkdir_p(mod, err)) || (rc = mkdir_p(home, err)) ||
-	    (rc = mkdir_p(gopath, err)) || (rc = mkdir_p(tmp, err)) ||
-	    (rc = mkdir_p(o->gocache, err)))
+	if ((rc = rungo_fs_mkdir_p(mod, err)) || (rc = rungo_fs_mkdir_p(home, err)) ||
+	    (rc = rungo_fs_mkdir_p(gopath, err)) || (rc = rungo_fs_mkdir_p(tmp, err)) ||
+	    (rc = rungo_fs_mkdir_p(o->gocache, err)))
 		goto out;
 	rc = copy_program(o->program_dir, mod, err);
 	if (rc)

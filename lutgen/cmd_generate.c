@@ -522,7 +522,8 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.cli = cli;
 	r.out_dir = "generated";
-	while ((opt = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
+	opterr = 0; /* usage errors are reported below, in our words */
+	while ((opt = getopt_long(argc, argv, ":hj:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -574,6 +575,9 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 							      err.msg);
 			have_policy = true;
 			break;
+		case ':':
+		case '?':
+			return lutgen_cli_bad_option(cli, CMD, opt, argv);
 		default:
 			if (lutgen_cli_common_option(cli, opt, optarg))
 				break;

@@ -741,7 +741,8 @@ int lutgen_cmd_inspect(struct lutgen_cli *cli, int argc, char **argv)
 	bool verify = false;
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	opterr = 0; /* usage errors are reported below, in our words */
+	while ((opt = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			usage(stdout);
@@ -752,6 +753,9 @@ int lutgen_cmd_inspect(struct lutgen_cli *cli, int argc, char **argv)
 		case OPT_SYMBOL:
 			symbol = optarg;
 			break;
+		case ':':
+		case '?':
+			return lutgen_cli_bad_option(cli, "inspect", opt, argv);
 		default:
 			if (lutgen_cli_common_option(cli, opt, optarg))
 				break;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The generate pipeline: select versions, install toolchains, build and
  * inspect in parallel behind a result cache, fill one table per spec. */
+#include "rungo/cache.h"
 #include "lutgen/generate.h"
 
 #include <cjson/cJSON.h>
@@ -121,27 +122,6 @@ static void logf_(struct lutgen_generate *g, enum rungo_log_level lvl,
 	g->o.log(g->o.log_ctx, lvl, msg);
 }
 
-static int mkdir_p(const char *path, struct rungo_err *err)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				     path);
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return rungo_err_set(err, -errno, "create %s: %s", buf,
-					     strerror(errno));
-		buf[i] = i == n ? '\0' : '/';
-	}
-	return 0;
-}
-
 /* Whole file into a NUL-terminated buffer; -errno (no message). */
 static int slurp(const char *path, char **out, size_t *len)
 {
@@ -196,8 +176,8 @@ const char *lutgen_generate_host_arch(void)
 	} map[] = {
 		{ "x86_64", "amd64" },	  { "aarch64", "arm64" },
 		{ "arm64", "arm64" },	  { "i386", "386" },
-		{ "i686", "386" },	  { "armv7l", "arm" },
-		{ "armv6l", "arm" },	  { "ppc64le", "ppc64le" },
+		{ "i686", "386" },	  { "armv7l", "armv6l" },
+		{ "armv6l", "armv6l" },	  { "ppc64le", "ppc64le" },
 		{ "ppc64", "ppc64" },	  { "s390x", "s390x" },
 		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" },
 		{ "mips64", "mips64" },
@@ -1162,7 +1142,7 @@ int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
 	if (g->ran)
 		return rungo_err_set(err, -EINVAL, "generate: already ran");
 	g->ran = true;
-	rc = mkdir_p(g->results_dir, err);
+	rc = rungo_fs_mkdir_p(g->results_dir, err);
 	if (rc)
 		return rungo_err_prefix(err, rc, "result cache");
 
