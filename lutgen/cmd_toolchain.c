@@ -72,34 +72,6 @@ static const char prune_help[] =
 	"  -h, --help              show this help\n"
 	LUTGEN_CLI_COMMON_HELP;
 
-/* go.dev's name of this machine's architecture. */
-static const char *host_arch(void)
-{
-	static const struct {
-		const char *machine;
-		const char *arch;
-	} map[] = {
-		{ "x86_64", "amd64" },   { "amd64", "amd64" },
-		{ "aarch64", "arm64" },  { "arm64", "arm64" },
-		{ "i386", "386" },       { "i486", "386" },
-		{ "i586", "386" },       { "i686", "386" },
-		{ "armv6l", "armv6l" },  { "armv7l", "armv6l" },
-		{ "armv8l", "armv6l" },  { "ppc64le", "ppc64le" },
-		{ "ppc64", "ppc64" },    { "s390x", "s390x" },
-		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" },
-		{ "mips64", "mips64" },  { "mips", "mips" },
-	};
-	struct utsname u;
-	size_t i;
-
-	if (uname(&u) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(u.machine, map[i].machine) == 0)
-			return map[i].arch;
-	return NULL;
-}
-
 static cJSON *toolchain_json(const struct rungo_toolchain *tc)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -161,7 +133,7 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 	struct rungo_index *idx = NULL;
 	struct rungo_version *vs = NULL;
 	cJSON *arr = NULL;
-	const char *arch = host_arch();
+	const char *arch = rungo_host_arch();
 	int opt, rc = -1, i, nv;
 
 	optind = 0;

@@ -171,26 +171,7 @@ out:
 
 const char *lutgen_generate_host_arch(void)
 {
-	static const struct {
-		const char *machine, *goarch;
-	} map[] = {
-		{ "x86_64", "amd64" },	  { "aarch64", "arm64" },
-		{ "arm64", "arm64" },	  { "i386", "386" },
-		{ "i686", "386" },	  { "armv7l", "armv6l" },
-		{ "armv6l", "armv6l" },	  { "ppc64le", "ppc64le" },
-		{ "ppc64", "ppc64" },	  { "s390x", "s390x" },
-		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" },
-		{ "mips64", "mips64" },
-	};
-	struct utsname u;
-	size_t i;
-
-	if (uname(&u) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(u.machine, map[i].machine) == 0)
-			return map[i].goarch;
-	return NULL;
+	return rungo_host_arch();
 }
 
 /* ---- keys --------------------------------------------------------------- */

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -1277,4 +1278,31 @@ out:
 	if (stats)
 		*stats = st;
 	return rc;
+}
+
+const char *rungo_host_arch(void)
+{
+	static const struct {
+		const char *machine;
+		const char *arch;
+	} map[] = {
+		{ "x86_64", "amd64" },   { "amd64", "amd64" },
+		{ "aarch64", "arm64" },  { "arm64", "arm64" },
+		{ "i386", "386" },       { "i486", "386" },
+		{ "i586", "386" },       { "i686", "386" },
+		{ "armv6l", "armv6l" },  { "armv7l", "armv6l" },
+		{ "armv8l", "armv6l" },  { "ppc64le", "ppc64le" },
+		{ "ppc64", "ppc64" },    { "s390x", "s390x" },
+		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" },
+		{ "mips64", "mips64" },  { "mips", "mips" },
+	};
+	struct utsname u;
+	size_t i;
+
+	if (uname(&u) != 0)
+		return NULL;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(u.machine, map[i].machine) == 0)
+			return map[i].arch;
+	return NULL;
 }

@@ -117,4 +117,8 @@ int rungo_fs_read_file(const char *path, size_t max, char **out, size_t *len,
 int rungo_fs_write_atomic(const char *path, const void *data, size_t len,
 			  struct rungo_err *err);
 
+/* This machine's architecture as go.dev's index spells it ("amd64",
+ * "arm64", "armv6l", ...); NULL when unknown. Static string. */
+const char *rungo_host_arch(void);
+
 #endif
