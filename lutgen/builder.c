@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The builder: one hermetic `go build` of a test program per (toolchain,
  * GOARCH), spawned without a shell from an environment built from nothing. */
-#include "rungo/cache.h"
 #include "lutgen/builder.h"
 
 #include <dirent.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rungo/cache.h"
 #include "rungo/fetch.h"
 
 /* Keep at most this much of a build's output (a failing build of a small
@@ -176,52 +176,6 @@ out:
 	return rc;
 }
 
-static int read_file(const char *path, char **out, size_t *len,
-		     struct rungo_err *err)
-{
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-	int fd, rc = 0;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rungo_err_set(err, -errno, "open %s: %s", path,
-				     strerror(errno));
-	if (fstat(fd, &st) != 0) {
-		rc = rungo_err_set(err, -errno, "stat %s: %s", path,
-				   strerror(errno));
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (!buf) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			rc = rungo_err_set(err, -errno, "read %s: %s", path,
-					   strerror(errno));
-			goto out;
-		}
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	*out = buf;
-	*len = got;
-	buf = NULL;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}
-
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -343,7 +297,7 @@ int lutgen_build_program_hash(const char *program_dir, char out[65],
 			rungo_err_set(err, rc, "path too long: %s", names[i]);
 			goto out;
 		}
-		rc = read_file(path, &data, &len, err);
+		rc = rungo_fs_read_file(path, 0, &data, &len, err);
 		if (rc)
 			goto out;
 		sb_addn(&all, names[i], strlen(names[i]) + 1);
@@ -493,7 +447,7 @@ static int copy_program(const char *src, const char *dst,
 					   "path too long: %s", names[i]);
 			break;
 		}
-		rc = read_file(from, &data, &len, err);
+		rc = rungo_fs_read_file(from, 0, &data, &len, err);
 		if (rc == 0)
 			rc = write_file(to, data, len, err);
 		free(data);

@@ -116,25 +116,6 @@ static void build_progress(void *ctx, const char *what,
 	pthread_mutex_unlock(&cli->lock);
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t i, n = strlen(path);
-
-	if (n == 0 || n >= sizeof(buf))
-		return -ENAMETOOLONG;
-	memcpy(buf, path, n + 1);
-	for (i = 1; i <= n; i++) {
-		if (buf[i] != '/' && buf[i] != '\0')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -errno;
-		buf[i] = i == n ? '\0' : '/';
-	}
-	return 0;
-}
-
 /* SPEC argument -> path. */
 static int resolve_spec(const char *arg, char *buf, size_t size)
 {
@@ -294,12 +275,9 @@ static int finish_spec(struct run *r, size_t i, struct rungo_err *err)
 		rc = lutgen_drift_check(r->drift, t, r->out_dir, err);
 		goto out;
 	}
-	rc = mkdir_p(r->out_dir);
-	if (rc) {
-		rungo_err_set(err, rc, "create %s: %s", r->out_dir,
-			      strerror(-rc));
+	rc = rungo_fs_mkdir_p(r->out_dir, err);
+	if (rc)
 		goto out;
-	}
 	rc = lutgen_emit(t, r->out_dir, NULL, err);
 	if (rc) {
 		rungo_err_prefix(err, rc, "%s", s->name);

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The generate pipeline: select versions, install toolchains, build and
  * inspect in parallel behind a result cache, fill one table per spec. */
-#include "rungo/cache.h"
 #include "lutgen/generate.h"
 
 #include <cjson/cJSON.h>
@@ -14,11 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "lutgen/builder.h"
 #include "lutgen/dwarf.h"
+#include "rungo/cache.h"
 #include "rungo/fetch.h"
 #include "rungo/select.h"
 
@@ -122,53 +121,6 @@ static void logf_(struct lutgen_generate *g, enum rungo_log_level lvl,
 	g->o.log(g->o.log_ctx, lvl, msg);
 }
 
-/* Whole file into a NUL-terminated buffer; -errno (no message). */
-static int slurp(const char *path, char **out, size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	FILE *f = fopen(path, "rb");
-	int rc = 0;
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 4096) {
-			char *nb;
-
-			cap = cap ? cap * 2 : 8192;
-			if (cap > (64u << 20)) {
-				rc = -EFBIG;
-				goto out;
-			}
-			nb = realloc(buf, cap);
-			if (!nb) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n - 1, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = -EIO;
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
 const char *lutgen_generate_host_arch(void)
 {
 	return rungo_host_arch();
@@ -223,7 +175,7 @@ static int local_key(const char *goroot, char key[65],
 	if (snprintf(vpath, sizeof(vpath), "%s/VERSION", real) >=
 	    (int)sizeof(vpath))
 		return -ENAMETOOLONG;
-	rc = slurp(vpath, &ver, &len);
+	rc = rungo_fs_read_file(vpath, 64u << 20, &ver, &len, NULL);
 	if (rc)
 		return rc;
 	if (v) {
@@ -467,7 +419,7 @@ static bool result_load(struct lutgen_generate *g, size_t mi)
 	bool ok = false;
 
 	if (!g->m_key[mi][0] || result_path(g, mi, path, sizeof(path)) != 0 ||
-	    slurp(path, &text, &len) != 0)
+	    rungo_fs_read_file(path, 64u << 20, &text, &len, NULL) != 0)
 		return false;
 	root = cJSON_ParseWithLength(text, len);
 	if (!root)
