@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lutgen/render.h"
 #include "rungo/cache.h"
 #include "rungo/fetch.h"
 
@@ -28,72 +29,10 @@
 #define OUTPUT_MAX (4u << 20)
 #define MAX_PROGRAM_FILES 256
 
-/* ---- growable string ---------------------------------------------------- */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_grow(struct sbuf *b, size_t need)
-{
-	size_t ncap;
-	char *n;
-
-	if (b->oom || b->len + need + 1 <= b->cap)
-		return;
-	ncap = b->cap ? b->cap : 256;
-	while (ncap < b->len + need + 1)
-		ncap *= 2;
-	n = realloc(b->s, ncap);
-	if (!n) {
-		b->oom = true;
-		return;
-	}
-	b->s = n;
-	b->cap = ncap;
-}
-
-static void sb_addn(struct sbuf *b, const char *s, size_t n)
-{
-	sb_grow(b, n);
-	if (b->oom)
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_add(struct sbuf *b, const char *s)
-{
-	sb_addn(b, s, strlen(s));
-}
-
-static void sb_addf(struct sbuf *b, const char *fmt, ...) RUNGO_PRINTF(2, 3);
-static void sb_addf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	sb_grow(b, (size_t)n);
-	if (b->oom)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
+/* ---- strings (struct lutgen_sb, lutgen/render.h) ---------------------- */
 
 /* Append `s` quoted for a POSIX shell when it needs quoting. */
-static void sb_add_quoted(struct sbuf *b, const char *s)
+static void sb_add_quoted(struct lutgen_sb *b, const char *s)
 {
 	const char *p;
 	bool plain = *s != '\0';
@@ -106,17 +45,17 @@ static void sb_add_quoted(struct sbuf *b, const char *s)
 			break;
 		}
 	if (plain) {
-		sb_add(b, s);
+		lutgen_sb_puts(b, s);
 		return;
 	}
-	sb_add(b, "'");
+	lutgen_sb_puts(b, "'");
 	for (p = s; *p; p++) {
 		if (*p == '\'')
-			sb_add(b, "'\\''");
+			lutgen_sb_puts(b, "'\\''");
 		else
-			sb_addn(b, p, 1);
+			lutgen_sb_putn(b, p, 1);
 	}
-	sb_add(b, "'");
+	lutgen_sb_puts(b, "'");
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -278,7 +217,7 @@ int lutgen_build_gomod(const struct rungo_version *v, char *buf, size_t size)
 int lutgen_build_program_hash(const char *program_dir, char out[65],
 			      struct rungo_err *err)
 {
-	struct sbuf all = { 0 };
+	struct lutgen_sb all = { 0 };
 	char **names = NULL;
 	size_t n = 0, i;
 	int rc;
@@ -300,19 +239,19 @@ int lutgen_build_program_hash(const char *program_dir, char out[65],
 		rc = rungo_fs_read_file(path, 0, &data, &len, err);
 		if (rc)
 			goto out;
-		sb_addn(&all, names[i], strlen(names[i]) + 1);
-		sb_addf(&all, "%zu", len);
-		sb_addn(&all, "", 1);
-		sb_addn(&all, data, len);
+		lutgen_sb_putn(&all, names[i], strlen(names[i]) + 1);
+		lutgen_sb_printf(&all, "%zu", len);
+		lutgen_sb_putn(&all, "", 1);
+		lutgen_sb_putn(&all, data, len);
 		free(data);
 	}
 	if (all.oom) {
 		rc = rungo_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	rungo_sha256_buf(all.s ? all.s : "", all.len, out);
+	rungo_sha256_buf(all.p ? all.p : "", all.len, out);
 out:
-	free(all.s);
+	free(all.p);
 	free_names(names, n);
 	return rc;
 }
@@ -457,7 +396,7 @@ static int copy_program(const char *src, const char *dst,
 }
 
 /* Read the child's output until EOF, keeping at most OUTPUT_MAX bytes. */
-static void drain(int fd, struct sbuf *out)
+static void drain(int fd, struct lutgen_sb *out)
 {
 	char buf[8192];
 
@@ -469,7 +408,7 @@ static void drain(int fd, struct sbuf *out)
 		if (r <= 0)
 			break;
 		if (out->len < OUTPUT_MAX)
-			sb_addn(out, buf,
+			lutgen_sb_putn(out, buf,
 				out->len + (size_t)r > OUTPUT_MAX
 					? OUTPUT_MAX - out->len
 					: (size_t)r);
@@ -481,7 +420,7 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 		       struct rungo_err *err)
 {
 	posix_spawn_file_actions_t fa;
-	struct sbuf out = { 0 };
+	struct lutgen_sb out = { 0 };
 	struct rusage ru;
 	int pipefd[2] = { -1, -1 };
 	bool fa_init = false;
@@ -541,12 +480,12 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 		rc = rungo_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	b->output = out.s ? out.s : xstrdup("");
-	out.s = NULL;
+	b->output = out.p ? out.p : xstrdup("");
+	out.p = NULL;
 	if (!b->output)
 		rc = rungo_err_set(err, -ENOMEM, "out of memory");
 out:
-	free(out.s);
+	free(out.p);
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
 	if (pipefd[0] >= 0)
@@ -559,25 +498,25 @@ out:
 static char *render_command(const char *cwd, char *const argv[],
 			    char *const envp[])
 {
-	struct sbuf s = { 0 };
+	struct lutgen_sb s = { 0 };
 	size_t i;
 
-	sb_add(&s, "cd ");
+	lutgen_sb_puts(&s, "cd ");
 	sb_add_quoted(&s, cwd);
-	sb_add(&s, " && env -i");
+	lutgen_sb_puts(&s, " && env -i");
 	for (i = 0; envp[i]; i++) {
-		sb_add(&s, " ");
+		lutgen_sb_puts(&s, " ");
 		sb_add_quoted(&s, envp[i]);
 	}
 	for (i = 0; argv[i]; i++) {
-		sb_add(&s, " ");
+		lutgen_sb_puts(&s, " ");
 		sb_add_quoted(&s, argv[i]);
 	}
 	if (s.oom) {
-		free(s.s);
+		free(s.p);
 		return NULL;
 	}
-	return s.s;
+	return s.p;
 }
 
 /* First non-empty line of `s` into buf (for one-line error messages). */
@@ -750,26 +689,26 @@ out:
 
 char *lutgen_build_report(const struct lutgen_build *b)
 {
-	struct sbuf s = { 0 };
+	struct lutgen_sb s = { 0 };
 	size_t n;
 
-	sb_addf(&s, "go build with %s for linux/%s: exit status %d\n",
+	lutgen_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
 		b->goversion, b->goarch, b->exit_status);
-	sb_addf(&s, "command: %s\n", b->command ? b->command : "(not run)");
-	sb_add(&s, "output:\n");
+	lutgen_sb_printf(&s, "command: %s\n", b->command ? b->command : "(not run)");
+	lutgen_sb_puts(&s, "output:\n");
 	if (b->output && b->output[0]) {
-		sb_add(&s, b->output);
+		lutgen_sb_puts(&s, b->output);
 		n = strlen(b->output);
 		if (b->output[n - 1] != '\n')
-			sb_add(&s, "\n");
+			lutgen_sb_puts(&s, "\n");
 	} else {
-		sb_add(&s, "(none)\n");
+		lutgen_sb_puts(&s, "(none)\n");
 	}
 	if (s.oom) {
-		free(s.s);
+		free(s.p);
 		return NULL;
 	}
-	return s.s;
+	return s.p;
 }
 
 void lutgen_build_free(struct lutgen_build *b)
