@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lutgen/dwarf.h"
+#include "lutgen/measure/dwarf.h"
 
 int main(int argc, char **argv)
 {

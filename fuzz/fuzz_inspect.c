@@ -8,10 +8,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lutgen/buildinfo.h"
-#include "lutgen/disasm.h"
-#include "lutgen/elf.h"
-#include "lutgen/pclntab.h"
+#include "lutgen/binary/buildinfo.h"
+#include "lutgen/binary/disasm.h"
+#include "lutgen/binary/elf.h"
+#include "lutgen/binary/pclntab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "lutgen/buildinfo.h"
+#include "lutgen/binary/buildinfo.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -74,7 +74,7 @@ expect_out go1.22.4
 run 0 --quiet versions --index-url "$url" --min go1.30
 expect_out
 
-# --json: one document, fields as documented in lutgen/cmd_versions.c.
+# --json: one document, fields as documented in lutgen/cli/cmd_versions.c.
 run 0 --json versions --index-url "$url" --os linux --arch arm64
 python3 - "$scratch/out" "$url" <<'EOF' || fail "--json document"
 import json, sys

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/e2e_params_live.c - driver of the live parameter proof
- * (tests/e2e_params_live.py): prints what lutgen's inspector (lutgen/dwarf.h)
+ * (tests/e2e_params_live.py): prints what lutgen's inspector (lutgen/measure/dwarf.h)
  * answers for a Go binary, in a line format the script parses.  It is the
  * code under test's mouthpiece, nothing more: the expected values come from
  * the Go program (known arguments) and from gdb reading registers and memory.
@@ -11,9 +11,9 @@
  *       param<TAB>FUNCTION<TAB>NAME<TAB>SIZE<TAB>PIECES
  *     PIECES is space-separated, in order: reg:NAME:DWARFNO:SIZE or
  *     stack:OFFSET:SIZE (OFFSET from SP at the function's first
- *     instruction, lutgen/value.h).  "-" when there are none.
+ *     instruction, lutgen/core/value.h).  "-" when there are none.
  *   e2e_params_live lookups SPEC BINARY
- *     loads a spec (lutgen/spec.h) and answers every lookup:
+ *     loads a spec (lutgen/core/spec.h) and answers every lookup:
  *       ok<TAB>NAME<TAB>RENDERING    or    fail<TAB>NAME<TAB>MESSAGE
  *
  * Exit status: 0 all answered, 1 some lookup failed, 2 usage.
@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lutgen/dwarf.h"
-#include "lutgen/spec.h"
-#include "lutgen/value.h"
+#include "lutgen/measure/dwarf.h"
+#include "lutgen/core/spec.h"
+#include "lutgen/core/value.h"
 
 static void print_params(const char *function, const struct lutgen_param *ps,
 			 size_t n)

@@ -6,7 +6,7 @@ a uprobe sees.
 usage: e2e_params_live.py DRIVER
 
 DRIVER is tests/e2e_params_live (built by meson): it prints what lutgen's
-inspector (lutgen/dwarf.h: lutgen_dwarf_func_params, lutgen_dwarf_lookup)
+inspector (lutgen/measure/dwarf.h: lutgen_dwarf_func_params, lutgen_dwarf_lookup)
 answers for a binary.  For a few mirror toolchains (stack ABI go1.15-1.16,
 register ABI go1.18+, DWARF 5 go1.25+; see pick_versions) and for amd64
 (native) and arm64 (qemu-aarch64 -g + gdb-multiarch) this script
@@ -145,7 +145,7 @@ def version_key(v):
 
 
 def go_build(goroot, version, goarch, program_dir, out, work):
-    """Build like lutgen/builder.c: a copy of the program with its own
+    """Build like lutgen/measure/builder.c: a copy of the program with its own
     go.mod, an environment that inherits nothing."""
     mod = tempfile.mkdtemp(prefix="mod.", dir=work)
     try:

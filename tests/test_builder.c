@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit tests of lutgen/builder.c on real toolchains (the extracted Debian
+ * Unit tests of lutgen/measure/builder.c on real toolchains (the extracted Debian
  * GOROOTs that `scripts/go-mirror goroots` lists; exit 77 without them).
  * Independent readings: the ELF header, libelf section names, and
  * `go version -m` of the toolchain itself.
@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "lutgen/builder.h"
+#include "lutgen/measure/builder.h"
 
 struct goroot {
 	char version[32];

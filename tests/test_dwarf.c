@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/test_dwarf.c - the DWARF inspector (lutgen/dwarf.c) and the value
- * type (lutgen/value.c).
+ * tests/test_dwarf.c - the DWARF inspector (lutgen/measure/dwarf.c) and the value
+ * type (lutgen/core/value.c).
  *
  * Builds tests/programs/dwarfshapes with real Go toolchains (one stack-ABI
  * go < 1.17, one register-ABI, one DWARF 5 go >= 1.25; GOARCH amd64 and
@@ -36,8 +36,8 @@
 
 #include <cmocka.h>
 
-#include "lutgen/dwarf.h"
-#include "lutgen/value.h"
+#include "lutgen/measure/dwarf.h"
+#include "lutgen/core/value.h"
 
 #define SKIP 77
 

@@ -23,10 +23,10 @@
 
 #include "lutgen_go.h"   /* generated/: the runtime the tables use */
 
-#include "lutgen/emit.h"
-#include "lutgen/render.h"
-#include "lutgen/spec.h"
-#include "lutgen/table.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/emit/render.h"
+#include "lutgen/core/spec.h"
+#include "lutgen/core/table.h"
 
 #ifndef TEST_CC
 #define TEST_CC "cc"

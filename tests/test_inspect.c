@@ -16,10 +16,10 @@
 
 #include <cmocka.h>
 
-#include "lutgen/buildinfo.h"
-#include "lutgen/disasm.h"
-#include "lutgen/elf.h"
-#include "lutgen/pclntab.h"
+#include "lutgen/binary/buildinfo.h"
+#include "lutgen/binary/disasm.h"
+#include "lutgen/binary/elf.h"
+#include "lutgen/binary/pclntab.h"
 
 #define TEXT_VA 0x401000u
 #define TARGET_VA 0x401010u

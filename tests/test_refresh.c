@@ -23,12 +23,12 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "lutgen/drift.h"
-#include "lutgen/emit.h"
-#include "lutgen/results.h"
-#include "lutgen/shard.h"
-#include "lutgen/spec.h"
-#include "lutgen/table.h"
+#include "lutgen/refresh/drift.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/refresh/results.h"
+#include "lutgen/refresh/shard.h"
+#include "lutgen/core/spec.h"
+#include "lutgen/core/table.h"
 #include "rungo/index.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* tests/test_render.c - the mustache-like renderer (lutgen/render.h). */
+/* tests/test_render.c - the mustache-like renderer (lutgen/emit/render.h). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "lutgen/render.h"
+#include "lutgen/emit/render.h"
 
 /* Render `tmpl` with `v`; returns the output (caller frees) or fails. */
 static char *render_ok(const char *tmpl, const struct lutgen_rview *v)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of lutgen/spec.c: every error names the key (and lookup). */
+/* Unit tests of lutgen/core/spec.c: every error names the key (and lookup). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "lutgen/spec.h"
+#include "lutgen/core/spec.h"
 
 #define VALID                                                               \
 	"{\n"                                                               \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/test_table.c - measurements -> ranges and notes (lutgen/table.h),
+ * tests/test_table.c - measurements -> ranges and notes (lutgen/core/table.h),
  * with hand-written measurements, among them the real goid story: 152 in
  * go1.13..go1.22, 160 in go1.23..go1.24, 152 again from go1.25.
  */
@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "lutgen/spec.h"
-#include "lutgen/table.h"
+#include "lutgen/core/spec.h"
+#include "lutgen/core/table.h"
 
 static const char spec_json[] =
 	"{\"name\": \"t\", \"doc\": \"test\", \"program\": \"p\","

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/* Shared helpers of the lutgen command line: diagnostics, JSON output,
+ * progress bars and the common settings. */
+#include "lutgen/cli/cli.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static void end_progress_line(struct lutgen_cli *cli)
+{
+	if (cli->progress_line_open) {
+		fputs("\r\033[K", stderr);
+		cli->progress_line_open = false;
+	}
+}
+
+static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
+		  va_list ap) RUNGO_PRINTF(3, 0);
+
+static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
+		  va_list ap)
+{
+	pthread_mutex_lock(&cli->lock);
+	end_progress_line(cli);
+	fprintf(stderr, "%s: %s", cli->prog, kind);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	pthread_mutex_unlock(&cli->lock);
+}
+
+void lutgen_cli_err(struct lutgen_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(cli, "error: ", fmt, ap);
+	va_end(ap);
+}
+
+void lutgen_cli_warn(struct lutgen_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vdiag(cli, "warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void lutgen_cli_info(struct lutgen_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (cli->quiet)
+		return;
+	va_start(ap, fmt);
+	vdiag(cli, "", fmt, ap);
+	va_end(ap);
+}
+
+/* With --json, the one stdout document {"error": msg} (once). */
+static void json_error(struct lutgen_cli *cli, const char *msg)
+{
+	cJSON *doc;
+
+	if (!cli->json || cli->json_error_emitted)
+		return;
+	doc = cJSON_CreateObject();
+	if (doc && cJSON_AddStringToObject(doc, "error", msg))
+		lutgen_cli_json_out(cli, doc);
+	else
+		cJSON_Delete(doc);
+	cli->json_error_emitted = true;
+}
+
+int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err)
+{
+	const char *msg = err && err->msg[0] ? err->msg : "unknown error";
+
+	lutgen_cli_err(cli, "%s", msg);
+	json_error(cli, msg);
+	return LUTGEN_EXIT_FAIL;
+}
+
+int lutgen_cli_usage_error(struct lutgen_cli *cli, const char *cmd,
+			   const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (cmd)
+		lutgen_cli_err(cli, "%s (try '%s %s --help')", msg, cli->prog,
+			       cmd);
+	else
+		lutgen_cli_err(cli, "%s (try '%s --help')", msg, cli->prog);
+	json_error(cli, msg);
+	return LUTGEN_EXIT_USAGE;
+}
+
+int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
+			  char **argv)
+{
+	char name[256];
+	int n;
+
+	if (optopt > 0 && optopt < 0x100)
+		n = snprintf(name, sizeof(name), "-%c", optopt);
+	else if (optind > 0 && argv[optind - 1])
+		n = snprintf(name, sizeof(name), "%s", argv[optind - 1]);
+	else
+		return lutgen_cli_usage_error(cli, cmd, "bad option");
+	if (n < 0 || (size_t)n >= sizeof(name))
+		memcpy(name + sizeof(name) - 4, "...", 4);
+	if (opt == ':')
+		return lutgen_cli_usage_error(cli, cmd,
+					      "option '%s' needs a value", name);
+	return lutgen_cli_usage_error(cli, cmd, "unknown option '%s'", name);
+}
+
+int lutgen_cli_json_out(struct lutgen_cli *cli, cJSON *doc)
+{
+	char *text = cJSON_Print(doc);
+	int rc = LUTGEN_EXIT_OK;
+
+	cJSON_Delete(doc);
+	if (!text) {
+		lutgen_cli_err(cli, "out of memory rendering JSON");
+		return LUTGEN_EXIT_FAIL;
+	}
+	if (fputs(text, stdout) == EOF || fputc('\n', stdout) == EOF)
+		rc = LUTGEN_EXIT_FAIL;
+	free(text);
+	return rc;
+}
+
+int lutgen_cli_common_option(struct lutgen_cli *cli, int opt, const char *arg)
+{
+	switch (opt) {
+	case LUTGEN_OPT_CACHE:
+		cli->cache_dir = arg;
+		return 1;
+	case LUTGEN_OPT_INDEX_URL:
+		cli->index_url = arg;
+		return 1;
+	case LUTGEN_OPT_DOWNLOAD_URL:
+		cli->download_url = arg;
+		return 1;
+	case LUTGEN_OPT_GOROOT:
+		if (cli->ngoroots >= LUTGEN_MAX_GOROOTS) {
+			lutgen_cli_usage_error(cli, NULL,
+					       "too many --goroot options (at "
+					       "most %d)",
+					       LUTGEN_MAX_GOROOTS);
+			fflush(stdout);
+			exit(LUTGEN_EXIT_USAGE);
+		}
+		cli->goroots[cli->ngoroots++] = arg;
+		return 1;
+	case LUTGEN_OPT_NO_TRIM:
+		cli->no_trim = true;
+		return 1;
+	case LUTGEN_OPT_JSON:
+		cli->json = true;
+		cli->progress = false;
+		return 1;
+	case LUTGEN_OPT_QUIET:
+		cli->quiet = true;
+		cli->progress = false;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
+			 unsigned long long total)
+{
+	struct lutgen_cli *cli = ctx;
+	char bar[31];
+	double t;
+	int fill, i;
+
+	if (!cli || !cli->progress)
+		return;
+	pthread_mutex_lock(&cli->lock);
+	t = now_s();
+	if (total && done < total && t - cli->last_progress < 0.1) {
+		pthread_mutex_unlock(&cli->lock);
+		return;
+	}
+	cli->last_progress = t;
+	fill = total ? (int)((double)done / (double)total * 30.0) : 0;
+	if (fill > 30)
+		fill = 30;
+	for (i = 0; i < 30; i++)
+		bar[i] = i < fill ? '#' : (total ? '.' : ' ');
+	bar[30] = '\0';
+	if (total)
+		fprintf(stderr, "\r\033[K%-36.36s [%s] %5.1f/%.1f MB", what, bar,
+			(double)done / 1e6, (double)total / 1e6);
+	else
+		fprintf(stderr, "\r\033[K%-36.36s %.1f MB", what,
+			(double)done / 1e6);
+	cli->progress_line_open = true;
+	if (total && done >= total)
+		end_progress_line(cli);
+	fflush(stderr);
+	pthread_mutex_unlock(&cli->lock);
+}
+
+void lutgen_cli_log(void *ctx, enum rungo_log_level level, const char *msg)
+{
+	struct lutgen_cli *cli = ctx;
+
+	switch (level) {
+	case RUNGO_LOG_WARN:
+		lutgen_cli_warn(cli, "%s", msg);
+		break;
+	case RUNGO_LOG_INFO:
+		lutgen_cli_info(cli, "%s", msg);
+		break;
+	case RUNGO_LOG_DEBUG:
+		if (cli->verbose > 0)
+			lutgen_cli_info(cli, "%s", msg);
+		break;
+	}
+}
+
+static const char *setting(const char *opt, const char *env, const char *def)
+{
+	const char *e;
+
+	if (opt && *opt)
+		return opt;
+	e = getenv(env);
+	if (e && *e)
+		return e;
+	return def;
+}
+
+const char *lutgen_cli_index_url(const struct lutgen_cli *cli)
+{
+	return setting(cli->index_url, "LUTGEN_INDEX_URL",
+		       RUNGO_DEFAULT_INDEX_URL);
+}
+
+const char *lutgen_cli_download_url(const struct lutgen_cli *cli)
+{
+	return setting(cli->download_url, "LUTGEN_DOWNLOAD_URL",
+		       RUNGO_DEFAULT_DOWNLOAD_URL);
+}
+
+int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
+			  struct rungo_err *err)
+{
+	struct rungo_cache_opts o;
+	struct rungo_cache *c = NULL;
+	size_t i;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = cli->cache_dir;  /* NULL: the cache reads LUTGEN_CACHE */
+	o.download_url = lutgen_cli_download_url(cli);
+	o.no_trim = cli->no_trim;
+	o.fetch.progress = lutgen_cli_progress;
+	o.fetch.progress_ctx = cli;
+	o.fetch.log = lutgen_cli_log;
+	o.fetch.log_ctx = cli;
+	o.log = lutgen_cli_log;
+	o.log_ctx = cli;
+	rc = rungo_cache_open(&o, &c, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < cli->ngoroots; i++) {
+		rc = rungo_cache_add_goroot(c, cli->goroots[i], err);
+		if (rc) {
+			rungo_cache_free(c);
+			return rc;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
+			  struct rungo_err *err)
+{
+	struct rungo_fetch_opts fo;
+
+	memset(&fo, 0, sizeof(fo));
+	fo.log = lutgen_cli_log;
+	fo.log_ctx = cli;
+	return rungo_index_fetch(lutgen_cli_index_url(cli), &fo, out, err);
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lutgen/cli/cli.h - shared state and helpers of the lutgen command line.
+ *
+ * Every subcommand is one file lutgen/cmd_<name>.c exporting
+ *   int lutgen_cmd_<name>(struct lutgen_cli *cli, int argc, char **argv);
+ * argv[0] is the subcommand name.  It returns an exit code: LUTGEN_EXIT_OK,
+ * LUTGEN_EXIT_FAIL or LUTGEN_EXIT_USAGE.  Data goes to stdout; diagnostics
+ * go through lutgen_cli_err/warn/info to stderr.  With --json, stdout
+ * carries exactly one JSON document: print it with lutgen_cli_json_out(),
+ * and report failures with lutgen_cli_fail(), which adds {"error": ...}.
+ */
+#ifndef LUTGEN_CLI_H
+#define LUTGEN_CLI_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rungo/cache.h"
+#include "rungo/err.h"
+#include "rungo/index.h"
+
+struct cJSON;
+
+enum {
+	LUTGEN_EXIT_OK = 0,
+	LUTGEN_EXIT_FAIL = 1,
+	LUTGEN_EXIT_USAGE = 2,
+	/* --check (generate, merge): the committed tables are out of date;
+	 * the summary is on stdout. */
+	LUTGEN_EXIT_DRIFT = 3,
+};
+
+#define LUTGEN_MAX_GOROOTS 64
+
+struct lutgen_cli {
+	const char *prog;          /* "lutgen" */
+	bool json;
+	bool quiet;
+	int verbose;
+	bool progress;             /* stderr is a TTY, not quiet/json/CI */
+	/* Common settings: option > environment > default. */
+	const char *cache_dir;     /* --cache / LUTGEN_CACHE */
+	const char *index_url;     /* --index-url / LUTGEN_INDEX_URL */
+	const char *download_url;  /* --download-url / LUTGEN_DOWNLOAD_URL */
+	bool no_trim;              /* --no-trim */
+	const char *goroots[LUTGEN_MAX_GOROOTS];  /* --goroot (repeatable) */
+	size_t ngoroots;
+	bool json_error_emitted;
+	pthread_mutex_t lock;      /* serialises stderr output from threads */
+	double last_progress;      /* monotonic seconds of last redraw */
+	bool progress_line_open;   /* a bar is drawn without newline */
+};
+
+/*
+ * Options every subcommand accepts (also accepted before the subcommand).
+ * Use LUTGEN_CLI_COMMON_LONGOPTS inside a getopt_long option table and pass
+ * unknown option values to lutgen_cli_common_option().
+ */
+enum {
+	LUTGEN_OPT_CACHE = 0x1000,
+	LUTGEN_OPT_INDEX_URL,
+	LUTGEN_OPT_DOWNLOAD_URL,
+	LUTGEN_OPT_GOROOT,
+	LUTGEN_OPT_NO_TRIM,
+	LUTGEN_OPT_JSON,
+	LUTGEN_OPT_QUIET,
+	LUTGEN_OPT_FIRST_FREE = 0x1100, /* subcommands number theirs from here */
+};
+
+#define LUTGEN_CLI_COMMON_LONGOPTS                                          \
+	{ "cache", required_argument, NULL, LUTGEN_OPT_CACHE },             \
+	{ "index-url", required_argument, NULL, LUTGEN_OPT_INDEX_URL },     \
+	{ "download-url", required_argument, NULL, LUTGEN_OPT_DOWNLOAD_URL }, \
+	{ "goroot", required_argument, NULL, LUTGEN_OPT_GOROOT },           \
+	{ "no-trim", no_argument, NULL, LUTGEN_OPT_NO_TRIM },               \
+	{ "json", no_argument, NULL, LUTGEN_OPT_JSON },                     \
+	{ "quiet", no_argument, NULL, LUTGEN_OPT_QUIET }
+
+#define LUTGEN_CLI_COMMON_HELP                                               \
+	"Common options:\n"                                                  \
+	"      --cache DIR         toolchain cache (env LUTGEN_CACHE;\n"      \
+	"                          default $XDG_CACHE_HOME/lutgen)\n"         \
+	"      --index-url URL     Go release index (env LUTGEN_INDEX_URL;\n" \
+	"                          default " RUNGO_DEFAULT_INDEX_URL ")\n"    \
+	"      --download-url URL  where archives are fetched from\n"         \
+	"                          (env LUTGEN_DOWNLOAD_URL; default "        \
+	RUNGO_DEFAULT_DOWNLOAD_URL ")\n"                                     \
+	"      --goroot DIR        use this local GOROOT for its version\n"   \
+	"                          (repeatable)\n"                            \
+	"      --no-trim           extract complete toolchains\n"             \
+	"      --json              one JSON document on stdout\n"             \
+	"      --quiet             no progress or info messages\n"
+
+/* Returns 1 if `opt` was a common option (handled), 0 otherwise. */
+int lutgen_cli_common_option(struct lutgen_cli *cli, int opt,
+			     const char *arg);
+
+/* Diagnostics to stderr ("lutgen: error: ..."). */
+void lutgen_cli_err(struct lutgen_cli *cli, const char *fmt, ...)
+	RUNGO_PRINTF(2, 3);
+void lutgen_cli_warn(struct lutgen_cli *cli, const char *fmt, ...)
+	RUNGO_PRINTF(2, 3);
+/* Suppressed by --quiet. */
+void lutgen_cli_info(struct lutgen_cli *cli, const char *fmt, ...)
+	RUNGO_PRINTF(2, 3);
+
+/* Report a failure from a library call: stderr, and with --json the one
+ * stdout document {"error": "..."}.  Returns LUTGEN_EXIT_FAIL. */
+int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err);
+/* Usage error: message + "try '<prog> <cmd> --help'"; returns
+ * LUTGEN_EXIT_USAGE. */
+int lutgen_cli_usage_error(struct lutgen_cli *cli, const char *cmd,
+			   const char *fmt, ...) RUNGO_PRINTF(3, 4);
+
+/* Usage error for what getopt_long returned as '?' (unknown option) or ':'
+ * (missing value), naming the option.  Use with opterr = 0 and an
+ * optstring starting with ':' (after any '+'), so getopt prints nothing. */
+int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
+			  char **argv);
+
+/* Print `doc` (consumed: deleted here) as the stdout JSON document.
+ * Returns LUTGEN_EXIT_OK or LUTGEN_EXIT_FAIL on write error. */
+int lutgen_cli_json_out(struct lutgen_cli *cli, struct cJSON *doc);
+
+/* Progress callback for rungo (draws a bar on stderr when cli->progress);
+ * pass the cli as ctx. */
+void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
+			 unsigned long long total);
+/* Log callback for rungo/lutgen libraries; ctx = cli. */
+void lutgen_cli_log(void *ctx, enum rungo_log_level level, const char *msg);
+
+/* Effective settings (option > env > default). */
+const char *lutgen_cli_index_url(const struct lutgen_cli *cli);
+const char *lutgen_cli_download_url(const struct lutgen_cli *cli);
+
+/* Open the cache with the CLI's settings, progress and log hooks, and
+ * register every --goroot.  *out owned by caller. */
+int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
+			  struct rungo_err *err);
+/* Fetch the index from lutgen_cli_index_url(). */
+int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
+			  struct rungo_err *err);
+
+/* Subcommands. */
+int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv);
+int lutgen_cmd_toolchain(struct lutgen_cli *cli, int argc, char **argv);
+int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv);
+int lutgen_cmd_inspect(struct lutgen_cli *cli, int argc, char **argv);
+int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,596 @@
+/* SPDX-License-Identifier: MIT */
+/* Table specs: load lutgen/specs/<name>.json and validate every key. */
+#include "lutgen/core/spec.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* GOARCH values `go build` accepts with GOOS=linux. */
+static const char *const linux_arches[] = {
+	"386",     "amd64",  "arm",      "arm64",  "loong64",
+	"mips",    "mipsle", "mips64",   "mips64le", "ppc64",
+	"ppc64le", "riscv64", "s390x",
+};
+
+/* C11 keywords and common macros a generated function must not be. */
+static const char *const c_reserved[] = {
+	"auto",     "break",    "case",     "char",     "const",
+	"continue", "default",  "do",       "double",   "else",
+	"enum",     "extern",   "float",    "for",      "goto",
+	"if",       "inline",   "int",      "long",     "register",
+	"restrict", "return",   "short",    "signed",   "sizeof",
+	"static",   "struct",   "switch",   "typedef",  "union",
+	"unsigned", "void",     "volatile", "while",    "bool",
+	"true",     "false",    "_Alignas", "_Alignof", "_Atomic",
+	"_Bool",    "_Complex", "_Generic", "_Imaginary", "_Noreturn",
+	"_Static_assert", "_Thread_local",
+};
+
+static const char *const kind_names[] = {
+	[LUTGEN_LOOKUP_STRUCT_OFFSET] = "struct_offset",
+	[LUTGEN_LOOKUP_TYPE_SIZE] = "type_size",
+	[LUTGEN_LOOKUP_FUNC_PARAMS] = "func_params",
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static const char *json_type_name(const cJSON *j)
+{
+	if (cJSON_IsString(j))
+		return "a string";
+	if (cJSON_IsNumber(j))
+		return "a number";
+	if (cJSON_IsBool(j))
+		return "a boolean";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsArray(j))
+		return "an array";
+	if (cJSON_IsObject(j))
+		return "an object";
+	return "an invalid value";
+}
+
+static bool is_c_identifier(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || !((s[0] >= 'a' && s[0] <= 'z') ||
+		       (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
+		return false;
+	for (i = 1; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	for (i = 0; i < ARRAY_LEN(c_reserved); i++)
+		if (strcmp(s, c_reserved[i]) == 0)
+			return false;
+	return true;
+}
+
+/* A Go type, field path or function name: printable, no spaces. */
+static bool is_go_name(const char *s)
+{
+	size_t i;
+
+	if (!s[0])
+		return false;
+	for (i = 0; s[i]; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* A program directory name: one path component, no dot files. */
+static bool is_dir_name(const char *s)
+{
+	size_t i;
+
+	if (!s[0] || s[0] == '.')
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+		      s[i] == '-' || s[i] == '.'))
+			return false;
+	return true;
+}
+
+static bool is_linux_arch(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(linux_arches); i++)
+		if (strcmp(s, linux_arches[i]) == 0)
+			return true;
+	return false;
+}
+
+/* `where` is "<origin>" or "<origin>: lookup 2 (name)". */
+static int check_no_duplicate_keys(const cJSON *obj, const char *where,
+				   struct rungo_err *err)
+{
+	const cJSON *a, *b;
+
+	for (a = obj->child; a; a = a->next)
+		for (b = a->next; b; b = b->next)
+			if (strcmp(a->string, b->string) == 0)
+				return rungo_err_set(err, -EINVAL,
+						     "%s: key '%s' appears twice",
+						     where, a->string);
+	return 0;
+}
+
+static int check_known_keys(const cJSON *obj, const char *const *known,
+			    size_t nknown, const char *where,
+			    struct rungo_err *err)
+{
+	const cJSON *it;
+	size_t i;
+
+	for (it = obj->child; it; it = it->next) {
+		for (i = 0; i < nknown; i++)
+			if (strcmp(it->string, known[i]) == 0)
+				break;
+		if (i == nknown)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: unknown key '%s'", where,
+					     it->string);
+	}
+	return check_no_duplicate_keys(obj, where, err);
+}
+
+/* Fetch string member `key`: -ENOENT when absent and !required (and *out
+ * left NULL), -EINVAL on a wrong type or a missing required key. */
+static int get_string(const cJSON *obj, const char *key, bool required,
+		      const char *where, const char **out,
+		      struct rungo_err *err)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	*out = NULL;
+	if (!j) {
+		if (required)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: missing key '%s'", where, key);
+		return -ENOENT;
+	}
+	if (!cJSON_IsString(j) || !j->valuestring)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key '%s': expected a string, got %s",
+				     where, key, json_type_name(j));
+	*out = j->valuestring;
+	return 0;
+}
+
+static int dup_into(char **dst, const char *src, struct rungo_err *err)
+{
+	*dst = xstrdup(src ? src : "");
+	if (!*dst)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+static int kind_parse(const char *s, enum lutgen_lookup_kind *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_LEN(kind_names); i++)
+		if (strcmp(s, kind_names[i]) == 0) {
+			*out = (enum lutgen_lookup_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
+			struct lutgen_lookup *l, struct rungo_err *err)
+{
+	static const char *const known[] = { "name", "doc", "kind", "type",
+					     "field", "function" };
+	char where[512];
+	const char *name = NULL, *doc = NULL, *kind = NULL, *type = NULL,
+		   *field = NULL, *function = NULL;
+	const cJSON *nm;
+	int rc;
+
+	/* Name the lookup by its name when it has a usable one. */
+	nm = cJSON_IsObject(j) ? cJSON_GetObjectItemCaseSensitive(j, "name")
+			       : NULL;
+	if (nm && cJSON_IsString(nm) && nm->valuestring)
+		rc = snprintf(where, sizeof(where), "%s: lookups[%zu] (%s)",
+			      origin, idx, nm->valuestring);
+	else
+		rc = snprintf(where, sizeof(where), "%s: lookups[%zu]", origin,
+			      idx);
+	if (rc < 0 || (size_t)rc >= sizeof(where))
+		where[sizeof(where) - 1] = '\0'; /* truncated name is fine */
+
+	if (!cJSON_IsObject(j))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: expected an object, got %s", where,
+				     json_type_name(j));
+	rc = check_known_keys(j, known, ARRAY_LEN(known), where, err);
+	if (rc)
+		return rc;
+	if ((rc = get_string(j, "name", true, where, &name, err)) ||
+	    (rc = get_string(j, "kind", true, where, &kind, err)))
+		return rc;
+	if ((rc = get_string(j, "doc", false, where, &doc, err)) == -EINVAL ||
+	    (rc = get_string(j, "type", false, where, &type, err)) == -EINVAL ||
+	    (rc = get_string(j, "field", false, where, &field, err)) ==
+		    -EINVAL ||
+	    (rc = get_string(j, "function", false, where, &function, err)) ==
+		    -EINVAL)
+		return rc;
+
+	if (!is_c_identifier(name))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'name': \"%s\" is not a C identifier",
+				     where, name);
+	if (kind_parse(kind, &l->kind) != 0)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'kind': unknown kind \"%s\" (use struct_offset, type_size or func_params)",
+				     where, kind);
+
+	switch (l->kind) {
+	case LUTGEN_LOOKUP_STRUCT_OFFSET:
+		if (!type || !field)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: missing key '%s' (kind struct_offset needs 'type' and 'field')",
+					     where, type ? "field" : "type");
+		if (function)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key 'function' does not apply to kind struct_offset",
+					     where);
+		break;
+	case LUTGEN_LOOKUP_TYPE_SIZE:
+		if (!type)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: missing key 'type' (kind type_size needs it)",
+					     where);
+		if (field || function)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key '%s' does not apply to kind type_size",
+					     where, field ? "field" : "function");
+		break;
+	case LUTGEN_LOOKUP_FUNC_PARAMS:
+		if (!function)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: missing key 'function' (kind func_params needs it)",
+					     where);
+		if (type || field)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key '%s' does not apply to kind func_params",
+					     where, type ? "type" : "field");
+		break;
+	}
+	if (type && !is_go_name(type))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'type': \"%s\" is not a Go type name",
+				     where, type);
+	if (field && !is_go_name(field))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'field': \"%s\" is not a field path",
+				     where, field);
+	if (function && !is_go_name(function))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'function': \"%s\" is not a Go function name",
+				     where, function);
+
+	if ((rc = dup_into(&l->name, name, err)) ||
+	    (rc = dup_into(&l->doc, doc, err)))
+		return rc;
+	if (type && (rc = dup_into(&l->type, type, err)))
+		return rc;
+	if (field && (rc = dup_into(&l->field, field, err)))
+		return rc;
+	if (function && (rc = dup_into(&l->function, function, err)))
+		return rc;
+	return 0;
+}
+
+static int parse_arches(const cJSON *j, const char *origin,
+			struct lutgen_spec *s, struct rungo_err *err)
+{
+	const cJSON *it;
+	size_t n = 0, i;
+
+	if (!cJSON_IsArray(j))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'arches': expected an array of strings, got %s",
+				     origin, json_type_name(j));
+	n = (size_t)cJSON_GetArraySize(j);
+	if (n == 0)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'arches': empty (list at least one GOARCH)",
+				     origin);
+	s->arches = calloc(n, sizeof(*s->arches));
+	if (!s->arches)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, j) {
+		if (!cJSON_IsString(it) || !it->valuestring)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key 'arches': element %zu: expected a string, got %s",
+					     origin, s->narches,
+					     json_type_name(it));
+		if (!is_linux_arch(it->valuestring))
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key 'arches': unknown arch \"%s\" (a linux GOARCH such as amd64 or arm64)",
+					     origin, it->valuestring);
+		for (i = 0; i < s->narches; i++)
+			if (strcmp(s->arches[i], it->valuestring) == 0)
+				return rungo_err_set(err, -EINVAL,
+						     "%s: key 'arches': \"%s\" listed twice",
+						     origin, it->valuestring);
+		s->arches[s->narches] = xstrdup(it->valuestring);
+		if (!s->arches[s->narches])
+			return rungo_err_set(err, -ENOMEM, "out of memory");
+		s->narches++;
+	}
+	return 0;
+}
+
+static int parse_lookups(const cJSON *j, const char *origin,
+			 struct lutgen_spec *s, struct rungo_err *err)
+{
+	const cJSON *it;
+	size_t n, i;
+	int rc;
+
+	if (!cJSON_IsArray(j))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'lookups': expected an array of objects, got %s",
+				     origin, json_type_name(j));
+	n = (size_t)cJSON_GetArraySize(j);
+	if (n == 0)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'lookups': empty (a spec needs at least one lookup)",
+				     origin);
+	s->lookups = calloc(n, sizeof(*s->lookups));
+	if (!s->lookups)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, j) {
+		struct lutgen_lookup *l = &s->lookups[s->nlookups];
+
+		s->nlookups++; /* counted first so that free sees partial ones */
+		rc = parse_lookup(it, s->nlookups - 1, origin, l, err);
+		if (rc)
+			return rc;
+		for (i = 0; i + 1 < s->nlookups; i++)
+			if (strcmp(s->lookups[i].name, l->name) == 0)
+				return rungo_err_set(err, -EINVAL,
+						     "%s: lookups[%zu] (%s): duplicate name (also lookups[%zu])",
+						     origin, s->nlookups - 1,
+						     l->name, i);
+		if (strcmp(l->name, s->name) == 0)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: lookups[%zu] (%s): name equals the spec's name",
+					     origin, s->nlookups - 1, l->name);
+	}
+	return 0;
+}
+
+static int parse_root(const cJSON *root, const char *origin,
+		      struct lutgen_spec *s, struct rungo_err *err)
+{
+	static const char *const known[] = { "name",	"doc",	  "program",
+					     "min_version", "arches",
+					     "policy",	"lookups" };
+	const char *name, *doc, *program, *minv, *policy;
+	int rc;
+
+	if (!cJSON_IsObject(root))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: expected a JSON object, got %s", origin,
+				     json_type_name(root));
+	rc = check_known_keys(root, known, ARRAY_LEN(known), origin, err);
+	if (rc)
+		return rc;
+	if ((rc = get_string(root, "name", true, origin, &name, err)) ||
+	    (rc = get_string(root, "program", true, origin, &program, err)) ||
+	    (rc = get_string(root, "min_version", true, origin, &minv, err)))
+		return rc;
+	if ((rc = get_string(root, "doc", false, origin, &doc, err)) ==
+		    -EINVAL ||
+	    (rc = get_string(root, "policy", false, origin, &policy, err)) ==
+		    -EINVAL)
+		return rc;
+	if (!cJSON_GetObjectItemCaseSensitive(root, "arches"))
+		return rungo_err_set(err, -EINVAL, "%s: missing key 'arches'",
+				     origin);
+	if (!cJSON_GetObjectItemCaseSensitive(root, "lookups"))
+		return rungo_err_set(err, -EINVAL, "%s: missing key 'lookups'",
+				     origin);
+
+	if (!is_c_identifier(name))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'name': \"%s\" is not a C identifier",
+				     origin, name);
+	if (strcmp(name, "lutgen_go") == 0)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'name': \"lutgen_go\" is reserved for the shared generated files",
+				     origin);
+	if (!is_dir_name(program))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'program': \"%s\" is not a directory name under lutgen/programs/",
+				     origin, program);
+	if ((rc = dup_into(&s->name, name, err)) ||
+	    (rc = dup_into(&s->doc, doc, err)) ||
+	    (rc = dup_into(&s->program, program, err)))
+		return rc;
+
+	{
+		struct rungo_err verr = { 0 };
+
+		if (rungo_version_parse(minv, &s->min_version, &verr) != 0)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key 'min_version': %s", origin,
+					     verr.msg);
+	}
+	s->policy = RUNGO_POLICY_MINOR;
+	if (policy) {
+		struct rungo_err perr = { 0 };
+
+		if (rungo_policy_parse(policy, &s->policy, &perr) != 0)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
+					     origin, policy);
+	}
+	rc = parse_arches(cJSON_GetObjectItemCaseSensitive(root, "arches"),
+			  origin, s, err);
+	if (rc)
+		return rc;
+	return parse_lookups(cJSON_GetObjectItemCaseSensitive(root, "lookups"),
+			     origin, s, err);
+}
+
+/* 1-based line and column of byte `off` in `text`. */
+static void line_col(const char *text, size_t len, size_t off, size_t *line,
+		     size_t *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off && i < len; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else {
+			(*col)++;
+		}
+	}
+}
+
+int lutgen_spec_parse(const char *json, size_t len, const char *origin,
+		      struct lutgen_spec **out, struct rungo_err *err)
+{
+	struct lutgen_spec *s = NULL;
+	const char *end = NULL;
+	cJSON *root = NULL;
+	int rc;
+
+	if (!origin)
+		origin = "spec";
+	root = cJSON_ParseWithLengthOpts(json, len, &end, false);
+	if (!root) {
+		size_t line, col, off = end ? (size_t)(end - json) : 0;
+
+		line_col(json, len, off, &line, &col);
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s:%zu:%zu: not valid JSON", origin, line,
+				   col);
+		goto out;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = dup_into(&s->path, origin, err);
+	if (rc)
+		goto out;
+	rc = parse_root(root, origin, s, err);
+	if (rc)
+		goto out;
+	*out = s;
+	s = NULL;
+out:
+	lutgen_spec_free(s);
+	cJSON_Delete(root);
+	return rc;
+}
+
+int lutgen_spec_load(const char *path, struct lutgen_spec **out,
+		     struct rungo_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0, cap = 0;
+	FILE *f;
+	int rc = 0;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return rungo_err_set(err, -errno, "spec %s: %s", path,
+				     strerror(errno));
+	for (;;) {
+		size_t got;
+
+		if (len == cap) {
+			size_t ncap = cap ? cap * 2 : 4096;
+			char *nb;
+
+			if (ncap > (16u << 20)) {
+				rc = rungo_err_set(err, -EFBIG,
+						   "spec %s: larger than 16 MiB",
+						   path);
+				goto out;
+			}
+			nb = realloc(buf, ncap);
+			if (!nb) {
+				rc = rungo_err_set(err, -ENOMEM,
+						   "out of memory");
+				goto out;
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		got = fread(buf + len, 1, cap - len, f);
+		len += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				rc = rungo_err_set(err, -EIO,
+						   "spec %s: read error", path);
+				goto out;
+			}
+			break;
+		}
+	}
+	rc = lutgen_spec_parse(buf ? buf : "", len, path, out, err);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+void lutgen_spec_free(struct lutgen_spec *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->nlookups; i++) {
+		free(s->lookups[i].name);
+		free(s->lookups[i].doc);
+		free(s->lookups[i].type);
+		free(s->lookups[i].field);
+		free(s->lookups[i].function);
+	}
+	free(s->lookups);
+	if (s->arches)
+		for (i = 0; i < s->narches; i++)
+			free(s->arches[i]);
+	free(s->arches);
+	free(s->path);
+	free(s->name);
+	free(s->doc);
+	free(s->program);
+	free(s);
+}

@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: MIT */
+/* lutgen/core/table.c - measurements of one spec, turned into version ranges. */
+#include "lutgen/core/table.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The measurements of one (lookup, arch), sorted by version. */
+struct series {
+	size_t lookup;
+	const char *goarch;          /* borrowed from the spec */
+	struct lutgen_entry *e;
+	size_t n, cap;
+};
+
+struct lutgen_table {
+	const struct lutgen_spec *spec;
+	struct series *s;            /* nlookups * narches, lookup-major */
+	size_t ns;
+};
+
+int lutgen_table_new(const struct lutgen_spec *spec, struct lutgen_table **out,
+		     struct rungo_err *err)
+{
+	struct lutgen_table *t = NULL;
+	size_t l, a;
+	int rc = 0;
+
+	if (!spec || !out)
+		return rungo_err_set(err, -EINVAL, "table: NULL argument");
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		goto oom;
+	t->spec = spec;
+	t->ns = spec->nlookups * spec->narches;
+	if (t->ns > 0) {
+		t->s = calloc(t->ns, sizeof(*t->s));
+		if (!t->s)
+			goto oom;
+	}
+	for (l = 0; l < spec->nlookups; l++) {
+		for (a = 0; a < spec->narches; a++) {
+			struct series *s = &t->s[l * spec->narches + a];
+
+			s->lookup = l;
+			s->goarch = spec->arches[a];
+		}
+	}
+	*out = t;
+	return 0;
+oom:
+	rc = rungo_err_set(err, -ENOMEM, "table %s: out of memory",
+			   spec->name ? spec->name : "?");
+	lutgen_table_free(t);
+	return rc;
+}
+
+void lutgen_table_free(struct lutgen_table *t)
+{
+	size_t i, j;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ns; i++) {
+		for (j = 0; j < t->s[i].n; j++)
+			lutgen_value_free(&t->s[i].e[j].value);
+		free(t->s[i].e);
+	}
+	free(t->s);
+	free(t);
+}
+
+const struct lutgen_spec *lutgen_table_spec(const struct lutgen_table *t)
+{
+	return t ? t->spec : NULL;
+}
+
+static struct series *find_series(const struct lutgen_table *t,
+				  size_t lookup_idx, const char *goarch)
+{
+	size_t a;
+
+	if (!t || !goarch || lookup_idx >= t->spec->nlookups)
+		return NULL;
+	for (a = 0; a < t->spec->narches; a++)
+		if (strcmp(t->spec->arches[a], goarch) == 0)
+			return &t->s[lookup_idx * t->spec->narches + a];
+	return NULL;
+}
+
+static void version_str(const struct rungo_version *v,
+			char buf[RUNGO_VERSION_STR_MAX])
+{
+	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
+		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
+}
+
+/* "" (a local GOROOT) or 64 lowercase hex digits. */
+static bool sha256_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == 0 || i == 64;
+}
+
+int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
+		     const char *goarch, const struct rungo_version *v,
+		     const char *toolchain_sha256,
+		     const struct lutgen_value *value, struct rungo_err *err)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	const struct lutgen_lookup *lk;
+	struct lutgen_entry *e;
+	struct series *s;
+	size_t pos;
+	int c;
+
+	if (!t || !goarch || !v || !value)
+		return rungo_err_set(err, -EINVAL, "table add: NULL argument");
+	if (lookup_idx >= t->spec->nlookups)
+		return rungo_err_set(err, -EINVAL,
+				     "table %s: no lookup #%zu (spec has %zu)",
+				     t->spec->name, lookup_idx,
+				     t->spec->nlookups);
+	lk = &t->spec->lookups[lookup_idx];
+	version_str(v, vs);
+	s = find_series(t, lookup_idx, goarch);
+	if (!s)
+		return rungo_err_set(err, -EINVAL,
+				     "table %s: arch '%s' (%s, %s) is not among "
+				     "the spec's arches",
+				     t->spec->name, goarch, lk->name, vs);
+	if ((value->kind == LUTGEN_LOOKUP_FUNC_PARAMS) !=
+	    (lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS))
+		return rungo_err_set(err, -EINVAL,
+				     "table %s: %s/%s %s: a %s value for a %s "
+				     "lookup",
+				     t->spec->name, lk->name, goarch, vs,
+				     lutgen_lookup_kind_name(value->kind),
+				     lutgen_lookup_kind_name(lk->kind));
+	if (toolchain_sha256 && !sha256_ok(toolchain_sha256))
+		return rungo_err_set(err, -EINVAL,
+				     "table %s: %s/%s %s: toolchain sha256 '%s' "
+				     "is not 64 lowercase hex digits",
+				     t->spec->name, lk->name, goarch, vs,
+				     toolchain_sha256);
+
+	/* Keep the series sorted: find the insertion point. */
+	for (pos = s->n; pos > 0; pos--) {
+		c = rungo_version_cmp(&s->e[pos - 1].version, v);
+		if (c == 0)
+			return rungo_err_set(err, -EEXIST,
+					     "table %s: %s/%s %s measured twice",
+					     t->spec->name, lk->name, goarch,
+					     vs);
+		if (c < 0)
+			break;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct lutgen_entry *ne = realloc(s->e, cap * sizeof(*ne));
+
+		if (!ne)
+			return rungo_err_set(err, -ENOMEM,
+					     "table %s: out of memory",
+					     t->spec->name);
+		s->e = ne;
+		s->cap = cap;
+	}
+	memmove(&s->e[pos + 1], &s->e[pos], (s->n - pos) * sizeof(*s->e));
+	e = &s->e[pos];
+	memset(e, 0, sizeof(*e));
+	if (lutgen_value_copy(&e->value, value) != 0) {
+		memmove(&s->e[pos], &s->e[pos + 1],
+			(s->n - pos) * sizeof(*s->e));
+		return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
+				     t->spec->name);
+	}
+	e->version = *v;
+	snprintf(e->goarch, sizeof(e->goarch), "%s", goarch);
+	snprintf(e->toolchain_sha256, sizeof(e->toolchain_sha256), "%s",
+		 toolchain_sha256 ? toolchain_sha256 : "");
+	s->n++;
+	return 0;
+}
+
+const struct lutgen_entry *lutgen_table_entries(const struct lutgen_table *t,
+						size_t lookup_idx,
+						const char *goarch, size_t *n)
+{
+	const struct series *s = find_series(t, lookup_idx, goarch);
+
+	if (n)
+		*n = s ? s->n : 0;
+	return s && s->n > 0 ? s->e : NULL;
+}
+
+int lutgen_table_ranges(const struct lutgen_table *t, size_t lookup_idx,
+			const char *goarch, struct lutgen_range **out,
+			size_t *n, struct rungo_err *err)
+{
+	const struct series *s;
+	struct lutgen_range *r;
+	size_t i, nr = 0;
+
+	if (!t || !goarch || !out || !n)
+		return rungo_err_set(err, -EINVAL, "table ranges: NULL argument");
+	*out = NULL;
+	*n = 0;
+	s = find_series(t, lookup_idx, goarch);
+	if (!s)
+		return rungo_err_set(err, -EINVAL,
+				     "table %s: no lookup #%zu on arch '%s'",
+				     t->spec->name, lookup_idx, goarch);
+	if (s->n == 0)
+		return 0;
+	r = calloc(s->n, sizeof(*r));
+	if (!r)
+		return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
+				     t->spec->name);
+	for (i = 0; i < s->n; i++) {
+		const struct lutgen_entry *e = &s->e[i];
+
+		if (nr > 0 && lutgen_value_cmp(r[nr - 1].value, &e->value) == 0) {
+			r[nr - 1].to = e->version;
+			continue;
+		}
+		r[nr].from = e->version;
+		r[nr].to = e->version;
+		r[nr].value = &e->value;
+		r[nr].from_sha256 = e->toolchain_sha256;
+		nr++;
+	}
+	*out = r;
+	*n = nr;
+	return 0;
+}
+
+/* "152", or a shortened rendering of a long value. */
+static void value_str(const struct lutgen_value *v, char *buf, size_t size)
+{
+	if (lutgen_value_format(v, buf, size) != 0)
+		snprintf(buf, size, "(a value too long to show)");
+}
+
+struct note_list {
+	struct lutgen_note *a;
+	size_t n, cap;
+};
+
+static struct lutgen_note *note_push(struct note_list *l)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct lutgen_note *na = realloc(l->a, cap * sizeof(*na));
+
+		if (!na)
+			return NULL;
+		l->a = na;
+		l->cap = cap;
+	}
+	memset(&l->a[l->n], 0, sizeof(l->a[0]));
+	return &l->a[l->n++];
+}
+
+/* Finish note->message from fmt; a truncated message ends in "...". */
+static void note_message(struct lutgen_note *note, const char *fmt, ...)
+	RUNGO_PRINTF(2, 3);
+
+static void note_message(struct lutgen_note *note, const char *fmt, ...)
+{
+	size_t size = sizeof(note->message);
+	va_list ap;
+	int len;
+
+	va_start(ap, fmt);
+	len = vsnprintf(note->message, size, fmt, ap);
+	va_end(ap);
+	if (len < 0)
+		snprintf(note->message, size, "(unprintable note)");
+	else if ((size_t)len >= size)
+		memcpy(note->message + size - 4, "...", 4);
+}
+
+/* The notes of one series, appended to l. */
+static int series_notes(const struct lutgen_table *t, const struct series *s,
+			struct note_list *l, struct rungo_err *err)
+{
+	const char *lookup = t->spec->lookups[s->lookup].name;
+	struct lutgen_range *r = NULL;
+	size_t nr = 0, k, j;
+	int rc;
+
+	rc = lutgen_table_ranges(t, s->lookup, s->goarch, &r, &nr, err);
+	if (rc < 0)
+		return rc;
+	for (k = 1; k < nr; k++) {
+		char before[RUNGO_VERSION_STR_MAX], after[RUNGO_VERSION_STR_MAX];
+		char vb[96], va[96];
+		struct lutgen_note *note;
+
+		version_str(&r[k - 1].to, before);
+		version_str(&r[k].from, after);
+		value_str(r[k - 1].value, vb, sizeof(vb));
+		value_str(r[k].value, va, sizeof(va));
+
+		if (rungo_version_same_minor(&r[k - 1].to, &r[k].from)) {
+			note = note_push(l);
+			if (!note)
+				goto oom;
+			note->kind = LUTGEN_NOTE_PATCH_CHANGE;
+			note_message(note,
+				     "%s/%s: %s in %s -> %s in %s, a change "
+				     "between patch releases of go%d.%d",
+				     lookup, s->goarch, vb, before, va, after,
+				     r[k].from.major, r[k].from.minor);
+			note->lookup = lookup;
+			snprintf(note->goarch, sizeof(note->goarch), "%s",
+				 s->goarch);
+			note->before = r[k - 1].to;
+			note->after = r[k].from;
+		}
+		for (j = k - 1; j-- > 0;) {
+			char was[RUNGO_VERSION_STR_MAX];
+
+			if (lutgen_value_cmp(r[j].value, r[k].value) != 0)
+				continue;
+			note = note_push(l);
+			if (!note)
+				goto oom;
+			version_str(&r[j].to, was);
+			note->kind = LUTGEN_NOTE_REVERT;
+			note_message(note,
+				     "%s/%s: %s in %s -> %s in %s, back to the "
+				     "value of %s",
+				     lookup, s->goarch, vb, before, va, after,
+				     was);
+			note->lookup = lookup;
+			snprintf(note->goarch, sizeof(note->goarch), "%s",
+				 s->goarch);
+			note->before = r[k - 1].to;
+			note->after = r[k].from;
+			break;
+		}
+	}
+	free(r);
+	return 0;
+oom:
+	free(r);
+	return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
+			     t->spec->name);
+}
+
+int lutgen_table_notes(const struct lutgen_table *t, struct lutgen_note **out,
+		       size_t *n, struct rungo_err *err)
+{
+	struct note_list l = { NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	if (!t || !out || !n)
+		return rungo_err_set(err, -EINVAL, "table notes: NULL argument");
+	for (i = 0; i < t->ns; i++) {
+		rc = series_notes(t, &t->s[i], &l, err);
+		if (rc < 0) {
+			free(l.a);
+			return rc;
+		}
+	}
+	*out = l.a;
+	*n = l.n;
+	return 0;
+}
+
+bool lutgen_table_newest(const struct lutgen_table *t,
+			 struct rungo_version *out)
+{
+	const struct rungo_version *best = NULL;
+	size_t i;
+
+	if (!t)
+		return false;
+	for (i = 0; i < t->ns; i++) {
+		const struct series *s = &t->s[i];
+
+		if (s->n > 0 &&
+		    (!best || rungo_version_cmp(&s->e[s->n - 1].version,
+						best) > 0))
+			best = &s->e[s->n - 1].version;
+	}
+	if (best && out)
+		*out = *best;
+	return best != NULL;
+}

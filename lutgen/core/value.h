@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lutgen/core/value.h - what a lookup measures in one binary.
+ *
+ * Conventions for parameter locations (func_params):
+ *  - LUTGEN_PIECE_REG: `reg` is the DWARF register number, `reg_name` the
+ *    Go assembler spelling for the arch (amd64: RAX RBX RCX RDI RSI R8..R11
+ *    X0..X14 ...; arm64: R0..R30, F0..F31 ...).
+ *  - LUTGEN_PIECE_STACK: `stack_offset` is relative to the stack pointer at
+ *    the function's first instruction, i.e. what a uprobe handler sees in
+ *    SP when it fires on the symbol address.  (amd64: the return address
+ *    is at 0(SP), so the first stack argument is at 8(SP); arm64: the
+ *    return address is in LR and Go's frame convention puts the first
+ *    argument at 8(SP).)
+ *  - Each piece has its size in bytes; a parameter's pieces are in order
+ *    (DW_OP_piece), a single-location parameter has one piece of its size.
+ *  - A parameter without a location at the entry pc (unused) has no
+ *    pieces; pieces cover fewer bytes than `size` when DWARF leaves the
+ *    trailing words out (dead, e.g. a slice's cap).
+ */
+#ifndef LUTGEN_VALUE_H
+#define LUTGEN_VALUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rungo/err.h"
+
+enum lutgen_lookup_kind {
+	LUTGEN_LOOKUP_STRUCT_OFFSET = 0,
+	LUTGEN_LOOKUP_TYPE_SIZE,
+	LUTGEN_LOOKUP_FUNC_PARAMS,
+};
+
+enum lutgen_piece_kind {
+	LUTGEN_PIECE_REG = 0,
+	LUTGEN_PIECE_STACK,
+};
+
+struct lutgen_piece {
+	enum lutgen_piece_kind kind;
+	int reg;                /* DWARF register number (REG) */
+	char reg_name[8];       /* "RAX", "R0", ... (REG) */
+	int64_t stack_offset;   /* bytes from SP at entry (STACK) */
+	uint64_t size;          /* bytes */
+};
+
+struct lutgen_param {
+	char *name;
+	uint64_t size;          /* byte size of the parameter's type */
+	struct lutgen_piece *pieces;
+	size_t npieces;
+};
+
+struct lutgen_value {
+	enum lutgen_lookup_kind kind;
+	uint64_t u;                    /* STRUCT_OFFSET, TYPE_SIZE */
+	struct lutgen_param *params;   /* FUNC_PARAMS, owned */
+	size_t nparams;
+};
+
+/* Deep copy / free / compare (0 = equal).  lutgen_value_free frees what
+ * the value owns, not the struct itself. */
+int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src);
+void lutgen_value_free(struct lutgen_value *v);
+int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b);
+/* Free an array of n parameters and what each owns (NULL ok). */
+void lutgen_params_free(struct lutgen_param *ps, size_t n);
+
+/* Human-readable one-line rendering ("152", "c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)"),
+ * written into buf; returns 0 or -ENOSPC. */
+int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size);
+
+const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k);
+
+#endif

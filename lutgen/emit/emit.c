@@ -1,0 +1,1015 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lutgen/emit/emit.c - turn a table into the view of templates/table.*.tmpl,
+ * render them, and write generated/ atomically.
+ */
+#include "lutgen/emit/emit.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lutgen/emit/render.h"
+#include "lutgen/core/spec.h"
+#include "rungo/cache.h"
+#include "rungo/select.h"
+
+/* Versions per line in the header's "measured versions" list. */
+#define EMIT_LINE_WIDTH 64
+
+/* GOARCH spellings known to lutgen_go.h, in its enum's order. */
+static const char *const known_arches[] = {
+	"386",     "amd64",  "arm",     "arm64",    "loong64",
+	"mips",    "mipsle", "mips64",  "mips64le", "ppc64",
+	"ppc64le", "riscv64", "s390x",  "wasm",
+};
+
+/* ---- strings ---- */
+
+enum esc { ESC_C, ESC_JSON, ESC_COMMENT };
+
+/* Append s escaped for a C string literal, a JSON string, or a comment. */
+static void sb_escape(struct lutgen_sb *b, const char *s, enum esc mode)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char tmp[8];
+
+	for (; *p; p++) {
+		unsigned char c = *p;
+
+		if (mode == ESC_COMMENT) {
+			if ((c == '*' && p[1] == '/') ||
+			    (c == '/' && p[1] == '*') ||
+			    (c == '?' && p[1] == '?')) {
+				tmp[0] = (char)c;
+				tmp[1] = ' ';
+				lutgen_sb_putn(b, tmp, 2);
+			} else if (c < 0x20 || c == 0x7f) {
+				lutgen_sb_putn(b, " ", 1);
+			} else {
+				lutgen_sb_putn(b, (const char *)p, 1);
+			}
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			tmp[0] = '\\';
+			tmp[1] = (char)c;
+			lutgen_sb_putn(b, tmp, 2);
+		} else if (c == '\n') {
+			lutgen_sb_puts(b, "\\n");
+		} else if (c == '\t') {
+			lutgen_sb_puts(b, "\\t");
+		} else if (c < 0x20 || (mode == ESC_C && c == 0x7f)) {
+			if (mode == ESC_C)
+				snprintf(tmp, sizeof(tmp), "\\%03o", c);
+			else
+				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			lutgen_sb_puts(b, tmp);
+		} else if (mode == ESC_C && c == '?' && p[1] == '?') {
+			lutgen_sb_puts(b, "?\\");   /* no trigraphs */
+		} else {
+			lutgen_sb_putn(b, (const char *)p, 1);
+		}
+	}
+}
+
+/* ---- building the view ---- */
+
+struct vb {
+	const struct lutgen_table *t;
+	const struct lutgen_spec *spec;
+	struct lutgen_rview *view;
+	struct lutgen_sb tmp;
+	struct rungo_err *err;
+	int rc;   /* first error */
+};
+
+/* Record the first error; returns it. */
+static int vb_fail(struct vb *b, int code, const char *fmt, ...)
+	RUNGO_PRINTF(3, 4);
+
+static int vb_fail(struct vb *b, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->rc != 0)
+		return b->rc;
+	va_start(ap, fmt);
+	rungo_err_vset(b->err, code, fmt, ap);
+	va_end(ap);
+	b->rc = code;
+	return code;
+}
+
+static void set_esc(struct vb *b, struct lutgen_robj *o, const char *key,
+		    const char *s, enum esc mode)
+{
+	lutgen_sb_reset(&b->tmp);
+	sb_escape(&b->tmp, s ? s : "", mode);
+	if (b->tmp.oom)
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+	lutgen_robj_str(o, key, lutgen_sb_str(&b->tmp));
+}
+
+/* key_c, key_json and key_comment of s. */
+static void set_all_esc(struct vb *b, struct lutgen_robj *o, const char *key,
+			const char *s)
+{
+	char k[64];
+
+	snprintf(k, sizeof(k), "%s_c", key);
+	set_esc(b, o, k, s, ESC_C);
+	snprintf(k, sizeof(k), "%s_json", key);
+	set_esc(b, o, k, s, ESC_JSON);
+	snprintf(k, sizeof(k), "%s_comment", key);
+	set_esc(b, o, k, s, ESC_COMMENT);
+}
+
+/* List `key` of {text} lines: s comment-escaped, wrapped at `first`
+ * characters on the first line and `width` on the others. */
+static void set_lines(struct vb *b, struct lutgen_robj *o, const char *key,
+		      const char *s, size_t first, size_t width)
+{
+	const char *p = s ? s : "";
+	char *esc, *line;
+	size_t len, start = 0, i;
+
+	lutgen_sb_reset(&b->tmp);
+	sb_escape(&b->tmp, p, ESC_COMMENT);
+	if (b->tmp.oom) {
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+		return;
+	}
+	esc = strdup(lutgen_sb_str(&b->tmp));
+	if (!esc) {
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+		return;
+	}
+	lutgen_robj_list(o, key);
+	len = strlen(esc);
+	while (start < len) {
+		size_t end = len, cut, w = start == 0 ? first : width;
+
+		while (start < len && esc[start] == ' ')
+			start++;
+		if (start >= len)
+			break;
+		if (len - start > w) {
+			/* Last space within the width, else the first after. */
+			end = 0;
+			for (i = start; i < len && (end == 0 || i <= start + w);
+			     i++)
+				if (esc[i] == ' ')
+					end = i;
+			if (end == 0)
+				end = len;
+		}
+		cut = end;
+		while (cut > start && esc[cut - 1] == ' ')
+			cut--;
+		line = strndup(esc + start, cut - start);
+		if (!line) {
+			vb_fail(b, -ENOMEM, "emit: out of memory");
+			break;
+		}
+		lutgen_robj_str(lutgen_robj_add(o, key), "text", line);
+		free(line);
+		start = end;
+	}
+	if (len == 0 || strspn(esc, " ") == len)
+		lutgen_robj_str(lutgen_robj_add(o, key), "text", "(no doc)");
+	free(esc);
+}
+
+static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
+{
+	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
+		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
+}
+
+static const char *pre_enum(enum rungo_prerelease p)
+{
+	switch (p) {
+	case RUNGO_PRE_BETA:
+		return "LUTGEN_GO_PRE_BETA";
+	case RUNGO_PRE_RC:
+		return "LUTGEN_GO_PRE_RC";
+	case RUNGO_PRE_NONE:
+		break;
+	}
+	return "LUTGEN_GO_PRE_NONE";
+}
+
+static void set_version_init(struct lutgen_robj *o, const char *key,
+			     const struct rungo_version *v)
+{
+	lutgen_robj_fmt(o, key, "{ %d, %d, %d, %s, %d }", v->major, v->minor,
+			v->patch, pre_enum(v->pre), v->pre_num);
+}
+
+/* "LUTGEN_GOARCH_AMD64", or NULL for an arch lutgen_go.h doesn't know. */
+static bool arch_enum(const char *arch, char *buf, size_t size)
+{
+	size_t i, j;
+	int n;
+
+	for (i = 0; i < sizeof(known_arches) / sizeof(known_arches[0]); i++) {
+		if (strcmp(arch, known_arches[i]) != 0)
+			continue;
+		n = snprintf(buf, size, "LUTGEN_GOARCH_%s", arch);
+		if (n < 0 || (size_t)n >= size)
+			return false;
+		for (j = 0; buf[j]; j++)
+			if (buf[j] >= 'a' && buf[j] <= 'z')
+				buf[j] = (char)(buf[j] - 'a' + 'A');
+		return true;
+	}
+	return false;
+}
+
+/* The JSON spelling of a value into b->tmp. */
+static void value_json(struct vb *b, const struct lutgen_value *v)
+{
+	size_t i, j;
+
+	lutgen_sb_reset(&b->tmp);
+	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
+		lutgen_sb_printf(&b->tmp, "%" PRIu64, v->u);
+		return;
+	}
+	lutgen_sb_puts(&b->tmp, "[");
+	for (i = 0; i < v->nparams; i++) {
+		const struct lutgen_param *p = &v->params[i];
+
+		lutgen_sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
+		sb_escape(&b->tmp, p->name ? p->name : "", ESC_JSON);
+		lutgen_sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
+			  p->size);
+		for (j = 0; j < p->npieces; j++) {
+			const struct lutgen_piece *pc = &p->pieces[j];
+
+			if (j)
+				lutgen_sb_puts(&b->tmp, ", ");
+			if (pc->kind == LUTGEN_PIECE_REG) {
+				lutgen_sb_printf(&b->tmp,
+					  "{\"kind\": \"reg\", \"reg\": %d, "
+					  "\"reg_name\": \"",
+					  pc->reg);
+				sb_escape(&b->tmp, pc->reg_name, ESC_JSON);
+				lutgen_sb_puts(&b->tmp, "\"");
+			} else {
+				lutgen_sb_printf(&b->tmp,
+					  "{\"kind\": \"stack\", "
+					  "\"stack_offset\": %" PRId64,
+					  pc->stack_offset);
+			}
+			lutgen_sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
+				  pc->size);
+		}
+		lutgen_sb_puts(&b->tmp, "]}");
+	}
+	lutgen_sb_puts(&b->tmp, "]");
+}
+
+static void set_value_fields(struct vb *b, struct lutgen_robj *o,
+			     const struct lutgen_value *v)
+{
+	char text[512];
+
+	value_json(b, v);
+	if (b->tmp.oom)
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+	lutgen_robj_str(o, "value_json", lutgen_sb_str(&b->tmp));
+	if (lutgen_value_format(v, text, sizeof(text)) != 0)
+		snprintf(text, sizeof(text), "(a value too long to show)");
+	set_esc(b, o, "value_comment", text, ESC_COMMENT);
+}
+
+/* "lutgen/specs/goid.json" from any spelling of the spec's path. */
+static const char *spec_rel_path(const char *path)
+{
+	const char *p, *hit = NULL, *slash;
+
+	if (!path)
+		return "";
+	for (p = strstr(path, "lutgen/specs/"); p;
+	     p = strstr(p + 1, "lutgen/specs/"))
+		if (p == path || p[-1] == '/')
+			hit = p;
+	if (hit)
+		return hit;
+	slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+/* Entries of one arch split into the ranges lutgen_go.c expects: equal
+ * neighbours merged, but a minor whose patch releases differ starts a new
+ * range at its oldest measured patch. */
+static void add_c_ranges(struct vb *b, struct lutgen_robj *arch_o,
+			 const struct lutgen_entry *e, size_t n,
+			 const struct lutgen_value **pvals, size_t npvals,
+			 size_t lookup_idx, size_t *nranges)
+{
+	char from[RUNGO_VERSION_STR_MAX], to[RUNGO_VERSION_STR_MAX];
+	size_t i, start = 0, k;
+
+	*nranges = 0;
+	lutgen_robj_list(arch_o, "c_ranges");
+	for (i = 1; i <= n; i++) {
+		bool split = i == n;
+		struct lutgen_robj *r;
+
+		if (!split && lutgen_value_cmp(&e[i].value, &e[i - 1].value) != 0)
+			split = true;
+		if (!split &&
+		    !rungo_version_same_minor(&e[i].version, &e[i - 1].version)) {
+			/* Does the minor of e[i] change within its patches? */
+			for (k = i + 1; k < n && rungo_version_same_minor(
+						 &e[k].version, &e[i].version);
+			     k++)
+				if (lutgen_value_cmp(&e[k].value,
+						     &e[k - 1].value) != 0) {
+					split = true;
+					break;
+				}
+		}
+		if (!split)
+			continue;
+		r = lutgen_robj_add(arch_o, "c_ranges");
+		vstr(&e[start].version, from);
+		vstr(&e[i - 1].version, to);
+		lutgen_robj_str(r, "from", from);
+		lutgen_robj_str(r, "to", to);
+		set_version_init(r, "from_init", &e[start].version);
+		lutgen_robj_bool(r, "single", start == i - 1);
+		set_value_fields(b, r, &e[start].value);
+		set_version_init(r, "to_init", &e[i - 1].version);
+		if (e[start].value.kind == LUTGEN_LOOKUP_FUNC_PARAMS) {
+			lutgen_robj_str(r, "u", "0");
+			for (k = 0; k < npvals; k++)
+				if (lutgen_value_cmp(pvals[k],
+						     &e[start].value) == 0)
+					break;
+			lutgen_robj_fmt(r, "params_ref", "&lutgen_go_lut%zu_v%zu",
+					lookup_idx, k);
+		} else {
+			if (e[start].value.u > 2147483647u)
+				lutgen_robj_fmt(r, "u", "%" PRIu64 "ULL",
+						e[start].value.u);
+			else
+				lutgen_robj_fmt(r, "u", "%" PRIu64,
+						e[start].value.u);
+			lutgen_robj_str(r, "params_ref", "NULL");
+		}
+		(*nranges)++;
+		start = i;
+	}
+}
+
+/* One distinct parameter list as C data. */
+static void add_param_value(struct vb *b, struct lutgen_robj *lo,
+			    const struct lutgen_value *v, size_t li, size_t vi)
+{
+	struct lutgen_robj *pv = lutgen_robj_add(lo, "param_values");
+	size_t i, j;
+
+	lutgen_robj_fmt(pv, "value_id", "lutgen_go_lut%zu_v%zu", li, vi);
+	lutgen_robj_fmt(pv, "params_id", "lutgen_go_lut%zu_v%zu_params", li, vi);
+	lutgen_robj_fmt(pv, "nparams", "%zu", v->nparams);
+	lutgen_robj_bool(pv, "has_params", v->nparams > 0);
+	if (v->nparams > 0)
+		lutgen_robj_fmt(pv, "params_ref", "lutgen_go_lut%zu_v%zu_params",
+				li, vi);
+	else
+		lutgen_robj_str(pv, "params_ref", "NULL");
+	set_value_fields(b, pv, v);
+	lutgen_robj_list(pv, "params");
+	if (v->nparams > UINT32_MAX)
+		vb_fail(b, -ERANGE, "emit: too many parameters");
+	for (i = 0; i < v->nparams; i++) {
+		const struct lutgen_param *p = &v->params[i];
+		struct lutgen_robj *po = lutgen_robj_add(pv, "params");
+
+		if (p->size > UINT32_MAX || p->npieces > UINT32_MAX)
+			vb_fail(b, -ERANGE,
+				"emit: parameter %s: size out of range",
+				p->name ? p->name : "?");
+		set_esc(b, po, "param_name", p->name, ESC_C);
+		lutgen_robj_fmt(po, "size", "%" PRIu64, p->size);
+		lutgen_robj_fmt(po, "npieces", "%zu", p->npieces);
+		lutgen_robj_bool(po, "has_pieces", p->npieces > 0);
+		lutgen_robj_fmt(po, "pieces_id", "lutgen_go_lut%zu_v%zu_p%zu", li,
+				vi, i);
+		if (p->npieces > 0)
+			lutgen_robj_fmt(po, "pieces_ref",
+					"lutgen_go_lut%zu_v%zu_p%zu", li, vi, i);
+		else
+			lutgen_robj_str(po, "pieces_ref", "NULL");
+		lutgen_robj_list(po, "pieces");
+		for (j = 0; j < p->npieces; j++) {
+			const struct lutgen_piece *pc = &p->pieces[j];
+			struct lutgen_robj *o = lutgen_robj_add(po, "pieces");
+			bool reg = pc->kind == LUTGEN_PIECE_REG;
+
+			if (pc->size > UINT32_MAX ||
+			    (reg && (pc->reg < INT16_MIN || pc->reg > INT16_MAX)) ||
+			    (!reg && (pc->stack_offset < INT32_MIN ||
+				      pc->stack_offset > INT32_MAX)))
+				vb_fail(b, -ERANGE,
+					"emit: parameter %s: a location does "
+					"not fit lutgen_go.h's types",
+					p->name ? p->name : "?");
+			lutgen_robj_str(o, "kind", reg ? "LUTGEN_GO_LOC_REG"
+						       : "LUTGEN_GO_LOC_STACK");
+			lutgen_robj_fmt(o, "reg", "%d", reg ? pc->reg : -1);
+			set_esc(b, o, "reg_name", reg ? pc->reg_name : "", ESC_C);
+			lutgen_robj_fmt(o, "stack_offset", "%" PRId64,
+					reg ? (int64_t)0 : pc->stack_offset);
+			lutgen_robj_fmt(o, "size", "%" PRIu64, pc->size);
+		}
+	}
+}
+
+static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+{
+	const struct lutgen_lookup *lk = &b->spec->lookups[li];
+	const struct lutgen_value **pvals = NULL;
+	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
+	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
+	struct lutgen_robj *f;
+	size_t a, i, k, npvals = 0, narches = 0;
+	int rc;
+
+	lutgen_robj_str(lo, "name", lk->name);
+	set_all_esc(b, lo, "doc", lk->doc);
+	/* " * NAME - " precedes the first line. */
+	set_lines(b, lo, "doc_lines", lk->doc,
+		  strlen(lk->name) + 6 < 50 ? 70 - strlen(lk->name) - 6 : 20,
+		  70);
+	lutgen_robj_str(lo, "kind_name", lutgen_lookup_kind_name(lk->kind));
+	lutgen_robj_str(lo, "kind_enum", params ? "LUTGEN_GO_LOOKUP_PARAMS"
+						: "LUTGEN_GO_LOOKUP_U64");
+	lutgen_robj_bool(lo, "is_u64", !params);
+	lutgen_robj_bool(lo, "is_params", params);
+	lutgen_robj_fmt(lo, "lut_id", "lutgen_go_lut%zu", li);
+	lutgen_robj_fmt(lo, "arches_id", "lutgen_go_lut%zu_arches", li);
+	lutgen_robj_str(lo, "u64_ref", params ? "NULL" : lk->name);
+	lutgen_robj_fmt(lo, "u64_v_ref", "%s%s", params ? "NULL" : lk->name,
+			params ? "" : "_v");
+	lutgen_robj_str(lo, "params_fn_ref", params ? lk->name : "NULL");
+	lutgen_robj_fmt(lo, "params_v_ref", "%s%s", params ? lk->name : "NULL",
+			params ? "_v" : "");
+
+	/* What it measures: for the comment, the C string and the JSON. */
+	lutgen_sb_reset(&b->tmp);
+	lutgen_robj_list(lo, "spec_fields");
+	switch (lk->kind) {
+	case LUTGEN_LOOKUP_STRUCT_OFFSET:
+		f = lutgen_robj_add(lo, "spec_fields");
+		lutgen_robj_str(f, "key", "type");
+		set_esc(b, f, "value_json", lk->type, ESC_JSON);
+		f = lutgen_robj_add(lo, "spec_fields");
+		lutgen_robj_str(f, "key", "field");
+		set_esc(b, f, "value_json", lk->field, ESC_JSON);
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "struct_offset %s %s", lk->type ? lk->type : "",
+			  lk->field ? lk->field : "");
+		break;
+	case LUTGEN_LOOKUP_TYPE_SIZE:
+		f = lutgen_robj_add(lo, "spec_fields");
+		lutgen_robj_str(f, "key", "type");
+		set_esc(b, f, "value_json", lk->type, ESC_JSON);
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "type_size %s", lk->type ? lk->type : "");
+		break;
+	case LUTGEN_LOOKUP_FUNC_PARAMS:
+		f = lutgen_robj_add(lo, "spec_fields");
+		lutgen_robj_str(f, "key", "function");
+		set_esc(b, f, "value_json", lk->function, ESC_JSON);
+		lutgen_sb_reset(&b->tmp);
+		lutgen_sb_printf(&b->tmp, "func_params %s",
+			  lk->function ? lk->function : "");
+		break;
+	}
+	{
+		char *measures = strdup(lutgen_sb_str(&b->tmp));
+
+		if (!measures) {
+			vb_fail(b, -ENOMEM, "emit: out of memory");
+			return;
+		}
+		set_esc(b, lo, "measures_c", measures, ESC_C);
+		set_esc(b, lo, "measures_comment", measures, ESC_COMMENT);
+		free(measures);
+	}
+
+	/* Distinct parameter lists, in order of first appearance. */
+	if (params) {
+		size_t total = 0;
+
+		for (a = 0; a < b->spec->narches; a++) {
+			size_t n;
+
+			lutgen_table_entries(b->t, li, b->spec->arches[a], &n);
+			total += n;
+		}
+		pvals = calloc(total ? total : 1, sizeof(*pvals));
+		if (!pvals) {
+			vb_fail(b, -ENOMEM, "emit: out of memory");
+			return;
+		}
+		for (a = 0; a < b->spec->narches; a++) {
+			size_t n;
+			const struct lutgen_entry *e = lutgen_table_entries(
+				b->t, li, b->spec->arches[a], &n);
+
+			for (i = 0; i < n; i++) {
+				for (k = 0; k < npvals; k++)
+					if (lutgen_value_cmp(pvals[k],
+							     &e[i].value) == 0)
+						break;
+				if (k == npvals)
+					pvals[npvals++] = &e[i].value;
+			}
+		}
+	}
+	lutgen_robj_list(lo, "param_values");
+	for (k = 0; k < npvals; k++)
+		add_param_value(b, lo, pvals[k], li, k);
+
+	lutgen_robj_list(lo, "arches");
+	lutgen_robj_list(lo, "entries");
+	for (a = 0; a < b->spec->narches; a++) {
+		const char *arch = b->spec->arches[a];
+		struct lutgen_range *r = NULL;
+		struct lutgen_robj *ao;
+		const struct lutgen_entry *e;
+		char en[48], vs[RUNGO_VERSION_STR_MAX];
+		size_t n, nr = 0, nc = 0;
+
+		e = lutgen_table_entries(b->t, li, arch, &n);
+		if (n == 0)
+			continue;
+		if (!arch_enum(arch, en, sizeof(en))) {
+			vb_fail(b, -EINVAL,
+				"emit %s: arch '%s' is unknown to lutgen_go.h; "
+				"add it to templates/lutgen_go.h.tmpl and "
+				"lutgen/emit/emit.c",
+				b->spec->name, arch);
+			break;
+		}
+		ao = lutgen_robj_add(lo, "arches");
+		narches++;
+		lutgen_robj_str(ao, "arch", arch);
+		lutgen_robj_str(ao, "arch_enum", en);
+		lutgen_robj_fmt(ao, "ranges_id", "lutgen_go_lut%zu_%s", li, arch);
+
+		rc = lutgen_table_ranges(b->t, li, arch, &r, &nr, b->err);
+		if (rc < 0) {
+			if (b->rc == 0)
+				b->rc = rc;
+			break;
+		}
+		lutgen_robj_list(ao, "ranges");
+		for (i = 0; i < nr; i++) {
+			struct lutgen_robj *ro = lutgen_robj_add(ao, "ranges");
+
+			vstr(&r[i].from, vs);
+			lutgen_robj_str(ro, "from", vs);
+			vstr(&r[i].to, vs);
+			lutgen_robj_str(ro, "to", vs);
+			lutgen_robj_str(ro, "from_sha256", r[i].from_sha256);
+			lutgen_robj_bool(ro, "single",
+					 rungo_version_cmp(&r[i].from,
+							   &r[i].to) == 0);
+			set_value_fields(b, ro, r[i].value);
+		}
+		free(r);
+		add_c_ranges(b, ao, e, n, pvals, npvals, li, &nc);
+		lutgen_robj_fmt(ao, "nranges", "%zu", nc);
+
+		for (i = 0; i < n; i++) {
+			struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
+
+			vstr(&e[i].version, vs);
+			lutgen_robj_str(eo, "version", vs);
+			lutgen_robj_str(eo, "arch", arch);
+			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
+			set_value_fields(b, eo, &e[i].value);
+		}
+	}
+	free(pvals);
+	lutgen_robj_fmt(lo, "narches", "%zu", narches);
+	lutgen_robj_bool(lo, "has_arches", narches > 0);
+	if (narches > 0)
+		lutgen_robj_fmt(lo, "arches_ref", "lutgen_go_lut%zu_arches", li);
+	else
+		lutgen_robj_str(lo, "arches_ref", "NULL");
+}
+
+/* Per spec arch: every version measured by any lookup, wrapped. */
+static void add_measured(struct vb *b, struct lutgen_robj *root)
+{
+	const struct lutgen_spec *s = b->spec;
+	struct rungo_version *vs = NULL;
+	size_t a, l, i, j, n, nv, cap = 0;
+
+	lutgen_robj_list(root, "arches");
+	for (l = 0; l < s->nlookups; l++)
+		for (a = 0; a < s->narches; a++) {
+			lutgen_table_entries(b->t, l, s->arches[a], &n);
+			cap += n;
+		}
+	vs = calloc(cap ? cap : 1, sizeof(*vs));
+	if (!vs) {
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+		return;
+	}
+	for (a = 0; a < s->narches; a++) {
+		struct lutgen_robj *ao, *line = NULL;
+		char v[RUNGO_VERSION_STR_MAX];
+
+		/* Sorted union of the lookups' (sorted) versions. */
+		nv = 0;
+		for (l = 0; l < s->nlookups; l++) {
+			const struct lutgen_entry *e =
+				lutgen_table_entries(b->t, l, s->arches[a], &n);
+
+			for (i = 0; i < n; i++) {
+				for (j = nv; j > 0 && rungo_version_cmp(
+					     &vs[j - 1], &e[i].version) > 0;
+				     j--)
+					;
+				if (j > 0 &&
+				    rungo_version_cmp(&vs[j - 1], &e[i].version)
+					    == 0)
+					continue;
+				memmove(&vs[j + 1], &vs[j],
+					(nv - j) * sizeof(*vs));
+				vs[j] = e[i].version;
+				nv++;
+			}
+		}
+		if (nv == 0)
+			continue;
+		ao = lutgen_robj_add(root, "arches");
+		lutgen_robj_str(ao, "arch", s->arches[a]);
+		lutgen_robj_list(ao, "lines");
+		lutgen_sb_reset(&b->tmp);
+		for (i = 0; i < nv; i++) {
+			vstr(&vs[i], v);
+			if (b->tmp.len > 0 &&
+			    b->tmp.len + 1 + strlen(v) > EMIT_LINE_WIDTH) {
+				line = lutgen_robj_add(ao, "lines");
+				lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
+				lutgen_sb_reset(&b->tmp);
+			}
+			if (b->tmp.len > 0)
+				lutgen_sb_puts(&b->tmp, " ");
+			lutgen_sb_puts(&b->tmp, v);
+		}
+		line = lutgen_robj_add(ao, "lines");
+		lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
+	}
+	free(vs);
+}
+
+static void add_notes(struct vb *b, struct lutgen_robj *root)
+{
+	struct lutgen_note *notes = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	lutgen_robj_list(root, "notes");
+	rc = lutgen_table_notes(b->t, &notes, &n, b->err);
+	if (rc < 0) {
+		if (b->rc == 0)
+			b->rc = rc;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct lutgen_robj *o = lutgen_robj_add(root, "notes");
+		char v[RUNGO_VERSION_STR_MAX];
+
+		lutgen_robj_str(o, "kind", notes[i].kind == LUTGEN_NOTE_REVERT
+						   ? "revert"
+						   : "patch-change");
+		lutgen_robj_str(o, "lookup", notes[i].lookup);
+		set_esc(b, o, "arch", notes[i].goarch, ESC_JSON);
+		vstr(&notes[i].before, v);
+		lutgen_robj_str(o, "before", v);
+		vstr(&notes[i].after, v);
+		lutgen_robj_str(o, "after", v);
+		set_esc(b, o, "message_json", notes[i].message, ESC_JSON);
+		set_esc(b, o, "message_comment", notes[i].message, ESC_COMMENT);
+		set_lines(b, o, "message_lines", notes[i].message, 68, 68);
+	}
+	lutgen_robj_bool(root, "has_notes", n > 0);
+	free(notes);
+}
+
+static bool is_c_ident(const char *s)
+{
+	size_t i;
+
+	if (!s || !s[0] || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
+		      struct rungo_err *err)
+{
+	struct vb b;
+	struct lutgen_robj *root;
+	struct rungo_version newest;
+	char v[RUNGO_VERSION_STR_MAX], guard[256];
+	const char *policy;
+	size_t i, j;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.spec = lutgen_table_spec(t);
+	b.err = err;
+	if (!b.spec || !is_c_ident(b.spec->name))
+		return rungo_err_set(err, -EINVAL,
+				     "emit: spec name '%s' is not a C identifier",
+				     b.spec && b.spec->name ? b.spec->name : "");
+	for (i = 0; i < b.spec->nlookups; i++)
+		if (!is_c_ident(b.spec->lookups[i].name))
+			return rungo_err_set(err, -EINVAL,
+					     "emit %s: lookup name '%s' is not "
+					     "a C identifier",
+					     b.spec->name,
+					     b.spec->lookups[i].name
+						     ? b.spec->lookups[i].name
+						     : "");
+	b.view = lutgen_rview_new();
+	if (!b.view)
+		return rungo_err_set(err, -ENOMEM, "emit: out of memory");
+	root = lutgen_rview_root(b.view);
+
+	lutgen_robj_str(root, "name", b.spec->name);
+	set_all_esc(&b, root, "doc", b.spec->doc);
+	/* " * NAME.h - " precedes the first line. */
+	set_lines(&b, root, "doc_lines", b.spec->doc,
+		  strlen(b.spec->name) + 8 < 50 ? 73 - strlen(b.spec->name) - 8
+						: 20,
+		  70);
+	set_all_esc(&b, root, "program", b.spec->program);
+	set_esc(&b, root, "spec_path", spec_rel_path(b.spec->path),
+		ESC_COMMENT);
+	set_esc(&b, root, "spec_path_json", spec_rel_path(b.spec->path),
+		ESC_JSON);
+	rc = snprintf(guard, sizeof(guard), "LUTGEN_GO_TABLE_%s_H",
+		      b.spec->name);
+	if (rc < 0 || (size_t)rc >= sizeof(guard)) {
+		vb_fail(&b, -ENAMETOOLONG, "emit: spec name '%s' too long",
+			b.spec->name);
+		goto out;
+	}
+	for (j = 0; guard[j]; j++)
+		if (guard[j] >= 'a' && guard[j] <= 'z')
+			guard[j] = (char)(guard[j] - 'a' + 'A');
+	lutgen_robj_str(root, "guard", guard);
+	vstr(&b.spec->min_version, v);
+	lutgen_robj_str(root, "min_version", v);
+	policy = rungo_policy_name(b.spec->policy);
+	lutgen_robj_str(root, "policy", policy ? policy : "?");
+	if (lutgen_table_newest(t, &newest)) {
+		vstr(&newest, v);
+		lutgen_robj_str(root, "newest", v);
+		lutgen_robj_fmt(root, "newest_json", "\"%s\"", v);
+	} else {
+		lutgen_robj_str(root, "newest", "(none)");
+		lutgen_robj_str(root, "newest_json", "null");
+	}
+	lutgen_robj_list(root, "spec_arches");
+	for (i = 0; i < b.spec->narches; i++) {
+		struct lutgen_robj *o = lutgen_robj_add(root, "spec_arches");
+
+		set_esc(&b, o, "arch_json", b.spec->arches[i], ESC_JSON);
+	}
+	add_measured(&b, root);
+	add_notes(&b, root);
+	lutgen_robj_list(root, "lookups");
+	for (i = 0; i < b.spec->nlookups && b.rc == 0; i++)
+		add_lookup(&b, root, i);
+	lutgen_robj_fmt(root, "nlookups", "%zu", b.spec->nlookups);
+	lutgen_robj_bool(root, "has_lookups", b.spec->nlookups > 0);
+	lutgen_robj_fmt(root, "lookups_id", "lutgen_go_lookups_%s",
+			b.spec->name);
+	if (b.spec->nlookups > 0)
+		lutgen_robj_fmt(root, "lookups_ref", "lutgen_go_lookups_%s",
+				b.spec->name);
+	else
+		lutgen_robj_str(root, "lookups_ref", "NULL");
+out:
+	free(b.tmp.p);
+	if (b.rc == 0 && b.tmp.oom)
+		b.rc = rungo_err_set(err, -ENOMEM, "emit: out of memory");
+	if (b.rc == 0 && lutgen_rview_status(b.view) != 0)
+		b.rc = rungo_err_set(err, lutgen_rview_status(b.view),
+				     "emit: out of memory");
+	if (b.rc != 0) {
+		lutgen_rview_free(b.view);
+		return b.rc;
+	}
+	*out = b.view;
+	return 0;
+}
+
+/* ---- rendering and writing ---- */
+
+static const char *template_for(const char *which)
+{
+	static const struct {
+		const char *which, *tmpl;
+	} map[] = {
+		{ "c", "table.c.tmpl" },
+		{ "h", "table.h.tmpl" },
+		{ "json", "table.json.tmpl" },
+		{ "go.c", "lutgen_go.c.tmpl" },
+		{ "go.h", "lutgen_go.h.tmpl" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].which, which) == 0)
+			return map[i].tmpl;
+	return NULL;
+}
+
+/* Render `which` with an already built view (NULL for go.c/go.h). */
+static int render_with(const struct lutgen_rview *view, const char *which,
+		       char **out, size_t *len, struct rungo_err *err)
+{
+	const char *name = template_for(which);
+	const struct lutgen_template *tmpl;
+	struct lutgen_rview *empty = NULL;
+	int rc;
+
+	if (!name)
+		return rungo_err_set(err, -EINVAL,
+				     "emit: no output kind '%s' (c, h, json, "
+				     "go.c, go.h)",
+				     which);
+	tmpl = lutgen_template_find(name);
+	if (!tmpl)
+		return rungo_err_set(err, -ENOENT,
+				     "emit: template %s is not embedded; "
+				     "rebuild lutgen",
+				     name);
+	if (!view) {
+		empty = lutgen_rview_new();
+		if (!empty)
+			return rungo_err_set(err, -ENOMEM, "emit: out of memory");
+		view = empty;
+	}
+	rc = lutgen_render(tmpl->name, tmpl->text, tmpl->len, view, out, len,
+			   err);
+	lutgen_rview_free(empty);
+	return rc;
+}
+
+int lutgen_emit_render(const struct lutgen_table *t, const char *which,
+		       char **out, struct rungo_err *err)
+{
+	struct lutgen_rview *view = NULL;
+	int rc;
+
+	if (!which || !out)
+		return rungo_err_set(err, -EINVAL, "emit: NULL argument");
+	if (strncmp(which, "go.", 3) != 0) {
+		if (!t)
+			return rungo_err_set(err, -EINVAL,
+					     "emit: NULL table");
+		rc = build_view(t, &view, err);
+		if (rc < 0)
+			return rc;
+	}
+	rc = render_with(view, which, out, NULL, err);
+	lutgen_rview_free(view);
+	return rc;
+}
+
+/* Does `path` hold exactly data[0..len)? */
+static bool same_content(const char *path, const char *data, size_t len)
+{
+	char buf[8192];
+	size_t off = 0;
+	bool same = false;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		return false;
+	for (;;) {
+		size_t n = fread(buf, 1, sizeof(buf), f);
+
+		if (n == 0) {
+			same = !ferror(f) && off == len;
+			break;
+		}
+		if (off + n > len || memcmp(buf, data + off, n) != 0)
+			break;
+		off += n;
+	}
+	fclose(f);
+	return same;
+}
+
+/* Write dir/file atomically unless it already holds data. */
+static int write_file(const char *dir, const char *file, const char *data,
+		      size_t len, bool dry_run, bool *changed,
+		      struct rungo_err *err)
+{
+	char path[4096];
+	int n, rc;
+
+	n = snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return rungo_err_set(err, -ENAMETOOLONG,
+				     "emit: output path %s/%s too long", dir,
+				     file);
+	if (same_content(path, data, len))
+		return 0;
+	*changed = true;
+	if (dry_run)
+		return 0;
+	rc = rungo_fs_write_atomic(path, data, len, err);
+	return rc ? rungo_err_prefix(err, rc, "emit") : 0;
+}
+
+int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
+		const struct lutgen_emit_opts *opts, struct rungo_err *err)
+{
+	static const char *const kinds[] = { "go.h", "go.c", "h", "c", "json" };
+	enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
+	const struct lutgen_spec *spec = lutgen_table_spec(t);
+	struct lutgen_rview *view = NULL;
+	char *text[NKINDS] = { NULL };
+	size_t len[NKINDS] = { 0 };
+	bool changed = false;
+	struct stat st;
+	size_t i;
+	int rc;
+
+	if (!t || !spec || !out_dir)
+		return rungo_err_set(err, -EINVAL, "emit: NULL argument");
+	if (opts && opts->changed)
+		*opts->changed = false;
+	if (stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return rungo_err_set(err, -ENOENT,
+				     "emit: output directory %s does not "
+				     "exist; create it first",
+				     out_dir);
+
+	/* Render everything before writing anything. */
+	rc = build_view(t, &view, err);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < NKINDS; i++) {
+		rc = render_with(strncmp(kinds[i], "go.", 3) == 0 ? NULL : view,
+				 kinds[i], &text[i], &len[i], err);
+		if (rc < 0)
+			goto out;
+	}
+	for (i = 0; i < NKINDS; i++) {
+		char file[512];
+		int n;
+
+		if (strncmp(kinds[i], "go.", 3) == 0)
+			n = snprintf(file, sizeof(file), "lutgen_go.%s",
+				     kinds[i] + 3);
+		else
+			n = snprintf(file, sizeof(file), "%s.%s", spec->name,
+				     kinds[i]);
+		if (n < 0 || (size_t)n >= sizeof(file)) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "emit: spec name '%s' too long",
+					   spec->name);
+			goto out;
+		}
+		rc = write_file(out_dir, file, text[i], len[i],
+				opts && opts->dry_run, &changed, err);
+		if (rc < 0)
+			goto out;
+	}
+out:
+	if (opts && opts->changed)
+		*opts->changed = changed;
+	for (i = 0; i < NKINDS; i++)
+		free(text[i]);
+	lutgen_rview_free(view);
+	return rc;
+}

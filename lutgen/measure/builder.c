@@ -1,0 +1,725 @@
+/* SPDX-License-Identifier: MIT */
+/* The builder: one hermetic `go build` of a test program per (toolchain,
+ * GOARCH), spawned without a shell from an environment built from nothing. */
+#include "lutgen/measure/builder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lutgen/emit/render.h"
+#include "rungo/cache.h"
+#include "rungo/fetch.h"
+
+/* Keep at most this much of a build's output (a failing build of a small
+ * program prints far less; this bounds a runaway one). */
+#define OUTPUT_MAX (4u << 20)
+#define MAX_PROGRAM_FILES 256
+
+/* ---- strings (struct lutgen_sb, lutgen/emit/render.h) ---------------------- */
+
+/* Append `s` quoted for a POSIX shell when it needs quoting. */
+static void sb_add_quoted(struct lutgen_sb *b, const char *s)
+{
+	const char *p;
+	bool plain = *s != '\0';
+
+	for (p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789_./=:,+-@%",
+			    *p)) {
+			plain = false;
+			break;
+		}
+	if (plain) {
+		lutgen_sb_puts(b, s);
+		return;
+	}
+	lutgen_sb_puts(b, "'");
+	for (p = s; *p; p++) {
+		if (*p == '\'')
+			lutgen_sb_puts(b, "'\\''");
+		else
+			lutgen_sb_putn(b, p, 1);
+	}
+	lutgen_sb_puts(b, "'");
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static int join(char *buf, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(buf, size, "%s/%s", a, b);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int write_file(const char *path, const void *data, size_t len,
+		      struct rungo_err *err)
+{
+	const char *p = data;
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return rungo_err_set(err, -errno, "create %s: %s", path,
+				     strerror(errno));
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = rungo_err_set(err, -errno, "write %s: %s", path,
+					   strerror(errno));
+			goto out;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+out:
+	if (close(fd) != 0 && rc == 0)
+		rc = rungo_err_set(err, -errno, "write %s: %s", path,
+				   strerror(errno));
+	return rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Sorted names of the program dir's regular files, without go.mod and
+ * go.sum (the builder writes its own go.mod). */
+static int list_program(const char *dir, char ***out, size_t *nout,
+			struct rungo_err *err)
+{
+	char **names = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	d = opendir(dir);
+	if (!d)
+		return rungo_err_set(err, -errno, "program directory %s: %s",
+				     dir, strerror(errno));
+	names = calloc(MAX_PROGRAM_FILES, sizeof(*names));
+	if (!names) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[PATH_MAX];
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, "go.mod") == 0 ||
+		    strcmp(de->d_name, "go.sum") == 0)
+			continue;
+		if (join(path, sizeof(path), dir, de->d_name) != 0) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "path too long: %s/%s", dir,
+					   de->d_name);
+			goto out;
+		}
+		if (lstat(path, &st) != 0) {
+			rc = rungo_err_set(err, -errno, "stat %s: %s", path,
+					   strerror(errno));
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "program directory %s: %s is not a regular file (test programs are one flat directory)",
+					   dir, de->d_name);
+			goto out;
+		}
+		if (n == MAX_PROGRAM_FILES) {
+			rc = rungo_err_set(err, -E2BIG,
+					   "program directory %s: more than %d files",
+					   dir, MAX_PROGRAM_FILES);
+			goto out;
+		}
+		names[n] = xstrdup(de->d_name);
+		if (!names[n]) {
+			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		n++;
+	}
+	if (n == 0) {
+		rc = rungo_err_set(err, -ENOENT,
+				   "program directory %s has no files", dir);
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_names);
+	*out = names;
+	*nout = n;
+	names = NULL;
+out:
+	if (names)
+		free_names(names, n);
+	closedir(d);
+	return rc;
+}
+
+/* ---- public helpers ----------------------------------------------------- */
+
+int lutgen_build_gomod(const struct rungo_version *v, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "module lutgenprobe\n\ngo %d.%d\n",
+			 v->major, v->minor);
+
+	return n < 0 || (size_t)n >= size ? -ENOSPC : 0;
+}
+
+int lutgen_build_program_hash(const char *program_dir, char out[65],
+			      struct rungo_err *err)
+{
+	struct lutgen_sb all = { 0 };
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = list_program(program_dir, &names, &n, err);
+	if (rc)
+		return rc;
+	/* name NUL length NUL content, per file: unambiguous. */
+	for (i = 0; i < n; i++) {
+		char path[PATH_MAX];
+		char *data = NULL;
+		size_t len = 0;
+
+		rc = join(path, sizeof(path), program_dir, names[i]);
+		if (rc) {
+			rungo_err_set(err, rc, "path too long: %s", names[i]);
+			goto out;
+		}
+		rc = rungo_fs_read_file(path, 0, &data, &len, err);
+		if (rc)
+			goto out;
+		lutgen_sb_putn(&all, names[i], strlen(names[i]) + 1);
+		lutgen_sb_printf(&all, "%zu", len);
+		lutgen_sb_putn(&all, "", 1);
+		lutgen_sb_putn(&all, data, len);
+		free(data);
+	}
+	if (all.oom) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rungo_sha256_buf(all.p ? all.p : "", all.len, out);
+out:
+	free(all.p);
+	free_names(names, n);
+	return rc;
+}
+
+/* ---- removal ------------------------------------------------------------ */
+
+static int rm_at(int at, const char *name, const char *shown,
+		 struct rungo_err *err)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return rungo_err_set(err, -errno, "stat %s: %s", shown,
+				     strerror(errno));
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(at, name, 0) != 0 && errno != ENOENT)
+			return rungo_err_set(err, -errno, "remove %s: %s",
+					     shown, strerror(errno));
+		return 0;
+	}
+	/* The Go module cache makes its directories read-only. */
+	if ((st.st_mode & 0700) != 0700)
+		(void)fchmodat(at, name, 0700, 0);
+	fd = openat(at, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return rungo_err_set(err, -errno, "open %s: %s", shown,
+				     strerror(errno));
+	d = fdopendir(fd);
+	if (!d) {
+		rc = rungo_err_set(err, -errno, "open %s: %s", shown,
+				   strerror(errno));
+		close(fd);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		rc = rm_at(dirfd(d), de->d_name, shown, err);
+		if (rc)
+			break;
+	}
+	closedir(d);
+	if (rc == 0 && unlinkat(at, name, AT_REMOVEDIR) != 0 &&
+	    errno != ENOENT)
+		rc = rungo_err_set(err, -errno, "remove %s: %s", shown,
+				   strerror(errno));
+	return rc;
+}
+
+int lutgen_build_rmtree(const char *path, struct rungo_err *err)
+{
+	return rm_at(AT_FDCWD, path, path, err);
+}
+
+/* ---- the build ---------------------------------------------------------- */
+
+#define MAX_ENV 32
+
+struct strv {
+	char *v[MAX_ENV + 1];
+	size_t n;
+	bool oom;
+};
+
+static void strv_addf(struct strv *s, const char *fmt, ...) RUNGO_PRINTF(2, 3);
+static void strv_addf(struct strv *s, const char *fmt, ...)
+{
+	va_list ap;
+	char *p = NULL;
+	int n;
+
+	if (s->n >= MAX_ENV) {
+		s->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n >= 0)
+		p = malloc((size_t)n + 1);
+	if (!p) {
+		s->oom = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	s->v[s->n++] = p;
+	s->v[s->n] = NULL;
+}
+
+static void strv_free(struct strv *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	s->n = 0;
+}
+
+static bool at_least(const struct rungo_version *v, int minor)
+{
+	return v->major > 1 || (v->major == 1 && v->minor >= minor);
+}
+
+static int copy_program(const char *src, const char *dst,
+			struct rungo_err *err)
+{
+	char **names = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	rc = list_program(src, &names, &n, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		char *data = NULL;
+		size_t len = 0;
+
+		if (join(from, sizeof(from), src, names[i]) ||
+		    join(to, sizeof(to), dst, names[i])) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "path too long: %s", names[i]);
+			break;
+		}
+		rc = rungo_fs_read_file(from, 0, &data, &len, err);
+		if (rc == 0)
+			rc = write_file(to, data, len, err);
+		free(data);
+	}
+	free_names(names, n);
+	return rc;
+}
+
+/* Read the child's output until EOF, keeping at most OUTPUT_MAX bytes. */
+static void drain(int fd, struct lutgen_sb *out)
+{
+	char buf[8192];
+
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (out->len < OUTPUT_MAX)
+			lutgen_sb_putn(out, buf,
+				out->len + (size_t)r > OUTPUT_MAX
+					? OUTPUT_MAX - out->len
+					: (size_t)r);
+	}
+}
+
+static int spawn_build(struct lutgen_build *b, char *const argv[],
+		       char *const envp[], const char *cwd,
+		       struct rungo_err *err)
+{
+	posix_spawn_file_actions_t fa;
+	struct lutgen_sb out = { 0 };
+	struct rusage ru;
+	int pipefd[2] = { -1, -1 };
+	bool fa_init = false;
+	double t0;
+	pid_t pid, w;
+	int rc, status = 0;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return rungo_err_set(err, -errno, "pipe: %s", strerror(errno));
+	rc = posix_spawn_file_actions_init(&fa);
+	if (rc) {
+		rc = rungo_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
+		goto out;
+	}
+	fa_init = true;
+	if ((rc = posix_spawn_file_actions_addopen(&fa, STDIN_FILENO,
+						   "/dev/null", O_RDONLY, 0)) ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, pipefd[1],
+						   STDOUT_FILENO)) ||
+	    (rc = posix_spawn_file_actions_adddup2(&fa, pipefd[1],
+						   STDERR_FILENO)) ||
+	    (rc = posix_spawn_file_actions_addchdir_np(&fa, cwd))) {
+		rc = rungo_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
+		goto out;
+	}
+	t0 = now_s();
+	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	if (rc) {
+		rc = rungo_err_set(err, -rc, "run %s: %s", argv[0],
+				   strerror(rc));
+		goto out;
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	drain(pipefd[0], &out);
+	do {
+		w = wait4(pid, &status, 0, &ru);
+	} while (w < 0 && errno == EINTR);
+	if (w < 0) {
+		rc = rungo_err_set(err, -errno, "wait for %s: %s", argv[0],
+				   strerror(errno));
+		goto out;
+	}
+	b->wall_s = now_s() - t0;
+	/* wait4 reports the child's usage including the children it reaped
+	 * (compile, link, asm). */
+	b->cpu_s = (double)ru.ru_utime.tv_sec +
+		   (double)ru.ru_utime.tv_usec / 1e6 +
+		   (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	if (WIFEXITED(status))
+		b->exit_status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		b->exit_status = 128 + WTERMSIG(status);
+	else
+		b->exit_status = 255;
+	if (out.oom) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	b->output = out.p ? out.p : xstrdup("");
+	out.p = NULL;
+	if (!b->output)
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+out:
+	free(out.p);
+	if (fa_init)
+		posix_spawn_file_actions_destroy(&fa);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return rc;
+}
+
+static char *render_command(const char *cwd, char *const argv[],
+			    char *const envp[])
+{
+	struct lutgen_sb s = { 0 };
+	size_t i;
+
+	lutgen_sb_puts(&s, "cd ");
+	sb_add_quoted(&s, cwd);
+	lutgen_sb_puts(&s, " && env -i");
+	for (i = 0; envp[i]; i++) {
+		lutgen_sb_puts(&s, " ");
+		sb_add_quoted(&s, envp[i]);
+	}
+	for (i = 0; argv[i]; i++) {
+		lutgen_sb_puts(&s, " ");
+		sb_add_quoted(&s, argv[i]);
+	}
+	if (s.oom) {
+		free(s.p);
+		return NULL;
+	}
+	return s.p;
+}
+
+/* First non-empty line of `s` into buf (for one-line error messages). */
+static void first_line(const char *s, char *buf, size_t size)
+{
+	size_t n;
+
+	while (*s == '\n' || *s == ' ')
+		s++;
+	n = strcspn(s, "\n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+int lutgen_build_run(const struct lutgen_build_opts *o,
+		     struct lutgen_build **out, struct rungo_err *err)
+{
+	char tmpl[PATH_MAX], mod[PATH_MAX], home[PATH_MAX], gopath[PATH_MAX],
+		tmp[PATH_MAX], bin[PATH_MAX], gobin[PATH_MAX], gomod[128];
+	struct lutgen_build *b = NULL;
+	struct strv env = { 0 }, argv = { 0 };
+	const char *parent = o->tmp_dir;
+	int rc, n;
+
+	*out = NULL;
+	if (!o->goroot || !o->version || !o->goarch || !o->program_dir ||
+	    !o->gocache)
+		return rungo_err_set(err, -EINVAL,
+				     "build: goroot, version, goarch, program_dir and gocache are required");
+	if (!parent || !*parent)
+		parent = getenv("TMPDIR");
+	if (!parent || !*parent)
+		parent = "/tmp";
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	if (rungo_version_format(o->version, b->goversion,
+				 sizeof(b->goversion)) < 0 ||
+	    snprintf(b->goarch, sizeof(b->goarch), "%s", o->goarch) >=
+		    (int)sizeof(b->goarch)) {
+		rc = rungo_err_set(err, -EINVAL, "build: bad version or arch %s",
+				   o->goarch);
+		goto out;
+	}
+	n = snprintf(tmpl, sizeof(tmpl), "%s/lutgen-build-%s-%s-XXXXXX",
+		     parent, b->goversion, o->goarch);
+	if (n < 0 || (size_t)n >= sizeof(tmpl)) {
+		rc = rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				   parent);
+		goto out;
+	}
+	if (!mkdtemp(tmpl)) {
+		rc = rungo_err_set(err, -errno,
+				   "create a build directory in %s: %s",
+				   parent, strerror(errno));
+		goto out;
+	}
+	b->dir = xstrdup(tmpl);
+	if (!b->dir) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (join(mod, sizeof(mod), b->dir, "mod") ||
+	    join(home, sizeof(home), b->dir, "home") ||
+	    join(gopath, sizeof(gopath), b->dir, "gopath") ||
+	    join(tmp, sizeof(tmp), b->dir, "tmp") ||
+	    join(bin, sizeof(bin), b->dir, "probe") ||
+	    join(gobin, sizeof(gobin), o->goroot, "bin/go")) {
+		rc = rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				   b->dir);
+		goto out;
+	}
+	if ((rc = rungo_fs_mkdir_p(mod, err)) || (rc = rungo_fs_mkdir_p(home, err)) ||
+	    (rc = rungo_fs_mkdir_p(gopath, err)) || (rc = rungo_fs_mkdir_p(tmp, err)) ||
+	    (rc = rungo_fs_mkdir_p(o->gocache, err)))
+		goto out;
+	rc = copy_program(o->program_dir, mod, err);
+	if (rc)
+		goto out;
+	if (lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0) {
+		rc = rungo_err_set(err, -ENOSPC, "go.mod too long");
+		goto out;
+	}
+	{
+		char p[PATH_MAX];
+
+		if (join(p, sizeof(p), mod, "go.mod")) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "path too long: %s", mod);
+			goto out;
+		}
+		rc = write_file(p, gomod, strlen(gomod), err);
+		if (rc)
+			goto out;
+	}
+	b->binary = xstrdup(bin);
+	if (!b->binary) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+
+	/* The complete environment: nothing is inherited. */
+	strv_addf(&env, "PATH=%s/bin:/usr/bin:/bin", o->goroot);
+	strv_addf(&env, "GOROOT=%s", o->goroot);
+	strv_addf(&env, "GOOS=linux");
+	strv_addf(&env, "GOARCH=%s", o->goarch);
+	strv_addf(&env, "CGO_ENABLED=0");
+	strv_addf(&env, "GO111MODULE=on");
+	strv_addf(&env, "GOTOOLCHAIN=local");
+	strv_addf(&env, "GOPROXY=off");
+	strv_addf(&env, "GOSUMDB=off");
+	strv_addf(&env, "GONOSUMDB=*");
+	if (at_least(o->version, 14))
+		strv_addf(&env, "GOFLAGS=-mod=mod");
+	else
+		strv_addf(&env, "GOFLAGS=");
+	strv_addf(&env, "GOTELEMETRY=off");
+	strv_addf(&env, "GOENV=off");
+	strv_addf(&env, "GOWORK=off");
+	strv_addf(&env, "GOCACHE=%s", o->gocache);
+	strv_addf(&env, "GOPATH=%s", gopath);
+	strv_addf(&env, "HOME=%s", home);
+	strv_addf(&env, "TMPDIR=%s", tmp);
+
+	strv_addf(&argv, "%s", gobin);
+	strv_addf(&argv, "build");
+	if (at_least(o->version, 13))
+		strv_addf(&argv, "-trimpath");
+	if (at_least(o->version, 18))
+		strv_addf(&argv, "-buildvcs=false");
+	strv_addf(&argv, "-o");
+	strv_addf(&argv, "%s", bin);
+	strv_addf(&argv, ".");
+	if (env.oom || argv.oom) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	b->command = render_command(mod, argv.v, env.v);
+	if (!b->command) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = spawn_build(b, argv.v, env.v, mod, err);
+	if (rc)
+		goto out;
+	if (b->exit_status != 0 || access(bin, F_OK) != 0) {
+		char line[300];
+
+		first_line(b->output, line, sizeof(line));
+		rc = rungo_err_set(err, -EIO,
+				   "go build of %s with %s for linux/%s failed (exit status %d): %s",
+				   o->program_dir, b->goversion, o->goarch,
+				   b->exit_status,
+				   line[0] ? line : "no output");
+		/* Hand the build back for lutgen_build_report. */
+		*out = b;
+		b = NULL;
+		goto out;
+	}
+	*out = b;
+	b = NULL;
+out:
+	strv_free(&env);
+	strv_free(&argv);
+	lutgen_build_free(b);
+	return rc;
+}
+
+char *lutgen_build_report(const struct lutgen_build *b)
+{
+	struct lutgen_sb s = { 0 };
+	size_t n;
+
+	lutgen_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
+		b->goversion, b->goarch, b->exit_status);
+	lutgen_sb_printf(&s, "command: %s\n", b->command ? b->command : "(not run)");
+	lutgen_sb_puts(&s, "output:\n");
+	if (b->output && b->output[0]) {
+		lutgen_sb_puts(&s, b->output);
+		n = strlen(b->output);
+		if (b->output[n - 1] != '\n')
+			lutgen_sb_puts(&s, "\n");
+	} else {
+		lutgen_sb_puts(&s, "(none)\n");
+	}
+	if (s.oom) {
+		free(s.p);
+		return NULL;
+	}
+	return s.p;
+}
+
+void lutgen_build_free(struct lutgen_build *b)
+{
+	if (!b)
+		return;
+	if (b->dir)
+		(void)lutgen_build_rmtree(b->dir, NULL);
+	free(b->dir);
+	free(b->binary);
+	free(b->command);
+	free(b->output);
+	free(b);
+}

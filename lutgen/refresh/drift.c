@@ -1,0 +1,928 @@
+/* SPDX-License-Identifier: MIT */
+/* lutgen/refresh/drift.c - what regenerating would change (see drift.h). */
+#include "lutgen/refresh/drift.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lutgen/emit/emit.h"
+#include "lutgen/emit/render.h"
+#include "lutgen/refresh/results.h"
+#include "rungo/cache.h"
+
+struct lutgen_drift {
+	char **lines;
+	size_t nlines, cap;
+	cJSON *specs;        /* array of per-spec objects */
+	bool any;
+};
+
+/* ---- the committed table ---- */
+
+struct old_entry {
+	struct rungo_version v;
+	const char *arch;          /* borrowed from the document */
+	const char *sha;
+	struct lutgen_value val;
+};
+
+struct old_lookup {
+	const char *name;
+	const char *kind_name;
+	enum lutgen_lookup_kind kind;
+	bool kind_known;
+	bool seen;                 /* matched by a new lookup */
+	struct old_entry *e;
+	size_t n;
+};
+
+struct old_table {
+	cJSON *doc;
+	struct old_lookup *l;
+	size_t n;
+};
+
+static void old_free(struct old_table *o)
+{
+	size_t i, j;
+
+	for (i = 0; i < o->n; i++) {
+		for (j = 0; j < o->l[i].n; j++)
+			lutgen_value_free(&o->l[i].e[j].val);
+		free(o->l[i].e);
+	}
+	free(o->l);
+	cJSON_Delete(o->doc);
+	memset(o, 0, sizeof(*o));
+}
+
+static const char *jstr(const cJSON *j, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	return cJSON_IsString(x) && x->valuestring ? x->valuestring : NULL;
+}
+
+/* Parse the committed JSON; on failure `why` says what is wrong. */
+static int old_parse(const char *text, size_t len, struct old_table *o,
+		     char *why, size_t why_size)
+{
+	const cJSON *lookups, *lk, *entries, *en;
+	struct rungo_err err = { 0 };
+	size_t i, k;
+
+	o->doc = cJSON_ParseWithLength(text, len);
+	if (!o->doc) {
+		snprintf(why, why_size, "not valid JSON");
+		return -EINVAL;
+	}
+	lookups = cJSON_GetObjectItemCaseSensitive(o->doc, "lookups");
+	if (!cJSON_IsArray(lookups)) {
+		snprintf(why, why_size, "no \"lookups\" array");
+		return -EINVAL;
+	}
+	o->n = (size_t)cJSON_GetArraySize(lookups);
+	o->l = calloc(o->n ? o->n : 1, sizeof(*o->l));
+	if (!o->l) {
+		o->n = 0;
+		return -ENOMEM;
+	}
+	i = 0;
+	cJSON_ArrayForEach(lk, lookups) {
+		struct old_lookup *ol = &o->l[i++];
+
+		ol->name = jstr(lk, "name");
+		ol->kind_name = jstr(lk, "kind");
+		if (!ol->name || !ol->kind_name) {
+			snprintf(why, why_size,
+				 "lookups[%zu] lacks \"name\" or \"kind\"",
+				 i - 1);
+			return -EINVAL;
+		}
+		for (k = 0; k <= LUTGEN_LOOKUP_FUNC_PARAMS; k++)
+			if (strcmp(ol->kind_name,
+				   lutgen_lookup_kind_name(
+					   (enum lutgen_lookup_kind)k)) == 0) {
+				ol->kind = (enum lutgen_lookup_kind)k;
+				ol->kind_known = true;
+			}
+		entries = cJSON_GetObjectItemCaseSensitive(lk, "entries");
+		if (!ol->kind_known || !cJSON_IsArray(entries)) {
+			snprintf(why, why_size,
+				 "lookup %s: unknown kind or no \"entries\"",
+				 ol->name);
+			return -EINVAL;
+		}
+		ol->e = calloc((size_t)cJSON_GetArraySize(entries) + 1,
+			       sizeof(*ol->e));
+		if (!ol->e)
+			return -ENOMEM;
+		cJSON_ArrayForEach(en, entries) {
+			struct old_entry *e = &ol->e[ol->n];
+			const char *v = jstr(en, "version");
+			char where[256];
+
+			e->arch = jstr(en, "arch");
+			e->sha = jstr(en, "toolchain_sha256");
+			if (!v || !e->arch ||
+			    rungo_version_parse(v, &e->v, NULL) != 0) {
+				snprintf(why, why_size,
+					 "lookup %s: entry %zu lacks a version or arch",
+					 ol->name, ol->n);
+				return -EINVAL;
+			}
+			if (!e->sha)
+				e->sha = "";
+			snprintf(where, sizeof(where), "%s %s/%s", ol->name, v,
+				 e->arch);
+			if (lutgen_results_value_from_json(
+				    cJSON_GetObjectItemCaseSensitive(en,
+								     "value"),
+				    ol->kind, &e->val, where, &err) != 0) {
+				snprintf(why, why_size, "%s", err.msg);
+				return -EINVAL;
+			}
+			ol->n++;
+		}
+	}
+	return 0;
+}
+
+static struct old_lookup *old_find(struct old_table *o, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (strcmp(o->l[i].name, name) == 0)
+			return &o->l[i];
+	return NULL;
+}
+
+static const struct old_entry *old_entry_at(const struct old_lookup *ol,
+					    const char *arch,
+					    const struct rungo_version *v)
+{
+	size_t i;
+
+	for (i = 0; i < ol->n; i++)
+		if (strcmp(ol->e[i].arch, arch) == 0 &&
+		    rungo_version_cmp(&ol->e[i].v, v) == 0)
+			return &ol->e[i];
+	return NULL;
+}
+
+/* ---- version sets ---- */
+
+struct vset {
+	struct rungo_version *v;
+	size_t n, cap;
+};
+
+static int vset_add(struct vset *s, const struct rungo_version *v)
+{
+	size_t pos;
+
+	for (pos = s->n; pos > 0; pos--) {
+		int c = rungo_version_cmp(&s->v[pos - 1], v);
+
+		if (c == 0)
+			return 0;
+		if (c < 0)
+			break;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 16;
+		struct rungo_version *nv = realloc(s->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		s->v = nv;
+		s->cap = cap;
+	}
+	memmove(&s->v[pos + 1], &s->v[pos], (s->n - pos) * sizeof(*s->v));
+	s->v[pos] = *v;
+	s->n++;
+	return 0;
+}
+
+static bool vset_has(const struct vset *s, const struct rungo_version *v)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (rungo_version_cmp(&s->v[i], v) == 0)
+			return true;
+	return false;
+}
+
+static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
+{
+	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
+		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
+}
+
+static void valstr(const struct lutgen_value *v, char *buf, size_t size)
+{
+	if (lutgen_value_format(v, buf, size) != 0)
+		snprintf(buf, size, "(a value too long to show)");
+}
+
+/* ---- the per-spec check ---- */
+
+struct ctx {
+	struct lutgen_drift *d;
+	const struct lutgen_table *t;
+	const struct lutgen_spec *s;
+	cJSON *js;           /* the spec's JSON object */
+	cJSON *jlines;
+	bool drift;
+	int rc;
+};
+
+static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
+	RUNGO_PRINTF(3, 4);
+
+static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
+{
+	struct lutgen_drift *d = c->d;
+	char *line;
+	va_list ap;
+	int n;
+
+	if (c->rc)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		c->rc = -EINVAL;
+		return;
+	}
+	line = malloc((size_t)n + 1);
+	if (!line) {
+		c->rc = -ENOMEM;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(line, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	if (d->nlines == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+		char **nl = realloc(d->lines, cap * sizeof(*nl));
+
+		if (!nl) {
+			free(line);
+			c->rc = -ENOMEM;
+			return;
+		}
+		d->lines = nl;
+		d->cap = cap;
+	}
+	d->lines[d->nlines++] = line;
+	if (!cJSON_AddItemToArray(c->jlines, cJSON_CreateString(line)))
+		c->rc = -ENOMEM;
+	if (is_drift)
+		c->drift = true;
+}
+
+static void jcheck(struct ctx *c, const void *p)
+{
+	if (!p && !c->rc)
+		c->rc = -ENOMEM;
+}
+
+static cJSON *jversions(struct ctx *c, const struct rungo_version *v, size_t n)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	cJSON *arr = cJSON_CreateArray();
+	size_t i;
+
+	jcheck(c, arr);
+	for (i = 0; arr && i < n; i++) {
+		vstr(&v[i], vs);
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(vs)))
+			c->rc = -ENOMEM;
+	}
+	return arr;
+}
+
+/* "V1 V2 ..." of a version list into b. */
+static void sb_versions(struct lutgen_sb *b, const struct rungo_version *v,
+			size_t n)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		vstr(&v[i], vs);
+		lutgen_sb_printf(b, "%s%s", i ? " " : "", vs);
+	}
+}
+
+/* Lookups added, removed, or of another kind. */
+static void check_lookups(struct ctx *c, struct old_table *o)
+{
+	cJSON *jnew = cJSON_AddArrayToObject(c->js, "new_lookups");
+	cJSON *jrem = cJSON_AddArrayToObject(c->js, "removed_lookups");
+	size_t l;
+
+	jcheck(c, jnew);
+	jcheck(c, jrem);
+	if (c->rc)
+		return;
+	for (l = 0; l < c->s->nlookups; l++) {
+		const struct lutgen_lookup *lk = &c->s->lookups[l];
+		struct old_lookup *ol = old_find(o, lk->name);
+
+		if (!ol) {
+			add_line(c, true, "%s: new lookup: %s", c->s->name,
+				 lk->name);
+			jcheck(c, cJSON_AddItemToArray(
+					  jnew, cJSON_CreateString(lk->name))
+					  ? jnew
+					  : NULL);
+			continue;
+		}
+		ol->seen = true;
+		if (ol->kind != lk->kind)
+			add_line(c, true, "%s: %s: kind changed from %s to %s",
+				 c->s->name, lk->name, ol->kind_name,
+				 lutgen_lookup_kind_name(lk->kind));
+	}
+	for (l = 0; l < o->n; l++) {
+		if (o->l[l].seen)
+			continue;
+		add_line(c, true, "%s: removed lookup: %s", c->s->name,
+			 o->l[l].name);
+		jcheck(c, cJSON_AddItemToArray(jrem,
+					       cJSON_CreateString(o->l[l].name))
+				  ? jrem
+				  : NULL);
+	}
+}
+
+/* Arches to report on: the spec's, then those only the old file has. */
+static int arch_list(const struct lutgen_spec *s, const struct old_table *o,
+		     const char ***out, size_t *n)
+{
+	const char **a = NULL, **na;
+	size_t i, j, k, cnt = 0;
+
+	a = malloc((s->narches + 1) * sizeof(*a));
+	if (!a)
+		return -ENOMEM;
+	for (i = 0; i < s->narches; i++)
+		a[cnt++] = s->arches[i];
+	for (i = 0; i < o->n; i++)
+		for (j = 0; j < o->l[i].n; j++) {
+			const char *arch = o->l[i].e[j].arch;
+
+			for (k = 0; k < cnt; k++)
+				if (strcmp(a[k], arch) == 0)
+					break;
+			if (k < cnt)
+				continue;
+			na = realloc(a, (cnt + 1) * sizeof(*a));
+			if (!na) {
+				free(a);
+				return -ENOMEM;
+			}
+			a = na;
+			a[cnt++] = arch;
+		}
+	*out = a;
+	*n = cnt;
+	return 0;
+}
+
+/* The line "<spec>: <what> (<arch>): v1 v2 ..." and obj[arch] = [v1, v2,
+ * ...], when vs is not empty.  b is scratch space. */
+static void report_versions(struct ctx *c, struct lutgen_sb *b,
+			    const char *what,
+			    cJSON *obj, const char *arch,
+			    const struct vset *vs)
+{
+	if (!vs->n)
+		return;
+	lutgen_sb_reset(b);
+	sb_versions(b, vs->v, vs->n);
+	add_line(c, true, "%s: %s (%s): %s", c->s->name, what, arch,
+		 lutgen_sb_str(b));
+	jcheck(c, cJSON_AddItemToObject(obj, arch, jversions(c, vs->v, vs->n))
+			  ? obj
+			  : NULL);
+}
+
+/* New and removed versions per arch; toolchain changes. */
+static void check_versions(struct ctx *c, struct old_table *o)
+{
+	const char **arches = NULL;
+	size_t na = 0, a, l, i;
+	cJSON *jnew = cJSON_AddObjectToObject(c->js, "new_versions");
+	cJSON *jrem = cJSON_AddObjectToObject(c->js, "removed_versions");
+	cJSON *jtc = cJSON_AddObjectToObject(c->js, "toolchain_changed");
+
+	jcheck(c, jnew);
+	jcheck(c, jrem);
+	jcheck(c, jtc);
+	if (c->rc || arch_list(c->s, o, &arches, &na) != 0) {
+		c->rc = c->rc ? c->rc : -ENOMEM;
+		return;
+	}
+	for (a = 0; a < na && !c->rc; a++) {
+		struct vset ov = { 0 }, nv = { 0 }, added = { 0 },
+			    removed = { 0 }, tc = { 0 };
+		struct lutgen_sb b = { 0 };
+		int rc = 0;
+
+		for (l = 0; l < o->n; l++)
+			for (i = 0; i < o->l[l].n; i++)
+				if (strcmp(o->l[l].e[i].arch, arches[a]) == 0)
+					rc |= vset_add(&ov, &o->l[l].e[i].v);
+		for (l = 0; l < c->s->nlookups; l++) {
+			size_t n;
+			const struct lutgen_entry *e = lutgen_table_entries(
+				c->t, l, arches[a], &n);
+			const struct old_lookup *ol =
+				old_find(o, c->s->lookups[l].name);
+
+			for (i = 0; i < n; i++) {
+				const struct old_entry *oe;
+
+				rc |= vset_add(&nv, &e[i].version);
+				oe = ol ? old_entry_at(ol, arches[a],
+						       &e[i].version)
+					: NULL;
+				if (oe && strcmp(oe->sha, e[i].toolchain_sha256))
+					rc |= vset_add(&tc, &e[i].version);
+			}
+		}
+		for (i = 0; i < nv.n; i++)
+			if (!vset_has(&ov, &nv.v[i]))
+				rc |= vset_add(&added, &nv.v[i]);
+		for (i = 0; i < ov.n; i++)
+			if (!vset_has(&nv, &ov.v[i]))
+				rc |= vset_add(&removed, &ov.v[i]);
+		if (rc)
+			c->rc = -ENOMEM;
+		report_versions(c, &b, "new versions", jnew, arches[a], &added);
+		report_versions(c, &b, "removed versions", jrem, arches[a],
+				&removed);
+		report_versions(c, &b, "toolchain changed", jtc, arches[a], &tc);
+		if (b.oom)
+			c->rc = -ENOMEM;
+		free(b.p);
+		free(ov.v);
+		free(nv.v);
+		free(added.v);
+		free(removed.v);
+		free(tc.v);
+	}
+	free(arches);
+}
+
+struct change {
+	const struct lutgen_value *oldv, *newv;  /* borrowed */
+	struct vset vs;
+};
+
+/* Same version, other value; and values that new versions start. */
+static void check_values(struct ctx *c, struct old_table *o)
+{
+	cJSON *jch = cJSON_AddArrayToObject(c->js, "changed");
+	cJSON *jnv = cJSON_AddArrayToObject(c->js, "new_values");
+	size_t l, a, i, k;
+
+	jcheck(c, jch);
+	jcheck(c, jnv);
+	for (l = 0; l < c->s->nlookups && !c->rc; l++) {
+		const struct lutgen_lookup *lk = &c->s->lookups[l];
+		const struct old_lookup *ol = old_find(o, lk->name);
+
+		if (!ol || ol->kind != lk->kind)
+			continue;
+		for (a = 0; a < c->s->narches && !c->rc; a++) {
+			const char *arch = c->s->arches[a];
+			struct change *ch = NULL, *nc;
+			size_t nch = 0, n;
+			const struct lutgen_entry *e =
+				lutgen_table_entries(c->t, l, arch, &n);
+
+			for (i = 0; i < n && !c->rc; i++) {
+				const struct old_entry *oe =
+					old_entry_at(ol, arch, &e[i].version);
+
+				if (!oe)
+					continue;
+				if (lutgen_value_cmp(&oe->val, &e[i].value) == 0)
+					continue;
+				for (k = 0; k < nch; k++)
+					if (lutgen_value_cmp(ch[k].oldv,
+							     &oe->val) == 0 &&
+					    lutgen_value_cmp(ch[k].newv,
+							     &e[i].value) == 0)
+						break;
+				if (k == nch) {
+					nc = realloc(ch, (nch + 1) * sizeof(*ch));
+					if (!nc) {
+						c->rc = -ENOMEM;
+						break;
+					}
+					ch = nc;
+					memset(&ch[nch], 0, sizeof(ch[nch]));
+					ch[nch].oldv = &oe->val;
+					ch[nch].newv = &e[i].value;
+					nch++;
+				}
+				if (vset_add(&ch[k].vs, &e[i].version))
+					c->rc = -ENOMEM;
+			}
+			for (k = 0; k < nch; k++) {
+				char va[512], vb[512];
+				struct lutgen_sb b = { 0 };
+				cJSON *jo;
+
+				valstr(ch[k].oldv, vb, sizeof(vb));
+				valstr(ch[k].newv, va, sizeof(va));
+				sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
+				add_line(c, true, "%s: %s/%s: %s -> %s in %s",
+					 c->s->name, lk->name, arch, vb, va,
+					 lutgen_sb_str(&b));
+				jo = cJSON_CreateObject();
+				if (b.oom || !jo || !cJSON_AddItemToArray(jch, jo) ||
+				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
+				    !cJSON_AddStringToObject(jo, "arch", arch) ||
+				    !cJSON_AddStringToObject(jo, "old", vb) ||
+				    !cJSON_AddStringToObject(jo, "new", va) ||
+				    !cJSON_AddItemToObject(
+					    jo, "versions",
+					    jversions(c, ch[k].vs.v, ch[k].vs.n)))
+					c->rc = -ENOMEM;
+				free(b.p);
+			}
+			/* New versions that start a value. */
+			for (i = 0; i < n && !c->rc; i++) {
+				char va[512], vb[512], vv[RUNGO_VERSION_STR_MAX],
+					vp[RUNGO_VERSION_STR_MAX];
+				cJSON *jo;
+
+				if (old_entry_at(ol, arch, &e[i].version))
+					continue;
+				if (i == 0 ||
+				    lutgen_value_cmp(&e[i - 1].value,
+						     &e[i].value) == 0)
+					continue;
+				valstr(&e[i].value, va, sizeof(va));
+				valstr(&e[i - 1].value, vb, sizeof(vb));
+				vstr(&e[i].version, vv);
+				vstr(&e[i - 1].version, vp);
+				add_line(c, true,
+					 "%s: %s/%s: %s from %s (was %s in %s)",
+					 c->s->name, lk->name, arch, va,
+					 vv, vb, vp);
+				jo = cJSON_CreateObject();
+				if (!jo ||
+				    !cJSON_AddItemToArray(jnv, jo) ||
+				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
+				    !cJSON_AddStringToObject(jo, "arch", arch) ||
+				    !cJSON_AddStringToObject(jo, "value", va) ||
+				    !cJSON_AddStringToObject(jo, "from", vv) ||
+				    !cJSON_AddStringToObject(jo, "was", vb) ||
+				    !cJSON_AddStringToObject(jo, "was_in", vp))
+					c->rc = -ENOMEM;
+			}
+			for (k = 0; k < nch; k++)
+				free(ch[k].vs.v);
+			free(ch);
+		}
+	}
+}
+
+static const char *note_kind(enum lutgen_note_kind k)
+{
+	return k == LUTGEN_NOTE_REVERT ? "revert" : "patch-change";
+}
+
+static bool old_has_note(const struct old_table *o,
+			 const struct lutgen_note *n)
+{
+	const cJSON *notes = cJSON_GetObjectItemCaseSensitive(o->doc, "notes");
+	char before[RUNGO_VERSION_STR_MAX], after[RUNGO_VERSION_STR_MAX];
+	const cJSON *it;
+
+	vstr(&n->before, before);
+	vstr(&n->after, after);
+	cJSON_ArrayForEach(it, notes) {
+		const char *k = jstr(it, "kind"), *l = jstr(it, "lookup"),
+			   *a = jstr(it, "arch"), *b = jstr(it, "before"),
+			   *f = jstr(it, "after");
+
+		if (k && l && a && b && f && strcmp(k, note_kind(n->kind)) == 0 &&
+		    strcmp(l, n->lookup) == 0 && strcmp(a, n->goarch) == 0 &&
+		    strcmp(b, before) == 0 && strcmp(f, after) == 0)
+			return true;
+	}
+	return false;
+}
+
+static const struct lutgen_value *value_at(const struct lutgen_table *t,
+					   const struct lutgen_spec *s,
+					   const char *lookup, const char *arch,
+					   const struct rungo_version *v)
+{
+	size_t l, i, n;
+
+	for (l = 0; l < s->nlookups; l++) {
+		const struct lutgen_entry *e;
+
+		if (strcmp(s->lookups[l].name, lookup) != 0)
+			continue;
+		e = lutgen_table_entries(t, l, arch, &n);
+		for (i = 0; i < n; i++)
+			if (rungo_version_cmp(&e[i].version, v) == 0)
+				return &e[i].value;
+	}
+	return NULL;
+}
+
+/* Notes the committed file doesn't have yet (all of them without one). */
+static void check_notes(struct ctx *c, const struct old_table *o)
+{
+	struct lutgen_note *notes = NULL;
+	struct rungo_err err = { 0 };
+	size_t n = 0, i;
+	cJSON *jn = cJSON_AddArrayToObject(c->js, "notes");
+
+	jcheck(c, jn);
+	if (c->rc)
+		return;
+	if (lutgen_table_notes(c->t, &notes, &n, &err) != 0) {
+		c->rc = err.code ? err.code : -ENOMEM;
+		return;
+	}
+	for (i = 0; i < n && !c->rc; i++) {
+		const struct lutgen_note *nt = &notes[i];
+		const struct lutgen_value *vb, *va;
+		char before[RUNGO_VERSION_STR_MAX], after[RUNGO_VERSION_STR_MAX];
+		char sb[512], sa[512];
+		cJSON *jo;
+
+		if (o->doc && old_has_note(o, nt))
+			continue;
+		vstr(&nt->before, before);
+		vstr(&nt->after, after);
+		vb = value_at(c->t, c->s, nt->lookup, nt->goarch, &nt->before);
+		va = value_at(c->t, c->s, nt->lookup, nt->goarch, &nt->after);
+		if (vb)
+			valstr(vb, sb, sizeof(sb));
+		else
+			snprintf(sb, sizeof(sb), "?");
+		if (va)
+			valstr(va, sa, sizeof(sa));
+		else
+			snprintf(sa, sizeof(sa), "?");
+		if (nt->kind == LUTGEN_NOTE_PATCH_CHANGE)
+			add_line(c, true,
+				 "%s: layout change within go%d.%d patch releases: look at it: %s/%s %s in %s -> %s in %s",
+				 c->s->name, nt->after.major, nt->after.minor,
+				 nt->lookup, nt->goarch, sb, before, sa, after);
+		else
+			add_line(c, true,
+				 "%s: revert: %s/%s %s in %s -> %s in %s, back to an earlier value",
+				 c->s->name, nt->lookup, nt->goarch, sb, before,
+				 sa, after);
+		jo = cJSON_CreateObject();
+		if (!jo || !cJSON_AddItemToArray(jn, jo) ||
+		    !cJSON_AddStringToObject(jo, "kind", note_kind(nt->kind)) ||
+		    !cJSON_AddStringToObject(jo, "lookup", nt->lookup) ||
+		    !cJSON_AddStringToObject(jo, "arch", nt->goarch) ||
+		    !cJSON_AddStringToObject(jo, "before", before) ||
+		    !cJSON_AddStringToObject(jo, "after", after) ||
+		    !cJSON_AddStringToObject(jo, "message", nt->message))
+			c->rc = -ENOMEM;
+	}
+	free(notes);
+}
+
+/* Which rendered files differ from out_dir's. */
+static int check_files(struct ctx *c, const char *out_dir, bool *any,
+		       struct rungo_err *err)
+{
+	static const char *const which[] = { "c", "h", "json", "go.c", "go.h" };
+	cJSON *jf = cJSON_AddArrayToObject(c->js, "files_changed");
+	struct lutgen_sb b = { 0 };
+	size_t i;
+	int rc = 0;
+
+	*any = false;
+	if (!jf)
+		return -ENOMEM;
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
+		char file[512], path[4096];
+		char *text = NULL, *old;
+		size_t olen = 0;
+		bool same;
+		int w;
+
+		if (strncmp(which[i], "go.", 3) == 0)
+			w = snprintf(file, sizeof(file), "lutgen_go.%s",
+				     which[i] + 3);
+		else
+			w = snprintf(file, sizeof(file), "%s.%s", c->s->name,
+				     which[i]);
+		if (w < 0 || (size_t)w >= sizeof(file)) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "drift: spec name %s too long",
+					   c->s->name);
+			break;
+		}
+		w = snprintf(path, sizeof(path), "%s/%s", out_dir, file);
+		if (w < 0 || (size_t)w >= sizeof(path)) {
+			rc = rungo_err_set(err, -ENAMETOOLONG,
+					   "drift: path %s/%s too long",
+					   out_dir, file);
+			break;
+		}
+		rc = lutgen_emit_render(c->t, which[i], &text, err);
+		if (rc)
+			break;
+		/* Missing or unreadable: the file would change. */
+		(void)rungo_fs_read_file(path, 0, &old, &olen, NULL);
+		same = old && olen == strlen(text) &&
+		       memcmp(old, text, olen) == 0;
+		free(old);
+		free(text);
+		if (same)
+			continue;
+		*any = true;
+		lutgen_sb_printf(&b, "%s%s", b.len ? " " : "", file);
+		if (!cJSON_AddItemToArray(jf, cJSON_CreateString(file)))
+			rc = -ENOMEM;
+	}
+	if (rc == 0 && *any)
+		add_line(c, true, "%s: files that would change: %s", c->s->name,
+			 lutgen_sb_str(&b));
+	if (rc == 0 && b.oom)
+		rc = -ENOMEM;
+	free(b.p);
+	if (rc == -ENOMEM)
+		rungo_err_set(err, rc, "drift: out of memory");
+	return rc;
+}
+
+int lutgen_drift_new(struct lutgen_drift **out, struct rungo_err *err)
+{
+	struct lutgen_drift *d;
+
+	if (!out)
+		return rungo_err_set(err, -EINVAL, "drift: NULL argument");
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->specs = cJSON_CreateArray())) {
+		free(d);
+		return rungo_err_set(err, -ENOMEM, "drift: out of memory");
+	}
+	*out = d;
+	return 0;
+}
+
+void lutgen_drift_free(struct lutgen_drift *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nlines; i++)
+		free(d->lines[i]);
+	free(d->lines);
+	cJSON_Delete(d->specs);
+	free(d);
+}
+
+int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
+		       const char *out_dir, struct rungo_err *err)
+{
+	struct old_table o = { 0 };
+	struct ctx c;
+	char path[4096], why[RUNGO_ERR_MSG_SIZE];
+	char *text = NULL;
+	size_t len = 0;
+	bool files = false, have_old = false;
+	int rc = 0, w;
+
+	if (!d || !t || !out_dir || !lutgen_table_spec(t))
+		return rungo_err_set(err, -EINVAL, "drift: NULL argument");
+	memset(&c, 0, sizeof(c));
+	c.d = d;
+	c.t = t;
+	c.s = lutgen_table_spec(t);
+	w = snprintf(path, sizeof(path), "%s/%s.json", out_dir, c.s->name);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return rungo_err_set(err, -ENAMETOOLONG,
+				     "drift: path %s/%s.json too long", out_dir,
+				     c.s->name);
+	c.js = cJSON_CreateObject();
+	if (!c.js || !cJSON_AddItemToArray(d->specs, c.js)) {
+		cJSON_Delete(c.js);
+		return rungo_err_set(err, -ENOMEM, "drift: out of memory");
+	}
+	c.jlines = cJSON_AddArrayToObject(c.js, "lines");
+	if (!c.jlines || !cJSON_AddStringToObject(c.js, "name", c.s->name) ||
+	    !cJSON_AddStringToObject(c.js, "json_file", path)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+
+	rc = rungo_fs_read_file(path, 0, &text, &len, NULL);
+	if (rc == -ENOMEM)
+		goto out;
+	rc = 0;
+	why[0] = '\0';
+	if (!text) {
+		add_line(&c, true, "%s: new table (%s does not exist)",
+			 c.s->name, path);
+	} else {
+		rc = old_parse(text, len, &o, why, sizeof(why));
+		if (rc == -ENOMEM)
+			goto out;
+		if (rc) {
+			add_line(&c, true,
+				 "%s: %s unreadable (%s): it will be rewritten",
+				 c.s->name, path, why);
+			old_free(&o);
+			rc = 0;
+		} else {
+			have_old = true;
+		}
+	}
+	if (!cJSON_AddBoolToObject(c.js, "old_exists", text != NULL)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (have_old) {
+		check_lookups(&c, &o);
+		check_versions(&c, &o);
+		check_values(&c, &o);
+	}
+	check_notes(&c, &o);
+	if (c.rc) {
+		rc = c.rc;
+		goto out;
+	}
+	rc = check_files(&c, out_dir, &files, err);
+	if (rc)
+		goto out_err;
+	if (c.rc) {
+		rc = c.rc;
+		goto out;
+	}
+	if (!c.drift)
+		add_line(&c, false, "%s: up to date", c.s->name);
+	if (c.rc || !cJSON_AddBoolToObject(c.js, "drift", c.drift)) {
+		rc = c.rc ? c.rc : -ENOMEM;
+		goto out;
+	}
+	if (c.drift)
+		d->any = true;
+	goto out_err;
+out:
+	if (rc)
+		rungo_err_set(err, rc, "drift %s: %s", c.s->name,
+			      rc == -ENOMEM ? "out of memory" : strerror(-rc));
+out_err:
+	old_free(&o);
+	free(text);
+	return rc;
+}
+
+bool lutgen_drift_any(const struct lutgen_drift *d)
+{
+	return d && d->any;
+}
+
+const char *const *lutgen_drift_lines(const struct lutgen_drift *d, size_t *n)
+{
+	if (n)
+		*n = d ? d->nlines : 0;
+	return d ? (const char *const *)d->lines : NULL;
+}
+
+cJSON *lutgen_drift_json(const struct lutgen_drift *d)
+{
+	cJSON *o, *specs;
+
+	if (!d)
+		return NULL;
+	o = cJSON_CreateObject();
+	specs = cJSON_Duplicate(d->specs, 1);
+	if (!o || !specs || !cJSON_AddBoolToObject(o, "drift", d->any) ||
+	    !cJSON_AddItemToObject(o, "specs", specs)) {
+		cJSON_Delete(specs);
+		cJSON_Delete(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,1421 @@
+/* SPDX-License-Identifier: MIT */
+/* lutgen/refresh/results.c - result files of (sharded) generate runs. */
+#include "lutgen/refresh/results.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lutgen/refresh/shard.h"
+#include "rungo/cache.h"
+#include "rungo/fetch.h"
+#include "rungo/select.h"
+
+#define RESULTS_MAGIC "lutgen-results"
+/* Largest integer a JSON number (double) holds exactly. */
+#define MAX_EXACT 9007199254740992.0
+
+struct rspec {
+	struct lutgen_spec *spec;          /* owned, parsed from `canon` */
+	char *canon;                       /* canonical spec JSON */
+	char sha256[65];
+	struct rungo_version *versions;    /* full selection, sorted */
+	size_t nversions;
+	struct lutgen_table *table;        /* owned, on `spec` */
+};
+
+struct lutgen_results {
+	int k, n;
+	char *origin;
+	struct rspec *specs;
+	size_t nspecs;
+};
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
+{
+	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
+		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
+}
+
+int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
+		       struct rungo_err *err)
+{
+	struct lutgen_results *r;
+
+	if (!out)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	if (shard_n < 1 || shard_n > LUTGEN_SHARD_MAX || shard_k < 1 ||
+	    shard_k > shard_n)
+		return rungo_err_set(err, -EINVAL,
+				     "results: shard %d/%d: need 1 <= K <= N <= %d",
+				     shard_k, shard_n, LUTGEN_SHARD_MAX);
+	r = calloc(1, sizeof(*r));
+	if (!r || !(r->origin = xstrdup(""))) {
+		free(r);
+		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+	}
+	r->k = shard_k;
+	r->n = shard_n;
+	*out = r;
+	return 0;
+}
+
+void lutgen_results_free(struct lutgen_results *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->nspecs; i++) {
+		lutgen_table_free(r->specs[i].table);
+		lutgen_spec_free(r->specs[i].spec);
+		free(r->specs[i].canon);
+		free(r->specs[i].versions);
+	}
+	free(r->specs);
+	free(r->origin);
+	free(r);
+}
+
+/* ---- values ---- */
+
+cJSON *lutgen_results_value_to_json(const struct lutgen_value *v)
+{
+	cJSON *arr = NULL, *p, *pieces, *pc;
+	size_t i, j;
+
+	if (!v)
+		return NULL;
+	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
+		return cJSON_CreateNumber((double)v->u);
+	arr = cJSON_CreateArray();
+	if (!arr)
+		return NULL;
+	for (i = 0; i < v->nparams; i++) {
+		const struct lutgen_param *pa = &v->params[i];
+
+		p = cJSON_CreateObject();
+		if (!p || !cJSON_AddItemToArray(arr, p))
+			goto oom_p;
+		if (!cJSON_AddStringToObject(p, "name",
+					     pa->name ? pa->name : "") ||
+		    !cJSON_AddNumberToObject(p, "size", (double)pa->size))
+			goto oom;
+		pieces = cJSON_AddArrayToObject(p, "pieces");
+		if (!pieces)
+			goto oom;
+		for (j = 0; j < pa->npieces; j++) {
+			const struct lutgen_piece *x = &pa->pieces[j];
+
+			pc = cJSON_CreateObject();
+			if (!pc || !cJSON_AddItemToArray(pieces, pc)) {
+				cJSON_Delete(pc);
+				goto oom;
+			}
+			if (x->kind == LUTGEN_PIECE_REG) {
+				if (!cJSON_AddStringToObject(pc, "kind", "reg") ||
+				    !cJSON_AddNumberToObject(pc, "reg", x->reg) ||
+				    !cJSON_AddStringToObject(pc, "reg_name",
+							     x->reg_name))
+					goto oom;
+			} else if (!cJSON_AddStringToObject(pc, "kind",
+							    "stack") ||
+				   !cJSON_AddNumberToObject(
+					   pc, "stack_offset",
+					   (double)x->stack_offset)) {
+				goto oom;
+			}
+			if (!cJSON_AddNumberToObject(pc, "size",
+						     (double)x->size))
+				goto oom;
+		}
+	}
+	return arr;
+oom_p:
+	cJSON_Delete(p);
+oom:
+	cJSON_Delete(arr);
+	return NULL;
+}
+
+static int get_uint(const cJSON *j, const char *key, const char *where,
+		    uint64_t *out, struct rungo_err *err)
+{
+	const cJSON *x = key ? cJSON_GetObjectItemCaseSensitive(j, key) : j;
+	double d;
+
+	if (!cJSON_IsNumber(x))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: %s%s%s: expected a number", where,
+				     key ? "key '" : "value", key ? key : "",
+				     key ? "'" : "");
+	d = x->valuedouble;
+	/* Range first (NaN fails it), so the cast below is defined. */
+	if (!(d >= 0 && d <= MAX_EXACT) || (double)(uint64_t)d != d)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: %s%s%s: %g is not a whole number >= 0",
+				     where, key ? "key '" : "value",
+				     key ? key : "", key ? "'" : "", d);
+	*out = (uint64_t)d;
+	return 0;
+}
+
+static int get_int(const cJSON *j, const char *key, const char *where,
+		   int64_t *out, struct rungo_err *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+	double d;
+
+	if (!cJSON_IsNumber(x))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key '%s': expected a number", where,
+				     key);
+	d = x->valuedouble;
+	if (!(d >= -MAX_EXACT && d <= MAX_EXACT) || (double)(int64_t)d != d)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key '%s': %g is not a whole number",
+				     where, key, d);
+	*out = (int64_t)d;
+	return 0;
+}
+
+static const char *get_str(const cJSON *j, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+
+	return cJSON_IsString(x) && x->valuestring ? x->valuestring : NULL;
+}
+
+static int parse_piece(const cJSON *j, const char *where,
+		       struct lutgen_piece *pc, struct rungo_err *err)
+{
+	const char *kind = cJSON_IsObject(j) ? get_str(j, "kind") : NULL;
+	const char *name;
+	int64_t reg;
+	int rc, w;
+
+	memset(pc, 0, sizeof(*pc));
+	if (!kind)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: expected a piece {\"kind\": \"reg\"|\"stack\", ...}",
+				     where);
+	if (strcmp(kind, "reg") == 0) {
+		pc->kind = LUTGEN_PIECE_REG;
+		rc = get_int(j, "reg", where, &reg, err);
+		if (rc)
+			return rc;
+		if (reg < 0 || reg > 65535)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: register number %" PRId64 " out of range",
+					     where, reg);
+		pc->reg = (int)reg;
+		name = get_str(j, "reg_name");
+		if (!name)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: missing key 'reg_name'", where);
+		w = snprintf(pc->reg_name, sizeof(pc->reg_name), "%s", name);
+		if (w < 0 || (size_t)w >= sizeof(pc->reg_name))
+			return rungo_err_set(err, -EINVAL,
+					     "%s: register name '%s' too long",
+					     where, name);
+	} else if (strcmp(kind, "stack") == 0) {
+		pc->kind = LUTGEN_PIECE_STACK;
+		rc = get_int(j, "stack_offset", where, &pc->stack_offset, err);
+		if (rc)
+			return rc;
+	} else {
+		return rungo_err_set(err, -EINVAL,
+				     "%s: piece kind '%s' (expected reg or stack)",
+				     where, kind);
+	}
+	return get_uint(j, "size", where, &pc->size, err);
+}
+
+int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
+				   struct lutgen_value *out, const char *where,
+				   struct rungo_err *err)
+{
+	struct lutgen_value v;
+	const cJSON *p, *pcs, *pc;
+	size_t i, k;
+	int rc = 0;
+
+	if (!out)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	memset(&v, 0, sizeof(v));
+	memset(out, 0, sizeof(*out));
+	v.kind = kind;
+	if (kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
+		rc = get_uint(j, NULL, where, &v.u, err);
+		if (rc == 0)
+			*out = v;
+		return rc;
+	}
+	if (!cJSON_IsArray(j))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: expected the parameter list of a func_params value",
+				     where);
+	v.nparams = (size_t)cJSON_GetArraySize(j);
+	if (v.nparams) {
+		v.params = calloc(v.nparams, sizeof(*v.params));
+		if (!v.params)
+			return rungo_err_set(err, -ENOMEM,
+					     "results: out of memory");
+	}
+	i = 0;
+	cJSON_ArrayForEach(p, j) {
+		struct lutgen_param *pa = &v.params[i];
+		const char *name = cJSON_IsObject(p) ? get_str(p, "name") : NULL;
+		char pwhere[512];
+
+		snprintf(pwhere, sizeof(pwhere), "%s: parameter %zu", where, i);
+		if (!name) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: expected {\"name\", \"size\", \"pieces\"}",
+					   pwhere);
+			goto out;
+		}
+		pa->name = xstrdup(name);
+		if (!pa->name) {
+			rc = rungo_err_set(err, -ENOMEM,
+					   "results: out of memory");
+			goto out;
+		}
+		rc = get_uint(p, "size", pwhere, &pa->size, err);
+		if (rc)
+			goto out;
+		pcs = cJSON_GetObjectItemCaseSensitive(p, "pieces");
+		if (!cJSON_IsArray(pcs)) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: key 'pieces': expected an array",
+					   pwhere);
+			goto out;
+		}
+		pa->npieces = (size_t)cJSON_GetArraySize(pcs);
+		if (pa->npieces) {
+			pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
+			if (!pa->pieces) {
+				rc = rungo_err_set(err, -ENOMEM,
+						   "results: out of memory");
+				goto out;
+			}
+		}
+		k = 0;
+		cJSON_ArrayForEach(pc, pcs) {
+			rc = parse_piece(pc, pwhere, &pa->pieces[k++], err);
+			if (rc)
+				goto out;
+		}
+		i++;
+	}
+out:
+	if (rc) {
+		lutgen_value_free(&v);
+		return rc;
+	}
+	*out = v;
+	return 0;
+}
+
+/* ---- specs ---- */
+
+int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
+				  char sha256[65], struct rungo_err *err)
+{
+	char minv[RUNGO_VERSION_STR_MAX];
+	cJSON *o = NULL, *arr, *lo;
+	char *text = NULL;
+	size_t i;
+	int rc = 0;
+
+	if (!s || !json)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	vstr(&s->min_version, minv);
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddStringToObject(o, "name", s->name) ||
+	    !cJSON_AddStringToObject(o, "doc", s->doc ? s->doc : "") ||
+	    !cJSON_AddStringToObject(o, "program", s->program) ||
+	    !cJSON_AddStringToObject(o, "min_version", minv))
+		goto oom;
+	arr = cJSON_AddArrayToObject(o, "arches");
+	if (!arr)
+		goto oom;
+	for (i = 0; i < s->narches; i++)
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s->arches[i])))
+			goto oom;
+	if (!cJSON_AddStringToObject(o, "policy", rungo_policy_name(s->policy)))
+		goto oom;
+	arr = cJSON_AddArrayToObject(o, "lookups");
+	if (!arr)
+		goto oom;
+	for (i = 0; i < s->nlookups; i++) {
+		const struct lutgen_lookup *l = &s->lookups[i];
+
+		lo = cJSON_CreateObject();
+		if (!lo || !cJSON_AddItemToArray(arr, lo)) {
+			cJSON_Delete(lo);
+			goto oom;
+		}
+		if (!cJSON_AddStringToObject(lo, "name", l->name) ||
+		    !cJSON_AddStringToObject(lo, "doc", l->doc ? l->doc : "") ||
+		    !cJSON_AddStringToObject(lo, "kind",
+					     lutgen_lookup_kind_name(l->kind)))
+			goto oom;
+		if (l->type && !cJSON_AddStringToObject(lo, "type", l->type))
+			goto oom;
+		if (l->field && !cJSON_AddStringToObject(lo, "field", l->field))
+			goto oom;
+		if (l->function &&
+		    !cJSON_AddStringToObject(lo, "function", l->function))
+			goto oom;
+	}
+	text = cJSON_PrintUnformatted(o);
+	if (!text)
+		goto oom;
+	if (sha256)
+		rungo_sha256_buf(text, strlen(text), sha256);
+	*json = text;
+	goto out;
+oom:
+	rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+out:
+	cJSON_Delete(o);
+	return rc;
+}
+
+static struct rspec *find_spec(const struct lutgen_results *r,
+			       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nspecs; i++)
+		if (strcmp(r->specs[i].spec->name, name) == 0)
+			return &r->specs[i];
+	return NULL;
+}
+
+static int cmp_version(const void *a, const void *b)
+{
+	return rungo_version_cmp(a, b);
+}
+
+/* Append an empty rspec for `spec` (copied through its canonical JSON,
+ * keeping spec->path) with the given selection. */
+static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
+		     const struct rungo_version *versions, size_t nversions,
+		     struct rspec **out, struct rungo_err *err)
+{
+	struct rspec *ns, *rs;
+	size_t i;
+	int rc;
+
+	if (find_spec(r, spec->name))
+		return rungo_err_set(err, -EINVAL,
+				     "results: spec '%s' added twice",
+				     spec->name);
+	ns = realloc(r->specs, (r->nspecs + 1) * sizeof(*ns));
+	if (!ns)
+		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+	r->specs = ns;
+	rs = &ns[r->nspecs];
+	memset(rs, 0, sizeof(*rs));
+	r->nspecs++;  /* from here lutgen_results_free owns rs */
+	rc = lutgen_results_spec_canonical(spec, &rs->canon, rs->sha256, err);
+	if (rc)
+		return rc;
+	rc = lutgen_spec_parse(rs->canon, strlen(rs->canon),
+			       spec->path ? spec->path : spec->name, &rs->spec,
+			       err);
+	if (rc)
+		return rungo_err_prefix(err, rc, "results: spec %s",
+					spec->name);
+	rc = lutgen_table_new(rs->spec, &rs->table, err);
+	if (rc)
+		return rc;
+	if (nversions) {
+		rs->versions = malloc(nversions * sizeof(*rs->versions));
+		if (!rs->versions)
+			return rungo_err_set(err, -ENOMEM,
+					     "results: out of memory");
+		memcpy(rs->versions, versions,
+		       nversions * sizeof(*rs->versions));
+		qsort(rs->versions, nversions, sizeof(*rs->versions),
+		      cmp_version);
+		for (i = 1; i < nversions; i++)
+			if (rungo_version_cmp(&rs->versions[i - 1],
+					      &rs->versions[i]) == 0) {
+				char v[RUNGO_VERSION_STR_MAX];
+
+				vstr(&rs->versions[i], v);
+				return rungo_err_set(err, -EINVAL,
+						     "results: spec %s: version %s selected twice",
+						     spec->name, v);
+			}
+	}
+	rs->nversions = nversions;
+	*out = rs;
+	return 0;
+}
+
+/* Is v among rs's selection? */
+static bool selected(const struct rspec *rs, const struct rungo_version *v)
+{
+	return rs->nversions &&
+	       bsearch(v, rs->versions, rs->nversions, sizeof(*rs->versions),
+		       cmp_version) != NULL;
+}
+
+/* Copy every entry of `from` into rs->table. */
+static int copy_entries(struct rspec *rs, const struct lutgen_table *from,
+			struct rungo_err *err)
+{
+	const struct lutgen_spec *s = rs->spec;
+	size_t l, a, i, n;
+	int rc;
+
+	for (l = 0; l < s->nlookups; l++)
+		for (a = 0; a < s->narches; a++) {
+			const struct lutgen_entry *e =
+				lutgen_table_entries(from, l, s->arches[a], &n);
+
+			for (i = 0; i < n; i++) {
+				rc = lutgen_table_add(rs->table, l, e[i].goarch,
+						      &e[i].version,
+						      e[i].toolchain_sha256[0]
+							      ? e[i].toolchain_sha256
+							      : NULL,
+						      &e[i].value, err);
+				if (rc)
+					return rc;
+			}
+		}
+	return 0;
+}
+
+int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
+		       const struct lutgen_table *t,
+		       const struct rungo_version *versions, size_t nversions,
+		       struct rungo_err *err)
+{
+	struct rungo_version *vs = NULL;
+	struct rspec *rs;
+	size_t nv = 0, l, a, i, n;
+	int rc;
+
+	if (!r || !spec || (nversions && !versions))
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	if (t && lutgen_table_spec(t) != spec)
+		return rungo_err_set(err, -EINVAL,
+				     "results: the table of spec %s belongs to another spec",
+				     spec->name);
+	if (!versions && t) {
+		/* The versions measured anywhere in the table. */
+		for (l = 0; l < spec->nlookups; l++)
+			for (a = 0; a < spec->narches; a++) {
+				const struct lutgen_entry *e = lutgen_table_entries(
+					t, l, spec->arches[a], &n);
+				struct rungo_version *nvs;
+
+				if (n == 0)
+					continue;
+				nvs = realloc(vs, (nv + n) * sizeof(*vs));
+				if (!nvs) {
+					free(vs);
+					return rungo_err_set(
+						err, -ENOMEM,
+						"results: out of memory");
+				}
+				vs = nvs;
+				for (i = 0; i < n; i++)
+					vs[nv++] = e[i].version;
+			}
+		if (nv)
+			qsort(vs, nv, sizeof(*vs), cmp_version);
+		for (i = 0, n = 0; i < nv; i++)
+			if (n == 0 || rungo_version_cmp(&vs[n - 1], &vs[i]))
+				vs[n++] = vs[i];
+		nv = n;
+		versions = vs;
+		nversions = nv;
+	}
+	rc = add_rspec(r, spec, versions, nversions, &rs, err);
+	if (rc == 0 && t)
+		rc = copy_entries(rs, t, err);
+	free(vs);
+	return rc;
+}
+
+/* ---- jobs ---- */
+
+/* The job list of all specs' selections x arches. */
+static int all_jobs(const struct lutgen_results *r,
+		    struct lutgen_shard_job **jobs, size_t *n,
+		    struct rungo_err *err)
+{
+	size_t i;
+	int rc;
+
+	*jobs = NULL;
+	*n = 0;
+	for (i = 0; i < r->nspecs; i++) {
+		rc = lutgen_shard_jobs_add(jobs, n, r->specs[i].versions,
+					   r->specs[i].nversions,
+					   r->specs[i].spec->arches,
+					   r->specs[i].spec->narches, err);
+		if (rc) {
+			free(*jobs);
+			*jobs = NULL;
+			*n = 0;
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static bool owns(const struct lutgen_results *r,
+		 const struct lutgen_shard_job *jobs, size_t njobs,
+		 const struct rungo_version *v, const char *goarch)
+{
+	long i = lutgen_shard_jobs_find(jobs, njobs, v, goarch);
+
+	return i >= 0 && lutgen_shard_owns(r->k, r->n, (size_t)i);
+}
+
+static const struct lutgen_entry *find_entry(const struct lutgen_table *t,
+					     size_t l, const char *goarch,
+					     const struct rungo_version *v)
+{
+	size_t n, lo = 0, hi;
+	const struct lutgen_entry *e = lutgen_table_entries(t, l, goarch, &n);
+
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = rungo_version_cmp(&e[mid].version, v);
+
+		if (c == 0)
+			return &e[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Every lookup of every job rs owns is measured. */
+static int check_owned_measured(const struct lutgen_results *r,
+				const struct rspec *rs,
+				const struct lutgen_shard_job *jobs,
+				size_t njobs, struct rungo_err *err)
+{
+	const struct lutgen_spec *s = rs->spec;
+	char v[RUNGO_VERSION_STR_MAX];
+	size_t i, a, l;
+
+	for (i = 0; i < rs->nversions; i++)
+		for (a = 0; a < s->narches; a++) {
+			if (!owns(r, jobs, njobs, &rs->versions[i],
+				  s->arches[a]))
+				continue;
+			for (l = 0; l < s->nlookups; l++) {
+				if (find_entry(rs->table, l, s->arches[a],
+					       &rs->versions[i]))
+					continue;
+				vstr(&rs->versions[i], v);
+				return rungo_err_set(err, -ENOENT,
+						     "results%s%s: spec %s: no measurement of %s for %s/%s (shard %d/%d owns it)",
+						     r->origin[0] ? " " : "",
+						     r->origin, s->name,
+						     s->lookups[l].name, v,
+						     s->arches[a], r->k, r->n);
+			}
+		}
+	return 0;
+}
+
+/* ---- writing ---- */
+
+static int job_json(cJSON *arr, const struct rungo_version *v,
+		    const char *goarch)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	cJSON *o = cJSON_CreateObject();
+
+	vstr(v, vs);
+	if (!o || !cJSON_AddItemToArray(arr, o)) {
+		cJSON_Delete(o);
+		return -ENOMEM;
+	}
+	if (!cJSON_AddStringToObject(o, "version", vs) ||
+	    !cJSON_AddStringToObject(o, "goarch", goarch))
+		return -ENOMEM;
+	return 0;
+}
+
+static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
+		     const struct lutgen_shard_job *jobs, size_t njobs,
+		     cJSON *o)
+{
+	const struct lutgen_spec *s = rs->spec;
+	char vs[RUNGO_VERSION_STR_MAX];
+	cJSON *arr, *jarr, *marr, *canon;
+	size_t i, a, l;
+
+	canon = cJSON_Parse(rs->canon);
+	if (!canon)
+		return -ENOMEM;
+	if (!cJSON_AddStringToObject(o, "name", s->name) ||
+	    !cJSON_AddStringToObject(o, "path", s->path) ||
+	    !cJSON_AddStringToObject(o, "sha256", rs->sha256) ||
+	    !cJSON_AddItemToObject(o, "spec", canon)) {
+		cJSON_Delete(canon);
+		return -ENOMEM;
+	}
+	arr = cJSON_AddArrayToObject(o, "versions");
+	jarr = cJSON_AddArrayToObject(o, "jobs");
+	marr = cJSON_AddArrayToObject(o, "measurements");
+	if (!arr || !jarr || !marr)
+		return -ENOMEM;
+	for (i = 0; i < rs->nversions; i++) {
+		vstr(&rs->versions[i], vs);
+		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(vs)))
+			return -ENOMEM;
+	}
+	/* Jobs in job-list order: version, then arch by name. */
+	for (i = 0; i < njobs; i++) {
+		if (!lutgen_shard_owns(r->k, r->n, i) ||
+		    !selected(rs, &jobs[i].version))
+			continue;
+		for (a = 0; a < s->narches; a++)
+			if (strcmp(s->arches[a], jobs[i].goarch) == 0)
+				break;
+		if (a == s->narches)
+			continue;
+		if (job_json(jarr, &jobs[i].version, jobs[i].goarch))
+			return -ENOMEM;
+		for (l = 0; l < s->nlookups; l++) {
+			const struct lutgen_entry *e = find_entry(
+				rs->table, l, jobs[i].goarch, &jobs[i].version);
+			cJSON *m, *val;
+
+			if (!e)
+				return -ENOENT;  /* checked before */
+			m = cJSON_CreateObject();
+			if (!m || !cJSON_AddItemToArray(marr, m)) {
+				cJSON_Delete(m);
+				return -ENOMEM;
+			}
+			vstr(&e->version, vs);
+			val = lutgen_results_value_to_json(&e->value);
+			if (!cJSON_AddStringToObject(m, "lookup",
+						     s->lookups[l].name) ||
+			    !cJSON_AddStringToObject(m, "goarch", e->goarch) ||
+			    !cJSON_AddStringToObject(m, "version", vs) ||
+			    !cJSON_AddStringToObject(m, "toolchain_sha256",
+						     e->toolchain_sha256) ||
+			    !val || !cJSON_AddItemToObject(m, "value", val)) {
+				cJSON_Delete(val);
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
+int lutgen_results_print(const struct lutgen_results *r, char **out,
+			 struct rungo_err *err)
+{
+	struct lutgen_shard_job *jobs = NULL;
+	cJSON *doc = NULL, *sh, *arr;
+	size_t njobs = 0, i;
+	char *text = NULL;
+	int rc;
+
+	if (!r || !out)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	rc = all_jobs(r, &jobs, &njobs, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < r->nspecs; i++) {
+		rc = check_owned_measured(r, &r->specs[i], jobs, njobs, err);
+		if (rc)
+			goto out;
+	}
+	rc = -ENOMEM;
+	doc = cJSON_CreateObject();
+	if (!doc || !cJSON_AddStringToObject(doc, "format", RESULTS_MAGIC) ||
+	    !cJSON_AddNumberToObject(doc, "format_version",
+				     LUTGEN_RESULTS_FORMAT))
+		goto oom;
+	sh = cJSON_AddObjectToObject(doc, "shard");
+	if (!sh || !cJSON_AddNumberToObject(sh, "k", r->k) ||
+	    !cJSON_AddNumberToObject(sh, "n", r->n))
+		goto oom;
+	arr = cJSON_AddArrayToObject(doc, "specs");
+	if (!arr)
+		goto oom;
+	for (i = 0; i < r->nspecs; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o || !cJSON_AddItemToArray(arr, o)) {
+			cJSON_Delete(o);
+			goto oom;
+		}
+		if (spec_json(r, &r->specs[i], jobs, njobs, o))
+			goto oom;
+	}
+	text = cJSON_Print(doc);
+	if (!text)
+		goto oom;
+	*out = text;
+	rc = 0;
+	goto out;
+oom:
+	rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+out:
+	cJSON_Delete(doc);
+	free(jobs);
+	return rc;
+}
+
+int lutgen_results_write(const struct lutgen_results *r, const char *path,
+			 struct rungo_err *err)
+{
+	char *text = NULL, *nt;
+	size_t len;
+	int rc;
+
+	if (!r || !path || !*path)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	rc = lutgen_results_print(r, &text, err);
+	if (rc)
+		return rc;
+	len = strlen(text);
+	nt = realloc(text, len + 2);
+	if (!nt) {
+		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		goto out;
+	}
+	text = nt;
+	text[len++] = '\n';
+	text[len] = '\0';
+	rc = rungo_fs_write_atomic(path, text, len, err);
+	if (rc)
+		rungo_err_prefix(err, rc, "results");
+out:
+	free(text);
+	return rc;
+}
+
+/* ---- loading ---- */
+
+static int parse_version(const char *s, const char *where,
+			 struct rungo_version *v, struct rungo_err *err)
+{
+	struct rungo_err verr = { 0 };
+
+	if (!s)
+		return rungo_err_set(err, -EINVAL, "%s: missing version",
+				     where);
+	if (rungo_version_parse(s, v, &verr) != 0)
+		return rungo_err_set(err, -EINVAL, "%s: %s", where, verr.msg);
+	return 0;
+}
+
+static long lookup_index(const struct lutgen_spec *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < s->nlookups; i++)
+		if (strcmp(s->lookups[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+static bool has_arch(const struct lutgen_spec *s, const char *goarch)
+{
+	size_t i;
+
+	for (i = 0; goarch && i < s->narches; i++)
+		if (strcmp(s->arches[i], goarch) == 0)
+			return true;
+	return false;
+}
+
+/* One element of "specs": spec, versions, measurements; the file's jobs
+ * go to *fjobs for checking. */
+static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
+		      struct lutgen_shard_job **fjobs, size_t *nfjobs,
+		      struct rungo_err *err)
+{
+	const char *origin = r->origin;
+	const char *name, *path, *sha;
+	const cJSON *canon, *arr, *it;
+	struct lutgen_spec *tmp = NULL;
+	struct rungo_version *vs = NULL;
+	struct rspec *rs;
+	char *text = NULL, where[512];
+	size_t nv = 0, i;
+	int rc;
+
+	snprintf(where, sizeof(where), "results %s: specs[%zu]", origin, idx);
+	if (!cJSON_IsObject(o))
+		return rungo_err_set(err, -EINVAL, "%s: expected an object",
+				     where);
+	name = get_str(o, "name");
+	path = get_str(o, "path");
+	sha = get_str(o, "sha256");
+	canon = cJSON_GetObjectItemCaseSensitive(o, "spec");
+	if (!name || !path || !sha || !cJSON_IsObject(canon))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: needs 'name', 'path', 'sha256' and 'spec'",
+				     where);
+	snprintf(where, sizeof(where), "results %s: spec %s", origin, name);
+	text = cJSON_PrintUnformatted(canon);
+	if (!text)
+		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+	rc = lutgen_spec_parse(text, strlen(text), path, &tmp, err);
+	free(text);
+	if (rc)
+		return rungo_err_prefix(err, rc, "results %s", origin);
+	if (strcmp(tmp->name, name) != 0) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: the embedded spec is named '%s'", where,
+				   tmp->name);
+		goto out;
+	}
+	arr = cJSON_GetObjectItemCaseSensitive(o, "versions");
+	if (!cJSON_IsArray(arr)) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: key 'versions': expected an array",
+				   where);
+		goto out;
+	}
+	nv = (size_t)cJSON_GetArraySize(arr);
+	vs = calloc(nv ? nv : 1, sizeof(*vs));
+	if (!vs) {
+		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, arr) {
+		rc = parse_version(cJSON_IsString(it) ? it->valuestring : NULL,
+				   where, &vs[i++], err);
+		if (rc)
+			goto out;
+	}
+	rc = add_rspec(r, tmp, vs, nv, &rs, err);
+	if (rc)
+		goto out;
+	if (strcmp(rs->sha256, sha) != 0) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: sha256 %s does not match its spec (%s): the file was edited or damaged",
+				   where, sha, rs->sha256);
+		goto out;
+	}
+
+	/* Jobs. */
+	arr = cJSON_GetObjectItemCaseSensitive(o, "jobs");
+	if (!cJSON_IsArray(arr)) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: key 'jobs': expected an array", where);
+		goto out;
+	}
+	cJSON_ArrayForEach(it, arr) {
+		struct rungo_version v;
+		const char *goarch = cJSON_IsObject(it) ? get_str(it, "goarch")
+						      : NULL;
+		char *arches[1];
+
+		rc = parse_version(cJSON_IsObject(it) ? get_str(it, "version")
+						      : NULL,
+				   where, &v, err);
+		if (rc)
+			goto out;
+		if (!has_arch(rs->spec, goarch) || !selected(rs, &v)) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: job %s/%s is not among the spec's versions and arches",
+					   where,
+					   get_str(it, "version")
+						   ? get_str(it, "version")
+						   : "(none)",
+					   goarch ? goarch : "(none)");
+			goto out;
+		}
+		arches[0] = (char *)goarch;
+		rc = lutgen_shard_jobs_add(fjobs, nfjobs, &v, 1, arches, 1,
+					   err);
+		if (rc)
+			goto out;
+		/* A job listed twice is caught by check_file_jobs (count). */
+	}
+
+	/* Measurements. */
+	arr = cJSON_GetObjectItemCaseSensitive(o, "measurements");
+	if (!cJSON_IsArray(arr)) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: key 'measurements': expected an array",
+				   where);
+		goto out;
+	}
+	i = 0;
+	cJSON_ArrayForEach(it, arr) {
+		struct lutgen_value val;
+		struct rungo_version v;
+		const char *lookup = cJSON_IsObject(it) ? get_str(it, "lookup")
+						      : NULL;
+		const char *goarch = cJSON_IsObject(it) ? get_str(it, "goarch")
+						      : NULL;
+		const char *tsha = cJSON_IsObject(it)
+					   ? get_str(it, "toolchain_sha256")
+					   : NULL;
+		long l = lookup_index(rs->spec, lookup);
+		char mwhere[600];
+
+		snprintf(mwhere, sizeof(mwhere), "%s: measurements[%zu]",
+			 where, i++);
+		rc = parse_version(cJSON_IsObject(it) ? get_str(it, "version")
+						      : NULL,
+				   mwhere, &v, err);
+		if (rc)
+			goto out;
+		if (l < 0 || !goarch || !tsha) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: needs 'lookup' (one of the spec's), 'goarch', 'version', 'toolchain_sha256' and 'value'",
+					   mwhere);
+			goto out;
+		}
+		if (lutgen_shard_jobs_find(*fjobs, *nfjobs, &v, goarch) < 0) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: %s/%s %s is not one of the file's jobs",
+					   mwhere, lookup, goarch,
+					   get_str(it, "version"));
+			goto out;
+		}
+		rc = lutgen_results_value_from_json(
+			cJSON_GetObjectItemCaseSensitive(it, "value"),
+			rs->spec->lookups[l].kind, &val, mwhere, err);
+		if (rc)
+			goto out;
+		rc = lutgen_table_add(rs->table, (size_t)l, goarch, &v,
+				      tsha[0] ? tsha : NULL, &val, err);
+		lutgen_value_free(&val);
+		if (rc) {
+			rungo_err_prefix(err, rc, "results %s", origin);
+			goto out;
+		}
+	}
+out:
+	lutgen_spec_free(tmp);
+	free(vs);
+	return rc;
+}
+
+/* The jobs listed for each spec are exactly the ones shard k/n owns, and
+ * every one is measured for every lookup. */
+static int check_file_jobs(const struct lutgen_results *r,
+			   const cJSON *specs, struct rungo_err *err)
+{
+	struct lutgen_shard_job *jobs = NULL;
+	size_t njobs = 0, i, a, l, idx = 0, listed, owned, n;
+	const cJSON *o;
+	int rc;
+
+	rc = all_jobs(r, &jobs, &njobs, err);
+	if (rc)
+		return rc;
+	cJSON_ArrayForEach(o, specs) {
+		const struct rspec *rs = &r->specs[idx++];
+		const struct lutgen_spec *s = rs->spec;
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "jobs");
+		const cJSON *it;
+
+		listed = (size_t)cJSON_GetArraySize(arr);
+		cJSON_ArrayForEach(it, arr) {
+			struct rungo_version v;
+			long at;
+
+			rungo_version_parse(get_str(it, "version"), &v, NULL);
+			at = lutgen_shard_jobs_find(jobs, njobs, &v,
+						    get_str(it, "goarch"));
+			if (at >= 0 && lutgen_shard_owns(r->k, r->n, (size_t)at))
+				continue;
+			rc = rungo_err_set(err, -EINVAL,
+					   "results %s: spec %s: job %s/%s belongs to shard %ld/%d, not %d/%d: the shards were not cut from the same job list",
+					   r->origin, s->name,
+					   get_str(it, "version"),
+					   get_str(it, "goarch"),
+					   at >= 0 ? at % r->n + 1 : 0L, r->n,
+					   r->k, r->n);
+			goto out;
+		}
+		owned = 0;
+		for (i = 0; i < rs->nversions; i++)
+			for (a = 0; a < s->narches; a++)
+				owned += owns(r, jobs, njobs, &rs->versions[i],
+					      s->arches[a]);
+		if (listed != owned) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "results %s: spec %s: %zu jobs listed, shard %d/%d owns %zu (a job listed twice or left out)",
+					   r->origin, s->name, listed, r->k,
+					   r->n, owned);
+			goto out;
+		}
+		rc = check_owned_measured(r, rs, jobs, njobs, err);
+		if (rc)
+			goto out;
+		/* Nothing beyond the owned jobs (extra versions/arches were
+		 * refused while parsing, so counting suffices). */
+		n = 0;
+		for (l = 0; l < s->nlookups; l++)
+			for (a = 0; a < s->narches; a++) {
+				size_t k;
+
+				lutgen_table_entries(rs->table, l, s->arches[a],
+						     &k);
+				n += k;
+			}
+		if (n != owned * s->nlookups) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "results %s: spec %s: %zu measurements for %zu jobs x %zu lookups",
+					   r->origin, s->name, n, owned,
+					   s->nlookups);
+			goto out;
+		}
+	}
+out:
+	free(jobs);
+	return rc;
+}
+
+int lutgen_results_parse(const char *json, size_t len, const char *origin,
+			 struct lutgen_results **out, struct rungo_err *err)
+{
+	struct lutgen_results *r = NULL;
+	struct lutgen_shard_job *fjobs = NULL;
+	size_t nfjobs = 0, idx = 0;
+	const cJSON *o, *sh, *specs, *it;
+	const char *magic;
+	cJSON *doc = NULL;
+	uint64_t k = 0, n = 0, fv = 0;
+	char where[512];
+	int rc;
+
+	if (!json || !out)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	if (!origin)
+		origin = "(string)";
+	snprintf(where, sizeof(where), "results %s", origin);
+	doc = cJSON_ParseWithLength(json, len);
+	if (!doc)
+		return rungo_err_set(err, -EINVAL,
+				     "%s: not valid JSON (near byte %zu)", where,
+				     (size_t)(cJSON_GetErrorPtr()
+						      ? cJSON_GetErrorPtr() - json
+						      : 0));
+	o = doc;
+	magic = cJSON_IsObject(o) ? get_str(o, "format") : NULL;
+	if (!magic || strcmp(magic, RESULTS_MAGIC) != 0) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: not a lutgen results file (\"format\" is not \"%s\")",
+				   where, RESULTS_MAGIC);
+		goto out;
+	}
+	rc = get_uint(o, "format_version", where, &fv, err);
+	if (rc)
+		goto out;
+	if (fv != LUTGEN_RESULTS_FORMAT) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: format version %" PRIu64 ", this lutgen reads %d: measure and merge with the same lutgen",
+				   where, fv, LUTGEN_RESULTS_FORMAT);
+		goto out;
+	}
+	sh = cJSON_GetObjectItemCaseSensitive(o, "shard");
+	if (!cJSON_IsObject(sh)) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: key 'shard': expected {\"k\", \"n\"}",
+				   where);
+		goto out;
+	}
+	if ((rc = get_uint(sh, "k", where, &k, err)) ||
+	    (rc = get_uint(sh, "n", where, &n, err)))
+		goto out;
+	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
+				   where, k, n);
+		goto out;
+	}
+	rc = lutgen_results_new((int)k, (int)n, &r, err);
+	if (rc)
+		goto out;
+	free(r->origin);
+	r->origin = xstrdup(origin);
+	if (!r->origin) {
+		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		goto out;
+	}
+	specs = cJSON_GetObjectItemCaseSensitive(o, "specs");
+	if (!cJSON_IsArray(specs)) {
+		rc = rungo_err_set(err, -EINVAL,
+				   "%s: key 'specs': expected an array", where);
+		goto out;
+	}
+	cJSON_ArrayForEach(it, specs) {
+		free(fjobs);
+		fjobs = NULL;
+		nfjobs = 0;
+		rc = parse_spec(r, it, idx++, &fjobs, &nfjobs, err);
+		if (rc)
+			goto out;
+	}
+	rc = check_file_jobs(r, specs, err);
+	if (rc)
+		goto out;
+	*out = r;
+	r = NULL;
+out:
+	free(fjobs);
+	cJSON_Delete(doc);
+	lutgen_results_free(r);
+	return rc;
+}
+
+int lutgen_results_load(const char *path, struct lutgen_results **out,
+			struct rungo_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!path || !out)
+		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+	rc = rungo_fs_read_file(path, 0, &buf, &len, err);
+	if (rc)
+		return rungo_err_prefix(err, rc, "results");
+	rc = lutgen_results_parse(buf, len, path, out, err);
+	free(buf);
+	return rc;
+}
+
+/* ---- merging ---- */
+
+static bool same_versions(const struct rspec *a, const struct rspec *b)
+{
+	size_t i;
+
+	if (a->nversions != b->nversions)
+		return false;
+	for (i = 0; i < a->nversions; i++)
+		if (rungo_version_cmp(&a->versions[i], &b->versions[i]))
+			return false;
+	return true;
+}
+
+static const char *oname(const struct lutgen_results *r)
+{
+	return r->origin[0] ? r->origin : "(in memory)";
+}
+
+int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
+			 struct lutgen_results **out, struct rungo_err *err)
+{
+	const struct lutgen_results *first, **by_k = NULL;
+	struct lutgen_results *m = NULL;
+	struct lutgen_shard_job *jobs = NULL;
+	size_t i, j, njobs = 0;
+	int rc, shards;
+
+	if (!files || n == 0 || !out)
+		return rungo_err_set(err, -EINVAL,
+				     "merge: no results files given");
+	first = files[0];
+	shards = first->n;
+	for (i = 0; i < n; i++) {
+		const struct lutgen_results *f = files[i];
+
+		if (f->n != shards)
+			return rungo_err_set(err, -EINVAL,
+					     "merge: %s is shard %d/%d but %s is shard %d/%d: merge the files of one run",
+					     oname(f), f->k, f->n,
+					     oname(first), first->k, first->n);
+		if (f->nspecs != first->nspecs)
+			return rungo_err_set(err, -EINVAL,
+					     "merge: %s has %zu specs, %s has %zu: run every shard with the same specs",
+					     oname(f), f->nspecs, oname(first),
+					     first->nspecs);
+		for (j = 0; j < first->nspecs; j++) {
+			const struct rspec *a = &first->specs[j];
+			const struct rspec *b = find_spec(f, a->spec->name);
+
+			if (!b)
+				return rungo_err_set(err, -EINVAL,
+						     "merge: %s has no spec %s (%s has): run every shard with the same specs",
+						     oname(f), a->spec->name,
+						     oname(first));
+			if (strcmp(a->sha256, b->sha256) != 0)
+				return rungo_err_set(err, -EINVAL,
+						     "merge: spec %s differs between %s (sha256 %.12s) and %s (sha256 %.12s): measure every shard from the same commit",
+						     a->spec->name, oname(first),
+						     a->sha256, oname(f),
+						     b->sha256);
+			if (!same_versions(a, b))
+				return rungo_err_set(err, -EINVAL,
+						     "merge: spec %s: %s and %s selected different Go versions (%zu vs %zu): the index changed between shards; rerun them",
+						     a->spec->name, oname(first),
+						     oname(f), a->nversions,
+						     b->nversions);
+		}
+	}
+	by_k = calloc((size_t)shards, sizeof(*by_k));
+	if (!by_k)
+		return rungo_err_set(err, -ENOMEM, "merge: out of memory");
+	for (i = 0; i < n; i++) {
+		const struct lutgen_results *f = files[i];
+
+		if (by_k[f->k - 1]) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "merge: shard %d/%d given twice (%s and %s)",
+					   f->k, f->n, oname(by_k[f->k - 1]),
+					   oname(f));
+			goto out;
+		}
+		by_k[f->k - 1] = f;
+	}
+	for (i = 0; i < (size_t)shards; i++)
+		if (!by_k[i]) {
+			char missing[256];
+			size_t used = 0, cnt = 0;
+
+			missing[0] = '\0';
+			for (j = i; j < (size_t)shards; j++) {
+				int w;
+
+				if (by_k[j])
+					continue;
+				cnt++;
+				if (used >= sizeof(missing))
+					continue;
+				w = snprintf(missing + used,
+					     sizeof(missing) - used, "%s%zu/%d",
+					     used ? ", " : "", j + 1, shards);
+				if (w < 0 || (size_t)w >= sizeof(missing) - used)
+					used = sizeof(missing);
+				else
+					used += (size_t)w;
+			}
+			rc = rungo_err_set(err, -EINVAL,
+					   "merge: incomplete: %zu of %d shards missing (%s%s): pass every shard's results file",
+					   cnt, shards, missing,
+					   used >= sizeof(missing) ? ", ..." : "");
+			goto out;
+		}
+
+	rc = lutgen_results_new(1, 1, &m, err);
+	if (rc)
+		goto out;
+	for (j = 0; j < first->nspecs; j++) {
+		const struct rspec *a = &first->specs[j];
+		struct rspec *ms;
+
+		rc = add_rspec(m, a->spec, a->versions, a->nversions, &ms,
+			       err);
+		if (rc)
+			goto out;
+		for (i = 0; i < (size_t)shards; i++) {
+			rc = copy_entries(ms, find_spec(by_k[i],
+							a->spec->name)->table,
+					  err);
+			if (rc) {
+				rungo_err_prefix(err, rc,
+						 "merge: %s (measured twice)",
+						 oname(by_k[i]));
+				goto out;
+			}
+		}
+	}
+	/* Complete: every job of every spec, every lookup. */
+	rc = all_jobs(m, &jobs, &njobs, err);
+	if (rc)
+		goto out;
+	for (j = 0; j < m->nspecs; j++) {
+		rc = check_owned_measured(m, &m->specs[j], jobs, njobs, err);
+		if (rc) {
+			rungo_err_prefix(err, rc, "merge: incomplete");
+			goto out;
+		}
+	}
+	*out = m;
+	m = NULL;
+out:
+	free(jobs);
+	free(by_k);
+	lutgen_results_free(m);
+	return rc;
+}
+
+/* ---- getters ---- */
+
+const char *lutgen_results_origin(const struct lutgen_results *r)
+{
+	return r ? r->origin : "";
+}
+
+void lutgen_results_shard(const struct lutgen_results *r, int *k, int *n)
+{
+	if (k)
+		*k = r ? r->k : 0;
+	if (n)
+		*n = r ? r->n : 0;
+}
+
+size_t lutgen_results_nspecs(const struct lutgen_results *r)
+{
+	return r ? r->nspecs : 0;
+}
+
+const struct lutgen_spec *lutgen_results_spec(const struct lutgen_results *r,
+					      size_t i)
+{
+	return r && i < r->nspecs ? r->specs[i].spec : NULL;
+}
+
+const struct lutgen_table *lutgen_results_table(const struct lutgen_results *r,
+						size_t i)
+{
+	return r && i < r->nspecs ? r->specs[i].table : NULL;
+}
+
+const struct rungo_version *
+lutgen_results_versions(const struct lutgen_results *r, size_t i, size_t *n)
+{
+	if (!r || i >= r->nspecs) {
+		if (n)
+			*n = 0;
+		return NULL;
+	}
+	if (n)
+		*n = r->specs[i].nversions;
+	return r->specs[i].versions;
+}
+
+const char *lutgen_results_spec_sha256(const struct lutgen_results *r,
+				       size_t i)
+{
+	return r && i < r->nspecs ? r->specs[i].sha256 : "";
+}
