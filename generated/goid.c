@@ -71,5 +71,5 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_goid[] = {
 
 const struct lutgen_go_table_desc lutgen_go_table_goid = {
 	"goid", "Where a goroutine's id lives in runtime.g.", "go1.27.4",
-	1, lutgen_go_lookups_goid
+	1, lutgen_go_lookups_goid, NULL
 };

@@ -322,5 +322,5 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_goroutine[] = {
 
 const struct lutgen_go_table_desc lutgen_go_table_goroutine = {
 	"goroutine", "Goroutine and thread identity: runtime.g/runtime.m fields and runtime.casgstatus arguments.", "go1.27.4",
-	5, lutgen_go_lookups_goroutine
+	5, lutgen_go_lookups_goroutine, NULL
 };

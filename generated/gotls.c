@@ -686,5 +686,5 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_gotls[] = {
 
 const struct lutgen_go_table_desc lutgen_go_table_gotls = {
 	"gotls", "crypto/tls.Conn I/O arguments and the path from a *tls.Conn to its socket and addresses.", "go1.27.4",
-	13, lutgen_go_lookups_gotls
+	13, lutgen_go_lookups_gotls, NULL
 };

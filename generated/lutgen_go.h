@@ -238,6 +238,13 @@ struct lutgen_go_table_desc {
 	const char *newest_measured;  /* "go1.25.12" */
 	uint32_t nlookups;
 	const struct lutgen_go_lookup_desc *lookups;
+	/* What keys the table.  NULL: the Go version (the runtime and the
+	 * standard library).  Otherwise the path of the module whose version
+	 * keys it ("google.golang.org/grpc"): the lookups' go_version argument
+	 * then takes that module's version ("v1.62.0"), which a reader of the
+	 * binary (lutgen_gobin_lookup in lutgen_gobin.h) takes from the
+	 * binary's build information, replacements applied. */
+	const char *module;
 };
 
 /* Each generated <name>.h declares

@@ -814,6 +814,9 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 				b.spec->name);
 	else
 		lutgen_robj_str(root, "lookups_ref", "NULL");
+	/* Tables keyed by the Go version; a module-keyed table names its
+	 * module here (lutgen_go_table_desc.module). */
+	lutgen_robj_str(root, "module_ref", "NULL");
 out:
 	free(b.tmp.p);
 	if (b.rc == 0 && b.tmp.oom)
