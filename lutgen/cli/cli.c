@@ -169,6 +169,9 @@ int lutgen_cli_common_option(struct lutgen_cli *cli, int opt, const char *arg)
 	case LUTGEN_OPT_NO_TRIM:
 		cli->no_trim = true;
 		return 1;
+	case LUTGEN_OPT_GOPROXY:
+		cli->goproxy = arg;
+		return 1;
 	case LUTGEN_OPT_JSON:
 		cli->json = true;
 		cli->progress = false;
@@ -309,4 +312,16 @@ int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 	fo.log = lutgen_cli_log;
 	fo.log_ctx = cli;
 	return rungo_index_fetch(lutgen_cli_index_url(cli), &fo, out, err);
+}
+
+int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
+			    struct rungo_goproxy **out, struct rungo_err *err)
+{
+	struct rungo_goproxy_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.goproxy = cli->goproxy;   /* NULL: $GOPROXY */
+	o.fetch.log = lutgen_cli_log;
+	o.fetch.log_ctx = cli;
+	return rungo_goproxy_new(&o, out, err);
 }

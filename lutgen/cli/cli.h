@@ -19,6 +19,7 @@
 
 #include "rungo/cache.h"
 #include "rungo/err.h"
+#include "rungo/goproxy.h"
 #include "rungo/index.h"
 
 struct cJSON;
@@ -44,6 +45,7 @@ struct lutgen_cli {
 	const char *cache_dir;     /* --cache / LUTGEN_CACHE */
 	const char *index_url;     /* --index-url / LUTGEN_INDEX_URL */
 	const char *download_url;  /* --download-url / LUTGEN_DOWNLOAD_URL */
+	const char *goproxy;       /* --goproxy / GOPROXY (module proxies) */
 	bool no_trim;              /* --no-trim */
 	const char *goroots[LUTGEN_MAX_GOROOTS];  /* --goroot (repeatable) */
 	size_t ngoroots;
@@ -66,6 +68,7 @@ enum {
 	LUTGEN_OPT_NO_TRIM,
 	LUTGEN_OPT_JSON,
 	LUTGEN_OPT_QUIET,
+	LUTGEN_OPT_GOPROXY,
 	LUTGEN_OPT_FIRST_FREE = 0x1100, /* subcommands number theirs from here */
 };
 
@@ -76,7 +79,8 @@ enum {
 	{ "goroot", required_argument, NULL, LUTGEN_OPT_GOROOT },           \
 	{ "no-trim", no_argument, NULL, LUTGEN_OPT_NO_TRIM },               \
 	{ "json", no_argument, NULL, LUTGEN_OPT_JSON },                     \
-	{ "quiet", no_argument, NULL, LUTGEN_OPT_QUIET }
+	{ "quiet", no_argument, NULL, LUTGEN_OPT_QUIET },                   \
+	{ "goproxy", required_argument, NULL, LUTGEN_OPT_GOPROXY }
 
 #define LUTGEN_CLI_COMMON_HELP                                               \
 	"Common options:\n"                                                  \
@@ -90,6 +94,8 @@ enum {
 	"      --goroot DIR        use this local GOROOT for its version\n"   \
 	"                          (repeatable)\n"                            \
 	"      --no-trim           extract complete toolchains\n"             \
+	"      --goproxy LIST      Go module proxies, GOPROXY syntax (env\n"  \
+	"                          GOPROXY; default " RUNGO_DEFAULT_GOPROXY ")\n" \
 	"      --json              one JSON document on stdout\n"             \
 	"      --quiet             no progress or info messages\n"
 
@@ -143,11 +149,17 @@ int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 			  struct rungo_err *err);
 
+/* The module proxy client with --goproxy (else GOPROXY and the other Go
+ * settings from the environment), log hook set.  *out owned by caller. */
+int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
+			    struct rungo_goproxy **out, struct rungo_err *err);
+
 /* Subcommands. */
 int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv);
 int lutgen_cmd_toolchain(struct lutgen_cli *cli, int argc, char **argv);
 int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv);
 int lutgen_cmd_inspect(struct lutgen_cli *cli, int argc, char **argv);
 int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv);
+int lutgen_cmd_modules(struct lutgen_cli *cli, int argc, char **argv);
 
 #endif

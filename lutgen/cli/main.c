@@ -31,6 +31,8 @@ static const struct command commands[] = {
 	  "tell a Go ELF's version, arch and the tables' answers" },
 	{ "merge", lutgen_cmd_merge,
 	  "render tables from sharded generate results" },
+	{ "modules", lutgen_cmd_modules,
+	  "list, download and verify Go module versions" },
 };
 
 static void usage(FILE *f, const char *prog)

@@ -1,0 +1,659 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rungo/goproxy.c - the Go module proxy protocol: GOPROXY lists with their
+ * fallback rules, GONOPROXY/GOPRIVATE/GONOSUMDB patterns, case-escaped
+ * paths, @v/list, .info, .mod and .zip.
+ */
+#include "rungo/goproxy.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_ENTRIES 16
+#define LIST_MAX ((size_t)16 << 20)
+
+enum entry_kind { ENTRY_URL, ENTRY_OFF, ENTRY_DIRECT };
+
+struct entry {
+	enum entry_kind kind;
+	char *url;           /* ENTRY_URL, without a trailing '/' */
+	bool any_error;      /* followed by '|': fall through on any error */
+};
+
+struct rungo_goproxy {
+	struct entry e[MAX_ENTRIES];
+	size_t n;
+	char *spelled;       /* normalised list */
+	char *nonproxy;      /* GONOPROXY patterns (or GOPRIVATE) */
+	char *nosumdb;       /* GONOSUMDB patterns (or GOPRIVATE) */
+	bool sumdb_off;
+	struct rungo_fetch_opts fetch;
+};
+
+static char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = malloc(n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static const char *setting(const char *given, const char *env)
+{
+	const char *e;
+
+	if (given)
+		return given;
+	e = getenv(env);
+	return e ? e : NULL;
+}
+
+/* ---- module paths ----------------------------------------------------- */
+
+static bool path_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_' ||
+	       c == '~';
+}
+
+int rungo_modpath_check(const char *path, struct rungo_err *err)
+{
+	const char *p, *elem;
+	bool first = true, dot = false;
+
+	if (!path || !*path)
+		return rungo_err_set(err, -EINVAL, "empty module path");
+	if (strlen(path) >= RUNGO_MODPATH_MAX)
+		return rungo_err_set(err, -EINVAL,
+				     "module path \"%.80s...\" is too long",
+				     path);
+	for (p = elem = path;; p++) {
+		if (*p == '/' || *p == '\0') {
+			size_t n = (size_t)(p - elem);
+
+			if (n == 0)
+				return rungo_err_set(err, -EINVAL,
+						     "module path \"%s\": empty path element",
+						     path);
+			if ((n == 1 && elem[0] == '.') ||
+			    (n == 2 && elem[0] == '.' && elem[1] == '.') ||
+			    elem[0] == '.' || elem[n - 1] == '.')
+				return rungo_err_set(err, -EINVAL,
+						     "module path \"%s\": a path element starts or ends with '.'",
+						     path);
+			if (first && !dot)
+				return rungo_err_set(err, -EINVAL,
+						     "module path \"%s\": the first element must be a domain name (contain a dot)",
+						     path);
+			first = false;
+			if (!*p)
+				break;
+			elem = p + 1;
+			continue;
+		}
+		if (!path_char(*p))
+			return rungo_err_set(err, -EINVAL,
+					     "module path \"%s\": character '%c' is not allowed",
+					     path, isprint((unsigned char)*p) ? *p : '?');
+		if (first && *p == '.')
+			dot = true;
+	}
+	return 0;
+}
+
+int rungo_modpath_escape(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		if (isupper((unsigned char)*s)) {
+			if (n + 2 >= size)
+				return -ENOSPC;
+			buf[n++] = '!';
+			buf[n++] = (char)tolower((unsigned char)*s);
+		} else {
+			if (n + 1 >= size)
+				return -ENOSPC;
+			buf[n++] = *s;
+		}
+	}
+	if (n >= size)
+		return -ENOSPC;
+	buf[n] = '\0';
+	return 0;
+}
+
+bool rungo_modpath_match(const char *patterns, const char *path)
+{
+	const char *g = patterns;
+
+	if (!patterns || !path)
+		return false;
+	while (*g) {
+		char glob[RUNGO_MODPATH_MAX], prefix[RUNGO_MODPATH_MAX];
+		size_t len = strcspn(g, ","), i, slashes = 0;
+
+		if (len < sizeof(glob)) {
+			memcpy(glob, g, len);
+			glob[len] = '\0';
+			while (len > 0 && glob[len - 1] == '/')
+				glob[--len] = '\0';
+		} else {
+			len = 0;
+		}
+		g += strcspn(g, ",");
+		if (*g == ',')
+			g++;
+		if (len == 0)
+			continue;
+		/* A glob of N+1 elements matches the first N+1 elements. */
+		for (i = 0; glob[i]; i++)
+			slashes += glob[i] == '/';
+		for (i = 0; path[i] && i + 1 < sizeof(prefix); i++) {
+			if (path[i] == '/') {
+				if (slashes == 0)
+					break;
+				slashes--;
+			}
+			prefix[i] = path[i];
+		}
+		prefix[i] = '\0';
+		if (slashes > 0)
+			continue;
+		if (fnmatch(glob, prefix, FNM_PATHNAME) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The major-version suffix of a path: "/v2", ".v2" (gopkg.in) or "". */
+static void path_major(const char *path, char *out, size_t size)
+{
+	size_t n = strlen(path), i = n;
+	bool dot = false;
+
+	out[0] = '\0';
+	if (strncmp(path, "gopkg.in/", 9) == 0) {
+		const char *d = strrchr(path, '.');
+
+		if (d && d > strrchr(path, '/') && d[1] == 'v')
+			snprintf(out, size, "%s", d);
+		return;
+	}
+	while (i > 0 && (isdigit((unsigned char)path[i - 1]) ||
+			 path[i - 1] == '.')) {
+		dot |= path[i - 1] == '.';
+		i--;
+	}
+	if (i <= 1 || i == n || path[i - 1] != 'v' || path[i - 2] != '/' ||
+	    dot || path[i] == '0' || (n - i == 1 && path[i] == '1'))
+		return;
+	snprintf(out, size, "%s", path + i - 2);
+}
+
+int rungo_modpath_check_version(const char *path, const struct rungo_modver *v,
+				struct rungo_err *err)
+{
+	char pm[64];
+	unsigned long long want;
+
+	path_major(path, pm, sizeof(pm));
+	if (!pm[0]) {
+		if (v->major <= 1 || v->incompatible)
+			return 0;
+		return rungo_err_set(err, -EINVAL,
+				     "%s@%s: a module path without a /vN suffix takes v0 or v1 versions (or vN+incompatible)",
+				     path, v->str);
+	}
+	want = strtoull(pm + 2, NULL, 10);
+	if (v->incompatible)
+		return rungo_err_set(err, -EINVAL,
+				     "%s@%s: +incompatible is not allowed with the major version suffix %s",
+				     path, v->str, pm);
+	if (v->major == want)
+		return 0;
+	return rungo_err_set(err, -EINVAL,
+			     "%s@%s: the path's suffix %s requires major version v%llu",
+			     path, v->str, pm, want);
+}
+
+/* ---- settings --------------------------------------------------------- */
+
+static int parse_list(struct rungo_goproxy *p, const char *s,
+		      struct rungo_err *err)
+{
+	struct { char *p; size_t len, cap; } out = { NULL, 0, 0 };
+	const char *q = s;
+
+	while (*q) {
+		size_t len = strcspn(q, ",|");
+		char sep = q[len];
+		struct entry *e;
+		char word[2048];
+
+		if (len == 0 || len >= sizeof(word)) {
+			q += len + (sep ? 1 : 0);
+			if (len == 0)
+				continue;
+			return rungo_err_set(err, -EINVAL,
+					     "GOPROXY: an entry is too long");
+		}
+		memcpy(word, q, len);
+		word[len] = '\0';
+		q += len + (sep ? 1 : 0);
+		if (p->n == MAX_ENTRIES)
+			return rungo_err_set(err, -EINVAL,
+					     "GOPROXY \"%.200s\": more than %d entries",
+					     s, MAX_ENTRIES);
+		e = &p->e[p->n];
+		memset(e, 0, sizeof(*e));
+		e->any_error = sep == '|';
+		if (strcmp(word, "off") == 0) {
+			e->kind = ENTRY_OFF;
+		} else if (strcmp(word, "direct") == 0) {
+			e->kind = ENTRY_DIRECT;
+		} else if (!strpbrk(word, ".:/")) {
+			return rungo_err_set(err, -EINVAL,
+					     "GOPROXY: \"%s\" is neither a URL nor one of the keywords off and direct",
+					     word);
+		} else {
+			size_t wl;
+			int n;
+
+			e->kind = ENTRY_URL;
+			/* Like the go command: a URL without "scheme:/" gets
+			 * https:// (but an absolute path is a mistake). */
+			if (word[0] == '/')
+				return rungo_err_set(err, -EINVAL,
+						     "GOPROXY: \"%s\" is a path; write file://%s",
+						     word, word);
+			wl = strlen(word);
+			while (wl > 0 && word[wl - 1] == '/')
+				word[--wl] = '\0';
+			if (strstr(word, ":/")) {
+				e->url = xstrdup(word);
+			} else {
+				n = snprintf(NULL, 0, "https://%s", word);
+				e->url = malloc((size_t)n + 1);
+				if (e->url)
+					snprintf(e->url, (size_t)n + 1,
+						 "https://%s", word);
+			}
+			if (!e->url)
+				return rungo_err_set(err, -ENOMEM,
+						     "out of memory");
+			if (strncmp(e->url, "http://", 7) != 0 &&
+			    strncmp(e->url, "https://", 8) != 0 &&
+			    strncmp(e->url, "file://", 7) != 0) {
+				p->n++;
+				return rungo_err_set(err, -EINVAL,
+						     "GOPROXY: \"%s\": only http://, https:// and file:// proxies are supported",
+						     e->url);
+			}
+		}
+		p->n++;
+		{
+			const char *w = e->kind == ENTRY_URL ? e->url :
+					e->kind == ENTRY_OFF ? "off" : "direct";
+			size_t need = out.len + strlen(w) + 2;
+
+			if (need > out.cap) {
+				char *np = realloc(out.p, need * 2);
+
+				if (!np) {
+					free(out.p);
+					return rungo_err_set(err, -ENOMEM,
+							     "out of memory");
+				}
+				out.p = np;
+				out.cap = need * 2;
+			}
+			if (out.len > 0)
+				out.p[out.len++] = p->e[p->n - 2].any_error ?
+							   '|' : ',';
+			memcpy(out.p + out.len, w, strlen(w) + 1);
+			out.len += strlen(w);
+		}
+	}
+	if (p->n == 0) {
+		free(out.p);
+		return rungo_err_set(err, -EINVAL,
+				     "GOPROXY \"%.200s\" lists no proxy", s);
+	}
+	p->spelled = out.p;
+	return 0;
+}
+
+int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
+		      struct rungo_goproxy **out, struct rungo_err *err)
+{
+	static const struct rungo_goproxy_opts none;
+	const struct rungo_goproxy_opts *o = opts ? opts : &none;
+	struct rungo_goproxy *p;
+	const char *list, *priv, *nop, *nos, *sumdb;
+	int rc;
+
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	list = setting(o->goproxy, "GOPROXY");
+	if (!list || !*list)
+		list = RUNGO_DEFAULT_GOPROXY;
+	rc = parse_list(p, list, err);
+	if (rc)
+		goto fail;
+	priv = setting(o->goprivate, "GOPRIVATE");
+	nop = setting(o->gonoproxy, "GONOPROXY");
+	nos = setting(o->gonosumdb, "GONOSUMDB");
+	sumdb = setting(o->gosumdb, "GOSUMDB");
+	p->nonproxy = xstrdup(nop ? nop : priv ? priv : "");
+	p->nosumdb = xstrdup(nos ? nos : priv ? priv : "");
+	if (!p->nonproxy || !p->nosumdb) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	p->sumdb_off = sumdb && strcmp(sumdb, "off") == 0;
+	p->fetch = o->fetch;
+	*out = p;
+	return 0;
+fail:
+	rungo_goproxy_free(p);
+	return rc;
+}
+
+void rungo_goproxy_free(struct rungo_goproxy *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++)
+		free(p->e[i].url);
+	free(p->spelled);
+	free(p->nonproxy);
+	free(p->nosumdb);
+	free(p);
+}
+
+const char *rungo_goproxy_string(const struct rungo_goproxy *p)
+{
+	return p->spelled;
+}
+
+const char *rungo_goproxy_first_url(const struct rungo_goproxy *p)
+{
+	return p->n > 0 && p->e[0].kind == ENTRY_URL ? p->e[0].url : "";
+}
+
+bool rungo_goproxy_nosumdb(const struct rungo_goproxy *p, const char *path)
+{
+	return p->sumdb_off || rungo_modpath_match(p->nosumdb, path);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+/* What one request asks for: "@v/list", "@v/<ver>.info", ... */
+struct req {
+	const char *path;
+	const char *what;           /* "list", "info", "mod", "zip" (errors) */
+	char suffix[RUNGO_MODVER_MAX * 2 + 16];
+	const char *dest;           /* zip: file destination */
+	char *body;                 /* memory requests */
+	size_t len;
+};
+
+/* Try each GOPROXY entry in turn, by the fallback rules. */
+static int request(const struct rungo_goproxy *p, struct req *r,
+		   struct rungo_err *err)
+{
+	char esc[RUNGO_MODPATH_MAX * 2], url[4096], label[RUNGO_MODPATH_MAX + 64];
+	char tried[RUNGO_ERR_MSG_SIZE];
+	size_t i, tl = 0;
+	int rc = -ENOENT;
+
+	tried[0] = '\0';
+	rc = rungo_modpath_check(r->path, err);
+	if (rc)
+		return rc;
+	if (rungo_modpath_escape(r->path, esc, sizeof(esc)) != 0)
+		return rungo_err_set(err, -EINVAL, "module path %s is too long",
+				     r->path);
+	if (rungo_modpath_match(p->nonproxy, r->path))
+		return rungo_err_set(err, -ENOTSUP,
+				     "module %s matches GONOPROXY/GOPRIVATE, so the go command would fetch it from its version-control system; lutgen fetches modules from proxies only: remove it from GONOPROXY/GOPRIVATE or serve it from a proxy",
+				     r->path);
+	snprintf(label, sizeof(label), "%s %s", r->path, r->what);
+	for (i = 0; i < p->n; i++) {
+		const struct entry *e = &p->e[i];
+		struct rungo_err one = { 0 };
+		int n;
+
+		if (e->kind == ENTRY_OFF)
+			return rungo_err_set(err, -EPERM,
+					     "module %s: module lookup disabled by GOPROXY=off%s%s%s",
+					     r->path, tried[0] ? " (after: " : "",
+					     tried, tried[0] ? ")" : "");
+		if (e->kind == ENTRY_DIRECT)
+			return rungo_err_set(err, -ENOTSUP,
+					     "module %s: GOPROXY reaches \"direct\" (fetch from the version-control system), which lutgen does not support: it works offline from proxies; %s%sput a proxy URL into GOPROXY or --goproxy",
+					     r->path, tried[0] ? tried : "",
+					     tried[0] ? "; " : "");
+		n = snprintf(url, sizeof(url), "%s/%s/%s", e->url, esc,
+			     r->suffix);
+		if (n < 0 || (size_t)n >= sizeof(url))
+			return rungo_err_set(err, -ENAMETOOLONG,
+					     "module %s: URL too long", r->path);
+		if (r->dest)
+			rc = rungo_fetch_file(url, r->dest, label, 0, NULL,
+					      &p->fetch, &one);
+		else
+			rc = rungo_fetch_memory(url, label, &p->fetch,
+						&r->body, &r->len, &one);
+		if (rc == 0)
+			return 0;
+		n = snprintf(tried + tl, sizeof(tried) - tl, "%s%s",
+			     tl ? "; " : "", one.msg);
+		if (n > 0)
+			tl = (size_t)n + tl >= sizeof(tried) ? sizeof(tried) - 1
+							    : tl + (size_t)n;
+		if (rc != -ENOENT && !e->any_error)
+			return rungo_err_set(err, rc, "%s", tried);
+	}
+	return rungo_err_set(err, rc, "%s", tried);
+}
+
+static int ver_suffix(struct req *r, const struct rungo_modver *v,
+		      const char *ext, struct rungo_err *err)
+{
+	char esc[RUNGO_MODVER_MAX * 2];
+	int n;
+
+	if (rungo_modpath_escape(v->str, esc, sizeof(esc)) != 0)
+		return rungo_err_set(err, -EINVAL, "version %s too long",
+				     v->str);
+	n = snprintf(r->suffix, sizeof(r->suffix), "@v/%s.%s", esc, ext);
+	return n < 0 || (size_t)n >= sizeof(r->suffix) ?
+		       rungo_err_set(err, -EINVAL, "version %s too long",
+				     v->str) : 0;
+}
+
+static int cmp_ver(const void *a, const void *b)
+{
+	return rungo_modver_cmp(a, b);
+}
+
+int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
+		       struct rungo_modver **out, size_t *n,
+		       struct rungo_err *err)
+{
+	struct req r;
+	struct rungo_modver *v = NULL;
+	size_t nv = 0, cap = 0, lines = 0, i, j;
+	char *line, *save = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.what = "@v/list";
+	snprintf(r.suffix, sizeof(r.suffix), "@v/list");
+	rc = request(p, &r, err);
+	if (rc)
+		return rc;
+	if (r.len > LIST_MAX) {
+		free(r.body);
+		return rungo_err_set(err, -EFBIG,
+				     "module %s: the version list is larger than %zu MiB",
+				     path, LIST_MAX >> 20);
+	}
+	for (line = strtok_r(r.body, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		struct rungo_modver mv;
+		char word[RUNGO_MODVER_MAX];
+		size_t wl;
+
+		while (*line == ' ' || *line == '\t' || *line == '\r')
+			line++;
+		wl = strcspn(line, " \t\r");
+		if (wl == 0)
+			continue;
+		lines++;
+		/* Like the go command: lines that are not valid versions for
+		 * the path, and pseudo-versions, are skipped. */
+		if (wl >= sizeof(word))
+			continue;
+		memcpy(word, line, wl);
+		word[wl] = '\0';
+		if (rungo_modver_parse_canonical(word, &mv, NULL) != 0 ||
+		    rungo_modpath_check_version(path, &mv, NULL) != 0 ||
+		    rungo_modver_pseudo(&mv, NULL, NULL))
+			continue;
+		if (nv == cap) {
+			struct rungo_modver *nvv;
+
+			cap = cap ? cap * 2 : 32;
+			nvv = realloc(v, cap * sizeof(*v));
+			if (!nvv) {
+				free(v);
+				free(r.body);
+				return rungo_err_set(err, -ENOMEM,
+						     "out of memory");
+			}
+			v = nvv;
+		}
+		v[nv++] = mv;
+	}
+	free(r.body);
+	if (lines > 0 && nv == 0) {
+		free(v);
+		return rungo_err_set(err, -EPROTO,
+				     "module %s: the proxy's @v/list has %zu line%s but no valid version for this path",
+				     path, lines, lines == 1 ? "" : "s");
+	}
+	if (nv > 1)
+		qsort(v, nv, sizeof(*v), cmp_ver);
+	for (i = 0, j = 0; i < nv; i++)
+		if (j == 0 || rungo_modver_cmp(&v[j - 1], &v[i]) != 0)
+			v[j++] = v[i];
+	if (j == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = j;
+	return 0;
+}
+
+int rungo_goproxy_info(const struct rungo_goproxy *p, const char *path,
+		       const struct rungo_modver *v, struct rungo_modinfo *out,
+		       struct rungo_err *err)
+{
+	struct req r;
+	cJSON *root = NULL;
+	const cJSON *ver, *tm;
+	struct rungo_err verr = { 0 };
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.what = "info";
+	rc = ver_suffix(&r, v, "info", err);
+	if (rc)
+		return rc;
+	rc = request(p, &r, err);
+	if (rc)
+		return rc;
+	root = cJSON_ParseWithLength(r.body, r.len);
+	ver = root ? cJSON_GetObjectItemCaseSensitive(root, "Version") : NULL;
+	tm = root ? cJSON_GetObjectItemCaseSensitive(root, "Time") : NULL;
+	if (!cJSON_IsString(ver) ||
+	    rungo_modver_parse_canonical(ver->valuestring, &out->version,
+					 &verr) != 0) {
+		rc = rungo_err_set(err, -EPROTO,
+				   "module %s@%s: the proxy's .info is not a JSON object with a valid \"Version\"%s%s",
+				   path, v->str, verr.msg[0] ? ": " : "",
+				   verr.msg);
+		goto out;
+	}
+	if (strcmp(out->version.str, v->str) != 0) {
+		rc = rungo_err_set(err, -EPROTO,
+				   "module %s@%s: the proxy's .info names version %s",
+				   path, v->str, out->version.str);
+		goto out;
+	}
+	out->time[0] = '\0';
+	if (cJSON_IsString(tm))
+		snprintf(out->time, sizeof(out->time), "%s", tm->valuestring);
+out:
+	cJSON_Delete(root);
+	free(r.body);
+	return rc;
+}
+
+int rungo_goproxy_mod(const struct rungo_goproxy *p, const char *path,
+		      const struct rungo_modver *v, char **out, size_t *len,
+		      struct rungo_err *err)
+{
+	struct req r;
+	int rc;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.what = "go.mod";
+	rc = ver_suffix(&r, v, "mod", err);
+	if (rc)
+		return rc;
+	rc = request(p, &r, err);
+	if (rc)
+		return rc;
+	*out = r.body;
+	if (len)
+		*len = r.len;
+	return 0;
+}
+
+int rungo_goproxy_zip(const struct rungo_goproxy *p, const char *path,
+		      const struct rungo_modver *v, const char *dest_path,
+		      struct rungo_err *err)
+{
+	struct req r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.path = path;
+	r.what = "zip";
+	r.dest = dest_path;
+	rc = ver_suffix(&r, v, "zip", err);
+	if (rc)
+		return rc;
+	return request(p, &r, err);
+}
