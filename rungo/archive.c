@@ -12,6 +12,14 @@
  * absolute entry names are rejected by our own check instead.  After the
  * last entry every symlink is resolved again, because a later entry can
  * change what an earlier link's target walks through.
+ *
+ * libarchive's disk writer reports a failed write(2) (ENOSPC, EIO) as
+ * ARCHIVE_WARN and pads the file with a hole at the end, so every writer
+ * call must return ARCHIVE_OK here; anything else stops the extraction
+ * with archive_errno()'s reason.  The entry and byte limits are checked
+ * against each entry's declared size before anything is written, and
+ * against the data actually delivered while it is written (a zip entry may
+ * not declare its size).
  */
 #include "rungo/archive.h"
 
@@ -33,6 +41,8 @@ struct extract_ctx {
 	char root[PATH_MAX];         /* realpath of the destination */
 	char prefix[256];            /* normalised strip prefix, "" = none */
 	const struct rungo_extract_opts *opts;
+	uint64_t max_files, max_bytes;  /* effective limits */
+	uint64_t entries, bytes;        /* counted against them */
 	char **links;                /* symlinks written (relative names) */
 	size_t nlinks, caplinks;
 };
@@ -352,27 +362,71 @@ static int check_dest_empty(const char *dest, struct rungo_err *err)
 	return rc;
 }
 
+/* A writer call that did not return ARCHIVE_OK, in words.  name NULL:
+ * the final fix-ups (directory modes and times) after the last entry. */
+static int write_error(const struct extract_ctx *ctx, const char *name,
+		       struct archive *out, struct rungo_err *err)
+{
+	int e = archive_errno(out);
+	const char *what = archive_error_string(out);
+	char where[PATH_MAX + 16];
+
+	if (name)
+		snprintf(where, sizeof(where), "entry '%s'", name);
+	else
+		snprintf(where, sizeof(where), "finishing the tree");
+	if (!what)
+		what = "write failed";
+	if (e <= 0)
+		return rungo_err_set(err, -EIO, "extract %s: %s: %s",
+				     ctx->label, where, what);
+	if (e == ENOSPC || e == EDQUOT)
+		return rungo_err_set(err, -e,
+				     "extract %s: %s: %s: %s (free some space under %s and run again)",
+				     ctx->label, where, what, strerror(e),
+				     ctx->root);
+	return rungo_err_set(err, -e, "extract %s: %s: %s: %s", ctx->label,
+			     where, what, strerror(e));
+}
+
+static int too_many_bytes(const struct extract_ctx *ctx, const char *name,
+			  struct rungo_err *err)
+{
+	return rungo_err_set(err, -EFBIG,
+			     "extract %s: entry '%s': the archive expands to more than %llu bytes; stopped (an archive bomb? raise the limit only for an archive you trust)",
+			     ctx->label, name,
+			     (unsigned long long)ctx->max_bytes);
+}
+
 static int copy_data(struct archive *in, struct archive *out,
-		     const struct extract_ctx *ctx, const char *name,
-		     struct rungo_err *err)
+		     struct extract_ctx *ctx, const char *name,
+		     uint64_t declared, struct rungo_err *err)
 {
 	const void *buf;
 	size_t size;
 	la_int64_t off;
+	uint64_t end, counted = declared;
 	int r;
 
 	for (;;) {
 		r = archive_read_data_block(in, &buf, &size, &off);
 		if (r == ARCHIVE_EOF)
 			return 0;
-		if (r < ARCHIVE_WARN)
+		if (r != ARCHIVE_OK)
 			return rungo_err_set(err, -EIO, "extract %s: entry '%s': %s",
 					     ctx->label, name,
 					     archive_error_string(in));
-		if (archive_write_data_block(out, buf, size, off) < ARCHIVE_WARN)
-			return rungo_err_set(err, -EIO, "extract %s: entry '%s': %s",
-					     ctx->label, name,
-					     archive_error_string(out));
+		/* Data beyond the declared size counts against the limit
+		 * before it is written. */
+		end = off < 0 ? counted : (uint64_t)off + size;
+		if (end > counted) {
+			if (end - counted > ctx->max_bytes - ctx->bytes)
+				return too_many_bytes(ctx, name, err);
+			ctx->bytes += end - counted;
+			counted = end;
+		}
+		if (archive_write_data_block(out, buf, size, off) != ARCHIVE_OK)
+			return write_error(ctx, name, out, err);
 	}
 }
 
@@ -389,17 +443,20 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 			 struct archive *out, struct archive_entry *e,
 			 struct rungo_extract_stats *st, struct rungo_err *err)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *orig = archive_entry_pathname(e);
 	const char *hard = archive_entry_hardlink(e);
+	char name[PATH_MAX];   /* for messages: the entry's own name, which
+				* archive_entry_copy_pathname replaces below */
 	const char *why = NULL;
 	char rel[PATH_MAX], full[PATH_MAX];
 	mode_t type = archive_entry_filetype(e);
 	bool is_dir;
 	int rc;
 
-	if (!name || !*name)
-		return entry_error(ctx, name ? name : "(unnamed)",
-				   "entry has no usable name", err);
+	if (!orig || !*orig)
+		return entry_error(ctx, "(unnamed)", "entry has no usable name",
+				   err);
+	snprintf(name, sizeof(name), "%s", orig);
 	if (!hard && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 		return entry_error(ctx, name,
 				   type == AE_IFCHR || type == AE_IFBLK ?
@@ -409,7 +466,19 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 						       "unsupported file type",
 				   err);
 	is_dir = !hard && type == AE_IFDIR;
-	rc = normalise(name, rel, sizeof(rel), &why);
+	if (++ctx->entries > ctx->max_files)
+		return rungo_err_set(err, -EFBIG,
+				     "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit only for an archive you trust)",
+				     ctx->label, name,
+				     (unsigned long long)ctx->max_files);
+	if (type == AE_IFREG && !hard && archive_entry_size(e) > 0) {
+		uint64_t sz = (uint64_t)archive_entry_size(e);
+
+		if (sz > ctx->max_bytes - ctx->bytes)
+			return too_many_bytes(ctx, name, err);
+		ctx->bytes += sz;
+	}
+	rc = normalise(orig, rel, sizeof(rel), &why);
 	if (rc)
 		return entry_error(ctx, name, why, err);
 	rc = strip(ctx, rel);
@@ -488,23 +557,23 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 			perm |= S_IRWXU; /* so the cache can remove it */
 		archive_entry_set_perm(e, perm);
 	}
-	if (archive_write_header(out, e) < ARCHIVE_WARN)
-		return rungo_err_set(err, -EIO, "extract %s: entry '%s': %s",
-				     ctx->label, name, archive_error_string(out));
+	if (archive_write_header(out, e) != ARCHIVE_OK)
+		return write_error(ctx, name, out, err);
 	if (type == AE_IFLNK && !hard) {
 		rc = remember_link(ctx, rel);
 		if (rc)
 			return rungo_err_set(err, rc, "extract %s: out of memory",
 					     ctx->label);
 	}
-	if (!hard && type == AE_IFREG && archive_entry_size(e) > 0) {
-		rc = copy_data(in, out, ctx, name, err);
+	if (!hard && type == AE_IFREG &&
+	    (archive_entry_size(e) > 0 || !archive_entry_size_is_set(e))) {
+		rc = copy_data(in, out, ctx, name,
+			       (uint64_t)archive_entry_size(e), err);
 		if (rc)
 			return rc;
 	}
-	if (archive_write_finish_entry(out) < ARCHIVE_WARN)
-		return rungo_err_set(err, -EIO, "extract %s: entry '%s': %s",
-				     ctx->label, name, archive_error_string(out));
+	if (archive_write_finish_entry(out) != ARCHIVE_OK)
+		return write_error(ctx, name, out, err);
 	if (!is_dir) {
 		st->files_written++;
 		if (type == AE_IFREG && !hard)
@@ -531,6 +600,10 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 	memset(&st, 0, sizeof(st));
 	ctx.label = base_name(archive_path);
 	ctx.opts = opts;
+	ctx.max_files = opts && opts->max_files ? opts->max_files :
+			RUNGO_EXTRACT_MAX_FILES_DEFAULT;
+	ctx.max_bytes = opts && opts->max_bytes ? opts->max_bytes :
+			RUNGO_EXTRACT_MAX_BYTES_DEFAULT;
 	if (opts && opts->strip_prefix && *opts->strip_prefix) {
 		const char *why = NULL;
 
@@ -590,8 +663,7 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 				       total);
 	}
 	if (archive_write_close(out) != ARCHIVE_OK) {
-		rc = rungo_err_set(err, -EIO, "extract %s: %s", ctx.label,
-				   archive_error_string(out));
+		rc = write_error(&ctx, NULL, out, err);
 		goto out;
 	}
 	rc = recheck_links(&ctx, err);

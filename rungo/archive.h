@@ -6,6 +6,13 @@
  * ".." components, symlinks whose target resolves outside the destination,
  * hardlinks to anything outside it, device nodes, FIFOs, sockets.  Modes
  * are kept (minus setuid/setgid).
+ *
+ * Limits: an archive that expands to more than max_files entries or
+ * max_bytes bytes (every entry counts, also those trimming skips) is an
+ * archive bomb; extraction stops with an error before writing past the
+ * limit.  Any failed or short write (ENOSPC, EIO, EDQUOT) stops it too,
+ * with the system's reason ("No space left on device") in the message and
+ * the error code as -errno.
  */
 #ifndef RUNGO_ARCHIVE_H
 #define RUNGO_ARCHIVE_H
@@ -15,6 +22,11 @@
 
 #include "rungo/err.h"
 
+/* Defaults of the limits: far above a Go toolchain (about 15,000 files and
+ * 500 MB unpacked), far below what fills a disk. */
+#define RUNGO_EXTRACT_MAX_FILES_DEFAULT 100000ULL
+#define RUNGO_EXTRACT_MAX_BYTES_DEFAULT (4ULL << 30)
+
 struct rungo_extract_opts {
 	/* Leading path component to strip ("go/" for go.dev archives); an
 	 * entry outside it is an error.  NULL = keep paths. */
@@ -23,6 +35,9 @@ struct rungo_extract_opts {
 	 * testdata/, test/, misc/, api/, doc/, and pkg/tool/<os_arch>/ tools
 	 * other than compile, asm, link, buildid, pack, cgo. */
 	bool trim;
+	/* Limits (0 = the defaults above). */
+	uint64_t max_files;
+	uint64_t max_bytes;
 	rungo_progress_fn progress;
 	void *progress_ctx;
 };

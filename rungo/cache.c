@@ -2,16 +2,23 @@
 /*
  * rungo/cache.c - the shared toolchain cache (layout in rungo/cache.h).
  *
- * Protocol for one toolchain id ("go1.22.4.linux-amd64"), all under the
- * flock(2) of locks/<id>.lock:
- *   1. toolchains/<id> exists -> done (it is complete by construction);
+ * Protocol for one toolchain id ("go1.22.4.linux-amd64"):
+ *   0. locks/<id>.use is taken shared and held as long as the caller uses
+ *      the toolchain (rungo_cache_acquire .. rungo_cache_release); prune
+ *      takes it exclusively without waiting, so it never removes a tree
+ *      in use, and a user never sees a tree half removed;
+ *   1. toolchains/<id> exists and passes verify_tree -> done; a damaged
+ *      one nobody else uses is moved to tmp/ and removed;
+ *   then under the exclusive flock(2) of locks/<id>.lock:
  *   2. leftovers tmp/<id>.* of an interrupted run are removed (nobody else
  *      can own them: we hold the lock);
  *   3. downloads/<archive> is fetched (a .part is resumed) and verified
  *      against the index's size and sha256;
- *   4. extracted into tmp/<id>.XXXXXX with .lutgen-toolchain.json inside,
+ *   4. extracted into tmp/<id>.XXXXXX, bin/go version checked, then
+ *      .lutgen-toolchain.json (with bin/go's stamp) written inside,
  *      synced, renamed to toolchains/<id>; the archive is removed.
  * A crash at any point leaves either no toolchains/<id> or a complete one.
+ * Lock order: .use before .lock; prune takes both without waiting.
  */
 #include "rungo/cache.h"
 
@@ -20,8 +27,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +40,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rungo/archive.h"
@@ -44,6 +54,8 @@ struct rungo_cache {
 	char root[PATH_MAX];
 	char *download_url;
 	bool no_trim;
+	bool readonly;                    /* serves installed trees only */
+	uint64_t max_files, max_bytes;    /* extraction limits (0: default) */
 	struct rungo_fetch_opts fetch;
 	rungo_log_fn log;
 	void *log_ctx;
@@ -327,6 +339,19 @@ static int default_root(char *buf, size_t size, struct rungo_err *err)
 		rungo_err_set(err, -ENAMETOOLONG, "HOME is too long") : 0;
 }
 
+/* Could not write here: a read-only mount or no permission. */
+static bool write_denied(int e)
+{
+	return e == EROFS || e == EACCES || e == EPERM;
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int rungo_cache_open(const struct rungo_cache_opts *opts,
 		     struct rungo_cache **out, struct rungo_err *err)
 {
@@ -340,6 +365,14 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 	if (!c)
 		return rungo_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_init(&c->lock, NULL);
+	if (opts) {
+		c->no_trim = opts->no_trim;
+		c->fetch = opts->fetch;
+		c->log = opts->log;
+		c->log_ctx = opts->log_ctx;
+		c->max_files = opts->max_extract_files;
+		c->max_bytes = opts->max_extract_bytes;
+	}
 	if (opts && opts->dir && *opts->dir)
 		rc = pathf(want, sizeof(want), "%s", opts->dir) ?
 			rungo_err_set(err, -ENAMETOOLONG,
@@ -349,35 +382,45 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 	if (rc)
 		goto fail;
 	rc = rungo_fs_mkdir_p(want, err);
-	if (rc)
-		goto fail;
+	if (rc) {
+		/* An existing cache we may not write still serves. */
+		if (!write_denied(-rc) || !is_dir(want))
+			goto fail;
+		c->readonly = true;
+		rc = 0;
+	}
 	if (!realpath(want, c->root)) {
 		rc = rungo_err_set(err, -errno, "cache directory %s: %s", want,
 				   strerror(errno));
 		goto fail;
 	}
-	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+	if (!c->readonly && access(c->root, W_OK) != 0 && write_denied(errno))
+		c->readonly = true;
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]) && !c->readonly;
+	     i++) {
 		if (pathf(sub, sizeof(sub), "%s/%s", c->root, subdirs[i])) {
 			rc = rungo_err_set(err, -ENAMETOOLONG,
 					   "cache directory name too long");
 			goto fail;
 		}
 		rc = rungo_fs_mkdir_p(sub, err);
-		if (rc)
+		if (rc && write_denied(-rc)) {
+			c->readonly = true;
+			rc = 0;
+		} else if (rc) {
 			goto fail;
+		}
 	}
+	if (c->readonly)
+		logmsg(c, RUNGO_LOG_DEBUG,
+		       "cache %s is read-only: only installed toolchains are available",
+		       c->root);
 	url = opts && opts->download_url && *opts->download_url ?
 		      opts->download_url : RUNGO_DEFAULT_DOWNLOAD_URL;
 	c->download_url = strdup(url);
 	if (!c->download_url) {
 		rc = rungo_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
-	}
-	if (opts) {
-		c->no_trim = opts->no_trim;
-		c->fetch = opts->fetch;
-		c->log = opts->log;
-		c->log_ctx = opts->log_ctx;
 	}
 	*out = c;
 	return 0;
@@ -399,6 +442,11 @@ void rungo_cache_free(struct rungo_cache *c)
 const char *rungo_cache_root(const struct rungo_cache *c)
 {
 	return c->root;
+}
+
+bool rungo_cache_writable(const struct rungo_cache *c)
+{
+	return !c->readonly;
 }
 
 int rungo_cache_subdir(const struct rungo_cache *c, const char *name,
@@ -423,41 +471,49 @@ int rungo_cache_gocache_dir(const struct rungo_cache *c,
 
 /* ---- locks ------------------------------------------------------------- */
 
-/* Lock locks/<id>.lock.  Returns the fd (>= 0), -EWOULDBLOCK when
- * `nonblock` and somebody holds it, or another negative errno. */
-static int lock_id(const struct rungo_cache *c, const char *id, bool nonblock,
-		   struct rungo_err *err)
+/* flock(2) locks/<id>.<kind>: kind "lock" is held exclusively while
+ * installing, "use" shared while a toolchain is in use (exclusively by
+ * prune and by the replacement of a damaged tree).  `op` is LOCK_EX or
+ * LOCK_SH, | LOCK_NB.  Returns the fd (>= 0), -EWOULDBLOCK when LOCK_NB
+ * and somebody holds it, -ENOENT when the cache is read-only and the lock
+ * file does not exist (nobody can remove anything then), or another
+ * negative errno (err set). */
+static int lock_open(const struct rungo_cache *c, const char *id,
+		     const char *kind, int op, struct rungo_err *err)
 {
 	char path[PATH_MAX];
-	int fd;
+	int fd = -1;
 
-	if (pathf(path, sizeof(path), "%s/locks/%s.lock", c->root, id))
+	if (pathf(path, sizeof(path), "%s/locks/%s.%s", c->root, id, kind))
 		return rungo_err_set(err, -ENAMETOOLONG, "lock %s: name too long",
 				     id);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (!c->readonly)
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 && (c->readonly || write_denied(errno))) {
+		/* flock(2) works on a descriptor opened read-only. */
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			return -ENOENT;
+	}
 	if (fd < 0)
 		return rungo_err_set(err, -errno, "lock %s: %s", path,
 				     strerror(errno));
 	for (;;) {
-		if (flock(fd, LOCK_EX | (nonblock ? LOCK_NB : 0)) == 0)
-			return fd;
-		if (errno == EINTR)
-			continue;
-		if (errno == EWOULDBLOCK) {
-			close(fd);
-			return -EWOULDBLOCK;
-		}
-		{
-			int e = errno;
+		int e;
 
-			close(fd);
-			return rungo_err_set(err, -e, "lock %s: %s", path,
-					     strerror(e));
-		}
+		if (flock(fd, op) == 0)
+			return fd;
+		e = errno;
+		if (e == EINTR)
+			continue;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return -EWOULDBLOCK;
+		return rungo_err_set(err, -e, "lock %s: %s", path, strerror(e));
 	}
 }
 
-static void unlock_id(int fd)
+static void unlock_fd(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* releases the flock */
@@ -465,73 +521,91 @@ static void unlock_id(int fd)
 
 /* ---- metadata ---------------------------------------------------------- */
 
-struct meta {
-	const char *version;
-	const char *os;
-	const char *arch;
-	const char *sha256;
-	const char *archive;
-	bool trimmed;
-	const struct rungo_extract_stats *st;
-};
-
-static int write_meta(const char *dir, const struct meta *m,
-		      struct rungo_err *err)
+/* Read META_NAME of goroot without ever blocking (a FIFO in its place is
+ * refused, not opened for reading).  *out is a JSON object. */
+static int read_meta_doc(const char *goroot, cJSON **out, char *why,
+			 size_t whysize)
 {
 	char path[PATH_MAX];
-	cJSON *doc = cJSON_CreateObject();
-	char *text = NULL;
-	size_t len;
-	int fd = -1, rc = 0;
+	char *buf = NULL;
+	struct stat st;
+	size_t n = 0;
+	int fd, rc = -EINVAL;
 
-	if (!doc ||
-	    !cJSON_AddStringToObject(doc, "version", m->version) ||
-	    !cJSON_AddStringToObject(doc, "os", m->os) ||
-	    !cJSON_AddStringToObject(doc, "arch", m->arch) ||
-	    !cJSON_AddStringToObject(doc, "sha256", m->sha256) ||
-	    !cJSON_AddStringToObject(doc, "archive", m->archive) ||
-	    !cJSON_AddBoolToObject(doc, "trimmed", m->trimmed) ||
-	    !cJSON_AddNumberToObject(doc, "files", (double)m->st->files_written) ||
-	    !cJSON_AddNumberToObject(doc, "disk_bytes",
-				     (double)m->st->bytes_written) ||
-	    !cJSON_AddNumberToObject(doc, "skipped_files",
-				     (double)m->st->files_skipped) ||
-	    !cJSON_AddNumberToObject(doc, "saved_bytes",
-				     (double)m->st->bytes_skipped)) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
-		goto out;
+	*out = NULL;
+	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
+		snprintf(why, whysize, "name too long");
+		return -ENAMETOOLONG;
 	}
-	text = cJSON_Print(doc);
-	if (!text) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (pathf(path, sizeof(path), "%s/%s", dir, META_NAME)) {
-		rc = rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", dir);
-		goto out;
-	}
-	/* Ours, even if the archive shipped something by that name. */
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
-		rc = rungo_err_set(err, -errno, "write %s: %s", path,
-				   strerror(errno));
+		rc = -errno;
+		snprintf(why, whysize, "%s: %s", META_NAME, strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > (1 << 20)) {
+		snprintf(why, whysize, "%s is not a regular file of at most 1 MiB",
+			 META_NAME);
 		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		snprintf(why, whysize, "out of memory");
+		goto out;
+	}
+	while (n < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	*out = cJSON_ParseWithLength(buf, n);
+	if (!cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		snprintf(why, whysize, "%s is not a JSON object", META_NAME);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}
+
+static int write_meta_doc(const char *goroot, const cJSON *doc,
+			  struct rungo_err *err)
+{
+	char path[PATH_MAX];
+	char *text = cJSON_Print(doc);
+	size_t len;
+	int rc;
+
+	if (!text)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
+		free(text);
+		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long",
+				     goroot);
 	}
 	len = strlen(text);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
-	    fsync(fd) != 0) {
-		rc = rungo_err_set(err, -EIO, "write %s: %s", path,
-				   strerror(errno));
-		goto out;
-	}
-out:
-	if (fd >= 0)
-		close(fd);
+	text[len] = '\n';  /* replaces the NUL; written by length */
+	rc = rungo_fs_write_atomic(path, text, len + 1, err);
 	free(text);
-	cJSON_Delete(doc);
 	return rc;
+}
+
+static const char *json_str(const cJSON *doc, const char *key)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(doc, key);
+
+	return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
 static uint64_t json_u64(const cJSON *doc, const char *key)
@@ -540,39 +614,6 @@ static uint64_t json_u64(const cJSON *doc, const char *key)
 
 	return cJSON_IsNumber(x) && x->valuedouble > 0 ?
 		       (uint64_t)x->valuedouble : 0;
-}
-
-/* Fill tc from toolchains/<id>/META_NAME.  Returns 0 even when the file
- * is missing or bad (fields then stay at their defaults). */
-static void read_meta(const struct rungo_cache *c, const char *goroot,
-		      struct rungo_toolchain *tc)
-{
-	char path[PATH_MAX];
-	char *buf = NULL;
-	cJSON *doc = NULL;
-	const cJSON *x;
-	size_t n;
-
-	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME))
-		return;
-	if (rungo_fs_read_file(path, 1 << 20, &buf, &n, NULL) != 0)
-		goto bad;
-	doc = cJSON_ParseWithLength(buf, n);
-	if (!cJSON_IsObject(doc))
-		goto bad;
-	x = cJSON_GetObjectItemCaseSensitive(doc, "sha256");
-	if (cJSON_IsString(x) && strlen(x->valuestring) < sizeof(tc->sha256))
-		memcpy(tc->sha256, x->valuestring, strlen(x->valuestring) + 1);
-	tc->trimmed = cJSON_IsTrue(
-		cJSON_GetObjectItemCaseSensitive(doc, "trimmed"));
-	tc->disk_bytes = json_u64(doc, "disk_bytes");
-	tc->saved_bytes = json_u64(doc, "saved_bytes");
-	goto out;
-bad:
-	logmsg(c, RUNGO_LOG_WARN, "%s is missing or unreadable", path);
-out:
-	cJSON_Delete(doc);
-	free(buf);
 }
 
 /* Split "go1.22.4.linux-amd64" into version and "linux-amd64". */
@@ -588,9 +629,16 @@ static int parse_id(const char *id, struct rungo_version *v)
 	return rungo_version_parse(vs, v, NULL);
 }
 
+/* Fill tc from toolchains/<id> and its META_NAME.  A missing or bad
+ * META_NAME leaves its fields at their defaults (a warning is logged);
+ * only a bad id fails. */
 static int fill_entry(const struct rungo_cache *c, const char *id,
 		      struct rungo_toolchain *tc)
 {
+	char why[256];
+	cJSON *doc = NULL;
+	const char *sha;
+
 	memset(tc, 0, sizeof(*tc));
 	if (parse_id(id, &tc->version) != 0)
 		return -EINVAL;
@@ -600,8 +648,285 @@ static int fill_entry(const struct rungo_cache *c, const char *id,
 	if (pathf(tc->goroot, sizeof(tc->goroot), "%s/toolchains/%s", c->root,
 		  id))
 		return -ENAMETOOLONG;
-	read_meta(c, tc->goroot, tc);
+	if (read_meta_doc(tc->goroot, &doc, why, sizeof(why)) != 0) {
+		logmsg(c, RUNGO_LOG_WARN, "%s: %s", tc->goroot, why);
+		return 0;
+	}
+	sha = json_str(doc, "sha256");
+	if (sha && strlen(sha) < sizeof(tc->sha256))
+		memcpy(tc->sha256, sha, strlen(sha) + 1);
+	tc->trimmed = cJSON_IsTrue(
+		cJSON_GetObjectItemCaseSensitive(doc, "trimmed"));
+	tc->disk_bytes = json_u64(doc, "disk_bytes");
+	tc->saved_bytes = json_u64(doc, "saved_bytes");
+	cJSON_Delete(doc);
 	return 0;
+}
+
+/* ---- running bin/go ---------------------------------------------------- */
+
+#define GO_VERSION_TIMEOUT_MS 60000
+
+/* Environment of the child: ours with GOTOOLCHAIN=local, GOROOT=dir. */
+static char **child_env(const char *goroot, char *gorootvar, size_t size)
+{
+	size_t n = 0, i, j = 0;
+	char **env;
+
+	if (pathf(gorootvar, size, "GOROOT=%s", goroot))
+		return NULL;
+	while (environ[n])
+		n++;
+	env = calloc(n + 3, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (strncmp(environ[i], "GOTOOLCHAIN=", 12) != 0 &&
+		    strncmp(environ[i], "GOROOT=", 7) != 0)
+			env[j++] = environ[i];
+	env[j++] = (char *)"GOTOOLCHAIN=local";
+	env[j++] = gorootvar;
+	env[j] = NULL;
+	return env;
+}
+
+static long long mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Run DIR/bin/go version (no shell, in a process group of its own, at
+ * most GO_VERSION_TIMEOUT_MS) and copy its first output line to `line`. */
+static int run_go_version(const char *dir, char *line, size_t size, char *why,
+			  size_t whysize)
+{
+	char gobin[PATH_MAX], gorootvar[PATH_MAX + 8], out[512];
+	char *argv[] = { gobin, (char *)"version", NULL };
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	long long deadline;
+	char **env = NULL;
+	int pipefd[2] = { -1, -1 };
+	size_t len = 0;
+	pid_t pid = -1;
+	bool timed_out = false;
+	int rc, status = 0;
+
+	if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+		return -ENAMETOOLONG;
+	if (access(gobin, X_OK) != 0) {
+		rc = -errno;
+		snprintf(why, whysize, "bin/go: %s", strerror(errno));
+		return rc;
+	}
+	env = child_env(dir, gorootvar, sizeof(gorootvar));
+	if (!env || pipe2(pipefd, O_CLOEXEC) != 0) {
+		free(env);
+		snprintf(why, whysize, "out of memory or descriptors");
+		return -ENOMEM;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
+					 O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
+					 O_RDONLY, 0);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	rc = posix_spawn(&pid, gobin, &fa, &attr, argv, env);
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	close(pipefd[1]);
+	free(env);
+	if (rc != 0) {
+		close(pipefd[0]);
+		snprintf(why, whysize, "run bin/go: %s", strerror(rc));
+		return -rc;
+	}
+	deadline = mono_ms() + GO_VERSION_TIMEOUT_MS;
+	for (;;) {
+		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		long long left = deadline - mono_ms();
+		ssize_t r;
+
+		if (left <= 0) {
+			timed_out = true;
+			break;
+		}
+		r = poll(&p, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			timed_out = r == 0;
+			break;
+		}
+		r = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		if (len == sizeof(out) - 1)
+			break;
+	}
+	out[len] = '\0';
+	close(pipefd[0]);
+	/* Reap it; whatever is left of its group after the deadline dies. */
+	for (;;) {
+		pid_t w = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			break;
+		if (timed_out || mono_ms() >= deadline) {
+			timed_out = true;
+			kill(-pid, SIGKILL);
+			continue;
+		}
+		usleep(2000);
+	}
+	if (timed_out) {
+		snprintf(why, whysize, "'bin/go version' did not finish within %d s",
+			 GO_VERSION_TIMEOUT_MS / 1000);
+		return -ETIMEDOUT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(why, whysize, "'bin/go version' failed (%s %d)",
+			 WIFEXITED(status) ? "exit status" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) :
+					     WTERMSIG(status));
+		return -EIO;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	snprintf(line, size, "%s", out);
+	return 0;
+}
+
+/* GOARCH of an index arch name ("armv6l" archives hold GOARCH=arm). */
+static const char *goarch_of(const char *arch)
+{
+	return strcmp(arch, "armv6l") == 0 ? "arm" : arch;
+}
+
+/* Does `bin/go version` of the tree at dir say "go version <vs>
+ * <os>/<goarch>"?  A toolchain for another architecture than this
+ * machine's cannot run here: then bin/go must be an executable file. */
+static int check_go(const char *dir, const char *vs, const char *os,
+		    const char *arch, char *line, size_t size, char *why,
+		    size_t whysize)
+{
+	const char *host = rungo_host_arch();
+	char buf[512], want[64], *tok, *save = NULL, *ver = NULL, *last = NULL;
+	int i, rc;
+
+	line[0] = '\0';
+	if (!host || strcmp(goarch_of(host), goarch_of(arch)) != 0 ||
+	    strcmp(os, "linux") != 0) {
+		char gobin[PATH_MAX];
+		struct stat st;
+
+		if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+			return -ENAMETOOLONG;
+		if (stat(gobin, &st) != 0 || !S_ISREG(st.st_mode) ||
+		    !(st.st_mode & S_IXUSR)) {
+			snprintf(why, whysize, "bin/go is missing or not an executable file");
+			return -ENOENT;
+		}
+		return 0;
+	}
+	rc = run_go_version(dir, line, size, why, whysize);
+	if (rc)
+		return rc;
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (i = 0, tok = strtok_r(buf, " \t", &save); tok;
+	     i++, tok = strtok_r(NULL, " \t", &save)) {
+		if (i == 2)
+			ver = tok;
+		last = tok;
+	}
+	snprintf(want, sizeof(want), "%s/%s", os, goarch_of(arch));
+	if (!ver || strncmp(line, "go version ", 11) != 0 ||
+	    strcmp(ver, vs) != 0 || i < 4 || strcmp(last, want) != 0) {
+		snprintf(why, whysize,
+			 "'bin/go version' says '%.200s', expected 'go version %s %s'",
+			 line, vs, want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Identity of bin/go: changes when it is replaced, rewritten or touched. */
+static int go_stamp(const char *dir, char *buf, size_t size)
+{
+	char gobin[PATH_MAX];
+	struct stat st;
+
+	if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+		return -ENAMETOOLONG;
+	if (lstat(gobin, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	return pathf(buf, size, "ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+		     (unsigned long long)st.st_ino, (long long)st.st_size,
+		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+}
+
+/* Is toolchains/<id> at `dir` intact?  Its META_NAME must describe it,
+ * and bin/go must carry the stamp recorded when it was last checked, or
+ * pass the check again (the new stamp is then recorded when the cache is
+ * writable).  *why says what is wrong. */
+static int verify_tree(const struct rungo_cache *c, const char *dir,
+		       const char *vs, const char *os, const char *arch,
+		       char *why, size_t whysize)
+{
+	char stamp[256], line[512];
+	const char *s;
+	cJSON *doc = NULL;
+	int rc;
+
+	rc = read_meta_doc(dir, &doc, why, whysize);
+	if (rc)
+		return rc;
+	rc = -EINVAL;
+	if (!(s = json_str(doc, "version")) || strcmp(s, vs) != 0 ||
+	    !(s = json_str(doc, "os")) || strcmp(s, os) != 0 ||
+	    !(s = json_str(doc, "arch")) || strcmp(s, arch) != 0 ||
+	    !(s = json_str(doc, "sha256")) || strlen(s) != 64) {
+		snprintf(why, whysize, "%s does not describe %s %s/%s",
+			 META_NAME, vs, os, arch);
+		goto out;
+	}
+	rc = go_stamp(dir, stamp, sizeof(stamp));
+	if (rc) {
+		snprintf(why, whysize, "bin/go: %s",
+			 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+		goto out;
+	}
+	s = json_str(doc, "go_stamp");
+	if (s && strcmp(s, stamp) == 0) {
+		rc = 0;
+		goto out;
+	}
+	rc = check_go(dir, vs, os, arch, line, sizeof(line), why, whysize);
+	if (rc)
+		goto out;
+	logmsg(c, RUNGO_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
+	       dir, line);
+	if (!c->readonly && go_stamp(dir, stamp, sizeof(stamp)) == 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "go_stamp");
+		if (cJSON_AddStringToObject(doc, "go_stamp", stamp))
+			(void)write_meta_doc(dir, doc, NULL);
+	}
+out:
+	cJSON_Delete(doc);
+	return rc;
 }
 
 /* ---- registered GOROOTs ------------------------------------------------ */
@@ -627,97 +952,24 @@ static int version_from_file(const char *dir, struct rungo_version *v)
 	return rungo_version_parse(line, v, NULL);
 }
 
-/* Environment of the child: ours with GOTOOLCHAIN=local, GOROOT=dir. */
-static char **child_env(const char *goroot, char *gorootvar, size_t size)
-{
-	size_t n = 0, i, j = 0;
-	char **env;
-
-	if (pathf(gorootvar, size, "GOROOT=%s", goroot))
-		return NULL;
-	while (environ[n])
-		n++;
-	env = calloc(n + 3, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (strncmp(environ[i], "GOTOOLCHAIN=", 12) != 0 &&
-		    strncmp(environ[i], "GOROOT=", 7) != 0)
-			env[j++] = environ[i];
-	env[j++] = (char *)"GOTOOLCHAIN=local";
-	env[j++] = gorootvar;
-	env[j] = NULL;
-	return env;
-}
-
-/* Run DIR/bin/go version (no shell) and parse "go version goX.Y os/arch". */
+/* Parse "go version goX.Y os/arch" from DIR/bin/go. */
 static int version_from_go(const char *dir, struct rungo_version *v,
 			   char *why, size_t whysize)
 {
-	char gobin[PATH_MAX], gorootvar[PATH_MAX + 8], out[512];
-	char *argv[] = { gobin, (char *)"version", NULL };
-	posix_spawn_file_actions_t fa;
-	char **env = NULL;
-	int pipefd[2] = { -1, -1 };
-	size_t len = 0;
-	pid_t pid = -1;
-	int rc, status;
-	char *tok, *save = NULL;
+	char line[512], *tok, *save = NULL;
+	int rc;
 
-	if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
-		return -ENAMETOOLONG;
-	if (access(gobin, X_OK) != 0) {
-		snprintf(why, whysize, "%s: %s", gobin, strerror(errno));
-		return -ENOENT;
-	}
-	env = child_env(dir, gorootvar, sizeof(gorootvar));
-	if (!env || pipe2(pipefd, O_CLOEXEC) != 0) {
-		free(env);
-		return -ENOMEM;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, "/dev/null",
-					 O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null",
-					 O_RDONLY, 0);
-	rc = posix_spawn(&pid, gobin, &fa, NULL, argv, env);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pipefd[1]);
-	free(env);
-	if (rc != 0) {
-		close(pipefd[0]);
-		snprintf(why, whysize, "run %s: %s", gobin, strerror(rc));
-		return -rc;
-	}
-	for (;;) {
-		ssize_t r = read(pipefd[0], out + len, sizeof(out) - 1 - len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-		if (len == sizeof(out) - 1)
-			break;
-	}
-	out[len] = '\0';
-	close(pipefd[0]);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		snprintf(why, whysize, "'%s version' failed", gobin);
-		return -EIO;
-	}
-	/* "go version go1.22.4 linux/amd64" */
-	tok = strtok_r(out, " \t\n", &save);
+	rc = run_go_version(dir, line, sizeof(line), why, whysize);
+	if (rc)
+		return rc;
+	tok = strtok_r(line, " \t", &save);
 	if (tok && strcmp(tok, "go") == 0)
-		tok = strtok_r(NULL, " \t\n", &save);
+		tok = strtok_r(NULL, " \t", &save);
 	if (tok && strcmp(tok, "version") == 0)
-		tok = strtok_r(NULL, " \t\n", &save);
+		tok = strtok_r(NULL, " \t", &save);
 	if (!tok || rungo_version_parse(tok, v, NULL) != 0) {
-		snprintf(why, whysize, "'%s version' printed no release version",
-			 gobin);
+		snprintf(why, whysize, "'%s/bin/go version' printed no release version",
+			 dir);
 		return -EINVAL;
 	}
 	return 0;
@@ -788,6 +1040,10 @@ static bool find_local(struct rungo_cache *c, const struct rungo_version *v,
 
 /* ---- install ----------------------------------------------------------- */
 
+struct rungo_cache_hold {
+	int fd;   /* shared flock on locks/<id>.use; -1: none needed */
+};
+
 /* Remove tmp/<id>.* left by an interrupted run (caller holds id's lock). */
 static void clean_tmp_for(const struct rungo_cache *c, const char *id)
 {
@@ -850,6 +1106,37 @@ static int download(struct rungo_cache *c, const struct rungo_file *f,
 	return rc;
 }
 
+/* The metadata of a tree about to be published. */
+static cJSON *new_meta(const char *vs, const char *os, const char *arch,
+		       const struct rungo_file *f, bool trimmed,
+		       const struct rungo_extract_stats *st,
+		       const char *go_version, const char *stamp)
+{
+	cJSON *doc = cJSON_CreateObject();
+
+	if (!doc ||
+	    !cJSON_AddStringToObject(doc, "version", vs) ||
+	    !cJSON_AddStringToObject(doc, "os", os) ||
+	    !cJSON_AddStringToObject(doc, "arch", arch) ||
+	    !cJSON_AddStringToObject(doc, "sha256", f->sha256) ||
+	    !cJSON_AddStringToObject(doc, "archive", f->filename) ||
+	    !cJSON_AddBoolToObject(doc, "trimmed", trimmed) ||
+	    !cJSON_AddNumberToObject(doc, "files", (double)st->files_written) ||
+	    !cJSON_AddNumberToObject(doc, "disk_bytes",
+				     (double)st->bytes_written) ||
+	    !cJSON_AddNumberToObject(doc, "skipped_files",
+				     (double)st->files_skipped) ||
+	    !cJSON_AddNumberToObject(doc, "saved_bytes",
+				     (double)st->bytes_skipped) ||
+	    !cJSON_AddStringToObject(doc, "go_version", go_version) ||
+	    !cJSON_AddStringToObject(doc, "go_stamp", stamp)) {
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+/* Caller holds locks/<id>.use (shared) and locks/<id>.lock. */
 static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 			  const struct rungo_version *v, const char *vs,
 			  const char *os, const char *arch, const char *id,
@@ -858,17 +1145,23 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	const struct rungo_file *f;
 	struct rungo_extract_opts xo;
 	struct rungo_extract_stats st;
-	struct meta m;
 	char final[PATH_MAX], dl[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
-	struct stat sb;
+	char why[PATH_MAX + 256], line[512], stamp[256];
+	cJSON *meta = NULL;
 	bool have_tmp = false;
 	int rc, fd;
 
 	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
 		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
-	if (stat(final, &sb) == 0 && S_ISDIR(sb.st_mode))
+	if (is_dir(final)) {
+		/* Installed meanwhile by someone else. */
+		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) != 0)
+			return rungo_err_set(err, -EIO,
+					     "toolchain %s is damaged (%s)", final,
+					     why);
 		return fill_entry(c, id, out) == 0 ? 0 :
 			rungo_err_set(err, -EINVAL, "bad cache entry %s", final);
+	}
 	if (!idx)
 		return rungo_err_set(err, -ENOENT,
 				     "%s for %s/%s is not installed and no release index was given",
@@ -903,6 +1196,8 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	memset(&xo, 0, sizeof(xo));
 	xo.strip_prefix = "go/";
 	xo.trim = !c->no_trim;
+	xo.max_files = c->max_files;
+	xo.max_bytes = c->max_bytes;
 	xo.progress = c->fetch.progress;
 	xo.progress_ctx = c->fetch.progress_ctx;
 	logmsg(c, RUNGO_LOG_INFO, "extracting %s%s", f->filename,
@@ -910,23 +1205,39 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	rc = rungo_archive_extract(dl, tmp, &xo, &st, err);
 	if (rc)
 		goto out;
-	memset(&m, 0, sizeof(m));
-	m.version = vs;
-	m.os = os;
-	m.arch = arch;
-	m.sha256 = f->sha256;
-	m.archive = f->filename;
-	m.trimmed = xo.trim;
-	m.st = &st;
-	rc = write_meta(tmp, &m, err);
+	/* The tree must be the toolchain the index promised. */
+	rc = check_go(tmp, vs, os, arch, line, sizeof(line), why, sizeof(why));
+	if (rc) {
+		rc = rungo_err_set(err, rc < 0 ? rc : -EINVAL,
+				   "%s: the extracted toolchain fails its check: %s; not installed (the archive is removed; the mirror or the index is wrong)",
+				   f->filename, why);
+		unlink(dl);
+		goto out;
+	}
+	rc = go_stamp(tmp, stamp, sizeof(stamp));
+	if (rc) {
+		rc = rungo_err_set(err, rc, "%s/bin/go: %s", tmp,
+				   strerror(-rc));
+		goto out;
+	}
+	meta = new_meta(vs, os, arch, f, xo.trim, &st, line, stamp);
+	if (!meta) {
+		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = write_meta_doc(tmp, meta, err);
 	if (rc)
 		goto out;
 	/* Everything on disk before the tree becomes visible. */
 	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		syncfs(fd);
-		close(fd);
+	if (fd < 0 || syncfs(fd) != 0) {
+		rc = rungo_err_set(err, -errno, "sync %s: %s", tmp,
+				   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
 	}
+	close(fd);
 	if (rename(tmp, final) != 0) {
 		rc = rungo_err_set(err, -errno, "rename %s to %s: %s", tmp,
 				   final, strerror(errno));
@@ -944,19 +1255,105 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	if (rc)
 		rc = rungo_err_set(err, rc, "bad cache entry %s", final);
 out:
+	cJSON_Delete(meta);
 	if (have_tmp)
 		rm_tree(tmp, NULL);
 	return rc;
 }
 
-int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
-			const struct rungo_version *v, const char *os,
-			const char *arch, struct rungo_toolchain *out,
+/* Remove the damaged tree `final` so that it can be installed again.
+ * Needs the use lock exclusively: a tree somebody else uses stays. */
+static int discard_damaged(struct rungo_cache *c, const char *id,
+			   const char *final, int usefd, const char *why,
+			   struct rungo_err *err)
+{
+	char to[PATH_MAX];
+	int rc = 0;
+
+	if (usefd >= 0 && flock(usefd, LOCK_EX | LOCK_NB) != 0) {
+		while (flock(usefd, LOCK_SH) != 0 && errno == EINTR)
+			;
+		return rungo_err_set(err, -EBUSY,
+				     "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
+				     final, why);
+	}
+	logmsg(c, RUNGO_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
+	       final, why);
+	if (pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
+		rc = rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	else if (!mkdtemp(to) || rename(final, to) != 0)
+		rc = rungo_err_set(err, -errno, "remove damaged %s: %s", final,
+				   strerror(errno));
+	else
+		rm_tree(to, NULL);
+	if (rc && to[0])
+		rmdir(to);
+	if (usefd >= 0)
+		while (flock(usefd, LOCK_SH) != 0 && errno == EINTR)
+			;
+	return rc;
+}
+
+/* Caller holds locks/<id>.use shared (usefd; -1 in a read-only cache). */
+static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
+			const struct rungo_version *v, const char *vs,
+			const char *os, const char *arch, const char *id,
+			int usefd, struct rungo_toolchain *out,
 			struct rungo_err *err)
 {
-	char vs[RUNGO_VERSION_STR_MAX], id[ID_MAX];
-	int fd, rc;
+	char final[PATH_MAX], why[PATH_MAX + 256];
+	int rc, fd;
 
+	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
+		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	if (is_dir(final)) {
+		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) == 0)
+			return fill_entry(c, id, out) == 0 ? 0 :
+				rungo_err_set(err, -EINVAL, "bad cache entry %s",
+					      final);
+		if (!idx)
+			return rungo_err_set(err, -ENOENT,
+					     "toolchain %s is damaged (%s) and no release index was given to install it again",
+					     final, why);
+		if (c->readonly)
+			return rungo_err_set(err, -EROFS,
+					     "toolchain %s is damaged (%s) and the cache %s is read-only; use a writable cache (--cache or LUTGEN_CACHE)",
+					     final, why, c->root);
+		rc = discard_damaged(c, id, final, usefd, why, err);
+		if (rc)
+			return rc;
+	}
+	if (c->readonly)
+		return rungo_err_set(err, idx ? -EROFS : -ENOENT,
+				     "%s for %s/%s is not installed, and the cache %s is read-only, so it cannot be installed there; use a writable cache (--cache or LUTGEN_CACHE)",
+				     vs, os, arch, c->root);
+	fd = lock_open(c, id, "lock", LOCK_EX | LOCK_NB, err);
+	if (fd == -EWOULDBLOCK) {
+		logmsg(c, RUNGO_LOG_INFO,
+		       "waiting for another process installing %s", id);
+		fd = lock_open(c, id, "lock", LOCK_EX, err);
+	}
+	if (fd == -ENOENT)
+		return rungo_err_set(err, -EROFS,
+				     "%s: cannot create a lock in %s/locks; is the cache writable?",
+				     id, c->root);
+	if (fd < 0)
+		return fd;
+	rc = install_locked(c, idx, v, vs, os, arch, id, out, err);
+	unlock_fd(fd);
+	return rc;
+}
+
+int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
+			const struct rungo_version *v, const char *os,
+			const char *arch, struct rungo_toolchain *out,
+			struct rungo_cache_hold **hold, struct rungo_err *err)
+{
+	char vs[RUNGO_VERSION_STR_MAX], id[ID_MAX];
+	int usefd, rc;
+
+	if (hold)
+		*hold = NULL;
 	if (find_local(c, v, out))
 		return 0;
 	if (rungo_version_format(v, vs, sizeof(vs)) < 0)
@@ -968,17 +1365,37 @@ int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
 	if (pathf(id, sizeof(id), "%s.%s-%s", vs, os, arch))
 		return rungo_err_set(err, -ENAMETOOLONG, "bad platform '%s/%s'",
 				     os, arch);
-	fd = lock_id(c, id, true, err);
-	if (fd == -EWOULDBLOCK) {
-		logmsg(c, RUNGO_LOG_INFO,
-		       "waiting for another process installing %s", id);
-		fd = lock_id(c, id, false, err);
+	/* Shared: blocks only while a prune removes this toolchain. */
+	usefd = lock_open(c, id, "use", LOCK_SH, err);
+	if (usefd < 0 && usefd != -ENOENT)
+		return usefd;
+	rc = acquire_used(c, idx, v, vs, os, arch, id, usefd, out, err);
+	if (rc == 0 && hold && usefd >= 0) {
+		*hold = malloc(sizeof(**hold));
+		if (!*hold)
+			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		else
+			(*hold)->fd = usefd;
 	}
-	if (fd < 0)
-		return fd;
-	rc = install_locked(c, idx, v, vs, os, arch, id, out, err);
-	unlock_id(fd);
+	if (rc || !hold || !*hold)
+		unlock_fd(usefd);
 	return rc;
+}
+
+void rungo_cache_release(struct rungo_cache_hold *hold)
+{
+	if (!hold)
+		return;
+	unlock_fd(hold->fd);
+	free(hold);
+}
+
+int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
+			const struct rungo_version *v, const char *os,
+			const char *arch, struct rungo_toolchain *out,
+			struct rungo_err *err)
+{
+	return rungo_cache_acquire(c, idx, v, os, arch, out, NULL, err);
 }
 
 /* ---- list -------------------------------------------------------------- */
@@ -1004,10 +1421,10 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 	if (pathf(dir, sizeof(dir), "%s/toolchains", c->root))
 		return rungo_err_set(err, -ENAMETOOLONG, "cache root too long");
 	d = opendir(dir);
-	if (!d)
+	if (!d && errno != ENOENT)
 		return rungo_err_set(err, -errno, "list %s: %s", dir,
 				     strerror(errno));
-	while ((de = readdir(d)) != NULL) {
+	while (d && (de = readdir(d)) != NULL) {
 		struct rungo_toolchain tc;
 
 		if (de->d_name[0] == '.' || fill_entry(c, de->d_name, &tc) != 0)
@@ -1046,24 +1463,43 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 	v = NULL;
 out:
 	free(v);
-	closedir(d);
+	if (d)
+		closedir(d);
 	return rc;
 }
 
 /* ---- prune ------------------------------------------------------------- */
 
-/* Remove <root>/<sub>/<name> if nobody holds the lock of `id`. */
+/* Both locks of `id` without waiting, in the usual order.  Returns 0 with
+ * *usefd and *lockfd set (-1 where a read-only cache has no lock file),
+ * or -EWOULDBLOCK when somebody uses or installs it. */
+static int lock_both_nb(const struct rungo_cache *c, const char *id,
+			int *usefd, int *lockfd)
+{
+	*usefd = lock_open(c, id, "use", LOCK_EX | LOCK_NB, NULL);
+	if (*usefd < 0 && *usefd != -ENOENT)
+		return *usefd;
+	*lockfd = lock_open(c, id, "lock", LOCK_EX | LOCK_NB, NULL);
+	if (*lockfd < 0 && *lockfd != -ENOENT) {
+		int rc = *lockfd;
+
+		unlock_fd(*usefd);
+		return rc;
+	}
+	return 0;
+}
+
+/* Remove <root>/<sub>/<name> if nobody uses or installs `id`. */
 static void prune_one(struct rungo_cache *c, const char *sub, const char *name,
 		      const char *id, struct rungo_prune_stats *st)
 {
 	char path[PATH_MAX];
 	uint64_t bytes = 0;
-	int fd;
+	int usefd, fd;
 
 	if (pathf(path, sizeof(path), "%s/%s/%s", c->root, sub, name))
 		return;
-	fd = lock_id(c, id, true, NULL);
-	if (fd < 0) {
+	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
 		logmsg(c, RUNGO_LOG_DEBUG, "%s is in use; kept", path);
 		return;
 	}
@@ -1074,7 +1510,8 @@ static void prune_one(struct rungo_cache *c, const char *sub, const char *name,
 		logmsg(c, RUNGO_LOG_WARN, "cannot remove %s", path);
 	}
 	st->bytes_freed += bytes;
-	unlock_id(fd);
+	unlock_fd(fd);
+	unlock_fd(usefd);
 }
 
 /* id of tmp/<id>.XXXXXX, downloads/<id>.tar.gz[.part] or gocache/<id>. */
@@ -1131,20 +1568,21 @@ static bool local_gocache(struct rungo_cache *c, const char *name)
 	return found;
 }
 
-/* Move toolchains/<id> aside into tmp/ and delete it, under its lock. */
+/* Move toolchains/<id> aside into tmp/ and delete it, under both its
+ * locks; a toolchain in use or being installed is kept and counted. */
 static void prune_toolchain(struct rungo_cache *c, const char *id,
 			    struct rungo_prune_stats *st)
 {
 	char from[PATH_MAX], to[PATH_MAX];
 	uint64_t bytes = 0;
-	int fd;
+	int usefd, fd;
 
 	if (pathf(from, sizeof(from), "%s/toolchains/%s", c->root, id) ||
 	    pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
 		return;
-	fd = lock_id(c, id, true, NULL);
-	if (fd < 0) {
-		logmsg(c, RUNGO_LOG_INFO, "%s is being installed; kept", id);
+	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
+		st->in_use++;
+		logmsg(c, RUNGO_LOG_INFO, "%s is in use; kept", id);
 		return;
 	}
 	/* rename(2) replaces the empty directory mkdtemp made. */
@@ -1152,14 +1590,15 @@ static void prune_toolchain(struct rungo_cache *c, const char *id,
 		logmsg(c, RUNGO_LOG_WARN, "cannot remove %s: %s", from,
 		       strerror(errno));
 		rmdir(to);
-		unlock_id(fd);
-		return;
+		goto out;
 	}
 	rm_tree(to, &bytes);
 	st->entries_removed++;
 	st->bytes_freed += bytes;
 	logmsg(c, RUNGO_LOG_INFO, "removed %s", id);
-	unlock_id(fd);
+out:
+	unlock_fd(fd);
+	unlock_fd(usefd);
 }
 
 static int scan(struct rungo_cache *c, const char *sub, char ***names,
@@ -1226,7 +1665,7 @@ int rungo_cache_prune(struct rungo_cache *c, const struct rungo_version *keep,
 		      size_t n_keep, bool all, struct rungo_prune_stats *stats,
 		      struct rungo_err *err)
 {
-	struct rungo_prune_stats st = { 0, 0 };
+	struct rungo_prune_stats st = { 0, 0, 0 };
 	static const char *const leftovers[] = { "tmp", "downloads" };
 	char id[NAME_MAX + 1], path[PATH_MAX];
 	char **names = NULL;

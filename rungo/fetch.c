@@ -12,9 +12,15 @@
  *  - resume: the next attempt asks for "Range: bytes=<have>-"; a 200
  *    answer restarts from byte 0, a 416 or a 206 from the wrong offset
  *    truncates the .part and starts over (once for free);
- *  - permanent: other 4xx, bad URL/protocol, file:// errors, local I/O,
- *    size or sha256 mismatch (the .part is removed).  A mismatch after
- *    resuming a .part left by an earlier run is retried once from 0.
+ *  - permanent: other 4xx, bad URL/protocol, a host name that does not
+ *    resolve (offline, or a typo: waiting does not help), file:// errors,
+ *    local I/O, size or sha256 mismatch (the .part is removed).  A
+ *    mismatch after resuming a .part left by an earlier run is retried
+ *    once from 0.
+ *  - limits: total_timeout_s bounds the whole call (attempts and backoff
+ *    included); a file never grows past its ceiling, min(expected size,
+ *    max_size), so an endless body with an unknown size ("size": 0 in the
+ *    index) stops there and its .part is removed.
  *  - the stall check is ours (progress callback: no new byte for
  *    stall_timeout_s); curl's LOW_SPEED_LIMIT/TIME stays as a backstop.
  *
@@ -57,6 +63,7 @@ struct fopts {
 	long connect_timeout_ms;
 	long stall_timeout_s;
 	long total_timeout_s;
+	uint64_t max_size;
 	int max_attempts;
 	long retry_base_ms;
 	rungo_progress_fn progress;
@@ -76,6 +83,7 @@ struct sink {
 	int fd;
 	EVP_MD_CTX *md;
 	uint64_t expected_size;
+	uint64_t ceiling;       /* never more bytes than this */
 
 	/* memory mode */
 	bool is_mem;
@@ -114,6 +122,7 @@ static void fopts_fill(struct fopts *o, const struct rungo_fetch_opts *in)
 		o->connect_timeout_ms = in->connect_timeout_ms;
 		o->stall_timeout_s = in->stall_timeout_s;
 		o->total_timeout_s = in->total_timeout_s;
+		o->max_size = in->max_size;
 		o->max_attempts = in->max_attempts;
 		o->retry_base_ms = in->retry_base_ms;
 		o->progress = in->progress;
@@ -125,8 +134,12 @@ static void fopts_fill(struct fopts *o, const struct rungo_fetch_opts *in)
 		o->connect_timeout_ms = DEF_CONNECT_TIMEOUT_MS;
 	if (o->stall_timeout_s <= 0)
 		o->stall_timeout_s = DEF_STALL_TIMEOUT_S;
-	if (o->total_timeout_s < 0)
-		o->total_timeout_s = 0;
+	if (o->total_timeout_s == 0)
+		o->total_timeout_s = RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S;
+	else if (o->total_timeout_s < 0)
+		o->total_timeout_s = 0;  /* none */
+	if (o->max_size == 0)
+		o->max_size = RUNGO_FETCH_MAX_SIZE_DEFAULT;
 	if (o->max_attempts <= 0)
 		o->max_attempts = DEF_MAX_ATTEMPTS;
 	if (o->retry_base_ms <= 0)
@@ -419,8 +432,9 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 	}
 	if (s->discard)
 		return n;
-	if (!s->is_mem && s->expected_size && s->have + n > s->expected_size) {
-		/* More than the index promised: stop early, it is wrong. */
+	if (!s->is_mem && s->have + n > s->ceiling) {
+		/* More than the index promised, or than any file may be:
+		 * stop early, it is wrong. */
 		s->werr = -EFBIG;
 		return 0;
 	}
@@ -490,8 +504,8 @@ static bool http_status_transient(long code)
 static bool curl_transient(CURLcode rc)
 {
 	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_RESOLVE_PROXY:
+	/* Not CURLE_COULDNT_RESOLVE_*: a name that does not resolve now
+	 * (offline, a typo) will not resolve in a few seconds either. */
 	case CURLE_COULDNT_CONNECT:
 	case CURLE_OPERATION_TIMEDOUT:
 	case CURLE_PARTIAL_FILE:
@@ -579,7 +593,8 @@ static void classify(struct sink *s, const char *url, CURLcode rc,
 	}
 
 	if (s->werr) {
-		if (s->werr == -EFBIG && !s->is_mem) {
+		if (s->werr == -EFBIG && !s->is_mem && s->expected_size &&
+		    s->expected_size <= s->ceiling) {
 			s->too_big = true;
 			r->outcome = OUT_FAIL;
 			cause_set(r, -EPROTO,
@@ -587,6 +602,14 @@ static void classify(struct sink *s, const char *url, CURLcode rc,
 				  " bytes, but %s sent more "
 				  "(the file was removed; the mirror or the index is wrong)",
 				  s->expected_size, from);
+		} else if (s->werr == -EFBIG && !s->is_mem) {
+			s->too_big = true;
+			r->outcome = OUT_FAIL;
+			cause_set(r, -EFBIG,
+				  "%s sent more than %" PRIu64 " bytes, the most "
+				  "a download may have (its size is unknown); "
+				  "stopped and removed the file",
+				  from, s->ceiling);
 		} else if (s->werr == -EFBIG) {
 			r->outcome = OUT_FAIL;
 			cause_set(r, -EFBIG, "response from %s is larger than %zu MiB",
@@ -870,6 +893,16 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 	s.label = label;
 	s.o = &o;
 	s.expected_size = expected_size;
+	s.ceiling = expected_size && expected_size < o.max_size ? expected_size :
+								o.max_size;
+	if (expected_size > o.max_size) {
+		ret = rungo_err_set(err, -EFBIG,
+				    "download %s: the index says it has %" PRIu64
+				    " bytes, more than the limit of %" PRIu64
+				    " for one download; refusing it",
+				    label, expected_size, o.max_size);
+		goto out;
+	}
 	s.md = EVP_MD_CTX_new();
 	s.curl = curl_easy_init();
 	if (!s.md || md_reset(s.md) < 0 || !s.curl) {
@@ -899,8 +932,7 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 	}
 
 	/* Resume: hash what an earlier run left, unless it cannot be right. */
-	if (st.st_size > 0 &&
-	    (!expected_size || (uint64_t)st.st_size <= expected_size)) {
+	if (st.st_size > 0 && (uint64_t)st.st_size <= s.ceiling) {
 		uint64_t got_bytes = 0;
 
 		ret = hash_fd(s.fd, (uint64_t)st.st_size, s.md, &got_bytes);
@@ -1003,9 +1035,13 @@ again:
 	ret = 0;
 	goto out;
 
+fail_keep_part:
+	/* Whatever went wrong, a .part past the ceiling is never kept. */
+	if (stat(part, &st) != 0 || (uint64_t)st.st_size <= s.ceiling)
+		goto prefix;
 fail_remove_part:
 	unlink(part);
-fail_keep_part:
+prefix:
 	rungo_err_prefix(err, ret, "download %s", label);
 out:
 	if (s.fd >= 0)

@@ -452,13 +452,20 @@ out:
 int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
 		      struct rungo_index **out, struct rungo_err *err)
 {
+	struct rungo_fetch_opts fo;
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (!url || !*url)
 		return rungo_err_set(err, -EINVAL, "index: no URL given");
-	rc = rungo_fetch_memory(url, "Go release index", fopts, &text, &len,
+	if (fopts)
+		fo = *fopts;
+	else
+		memset(&fo, 0, sizeof(fo));
+	if (fo.total_timeout_s == 0)
+		fo.total_timeout_s = RUNGO_INDEX_TIMEOUT_DEFAULT_S;
+	rc = rungo_fetch_memory(url, "Go release index", &fo, &text, &len,
 				err);
 	if (rc == 0)
 		rc = rungo_index_parse(text, len, out, err);

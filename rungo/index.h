@@ -56,7 +56,12 @@ struct rungo_fetch_opts;
 int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 		      struct rungo_err *err);
 
-/* Fetch `url` (http, https or file://) and parse it.  fopts may be NULL. */
+/* Total time limit of an index fetch when fopts does not set one: the
+ * index is small, and a server that trickles it must not hold a run. */
+#define RUNGO_INDEX_TIMEOUT_DEFAULT_S 60L
+
+/* Fetch `url` (http, https or file://) and parse it.  fopts may be NULL;
+ * its total_timeout_s 0 means RUNGO_INDEX_TIMEOUT_DEFAULT_S here. */
 int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
 		      struct rungo_index **out, struct rungo_err *err);
 

@@ -4,7 +4,9 @@
  * here with libarchive's writer: benign trees, malicious entries (absolute
  * paths, "..", symlink and hardlink escapes, special files), trimming.
  * Every malicious case checks a sentinel directory next to the destination
- * stays empty.
+ * stays empty.  Limits: archive bombs by file count and by bytes (declared
+ * or not), and a full disk (a small tmpfs mounted in a mount namespace of
+ * a child process; see tests/support/tmpfs.h).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "rungo/archive.h"
+#include "tmpfs.h"
 
 /* snprintf that fails the test on truncation. */
 #define PATHF(buf, ...)                                                     \
@@ -562,6 +565,185 @@ static void test_no_trim(void **state)
 	assert_int_equal(st.files_written, 3);
 }
 
+
+/* A tar.gz (or zip) of `n` files "go/f<i>" of `size` bytes each; data is
+ * incompressible unless `zeros`.  size_unset: do not declare the size
+ * (zip only: libarchive then writes a data descriptor). */
+static void write_bulk(const char *path, bool zip, size_t n, size_t size,
+		       bool zeros, bool size_unset)
+{
+	struct archive *a = archive_write_new();
+	unsigned char *buf = calloc(1, size ? size : 1);
+	uint32_t x = 2463534242u;
+	size_t i, k;
+
+	assert_non_null(a);
+	assert_non_null(buf);
+	if (zip) {
+		assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	} else {
+		assert_int_equal(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+		assert_int_equal(archive_write_set_format_pax_restricted(a),
+				 ARCHIVE_OK);
+	}
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	for (i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		char name[64];
+
+		snprintf(name, sizeof(name), "go/f%zu", i);
+		for (k = 0; !zeros && k < size; k++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[k] = (unsigned char)x;
+		}
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		if (size_unset)
+			archive_entry_unset_size(e);
+		else
+			archive_entry_set_size(e, (la_int64_t)size);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		if (size)
+			assert_int_equal(archive_write_data(a, buf, size),
+					 (la_ssize_t)size);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	free(buf);
+}
+
+static void test_limit_files(void **state)
+{
+	struct fixture *f = *state;
+	struct rungo_extract_opts o = { .strip_prefix = "go/",
+					.max_files = 5 };
+	struct rungo_err err = { 0 };
+
+	write_bulk(f->ar, false, 6, 1, false, false);
+	assert_int_equal(rungo_archive_extract(f->ar, f->dest, &o, NULL, &err),
+			 -EFBIG);
+	if (!strstr(err.msg, "more than 5 files") ||
+	    !strstr(err.msg, "go/f5"))
+		fail_msg("%s", err.msg);
+	assert_false(exists_in(f->dest, "f5"));
+	/* Exactly at the limit is fine. */
+	write_bulk(f->ar, false, 5, 1, false, false);
+	o.max_files = 5;
+	assert_int_equal(teardown(state), 0);
+	assert_int_equal(setup(state), 0);
+	f = *state;
+	write_bulk(f->ar, false, 5, 1, false, false);
+	if (rungo_archive_extract(f->ar, f->dest, &o, NULL, &err) != 0)
+		fail_msg("%s", err.msg);
+}
+
+/* Declared sizes count before anything is written, also for entries that
+ * trimming skips. */
+static void test_limit_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct rungo_extract_opts o = { .strip_prefix = "go/",
+					.max_bytes = 3000 };
+	struct rungo_err err = { 0 };
+	static const struct ent trimmed[] = {
+		{ F, "go/test/a.go", "0123456789", 0 },
+		{ F, "go/VERSION", "go1.22.4", 0 },
+	};
+
+	write_bulk(f->ar, false, 2, 2000, true, false);
+	assert_int_equal(rungo_archive_extract(f->ar, f->dest, &o, NULL, &err),
+			 -EFBIG);
+	if (!strstr(err.msg, "more than 3000 bytes") ||
+	    !strstr(err.msg, "go/f1"))
+		fail_msg("%s", err.msg);
+	assert_true(exists_in(f->dest, "f0"));
+	assert_false(exists_in(f->dest, "f1"));
+
+	assert_int_equal(teardown(state), 0);
+	assert_int_equal(setup(state), 0);
+	f = *state;
+	o.trim = true;
+	o.max_bytes = 15;
+	write_archive(f->ar, trimmed, 2);
+	assert_int_equal(rungo_archive_extract(f->ar, f->dest, &o, NULL, &err),
+			 -EFBIG);
+	if (!strstr(err.msg, "go/VERSION"))
+		fail_msg("%s", err.msg);
+}
+
+/* A zip entry without a declared size is counted as its data arrives. */
+static void test_limit_bytes_undeclared(void **state)
+{
+	struct fixture *f = *state;
+	struct rungo_extract_opts o = { .strip_prefix = "go/",
+					.max_bytes = 100000 };
+	struct rungo_err err = { 0 };
+	char zip[PATH_MAX];
+
+	PATHF(zip, "%s/sentinel/../x.zip", f->top);
+	write_bulk(zip, true, 1, 300000, true, true);
+	assert_int_equal(rungo_archive_extract(zip, f->dest, &o, NULL, &err),
+			 -EFBIG);
+	if (!strstr(err.msg, "more than 100000 bytes"))
+		fail_msg("%s", err.msg);
+	unlink(zip);
+}
+
+struct enospc_ctx {
+	const char *ar;
+	char dest[PATH_MAX];
+};
+
+static int enospc_child(void *p, char *msg, size_t size)
+{
+	struct enospc_ctx *c = p;
+	struct rungo_extract_opts o = { .strip_prefix = "go/" };
+	struct rungo_err err = { 0 };
+	int rc;
+
+	if (mkdir(c->dest, 0755) != 0) {
+		snprintf(msg, size, "mkdir %s: %s", c->dest, strerror(errno));
+		return -1000;
+	}
+	rc = rungo_archive_extract(c->ar, c->dest, &o, NULL, &err);
+	snprintf(msg, size, "%s", err.msg);
+	return rc;
+}
+
+/* 2 files of 300 KiB into a 256 KiB tmpfs: the second write fails with
+ * ENOSPC, which libarchive reports as a mere warning. */
+static void test_enospc(void **state)
+{
+	struct fixture *f = *state;
+	struct test_tmpfs_result res;
+	struct enospc_ctx c;
+	char mnt[PATH_MAX];
+	int rc;
+
+	PATHF(mnt, "%s/sentinel", f->top);
+	c.ar = f->ar;
+	PATHF(c.dest, "%s/dest", mnt);
+	write_bulk(f->ar, false, 2, 300 << 10, false, false);
+	rc = test_tmpfs_run(mnt, "256k", enospc_child, &c, &res);
+	if (rc != 0) {
+		if (test_tmpfs_unavailable_is_failure())
+			fail_msg("CI: no small filesystem for the ENOSPC test: %s",
+				 res.msg);
+		print_message("skipped: %s\n", res.msg);
+		skip();
+	}
+	assert_int_equal(res.rc, -ENOSPC);
+	if (!strstr(res.msg, "No space left on device") ||
+	    !strstr(res.msg, "'go/f"))
+		fail_msg("%s", res.msg);
+	/* The mount is gone with the child. */
+	assert_int_equal(count_entries(mnt), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +778,13 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_trim, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_limit_files, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_limit_bytes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_limit_bytes_undeclared,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_enospc, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

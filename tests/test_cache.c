@@ -6,6 +6,10 @@
  * OpenSSL.  Covers install (trimmed and not), reuse, sha256 mismatch, an
  * index without sha256, resuming an interrupted install, two processes
  * installing at once, registered GOROOTs, list, prune and path helpers.
+ * Hardening: a full disk during extraction (small tmpfs in a mount
+ * namespace), archive bomb limits, archives whose bin/go is missing or
+ * names another version, damaged trees on reuse, the bin/go stamp, a FIFO
+ * as metadata, toolchains in use kept by prune, a read-only cache.
  *
  * The concurrency test re-executes this binary with
  * "--child-install" so each child is a fresh process.
@@ -30,11 +34,13 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "httpd.h"
+#include "tmpfs.h"
 #include "rungo/cache.h"
 #include "rungo/fetch.h"
 #include "rungo/index.h"
@@ -1021,6 +1027,528 @@ static void test_fs_helpers(void **state)
 	assert_int_equal(rungo_fs_mkdir_p(path, &err), -ENOTDIR);
 }
 
+
+/* ---- hardening ---------------------------------------------------------- */
+
+/* The tree above with bin/go replaced by `gobin` (NULL: no bin/go), plus
+ * `zeros` bytes of zeros in go/pkg/zero.bin; served at ROUTE, f->sha and
+ * f->size updated. */
+static void serve_variant(struct fx *f, const char *gobin, size_t zeros)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e;
+	char *data;
+	size_t i;
+
+	assert_non_null(a);
+	archive_write_add_filter_gzip(a);
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_filename(a, f->ar), ARCHIVE_OK);
+	for (i = 0; i < sizeof(tree) / sizeof(tree[0]); i++) {
+		const char *d = tree[i].data;
+		size_t len;
+
+		if (strcmp(tree[i].name, "go/bin/go") == 0) {
+			if (!gobin)
+				continue;
+			d = gobin;
+		}
+		len = d ? strlen(d) : 0;
+		e = archive_entry_new();
+		archive_entry_set_pathname(e, tree[i].name);
+		archive_entry_set_filetype(e, d ? AE_IFREG : AE_IFDIR);
+		archive_entry_set_perm(e, tree[i].mode);
+		archive_entry_set_size(e, (la_int64_t)len);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		if (len)
+			archive_write_data(a, d, len);
+		archive_entry_free(e);
+	}
+	if (zeros) {
+		char *z = calloc(1, zeros);
+
+		assert_non_null(z);
+		e = archive_entry_new();
+		archive_entry_set_pathname(e, "go/pkg/zero.bin");
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		archive_entry_set_size(e, (la_int64_t)zeros);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, z, zeros),
+				 (la_ssize_t)zeros);
+		archive_entry_free(e);
+		free(z);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	data = slurp(f->ar, &f->size);
+	sha256_hex(data, f->size, f->sha);
+	free(data);
+	assert_int_equal(test_httpd_add_file(f->h, ROUTE, f->ar), 0);
+}
+
+/* Is the test machine one whose toolchains the cache runs (amd64)?  The
+ * synthetic bin/go answers for linux/amd64. */
+static bool runs_amd64(void)
+{
+	const char *h = rungo_host_arch();
+
+	return h && strcmp(h, "amd64") == 0;
+}
+
+struct full_ctx {
+	struct fx *f;
+	struct rungo_index *idx;
+	char mnt[PATH_MAX];
+};
+
+static int full_disk_child(void *p, char *msg, size_t size)
+{
+	struct full_ctx *x = p;
+	struct rungo_cache_opts o;
+	struct rungo_cache *c = NULL;
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+	char path[PATH_MAX + 64];
+	struct stat st;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.dir = x->mnt;
+	o.download_url = x->f->base;
+	o.fetch.retry_base_ms = 10;
+	o.fetch.max_attempts = 2;
+	if (rungo_cache_open(&o, &c, &err) != 0) {
+		snprintf(msg, size, "open: %s", err.msg);
+		return -1000;
+	}
+	rc = rungo_cache_install(c, x->idx, &x->f->v, "linux", "amd64", &tc,
+				 &err);
+	if (rc != -ENOSPC) {
+		snprintf(msg, size, "first install: rc %d: %s", rc, err.msg);
+		rc = -1001;
+		goto out;
+	}
+	snprintf(msg, size, "%s", err.msg);
+	/* Nothing half-done visible; the verified download is kept. */
+	snprintf(path, sizeof(path), "%s/toolchains/%s", x->mnt, ID);
+	if (stat(path, &st) == 0) {
+		snprintf(msg, size, "%s exists after ENOSPC", path);
+		rc = -1002;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/tmp", x->mnt);
+	if (rmdir(path) != 0 || mkdir(path, 0755) != 0) {
+		snprintf(msg, size, "tmp/ is not empty after ENOSPC");
+		rc = -1003;
+		goto out;
+	}
+	/* Space comes back: the next run finishes the job. */
+	if (test_tmpfs_resize(x->mnt, "16m") != 0) {
+		snprintf(msg + strlen(msg), size - strlen(msg), " | resize: %s",
+			 strerror(errno));
+		rc = -1004;
+		goto out;
+	}
+	if (rungo_cache_install(c, x->idx, &x->f->v, "linux", "amd64", &tc,
+				&err) != 0) {
+		snprintf(msg, size, "install after resize: %s", err.msg);
+		rc = -1005;
+		goto out;
+	}
+	rc = -ENOSPC;
+out:
+	rungo_cache_free(c);
+	return rc;
+}
+
+/* A disk that fills during extraction: a 1 MiB tmpfs as the cache and a
+ * toolchain with 4 MiB of zeros (the download itself is tiny). */
+static void test_full_disk(void **state)
+{
+	struct fx *f = *state;
+	struct test_tmpfs_result res;
+	struct full_ctx x;
+
+	serve_variant(f, tree[2].data, 4 << 20);
+	x.f = f;
+	x.idx = make_index(f->sha, f->size);
+	PATHF(x.mnt, "%s/small", f->top);
+	assert_int_equal(mkdir(x.mnt, 0755), 0);
+	if (test_tmpfs_run(x.mnt, "1m", full_disk_child, &x, &res) != 0) {
+		rungo_index_free(x.idx);
+		if (test_tmpfs_unavailable_is_failure())
+			fail_msg("CI: no small filesystem for the full-disk test: %s",
+				 res.msg);
+		print_message("skipped: %s\n", res.msg);
+		skip();
+	}
+	rungo_index_free(x.idx);
+	if (res.rc != -ENOSPC)
+		fail_msg("rc %d: %s", res.rc, res.msg);
+	if (!strstr(res.msg, "No space left on device") ||
+	    !strstr(res.msg, "go/pkg/zero.bin"))
+		fail_msg("%s", res.msg);
+	/* Downloaded once: the second install reused the archive. */
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 1);
+}
+
+static void test_extract_limits(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	struct rungo_cache_opts o;
+	struct rungo_cache *c = NULL;
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+
+	memset(&o, 0, sizeof(o));
+	o.dir = f->cache;
+	o.download_url = f->base;
+	o.max_extract_files = 4;
+	assert_int_equal(rungo_cache_open(&o, &c, &err), 0);
+	assert_int_equal(rungo_cache_install(c, idx, &f->v, "linux", "amd64",
+					     &tc, &err), -EFBIG);
+	if (!strstr(err.msg, "more than 4 files"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(count_sub(f, "toolchains"), 0);
+	assert_int_equal(count_sub(f, "tmp"), 0);
+	rungo_cache_free(c);
+	o.max_extract_files = 0;
+	o.max_extract_bytes = 20;
+	assert_int_equal(rungo_cache_open(&o, &c, &err), 0);
+	assert_int_equal(rungo_cache_install(c, idx, &f->v, "linux", "amd64",
+					     &tc, &err), -EFBIG);
+	if (!strstr(err.msg, "more than 20 bytes"))
+		fail_msg("%s", err.msg);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+/* An archive without bin/go, or whose bin/go is another version or
+ * another platform, is never published. */
+static void test_bad_gobin(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *gobin;
+		const char *why;
+	} cases[] = {
+		{ NULL, "bin/go: No such file" },
+		{ "#!/bin/sh\necho go version go1.21.0 linux/amd64\n",
+		  "says 'go version go1.21.0 linux/amd64'" },
+		{ "#!/bin/sh\necho go version " VERSION_STR " linux/arm64\n",
+		  "expected 'go version " VERSION_STR " linux/amd64'" },
+		{ "#!/bin/sh\nexit 2\n", "exit status 2" },
+	};
+	size_t i;
+
+	if (!runs_amd64())
+		skip();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rungo_cache *c = open_cache(f, NULL, false);
+		struct rungo_toolchain tc;
+		struct rungo_err err = { 0 };
+		struct rungo_index *idx;
+
+		serve_variant(f, cases[i].gobin, 0);
+		idx = make_index(f->sha, f->size);
+		assert_true(rungo_cache_install(c, idx, &f->v, "linux", "amd64",
+						&tc, &err) < 0);
+		if (!strstr(err.msg, cases[i].why) ||
+		    !strstr(err.msg, FILENAME) ||
+		    !strstr(err.msg, "fails its check"))
+			fail_msg("case %zu: %s", i, err.msg);
+		assert_int_equal(count_sub(f, "toolchains"), 0);
+		assert_int_equal(count_sub(f, "tmp"), 0);
+		assert_int_equal(count_sub(f, "downloads"), 0);
+		rungo_cache_free(c);
+		rungo_index_free(idx);
+	}
+}
+
+/* Reuse checks the tree: bin/ deleted by hand, a bin/go of another
+ * version, metadata gone.  Without an index: an error naming the damage;
+ * with one: installed again. */
+static void test_damaged_reuse(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+	char p[PATH_MAX];
+	int round;
+
+	if (!runs_amd64())
+		skip();
+	for (round = 0; round < 3; round++) {
+		if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc,
+					&err))
+			fail_msg("install: %s", err.msg);
+		assert_int_equal(test_httpd_hits(f->h, ROUTE), round + 1);
+		if (round == 0) {
+			PATHF(p, "%s/bin/go", tc.goroot);
+			assert_int_equal(unlink(p), 0);
+			PATHF(p, "%s/bin", tc.goroot);
+			assert_int_equal(rmdir(p), 0);
+		} else if (round == 1) {
+			PATHF(p, "%s/bin/go", tc.goroot);
+			assert_int_equal(unlink(p), 0);
+			write_text(p, "#!/bin/sh\necho go version go1.9 linux/amd64\n",
+				   0755);
+		} else {
+			PATHF(p, "%s/.lutgen-toolchain.json", tc.goroot);
+			assert_int_equal(unlink(p), 0);
+		}
+		assert_int_equal(rungo_cache_install(c, NULL, &f->v, "linux",
+						     "amd64", &tc, &err),
+				 -ENOENT);
+		if (!strstr(err.msg, "is damaged") || !strstr(err.msg, ID))
+			fail_msg("round %d: %s", round, err.msg);
+	}
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("reinstall: %s", err.msg);
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 4);
+	assert_true(exists(tc.goroot, "bin/go"));
+	assert_int_equal(count_sub(f, "tmp"), 0);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+/* bin/go runs again only when its stamp changed: a bin/go that counts its
+ * runs in a file. */
+static void test_stamp(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx;
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+	char gobin[1024], counter[PATH_MAX], p[PATH_MAX];
+	size_t len;
+	char *text;
+	int i;
+
+	if (!runs_amd64())
+		skip();
+	PATHF(counter, "%s/runs", f->top);
+	PATHF(gobin, "#!/bin/sh\necho run >> %s\necho go version "
+	      VERSION_STR " linux/amd64\n", counter);
+	serve_variant(f, gobin, 0);
+	idx = make_index(f->sha, f->size);
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("install: %s", err.msg);
+	for (i = 0; i < 3; i++)
+		if (rungo_cache_install(c, NULL, &f->v, "linux", "amd64", &tc,
+					&err))
+			fail_msg("reuse: %s", err.msg);
+	text = slurp(counter, &len);
+	text[len] = '\0';
+	assert_string_equal(text, "run\n");   /* before publishing only */
+	free(text);
+	/* Touched: checked once more, then the new stamp holds. */
+	PATHF(p, "%s/bin/go", tc.goroot);
+	assert_int_equal(chmod(p, 0700), 0);
+	for (i = 0; i < 3; i++)
+		if (rungo_cache_install(c, NULL, &f->v, "linux", "amd64", &tc,
+					&err))
+			fail_msg("reuse: %s", err.msg);
+	text = slurp(counter, &len);
+	text[len] = '\0';
+	assert_string_equal(text, "run\nrun\n");
+	free(text);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	_exit(3);
+}
+
+/* A FIFO in place of the metadata: list and install return at once. */
+static void test_meta_fifo(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct rungo_toolchain tc, *list = NULL;
+	struct rungo_err err = { 0 };
+	char p[PATH_MAX];
+	size_t n = 0;
+
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("install: %s", err.msg);
+	PATHF(p, "%s/.lutgen-toolchain.json", tc.goroot);
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	signal(SIGALRM, on_alarm);
+	alarm(20);
+	assert_int_equal(rungo_cache_list(c, &list, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].sha256, "");
+	free(list);
+	assert_int_equal(rungo_cache_install(c, NULL, &f->v, "linux", "amd64",
+					     &tc, &err), -ENOENT);
+	if (!strstr(err.msg, "not a regular file"))
+		fail_msg("%s", err.msg);
+	alarm(0);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+/* A held toolchain survives prune --all (counted as in use); released,
+ * it goes. */
+static void test_prune_in_use(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct rungo_cache *c2 = open_cache(f, NULL, false);
+	struct rungo_cache_hold *hold = NULL;
+	struct rungo_prune_stats st;
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+
+	if (rungo_cache_acquire(c, idx, &f->v, "linux", "amd64", &tc, &hold,
+				&err))
+		fail_msg("acquire: %s", err.msg);
+	assert_non_null(hold);
+	assert_int_equal(rungo_cache_prune(c2, NULL, 0, true, &st, &err), 0);
+	assert_int_equal(st.in_use, 1);
+	assert_int_equal(st.entries_removed, 0);
+	assert_true(exists(tc.goroot, "bin/go"));
+	/* Two holders at once are fine. */
+	{
+		struct rungo_cache_hold *h2 = NULL;
+		struct rungo_toolchain tc2;
+
+		if (rungo_cache_acquire(c2, NULL, &f->v, "linux", "amd64", &tc2,
+					&h2, &err))
+			fail_msg("second acquire: %s", err.msg);
+		rungo_cache_release(h2);
+	}
+	rungo_cache_release(hold);
+	assert_int_equal(rungo_cache_prune(c2, NULL, 0, true, &st, &err), 0);
+	assert_int_equal(st.in_use, 0);
+	assert_int_equal(st.entries_removed, 1);
+	assert_int_equal(count_sub(f, "toolchains"), 0);
+	rungo_cache_release(NULL);
+	rungo_cache_free(c2);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+struct ro_ctx {
+	struct fx *f;
+	struct rungo_index *idx;
+	char goroot[PATH_MAX];
+};
+
+static int readonly_child(void *p, char *msg, size_t size)
+{
+	struct ro_ctx *x = p;
+	struct rungo_cache_opts o;
+	struct rungo_cache *c = NULL;
+	struct rungo_cache_hold *hold = NULL;
+	struct rungo_toolchain tc, *list = NULL;
+	struct rungo_version other;
+	struct rungo_err err = { 0 };
+	size_t n = 0;
+	int rc = -1100;
+
+	/* The cache, bind-mounted read-only onto itself. */
+	if (mount(x->f->cache, x->f->cache, NULL, MS_BIND, NULL) != 0 ||
+	    mount(NULL, x->f->cache, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY,
+		  NULL) != 0) {
+		snprintf(msg, size, "bind mount read-only: %s", strerror(errno));
+		return -1099;
+	}
+	memset(&o, 0, sizeof(o));
+	o.dir = x->f->cache;
+	o.download_url = x->f->base;
+	if (rungo_cache_open(&o, &c, &err) != 0) {
+		snprintf(msg, size, "open: %s", err.msg);
+		return rc;
+	}
+	if (rungo_cache_writable(c)) {
+		snprintf(msg, size, "the cache should be read-only");
+		goto out;
+	}
+	/* Installed: served, with or without index, held or not. */
+	if (rungo_cache_install(c, NULL, &x->f->v, "linux", "amd64", &tc,
+				&err) != 0 ||
+	    rungo_cache_acquire(c, x->idx, &x->f->v, "linux", "amd64", &tc,
+				&hold, &err) != 0) {
+		snprintf(msg, size, "installed toolchain: %s", err.msg);
+		goto out;
+	}
+	rungo_cache_release(hold);
+	if (strcmp(tc.goroot, x->goroot) != 0) {
+		snprintf(msg, size, "goroot %s, expected %s", tc.goroot,
+			 x->goroot);
+		goto out;
+	}
+	if (rungo_cache_list(c, &list, &n, &err) != 0 || n != 1) {
+		snprintf(msg, size, "list: %zu entries: %s", n, err.msg);
+		goto out;
+	}
+	/* Not installed: a clear error. */
+	rungo_version_parse("go1.21.0", &other, NULL);
+	if (rungo_cache_install(c, x->idx, &other, "linux", "amd64", &tc,
+				&err) != -EROFS) {
+		snprintf(msg, size, "install of a missing one: %s", err.msg);
+		goto out;
+	}
+	snprintf(msg, size, "%s", err.msg);
+	rc = 0;
+out:
+	free(list);
+	rungo_cache_free(c);
+	return rc;
+}
+
+static void test_readonly_cache(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct test_tmpfs_result res;
+	struct rungo_toolchain tc;
+	struct rungo_err err = { 0 };
+	struct ro_ctx x;
+	char p[PATH_MAX];
+
+	x.f = f;
+	x.idx = make_index(f->sha, f->size);
+	if (rungo_cache_install(c, x.idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("install: %s", err.msg);
+	rungo_cache_free(c);
+	PATHF(x.goroot, "%s", tc.goroot);
+	/* A changed stamp on a read-only cache: checked, not recorded. */
+	PATHF(p, "%s/bin/go", tc.goroot);
+	assert_int_equal(chmod(p, 0700), 0);
+	/* No lock files either: nothing is created in a read-only cache. */
+	PATHF(p, "%s/locks/%s.use", f->cache, ID);
+	unlink(p);
+	PATHF(p, "%s/small", f->top);
+	assert_int_equal(mkdir(p, 0755), 0);
+	if (test_tmpfs_run(p, "1m", readonly_child, &x, &res) != 0) {
+		rungo_index_free(x.idx);
+		if (test_tmpfs_unavailable_is_failure())
+			fail_msg("CI: no mount namespace for the read-only test: %s",
+				 res.msg);
+		print_message("skipped: %s\n", res.msg);
+		skip();
+	}
+	rungo_index_free(x.idx);
+	if (res.rc != 0)
+		fail_msg("%d: %s", res.rc, res.msg);
+	if (!strstr(res.msg, "read-only") || !strstr(res.msg, "go1.21.0"))
+		fail_msg("%s", res.msg);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
@@ -1046,6 +1574,21 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_add_goroot, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_prune, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_disk, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_extract_limits, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_bad_gobin, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_reuse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta_fifo, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_prune_in_use, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_readonly_cache, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_fs_helpers, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_root_resolution, setup,

@@ -858,6 +858,115 @@ static void test_parallel_downloads(void **state)
 	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 8);
 }
 
+
+/* A server that sends a byte every 100 ms never stalls, but the total
+ * time limit still ends the transfer (in memory and to a file). */
+static void test_trickle_total_timeout(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_fetch_opts o = fast_opts(f);
+	struct rungo_err err = { 0 };
+	struct test_httpd_route r = {
+		.path = "/trickle", .body = f->big, .body_len = 4096,
+		.trickle_ms = 100,
+	};
+	struct timespec t0;
+	char url[256], *mem = NULL;
+	size_t len = 0;
+
+	o.stall_timeout_s = 30;
+	o.total_timeout_s = 1;
+	assert_int_equal(test_httpd_add(f->srv, &r), 0);
+	url_of(f, "/trickle", url, sizeof(url));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rungo_fetch_memory(url, "index", &o, &mem, &len, &err),
+			 -ETIMEDOUT);
+	assert_true(elapsed_s(&t0) < 3.0);
+	assert_non_null(strstr(err.msg, "total time limit of 1 s"));
+	assert_null(mem);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(rungo_fetch_file(url, f->dest, FILE_NAME, 4096, NULL,
+					  &o, &err), -ETIMEDOUT);
+	assert_true(elapsed_s(&t0) < 3.0);
+	assert_non_null(strstr(err.msg, "total time limit of 1 s"));
+	assert_false(exists(f->dest));
+}
+
+/* Size 0 (unknown) no longer means "no bound": an endless body stops at
+ * the ceiling and its .part is removed. */
+static void test_unknown_size_ceiling(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_fetch_opts o = fast_opts(f);
+	struct rungo_err err = { 0 };
+	char url[256];
+
+	o.max_size = 100000;
+	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
+					     BIG_LEN), 0);
+	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
+	assert_int_equal(rungo_fetch_file(url, f->dest, FILE_NAME, 0, NULL, &o,
+					  &err), -EFBIG);
+	if (!strstr(err.msg, "more than 100000 bytes") ||
+	    !strstr(err.msg, FILE_NAME))
+		fail_msg("%s", err.msg);
+	assert_false(exists(f->dest));
+	assert_false(exists(f->part));
+	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
+	/* A size above the ceiling is refused before any request. */
+	assert_int_equal(rungo_fetch_file(url, f->dest, FILE_NAME, 100001,
+					  NULL, &o, &err), -EFBIG);
+	if (!strstr(err.msg, "100001") || !strstr(err.msg, "limit"))
+		fail_msg("%s", err.msg);
+	assert_int_equal(test_httpd_hits(f->srv, "/dl/" FILE_NAME), 1);
+	/* Within the ceiling, size 0 works as before. */
+	o.max_size = 0;
+	assert_ok(rungo_fetch_file(url, f->dest, FILE_NAME, 0, f->big_sha, &o,
+				   &err));
+	assert_file_is(f->dest, f->big, BIG_LEN);
+}
+
+/* A .part larger than the ceiling left by an older run is removed when
+ * the download then fails. */
+static void test_oversized_part_removed(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_fetch_opts o = fast_opts(f);
+	struct rungo_err err = { 0 };
+	char url[256];
+
+	o.max_size = 1000;
+	write_file(f->part, f->big, 5000);
+	url_of(f, "/dl/missing", url, sizeof(url));
+	assert_int_equal(rungo_fetch_file(url, f->dest, FILE_NAME, 0, NULL, &o,
+					  &err), -ENOENT);
+	if (exists(f->part)) {
+		size_t len = 0;
+		unsigned char *d = slurp(f->part, &len);
+
+		free(d);
+		assert_true(len <= 1000);
+	}
+}
+
+/* A host name that does not resolve is not retried: offline, the error
+ * comes at once. */
+static void test_dns_not_retried(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_fetch_opts o = fast_opts(f);
+	struct rungo_err err = { 0 };
+	char *mem = NULL;
+	size_t len;
+
+	o.retry_base_ms = 2000;
+	assert_int_equal(rungo_fetch_memory("http://lutgen-test.invalid/dl/",
+					    "index", &o, &mem, &len, &err),
+			 -EHOSTUNREACH);
+	assert_int_equal(f->warns, 0);   /* no "retrying" */
+	assert_non_null(strstr(err.msg, "lutgen-test.invalid"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -890,6 +999,10 @@ int main(void)
 		T(test_file_url),
 		T(test_bad_url),
 		T(test_parallel_downloads),
+		T(test_trickle_total_timeout),
+		T(test_unknown_size_ceiling),
+		T(test_oversized_part_removed),
+		T(test_dns_not_retried),
 	};
 	struct rungo_err err = { 0 };
 	int rc;

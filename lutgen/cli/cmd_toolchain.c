@@ -61,8 +61,8 @@ static const char prune_help[] =
 	"Usage: lutgen toolchain prune [OPTIONS]\n"
 	"\n"
 	"Remove what nobody is using: unfinished extractions and downloads,\n"
-	"and the GOCACHE of toolchains no longer installed.  Entries locked by\n"
-	"a running install are kept.\n"
+	"and the GOCACHE of toolchains no longer installed.  Toolchains in use\n"
+	"(a running generate) or being installed are kept and counted.\n"
 	"\n"
 	"      --keep VERSION[,VERSION...]  also remove every installed\n"
 	"                          toolchain except these (repeatable)\n"
@@ -318,7 +318,7 @@ static int cmd_prune(struct lutgen_cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct rungo_version keep[MAX_KEEP];
-	struct rungo_prune_stats st = { 0, 0 };
+	struct rungo_prune_stats st = { 0, 0, 0 };
 	struct rungo_err err = { 0 };
 	struct rungo_cache *cache = NULL;
 	size_t nkeep = 0;
@@ -354,7 +354,9 @@ static int cmd_prune(struct lutgen_cli *cli, int argc, char **argv)
 		    !cJSON_AddNumberToObject(o, "entries_removed",
 					     (double)st.entries_removed) ||
 		    !cJSON_AddNumberToObject(o, "bytes_freed",
-					     (double)st.bytes_freed)) {
+					     (double)st.bytes_freed) ||
+		    !cJSON_AddNumberToObject(o, "in_use",
+					     (double)st.in_use)) {
 			cJSON_Delete(o);
 			rungo_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
@@ -362,9 +364,14 @@ static int cmd_prune(struct lutgen_cli *cli, int argc, char **argv)
 		}
 		rc = lutgen_cli_json_out(cli, o);
 	} else {
-		printf("removed %llu entries, freed %.1f MB\n",
+		printf("removed %llu entries, freed %.1f MB",
 		       (unsigned long long)st.entries_removed,
 		       (double)st.bytes_freed / 1e6);
+		if (st.in_use)
+			printf("; kept %llu toolchain%s in use",
+			       (unsigned long long)st.in_use,
+			       st.in_use == 1 ? "" : "s");
+		putchar('\n');
 		rc = LUTGEN_EXIT_OK;
 	}
 out:

@@ -427,11 +427,15 @@ static bool respond(struct test_httpd *h, int fd, const char *head,
 					want = r->stall_after - sent;
 				}
 			}
+			if (r->trickle_ms > 0)
+				want = 1;
 			if (atomic_load(&h->stopping))
 				return false;
 			if (send_all(fd, data + from + sent, want) < 0)
 				return false;
 			sent += want;
+			if (r->trickle_ms > 0 && !nap(h, r->trickle_ms))
+				return false;
 		}
 		return sent < count && r->drop_reset;
 	}

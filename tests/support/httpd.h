@@ -62,6 +62,9 @@ struct test_httpd_route {
 	size_t stall_after;
 	int stall_first;           /* delay/stall only the first N
 				    * requests; 0 = every request */
+	long trickle_ms;           /* send the body one byte at a time,
+				    * pausing this long after each (a slow
+				    * server that never quite stalls) */
 };
 
 /* Start a server on 127.0.0.1:<ephemeral>.  *out owned by the caller. */
