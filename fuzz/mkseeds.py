@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Write small hand-made Go-like ELF files: the fuzz seed corpus and the
-fixtures of tests/test_inspect.c.  Every value the unit test expects is
+fixtures of tests/test_gobin.c.  Every value the unit test expects is
 written down here by hand (FIXTURES), independent of lutgen's readers.
 
     fuzz/mkseeds.py [OUTDIR]   (default: fuzz/corpus/inspect)
@@ -21,6 +21,30 @@ MODINFO = (b"path\texample.com/fix\n"
            b"build\t-ldflags=\"-s -w\"\n"
            b"build\tGOARCH=amd64\n"
            b"build\tGOAMD64=v3\n")
+# What cmd/go writes for a module with replacements (runtime/debug's
+# BuildInfo.String: a replaced module's line ends after its version, the
+# "=>" line follows, then an empty line) and quoted settings.
+MODULES = (b"path\texample.com/app/cmd/agent\n"
+           b"mod\texample.com/app\t(devel)\t\n"
+           b"dep\tgithub.com/google/uuid\tv1.6.0\th1:NIvaJDMOsjHA8n1jAhLSgzrAzy1Hgr+hNrb57e+94F0=\n"
+           b"dep\tgoogle.golang.org/grpc\tv1.62.0\n"
+           b"=>\tgoogle.golang.org/grpc\tv1.60.1\th1:26+wFr+cNqSGFcOXcabYC0lUVJVRa2Sb2ortSK7WrEI=\n"
+           b"\n"
+           b"dep\tgolang.org/x/net\tv0.20.0\n"
+           b"=>\t../net\t\t\n"
+           b"\n"
+           b"dep\tgolang.org/x/sys\tv0.16.0\th1:xWw16ngr6ZMtmxDyKyIgsE93KNKz5HKmMa3b8ALHidU=\n"
+           b"build\t-buildmode=pie\n"
+           b"build\t-compiler=gc\n"
+           b"build\t-ldflags=\"-s -w -X \\\"main.version=1.2.3\\\"\"\n"
+           b"build\t\"weird key\"=x\n"
+           b"build\tCGO_ENABLED=1\n"
+           b"build\t-race=true\n"
+           b"build\t-trimpath=true\n"
+           b"build\tGOARCH=amd64\n"
+           b"build\tGOAMD64=v3\n"
+           b"build\tvcs.modified=true\n"
+           b"build\tesc=\"tab\\there\\x01\\u00e9\\\\\"\n")
 
 # amd64: main.main = nop; ret; int3 padding.  main.Target = mov rbx,rax;
 # ret; nop; ret  -> returns at +3 and +5.
@@ -91,8 +115,8 @@ def pclntab(layout, text_start):
     return body + ftab + fn
 
 
-def buildinfo(inline, version):
-    mod = START + MODINFO + END
+def buildinfo(inline, version, modinfo=MODINFO):
+    mod = START + modinfo + END
     if inline:
         return (b"\xff Go buildinf:" + bytes([8, 2]) + b"\0" * 16 +
                 uvarint(len(version)) + version + uvarint(len(mod)) + mod)
@@ -109,12 +133,13 @@ def buildinfo(inline, version):
 
 
 def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
-        inline=True, version=b"go1.22.4", moduledata=False, pie_rela=False):
+        inline=True, version=b"go1.22.4", moduledata=False, pie_rela=False,
+        modinfo=MODINFO):
     """pie_rela: ET_DYN with DF_1_PIE; the moduledata words are zero in the
     file and set by R_X86_64_RELATIVE relocations (PT_DYNAMIC/DT_RELA)."""
     text = ARM64_TEXT if machine == 183 else AMD64_TEXT
     ro = pclntab(layout, text_start)
-    data = bytearray(buildinfo(inline, version))
+    data = bytearray(buildinfo(inline, version, modinfo))
     data += b"\0" * (0x400 - len(data)) if len(data) < 0x400 else b""
     if moduledata:
         md = [0] * 24
@@ -177,6 +202,11 @@ FIXTURES = {
     "go115_ptrinfo.elf": elf(layout=12, inline=False, version=b"go1.15.15"),
     "go120_arm64.elf": elf(machine=183),
     "go126_pie_rela.elf": elf(text_start=0, moduledata=True, pie_rela=True),
+    # version "go1.20.7 X:boringcrypto,loopvar", MODULES above
+    "go120_modules.elf": elf(version=b"go1.20.7 X:boringcrypto,loopvar",
+                             modinfo=MODULES),
+    "go121rc2.elf": elf(version=b"go1.21rc2"),
+    "godevel.elf": elf(version=b"devel go1.23-4f0b2e3 Tue Jan 2 15:04:05 2024 +0000"),
 }
 
 
@@ -191,6 +221,8 @@ def main():
     os.makedirs(mdir, exist_ok=True)
     with open(os.path.join(mdir, "modinfo.txt"), "wb") as fh:
         fh.write(MODINFO)
+    with open(os.path.join(mdir, "modules.txt"), "wb") as fh:
+        fh.write(MODULES)
 
 
 if __name__ == "__main__":

@@ -372,6 +372,7 @@ static void test_compile_cxx(void **state)
 
 static const char *const outputs[] = {
 	"tst.c", "tst.h", "tst.json", "lutgen_go.c", "lutgen_go.h",
+	"lutgen_gobin.c", "lutgen_gobin.h",
 };
 #define NOUT (sizeof(outputs) / sizeof(outputs[0]))
 
@@ -630,16 +631,19 @@ static void test_errors(void **state)
 	assert_int_equal(lutgen_emit(NULL, f->dir, NULL, NULL), -EINVAL);
 }
 
-/* The committed generated/lutgen_go.{c,h} are what the templates render. */
+/* The committed generated/lutgen_go.{c,h} and lutgen_gobin.{c,h} are what
+ * the templates render. */
 static void test_committed_runtime(void **state)
 {
-	static const char *const which[] = { "go.c", "go.h" };
-	static const char *const file[] = { "lutgen_go.c", "lutgen_go.h" };
+	static const char *const which[] = { "go.c", "go.h", "gobin.c",
+					     "gobin.h" };
+	static const char *const file[] = { "lutgen_go.c", "lutgen_go.h",
+					    "lutgen_gobin.c", "lutgen_gobin.h" };
 	char p[4096];
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
 		char *rendered = NULL, *committed;
 
 		assert_int_equal(lutgen_emit_render(NULL, which[i], &rendered,

@@ -834,26 +834,48 @@ out:
 
 /* ---- rendering and writing ---- */
 
-static const char *template_for(const char *which)
+/* Output kinds: a table's own files (rendered with its view) and the
+ * shared runtime files every table links with (rendered without one:
+ * lutgen_go.* for the tables, lutgen_gobin.* the Go binary reader). */
+static const struct {
+	const char *which, *tmpl;
+	const char *file;  /* runtime: the file name; NULL: <spec>.<which> */
+} emit_kinds[] = {
+	{ "go.h", "lutgen_go.h.tmpl", "lutgen_go.h" },
+	{ "go.c", "lutgen_go.c.tmpl", "lutgen_go.c" },
+	{ "gobin.h", "lutgen_gobin.h.tmpl", "lutgen_gobin.h" },
+	{ "gobin.c", "lutgen_gobin.c.tmpl", "lutgen_gobin.c" },
+	{ "h", "table.h.tmpl", NULL },
+	{ "c", "table.c.tmpl", NULL },
+	{ "json", "table.json.tmpl", NULL },
+};
+#define EMIT_NKINDS (sizeof(emit_kinds) / sizeof(emit_kinds[0]))
+
+static int kind_index(const char *which)
 {
-	static const struct {
-		const char *which, *tmpl;
-	} map[] = {
-		{ "c", "table.c.tmpl" },
-		{ "h", "table.h.tmpl" },
-		{ "json", "table.json.tmpl" },
-		{ "go.c", "lutgen_go.c.tmpl" },
-		{ "go.h", "lutgen_go.h.tmpl" },
-	};
 	size_t i;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(map[i].which, which) == 0)
-			return map[i].tmpl;
-	return NULL;
+	for (i = 0; i < EMIT_NKINDS; i++)
+		if (strcmp(emit_kinds[i].which, which) == 0)
+			return (int)i;
+	return -1;
 }
 
-/* Render `which` with an already built view (NULL for go.c/go.h). */
+static const char *template_for(const char *which)
+{
+	int k = kind_index(which);
+
+	return k < 0 ? NULL : emit_kinds[k].tmpl;
+}
+
+static bool is_runtime(const char *which)
+{
+	int k = kind_index(which);
+
+	return k >= 0 && emit_kinds[k].file != NULL;
+}
+
+/* Render `which` with an already built view (NULL for runtime files). */
 static int render_with(const struct lutgen_rview *view, const char *which,
 		       char **out, size_t *len, struct rungo_err *err)
 {
@@ -865,7 +887,7 @@ static int render_with(const struct lutgen_rview *view, const char *which,
 	if (!name)
 		return rungo_err_set(err, -EINVAL,
 				     "emit: no output kind '%s' (c, h, json, "
-				     "go.c, go.h)",
+				     "go.c, go.h, gobin.c, gobin.h)",
 				     which);
 	tmpl = lutgen_template_find(name);
 	if (!tmpl)
@@ -893,7 +915,7 @@ int lutgen_emit_render(const struct lutgen_table *t, const char *which,
 
 	if (!which || !out)
 		return rungo_err_set(err, -EINVAL, "emit: NULL argument");
-	if (strncmp(which, "go.", 3) != 0) {
+	if (!is_runtime(which)) {
 		if (!t)
 			return rungo_err_set(err, -EINVAL,
 					     "emit: NULL table");
@@ -956,8 +978,7 @@ static int write_file(const char *dir, const char *file, const char *data,
 int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 		const struct lutgen_emit_opts *opts, struct rungo_err *err)
 {
-	static const char *const kinds[] = { "go.h", "go.c", "h", "c", "json" };
-	enum { NKINDS = sizeof(kinds) / sizeof(kinds[0]) };
+	enum { NKINDS = EMIT_NKINDS };
 	const struct lutgen_spec *spec = lutgen_table_spec(t);
 	struct lutgen_rview *view = NULL;
 	char *text[NKINDS] = { NULL };
@@ -982,8 +1003,8 @@ int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 	if (rc < 0)
 		return rc;
 	for (i = 0; i < NKINDS; i++) {
-		rc = render_with(strncmp(kinds[i], "go.", 3) == 0 ? NULL : view,
-				 kinds[i], &text[i], &len[i], err);
+		rc = render_with(emit_kinds[i].file ? NULL : view,
+				 emit_kinds[i].which, &text[i], &len[i], err);
 		if (rc < 0)
 			goto out;
 	}
@@ -991,12 +1012,12 @@ int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 		char file[512];
 		int n;
 
-		if (strncmp(kinds[i], "go.", 3) == 0)
-			n = snprintf(file, sizeof(file), "lutgen_go.%s",
-				     kinds[i] + 3);
+		if (emit_kinds[i].file)
+			n = snprintf(file, sizeof(file), "%s",
+				     emit_kinds[i].file);
 		else
 			n = snprintf(file, sizeof(file), "%s.%s", spec->name,
-				     kinds[i]);
+				     emit_kinds[i].which);
 		if (n < 0 || (size_t)n >= sizeof(file)) {
 			rc = rungo_err_set(err, -ENAMETOOLONG,
 					   "emit: spec name '%s' too long",

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lutgen/emit/emit.h - render a table into generated/<name>.{c,h,json} plus the
- * shared generated/lutgen_go.{h,c}.
+ * shared generated/lutgen_go.{h,c} (the tables' runtime) and
+ * generated/lutgen_gobin.{h,c} (the Go binary reader that answers them).
  *
  * Output is deterministic (no timestamps, no machine paths) and written
  * atomically (temporary file in the same directory, then rename), so an
@@ -29,12 +30,14 @@ struct lutgen_emit_opts {
 	bool *changed;
 };
 
-/* Write <out_dir>/<spec name>.{c,h,json} and <out_dir>/lutgen_go.{c,h}. */
+/* Write <out_dir>/<spec name>.{c,h,json}, <out_dir>/lutgen_go.{c,h} and
+ * <out_dir>/lutgen_gobin.{c,h}. */
 int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 		const struct lutgen_emit_opts *opts, struct rungo_err *err);
 
 /* Render one file into memory (caller frees *out with free()).
- * `which` is "c", "h", "json", "go.c" or "go.h". */
+ * `which` is "c", "h", "json" (need t), "go.c", "go.h", "gobin.c" or
+ * "gobin.h" (t may be NULL). */
 int lutgen_emit_render(const struct lutgen_table *t, const char *which,
 		       char **out, struct rungo_err *err);
 
