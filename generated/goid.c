@@ -16,30 +16,30 @@ static const struct lutgen_go_range lutgen_go_lut0_amd64[] = {
 	/* go1.15.15 .. go1.22.12: 152 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 160 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  160, NULL },
+	  160, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 152 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut0_arm64[] = {
 	/* go1.15.15 .. go1.22.12: 152 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 160 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  160, NULL },
+	  160, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 152 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut0_arches[] = {

@@ -17,6 +17,9 @@
  *                            minor whose patch releases differ;
  *   LUTGEN_EXTRAPOLATED (>0) newer than every measured minor (the newest
  *                            value);
+ *   LUTGEN_ABSENT (<0)       an optional lookup: its type, field or
+ *                            function does not exist in that version
+ *                            (out untouched);
  *   LUTGEN_E_* (<0)          no answer, out untouched: unparsable version,
  *                            older than every measured minor, unknown or
  *                            unmeasured arch, NULL argument.

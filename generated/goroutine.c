@@ -17,30 +17,30 @@ static const struct lutgen_go_range lutgen_go_lut0_amd64[] = {
 	/* go1.15.15 .. go1.22.12: 152 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 160 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  160, NULL },
+	  160, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 152 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut0_arm64[] = {
 	/* go1.15.15 .. go1.22.12: 152 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 160 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  160, NULL },
+	  160, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 152 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut0_arches[] = {
@@ -69,30 +69,30 @@ static const struct lutgen_go_range lutgen_go_lut1_amd64[] = {
 	/* go1.15.15 .. go1.22.12: 144 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  144, NULL },
+	  144, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 152 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 144 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  144, NULL },
+	  144, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut1_arm64[] = {
 	/* go1.15.15 .. go1.22.12: 144 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
-	  144, NULL },
+	  144, NULL, 0 },
 	/* go1.23.5 .. go1.24.4: 152 */
 	{ { 1, 23, 5, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  152, NULL },
+	  152, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 144 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  144, NULL },
+	  144, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut1_arches[] = {
@@ -121,14 +121,14 @@ static const struct lutgen_go_range lutgen_go_lut2_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 48 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  48, NULL },
+	  48, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut2_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 48 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  48, NULL },
+	  48, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut2_arches[] = {
@@ -157,22 +157,22 @@ static const struct lutgen_go_range lutgen_go_lut3_amd64[] = {
 	/* go1.15.15 .. go1.24.4: 72 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  72, NULL },
+	  72, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 64 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  64, NULL },
+	  64, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut3_arm64[] = {
 	/* go1.15.15 .. go1.24.4: 72 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 24, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  72, NULL },
+	  72, NULL, 0 },
 	/* go1.25.12 .. go1.27.4: 64 */
 	{ { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  64, NULL },
+	  64, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut3_arches[] = {
@@ -258,22 +258,22 @@ static const struct lutgen_go_range lutgen_go_lut4_amd64[] = {
 	/* go1.15.15: gp:SP+8(8) oldval:SP+16(4) newval:SP+20(4) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut4_v0 },
+	  0, &lutgen_go_lut4_v0, 0 },
 	/* go1.19.8 .. go1.27.4: gp:RAX(8) oldval:RBX(4) newval:RCX(4) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut4_v1 },
+	  0, &lutgen_go_lut4_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut4_arm64[] = {
 	/* go1.15.15: gp:SP+8(8) oldval:SP+16(4) newval:SP+20(4) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut4_v0 },
+	  0, &lutgen_go_lut4_v0, 0 },
 	/* go1.19.8 .. go1.27.4: gp:R0(8) oldval:R1(4) newval:R2(4) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut4_v2 },
+	  0, &lutgen_go_lut4_v2, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut4_arches[] = {

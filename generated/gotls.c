@@ -68,22 +68,22 @@ static const struct lutgen_go_range lutgen_go_lut0_amd64[] = {
 	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut0_v0 },
+	  0, &lutgen_go_lut0_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut0_v1 },
+	  0, &lutgen_go_lut0_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut0_arm64[] = {
 	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut0_v0 },
+	  0, &lutgen_go_lut0_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut0_v2 },
+	  0, &lutgen_go_lut0_v2, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut0_arches[] = {
@@ -163,22 +163,22 @@ static const struct lutgen_go_range lutgen_go_lut1_amd64[] = {
 	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut1_v0 },
+	  0, &lutgen_go_lut1_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut1_v1 },
+	  0, &lutgen_go_lut1_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut1_arm64[] = {
 	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut1_v0 },
+	  0, &lutgen_go_lut1_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut1_v2 },
+	  0, &lutgen_go_lut1_v2, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut1_arches[] = {
@@ -230,22 +230,22 @@ static const struct lutgen_go_range lutgen_go_lut2_amd64[] = {
 	/* go1.15.15: c:SP+8(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut2_v0 },
+	  0, &lutgen_go_lut2_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:RAX(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut2_v1 },
+	  0, &lutgen_go_lut2_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut2_arm64[] = {
 	/* go1.15.15: c:SP+8(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut2_v0 },
+	  0, &lutgen_go_lut2_v0, 0 },
 	/* go1.19.8 .. go1.27.4: c:R0(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut2_v1 },
+	  0, &lutgen_go_lut2_v1, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut2_arches[] = {
@@ -275,14 +275,14 @@ static const struct lutgen_go_range lutgen_go_lut3_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut3_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut3_arches[] = {
@@ -311,14 +311,14 @@ static const struct lutgen_go_range lutgen_go_lut4_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut4_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut4_arches[] = {
@@ -347,14 +347,14 @@ static const struct lutgen_go_range lutgen_go_lut5_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut5_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut5_arches[] = {
@@ -383,14 +383,14 @@ static const struct lutgen_go_range lutgen_go_lut6_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut6_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut6_arches[] = {
@@ -419,14 +419,14 @@ static const struct lutgen_go_range lutgen_go_lut7_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 16 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  16, NULL },
+	  16, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut7_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 16 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  16, NULL },
+	  16, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut7_arches[] = {
@@ -455,14 +455,14 @@ static const struct lutgen_go_range lutgen_go_lut8_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 96 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  96, NULL },
+	  96, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut8_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 96 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  96, NULL },
+	  96, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut8_arches[] = {
@@ -491,14 +491,14 @@ static const struct lutgen_go_range lutgen_go_lut9_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 112 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  112, NULL },
+	  112, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut9_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 112 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  112, NULL },
+	  112, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut9_arches[] = {
@@ -527,14 +527,14 @@ static const struct lutgen_go_range lutgen_go_lut10_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut10_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut10_arches[] = {
@@ -563,14 +563,14 @@ static const struct lutgen_go_range lutgen_go_lut11_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 24 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  24, NULL },
+	  24, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut11_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 24 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  24, NULL },
+	  24, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut11_arches[] = {
@@ -599,14 +599,14 @@ static const struct lutgen_go_range lutgen_go_lut12_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut12_arm64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut12_arches[] = {

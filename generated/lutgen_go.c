@@ -27,6 +27,8 @@ const char *lutgen_go_strerror(int rc)
 		return "unknown or unmeasured GOARCH";
 	case LUTGEN_E_INVAL:
 		return "invalid (NULL) argument";
+	case LUTGEN_ABSENT:
+		return "absent: the type, field or function does not exist in that version";
 	default:
 		return "unknown lutgen return code";
 	}
@@ -249,6 +251,8 @@ int lutgen_go_params_equal(const struct lutgen_go_params *a,
 static int range_value_equal(const struct lutgen_go_range *a,
 			     const struct lutgen_go_range *b)
 {
+	if (a->absent || b->absent)
+		return a->absent == b->absent;
 	return a->u == b->u && lutgen_go_params_equal(a->params, b->params);
 }
 
@@ -329,6 +333,8 @@ int lutgen_go_lut_u64_v(const struct lutgen_go_lut *lut,
 	if (!out)
 		return LUTGEN_E_INVAL;
 	rc = lutgen_go_lut_find(lut, v, arch, &r);
+	if (rc >= 0 && r->absent)
+		return LUTGEN_ABSENT;
 	if (rc >= 0)
 		*out = r->u;
 	return rc;
@@ -345,6 +351,8 @@ int lutgen_go_lut_params_v(const struct lutgen_go_lut *lut,
 	if (!out)
 		return LUTGEN_E_INVAL;
 	rc = lutgen_go_lut_find(lut, v, arch, &r);
+	if (rc >= 0 && r->absent)
+		return LUTGEN_ABSENT;
 	if (rc >= 0)
 		*out = r->params;
 	return rc;

@@ -27,6 +27,11 @@
  *                        patch's value).
  *   LUTGEN_EXTRAPOLATED  (>0) V is newer than every measured minor;
  *                        *out = the newest measured value.
+ *   LUTGEN_ABSENT        (<0) the lookup is optional and what it measures
+ *                        (a type, field or function) does not exist in V:
+ *                        *out untouched, never a made-up value.  Decided
+ *                        by the same rules as a value: V measured absent,
+ *                        or the run of versions the rules pick for V is.
  *   LUTGEN_E_*           (<0) no answer, *out untouched: unparsable
  *                        version, V older than every measured minor,
  *                        unknown or unmeasured arch, NULL argument.
@@ -60,6 +65,7 @@ extern "C" {
 #define LUTGEN_E_TOO_OLD (-2)  /* older than every measured version */
 #define LUTGEN_E_ARCH (-3)     /* unknown or unmeasured GOARCH */
 #define LUTGEN_E_INVAL (-4)    /* NULL argument */
+#define LUTGEN_ABSENT (-5)     /* optional lookup: not in that version */
 
 /* A static, human-readable description of a return code. */
 const char *lutgen_go_strerror(int rc);
@@ -173,6 +179,7 @@ struct lutgen_go_range {
 	struct lutgen_go_version to;
 	uint64_t u;                              /* u64 lookups */
 	const struct lutgen_go_params *params;   /* params lookups, else NULL */
+	int absent;   /* 1: measured absent (optional lookups); u 0, no params */
 };
 
 struct lutgen_go_arch_ranges {
@@ -188,7 +195,8 @@ struct lutgen_go_lut {
 };
 
 /* The coverage rules above: find the range answering (v, arch).  Returns a
- * LUTGEN_* code; *out is set only when the code is >= 0. */
+ * LUTGEN_* code; *out is set only when the code is >= 0 (an absent range is
+ * found like any other: the wrappers below turn it into LUTGEN_ABSENT). */
 int lutgen_go_lut_find(const struct lutgen_go_lut *lut,
 		       const struct lutgen_go_version *v, enum lutgen_goarch arch,
 		       const struct lutgen_go_range **out);

@@ -1067,9 +1067,10 @@ static void test_value(void **state)
 		{ ns, 16, s_pieces, 2 },
 		{ nu, 8, NULL, 0 },
 	};
-	struct lutgen_value a = { LUTGEN_LOOKUP_FUNC_PARAMS, 0, params, 3 };
-	struct lutgen_value b = { 0 }, u1 = { LUTGEN_LOOKUP_STRUCT_OFFSET, 152,
-					      NULL, 0 };
+	struct lutgen_value a = { .kind = LUTGEN_LOOKUP_FUNC_PARAMS,
+				  .params = params, .nparams = 3 };
+	struct lutgen_value b = { 0 }, u1 = { .kind = LUTGEN_LOOKUP_STRUCT_OFFSET,
+					      .u = 152 };
 	struct lutgen_value u2 = u1;
 	char buf[128], small[8];
 

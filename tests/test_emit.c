@@ -53,7 +53,13 @@ static const char spec_json[] =
 	"    {\"name\": \"big_value\", \"doc\": \"Large numbers.\",\n"
 	"     \"kind\": \"type_size\", \"type\": \"runtime.big\"},\n"
 	"    {\"name\": \"empty_size\", \"doc\": \"Never measured.\",\n"
-	"     \"kind\": \"type_size\", \"type\": \"runtime.none\"}\n"
+	"     \"kind\": \"type_size\", \"type\": \"runtime.none\"},\n"
+	"    {\"name\": \"opt_field\", \"doc\": \"Comes and goes.\",\n"
+	"     \"kind\": \"struct_offset\", \"type\": \"runtime.g\",\n"
+	"     \"field\": [\"newname\", \"oldname\"], \"optional\": true},\n"
+	"    {\"name\": \"opt_params\", \"doc\": \"Appears.\",\n"
+	"     \"kind\": \"func_params\", \"function\": \"runtime.newfunc\",\n"
+	"     \"optional\": true}\n"
 	"  ]\n"
 	"}\n";
 
@@ -77,8 +83,8 @@ static void add_u64(struct lutgen_table *t, size_t lookup, const char *arch,
 	struct rungo_err err = { 0, "" };
 
 	memset(&v, 0, sizeof(v));
-	v.kind = lookup == 0 ? LUTGEN_LOOKUP_STRUCT_OFFSET
-			     : LUTGEN_LOOKUP_TYPE_SIZE;
+	v.kind = lookup == 0 || lookup == 5 ? LUTGEN_LOOKUP_STRUCT_OFFSET
+					    : LUTGEN_LOOKUP_TYPE_SIZE;
 	v.u = u;
 	assert_int_equal(rungo_version_parse(ver, &rv, NULL), 0);
 	if (lutgen_table_add(t, lookup, arch, &rv, sha, &v, &err) != 0)
@@ -122,6 +128,29 @@ static void add_params(struct lutgen_table *t, const char *arch,
 	assert_int_equal(rungo_version_parse(ver, &rv, NULL), 0);
 	if (lutgen_table_add(t, 2, arch, &rv, SHA_B, &v, &err) != 0)
 		fail_msg("add params %s %s: %s", arch, ver, err.msg);
+}
+
+/* An absent measurement of an optional lookup, or a present one that
+ * matched alternative `match` (NULL: none recorded). */
+static void add_opt(struct lutgen_table *t, size_t lookup, const char *ver,
+		    bool absent, uint64_t u, const char *match,
+		    struct lutgen_param *ps, size_t n)
+{
+	struct lutgen_value v;
+	struct rungo_version rv;
+	struct rungo_err err = { 0, "" };
+
+	memset(&v, 0, sizeof(v));
+	v.kind = lookup == 5 ? LUTGEN_LOOKUP_STRUCT_OFFSET
+			     : LUTGEN_LOOKUP_FUNC_PARAMS;
+	v.absent = absent;
+	v.u = u;
+	v.params = ps;
+	v.nparams = n;
+	v.match_field = (char *)match;
+	assert_int_equal(rungo_version_parse(ver, &rv, NULL), 0);
+	if (lutgen_table_add(t, lookup, "amd64", &rv, SHA_A, &v, &err) != 0)
+		fail_msg("add optional %s: %s", ver, err.msg);
 }
 
 /* The table the driver's expectations are written for. */
@@ -181,6 +210,17 @@ static void fill_table(struct lutgen_table *t)
 	arm_ps[1] = (struct lutgen_param){ (char *)"b", 24, b_arm, 3 };
 	arm_ps[2] = (struct lutgen_param){ (char *)"x", 8, NULL, 0 };
 	add_params(t, "arm64", "go1.18.10", arm_ps, 3);
+
+	/* opt_field amd64: absent in 1.18.10, 40 in 1.20.14 (as oldname) and
+	 * 1.22.12 (as newname), absent again in 1.24.4. */
+	add_opt(t, 5, "go1.18.10", true, 0, NULL, NULL, 0);
+	add_opt(t, 5, "go1.20.14", false, 40, "oldname", NULL, 0);
+	add_opt(t, 5, "go1.22.12", false, 40, "newname", NULL, 0);
+	add_opt(t, 5, "go1.24.4", true, 0, NULL, NULL, 0);
+	/* opt_params amd64: absent in 1.20.14, the register list from
+	 * 1.22.12 on. */
+	add_opt(t, 6, "go1.20.14", true, 0, NULL, NULL, 0);
+	add_opt(t, 6, "go1.22.12", false, 0, NULL, reg_ps, 2);
 }
 
 static const char *build_root(void)
@@ -518,7 +558,7 @@ static void test_json(void **state)
 	assert_string_equal(get(j, "min_version")->valuestring, "go1.13");
 	assert_int_equal(cJSON_GetArraySize(get(j, "arches")), 3);
 	lookups = get(j, "lookups");
-	assert_int_equal(cJSON_GetArraySize(lookups), 5);
+	assert_int_equal(cJSON_GetArraySize(lookups), 7);
 	l0 = cJSON_GetArrayItem(lookups, 0);
 	assert_string_equal(get(l0, "name")->valuestring, "goid_offset");
 	assert_string_equal(get(l0, "kind")->valuestring, "struct_offset");
@@ -568,9 +608,44 @@ static void test_json(void **state)
 				"function")->valuestring,
 			    "crypto/tls.(*Conn).Write");
 
+	/* Alternatives are spelled as lists, absent as null, and the entries
+	 * say which spelling matched. */
+	{
+		const cJSON *lo = cJSON_GetArrayItem(lookups, 5);
+		const cJSON *fld = get(lo, "field"), *ents = get(lo, "entries");
+
+		assert_true(cJSON_IsArray(fld));
+		assert_string_equal(cJSON_GetArrayItem(fld, 1)->valuestring,
+				    "oldname");
+		assert_true(cJSON_IsTrue(get(lo, "optional")));
+		assert_null(cJSON_GetObjectItemCaseSensitive(l0, "optional"));
+		assert_int_equal(cJSON_GetArraySize(ents), 4);
+		assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(ents, 0), "value")));
+		assert_null(cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetArrayItem(ents, 0), "matched"));
+		e = cJSON_GetArrayItem(ents, 1);
+		assert_int_equal((int)get(e, "value")->valuedouble, 40);
+		assert_string_equal(get(get(e, "matched"), "field")->valuestring,
+				    "oldname");
+		e = cJSON_GetArrayItem(ents, 2);
+		assert_string_equal(get(get(e, "matched"), "field")->valuestring,
+				    "newname");
+		assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(ents, 3), "value")));
+		/* absent, 40, absent: three ranges. */
+		amd = get(get(lo, "ranges"), "amd64");
+		assert_int_equal(cJSON_GetArraySize(amd), 3);
+		assert_true(cJSON_IsNull(get(cJSON_GetArrayItem(amd, 2), "value")));
+	}
+
 	notes = get(j, "notes");
 	for (i = 0; i < cJSON_GetArraySize(notes); i++) {
 		n = cJSON_GetArrayItem(notes, i);
+		if (strcmp(get(n, "kind")->valuestring, "revert") == 0 &&
+		    strcmp(get(n, "lookup")->valuestring, "opt_field") == 0) {
+			assert_string_equal(get(n, "after")->valuestring,
+					    "go1.24.4");
+			continue;
+		}
 		if (strcmp(get(n, "kind")->valuestring, "revert") == 0) {
 			reverts++;
 			assert_string_equal(get(n, "lookup")->valuestring,
@@ -688,10 +763,10 @@ static void test_lut_rules(void **state)
 	 * oldest measured patch 1.21.1, same value as 1.19); 1.23 measured
 	 * only as rc1. */
 	static const struct lutgen_go_range r[] = {
-		{ V(19, 2), V(19, 2), 1, NULL },
-		{ V(21, 1), V(21, 3), 1, NULL },
-		{ V(21, 5), V(22, 0), 2, NULL },
-		{ RC(23, 1), RC(23, 1), 3, NULL },
+		{ V(19, 2), V(19, 2), 1, NULL, 0 },
+		{ V(21, 1), V(21, 3), 1, NULL, 0 },
+		{ V(21, 5), V(22, 0), 2, NULL, 0 },
+		{ RC(23, 1), RC(23, 1), 3, NULL, 0 },
 	};
 	static const struct lutgen_go_arch_ranges a[] = {
 		{ LUTGEN_GOARCH_AMD64, 4, r },
@@ -699,8 +774,8 @@ static void test_lut_rules(void **state)
 	static const struct lutgen_go_lut lut = { 1, a };
 	/* A minor whose patches differ, as the very first range. */
 	static const struct lutgen_go_range r2[] = {
-		{ V(21, 1), V(21, 3), 7, NULL },
-		{ V(21, 5), V(21, 5), 8, NULL },
+		{ V(21, 1), V(21, 3), 7, NULL, 0 },
+		{ V(21, 5), V(21, 5), 8, NULL, 0 },
 	};
 	static const struct lutgen_go_arch_ranges a2[] = {
 		{ LUTGEN_GOARCH_AMD64, 2, r2 },

@@ -554,6 +554,61 @@ static void test_results_value_json(void **state)
 	cJSON_Delete(j);
 }
 
+/* Optional lookups and alternatives survive a results file: absent is
+ * "value": null, the matched spelling is "matched". */
+static void test_results_optional(void **state)
+{
+	static const char json[] =
+		"{\"name\": \"opt\", \"program\": \"tst\", \"min_version\": \"go1.20\",\n"
+		" \"arches\": [\"amd64\"], \"policy\": \"all\", \"lookups\": [\n"
+		"  {\"name\": \"f\", \"kind\": \"struct_offset\", \"type\": \"runtime.g\",\n"
+		"   \"field\": [\"a\", \"b\"], \"optional\": true}]}\n";
+	struct fx *f = *state;
+	struct lutgen_spec *spec = load_spec(json);
+	struct lutgen_table *t = NULL;
+	struct lutgen_results *r = NULL, *back = NULL;
+	struct lutgen_value v = { 0 };
+	struct rungo_version v1 = ver("go1.20"), v2 = ver("go1.21.0");
+	struct rungo_err err = { 0 };
+	const struct lutgen_entry *e;
+	char *text;
+	size_t n;
+
+	assert_int_equal(lutgen_table_new(spec, &t, &err), 0);
+	v.kind = LUTGEN_LOOKUP_STRUCT_OFFSET;
+	v.absent = true;
+	assert_int_equal(lutgen_table_add(t, 0, "amd64", &v1, SHA_A, &v, &err), 0);
+	v.absent = false;
+	v.u = 48;
+	v.match_field = (char *)"b";
+	assert_int_equal(lutgen_table_add(t, 0, "amd64", &v2, SHA_A, &v, &err), 0);
+	assert_int_equal(lutgen_results_new(1, 1, &r, &err), 0);
+	assert_int_equal(lutgen_results_add(r, spec, t, NULL, 0, &err), 0);
+	if (lutgen_results_write(r, path_in(f, "o.json"), &err) != 0)
+		fail_msg("write: %s", err.msg);
+	text = slurp(path_in(f, "o.json"), NULL);
+	assert_non_null(strstr(text, "\"value\":\tnull"));
+	assert_non_null(strstr(text, "\"matched\":\t{"));
+	assert_non_null(strstr(text, "\"optional\":\ttrue"));
+	if (lutgen_results_load(path_in(f, "o.json"), &back, &err) != 0)
+		fail_msg("load: %s", err.msg);
+	e = lutgen_table_entries(lutgen_results_table(back, 0), 0, "amd64", &n);
+	assert_int_equal(n, 2);
+	assert_true(e[0].value.absent);
+	assert_null(e[0].value.match_field);
+	assert_false(e[1].value.absent);
+	assert_int_equal(e[1].value.u, 48);
+	assert_string_equal(e[1].value.match_field, "b");
+	assert_true(lutgen_results_spec(back, 0)->lookups[0].optional);
+	assert_int_equal(lutgen_results_spec(back, 0)->lookups[0].fields.n, 2);
+	lutgen_results_free(back);
+
+	free(text);
+	lutgen_results_free(r);
+	lutgen_table_free(t);
+	lutgen_spec_free(spec);
+}
+
 /* Write shard k/n of the full table to dir/shard-k.json; with
  * `only_owned`, the table given holds only the shard's own jobs (as a
  * filtered generate run measures them). */
@@ -1107,6 +1162,8 @@ int main(void)
 		cmocka_unit_test(test_shard_balanced_complete),
 		cmocka_unit_test_setup_teardown(test_shard_plan, setup, teardown),
 		cmocka_unit_test(test_shard_plan_select),
+		cmocka_unit_test_setup_teardown(test_results_optional, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_results_round_trip, setup,
 						teardown),
 		cmocka_unit_test(test_results_value_json),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
 #include <cmocka.h>
 
 #include "lutgen/core/spec.h"
@@ -225,11 +226,21 @@ static void test_wrong_type(void **state)
 		{ "\"kind\": \"struct_offset\"", "\"kind\": 1",
 		  "t.json: lookups[0] (fd_sysfd): key 'kind': expected a string, got a number" },
 		{ "\"type\": \"internal/poll.FD\"", "\"type\": false",
-		  "t.json: lookups[0] (fd_sysfd): key 'type': expected a string, got a boolean" },
-		{ "\"field\": \"Sysfd\"", "\"field\": [\"pfd\", \"Sysfd\"]",
-		  "t.json: lookups[0] (fd_sysfd): key 'field': expected a string, got an array" },
+		  "t.json: lookups[0] (fd_sysfd): key 'type': expected a string or a list of strings, got a boolean" },
+		{ "\"field\": \"Sysfd\"", "\"field\": {\"pfd\": \"Sysfd\"}",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': expected a string or a list of strings, got an object" },
 		{ "\"function\": \"crypto/tls.(*Conn).Write\"", "\"function\": 0",
-		  "t.json: lookups[2] (tls_write): key 'function': expected a string, got a number" },
+		  "t.json: lookups[2] (tls_write): key 'function': expected a string or a list of strings, got a number" },
+		{ "\"field\": \"Sysfd\"", "\"field\": [\"pfd\", 3]",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': element 1: expected a string, got a number" },
+		{ "\"field\": \"Sysfd\"", "\"field\": []",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': an empty list (give at least one field path)" },
+		{ "\"field\": \"Sysfd\"", "\"field\": [\"Sysfd\", \"Sysfd\"]",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': \"Sysfd\" listed twice" },
+		{ "\"field\": \"Sysfd\"", "\"field\": [\"Sysfd\", \"a b\"]",
+		  "t.json: lookups[0] (fd_sysfd): key 'field': \"a b\" is not a field path" },
+		{ "\"field\": \"Sysfd\"", "\"field\": \"Sysfd\", \"optional\": 1",
+		  "t.json: lookups[0] (fd_sysfd): key 'optional': expected true or false, got a number" },
 	};
 	size_t i;
 
@@ -327,6 +338,62 @@ static void test_bad_values(void **state)
 			  "t.json: unknown key 'x'");
 }
 
+/* Alternatives and optional, and their one JSON spelling. */
+static void test_alternatives(void **state)
+{
+	static const char json[] =
+		"{\"name\": \"a\", \"program\": \"p\", \"min_version\": \"go1.13\", "
+		"\"arches\": [\"amd64\"], \"lookups\": ["
+		"{\"name\": \"hdr\", \"kind\": \"struct_offset\", "
+		"\"type\": [\"net/http.http2FrameHeader\", \"net/http/internal/http2.FrameHeader\"], "
+		"\"field\": [\"clientHeaders\", \"headerFrame\"], \"optional\": true},"
+		"{\"name\": \"w\", \"kind\": \"func_params\", "
+		"\"function\": [\"a.F\"], \"optional\": false},"
+		"{\"name\": \"s\", \"kind\": \"type_size\", \"type\": \"runtime.g\"}]}";
+	struct lutgen_spec *s = NULL;
+	struct rungo_err err = { 0 };
+	cJSON *o;
+	char *text;
+	size_t i;
+
+	(void)state;
+	if (parse(json, &s, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(s->lookups[0].types.n, 2);
+	assert_int_equal(s->lookups[0].fields.n, 2);
+	assert_string_equal(s->lookups[0].type, "net/http.http2FrameHeader");
+	assert_string_equal(s->lookups[0].fields.v[1], "headerFrame");
+	assert_string_equal(s->lookups[0].field, "clientHeaders");
+	assert_null(s->lookups[0].function);
+	assert_true(s->lookups[0].optional);
+	assert_int_equal(s->lookups[1].functions.n, 1);
+	assert_string_equal(s->lookups[1].function, "a.F");
+	assert_false(s->lookups[1].optional);
+	assert_false(s->lookups[2].optional);
+	assert_int_equal(s->lookups[2].types.n, 1);
+	assert_int_equal(s->lookups[2].fields.n, 0);
+
+	{
+		static const char *const want[] = {
+			"{\"type\":[\"net/http.http2FrameHeader\",\"net/http/internal/http2.FrameHeader\"],"
+			"\"field\":[\"clientHeaders\",\"headerFrame\"],\"optional\":true}",
+			"{\"function\":\"a.F\"}",
+			"{\"type\":\"runtime.g\"}",
+		};
+
+		for (i = 0; i < 3; i++) {
+			o = cJSON_CreateObject();
+			assert_int_equal(lutgen_lookup_keys_to_json(&s->lookups[i], o),
+					 0);
+			text = cJSON_PrintUnformatted(o);
+			assert_string_equal(text, want[i]);
+			free(text);
+			cJSON_Delete(o);
+		}
+	}
+	lutgen_spec_free(s);
+}
+
 static void test_empty_lookups(void **state)
 {
 	(void)state;
@@ -352,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_bad_identifiers),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_empty_lookups),
+		cmocka_unit_test(test_alternatives),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -57,6 +57,7 @@ const char *lutgen_tables_status_name(int rc)
 	case LUTGEN_E_TOO_OLD: return "LUTGEN_E_TOO_OLD";
 	case LUTGEN_E_ARCH: return "LUTGEN_E_ARCH";
 	case LUTGEN_E_INVAL: return "LUTGEN_E_INVAL";
+	case LUTGEN_ABSENT: return "absent";
 	default: return rc < 0 ? "LUTGEN_E_UNKNOWN" : "unknown";
 	}
 }

@@ -199,15 +199,77 @@ static int kind_parse(const char *s, enum lutgen_lookup_kind *out)
 	return -EINVAL;
 }
 
+static void alts_free(struct lutgen_alts *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
+}
+
+/* Key `key` as a string or a non-empty list of distinct strings, each a Go
+ * name (`what` says which kind in errors).  Absent: a->n == 0. */
+static int get_alts(const cJSON *obj, const char *key, const char *what,
+		    const char *where, struct lutgen_alts *a,
+		    struct rungo_err *err)
+{
+	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *it;
+	size_t n, i;
+
+	if (!j)
+		return 0;
+	if (cJSON_IsString(j) && j->valuestring) {
+		n = 1;
+	} else if (cJSON_IsArray(j)) {
+		n = (size_t)cJSON_GetArraySize(j);
+		if (n == 0)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key '%s': an empty list (give at least one %s)",
+					     where, key, what);
+	} else {
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key '%s': expected a string or a list of strings, got %s",
+				     where, key, json_type_name(j));
+	}
+	a->v = calloc(n, sizeof(*a->v));
+	if (!a->v)
+		return rungo_err_set(err, -ENOMEM, "out of memory");
+	for (it = cJSON_IsArray(j) ? j->child : j; it && a->n < n;
+	     it = it->next) {
+		if (!cJSON_IsString(it) || !it->valuestring)
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key '%s': element %zu: expected a string, got %s",
+					     where, key, a->n, json_type_name(it));
+		if (!is_go_name(it->valuestring))
+			return rungo_err_set(err, -EINVAL,
+					     "%s: key '%s': \"%s\" is not a %s",
+					     where, key, it->valuestring, what);
+		for (i = 0; i < a->n; i++)
+			if (strcmp(a->v[i], it->valuestring) == 0)
+				return rungo_err_set(err, -EINVAL,
+						     "%s: key '%s': \"%s\" listed twice",
+						     where, key, it->valuestring);
+		a->v[a->n] = xstrdup(it->valuestring);
+		if (!a->v[a->n])
+			return rungo_err_set(err, -ENOMEM, "out of memory");
+		a->n++;
+	}
+	return 0;
+}
+
 static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 			struct lutgen_lookup *l, struct rungo_err *err)
 {
 	static const char *const known[] = { "name", "doc", "kind", "type",
-					     "field", "function" };
+					     "field", "function", "optional" };
 	char where[512];
-	const char *name = NULL, *doc = NULL, *kind = NULL, *type = NULL,
-		   *field = NULL, *function = NULL;
-	const cJSON *nm;
+	const char *name = NULL, *doc = NULL, *kind = NULL;
+	const cJSON *nm, *opt;
+	bool type, field, function;
 	int rc;
 
 	/* Name the lookup by its name when it has a usable one. */
@@ -232,13 +294,22 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 	if ((rc = get_string(j, "name", true, where, &name, err)) ||
 	    (rc = get_string(j, "kind", true, where, &kind, err)))
 		return rc;
-	if ((rc = get_string(j, "doc", false, where, &doc, err)) == -EINVAL ||
-	    (rc = get_string(j, "type", false, where, &type, err)) == -EINVAL ||
-	    (rc = get_string(j, "field", false, where, &field, err)) ==
-		    -EINVAL ||
-	    (rc = get_string(j, "function", false, where, &function, err)) ==
-		    -EINVAL)
+	if ((rc = get_string(j, "doc", false, where, &doc, err)) == -EINVAL)
 		return rc;
+	if ((rc = get_alts(j, "type", "Go type name", where, &l->types, err)) ||
+	    (rc = get_alts(j, "field", "field path", where, &l->fields, err)) ||
+	    (rc = get_alts(j, "function", "Go function name", where,
+			   &l->functions, err)))
+		return rc;
+	opt = cJSON_GetObjectItemCaseSensitive(j, "optional");
+	if (opt && !cJSON_IsBool(opt))
+		return rungo_err_set(err, -EINVAL,
+				     "%s: key 'optional': expected true or false, got %s",
+				     where, json_type_name(opt));
+	l->optional = opt && cJSON_IsTrue(opt);
+	type = l->types.n > 0;
+	field = l->fields.n > 0;
+	function = l->functions.n > 0;
 
 	if (!is_c_identifier(name))
 		return rungo_err_set(err, -EINVAL,
@@ -281,28 +352,48 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 					     where, type ? "type" : "field");
 		break;
 	}
-	if (type && !is_go_name(type))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'type': \"%s\" is not a Go type name",
-				     where, type);
-	if (field && !is_go_name(field))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'field': \"%s\" is not a field path",
-				     where, field);
-	if (function && !is_go_name(function))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'function': \"%s\" is not a Go function name",
-				     where, function);
+	l->type = type ? l->types.v[0] : NULL;
+	l->field = field ? l->fields.v[0] : NULL;
+	l->function = function ? l->functions.v[0] : NULL;
 
 	if ((rc = dup_into(&l->name, name, err)) ||
 	    (rc = dup_into(&l->doc, doc, err)))
 		return rc;
-	if (type && (rc = dup_into(&l->type, type, err)))
-		return rc;
-	if (field && (rc = dup_into(&l->field, field, err)))
-		return rc;
-	if (function && (rc = dup_into(&l->function, function, err)))
-		return rc;
+	return 0;
+}
+
+static int alts_to_json(const struct lutgen_alts *a, const char *key,
+			cJSON *obj)
+{
+	cJSON *arr;
+	size_t i;
+
+	if (a->n == 0)
+		return 0;
+	if (a->n == 1)
+		return cJSON_AddStringToObject(obj, key, a->v[0]) ? 0 : -ENOMEM;
+	arr = cJSON_AddArrayToObject(obj, key);
+	if (!arr)
+		return -ENOMEM;
+	for (i = 0; i < a->n; i++) {
+		cJSON *s = cJSON_CreateString(a->v[i]);
+
+		if (!s || !cJSON_AddItemToArray(arr, s)) {
+			cJSON_Delete(s);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l, cJSON *obj)
+{
+	if (alts_to_json(&l->types, "type", obj) ||
+	    alts_to_json(&l->fields, "field", obj) ||
+	    alts_to_json(&l->functions, "function", obj))
+		return -ENOMEM;
+	if (l->optional && !cJSON_AddBoolToObject(obj, "optional", 1))
+		return -ENOMEM;
 	return 0;
 }
 
@@ -579,9 +670,9 @@ void lutgen_spec_free(struct lutgen_spec *s)
 	for (i = 0; i < s->nlookups; i++) {
 		free(s->lookups[i].name);
 		free(s->lookups[i].doc);
-		free(s->lookups[i].type);
-		free(s->lookups[i].field);
-		free(s->lookups[i].function);
+		alts_free(&s->lookups[i].types);
+		alts_free(&s->lookups[i].fields);
+		alts_free(&s->lookups[i].functions);
 	}
 	free(s->lookups);
 	if (s->arches)

@@ -14,11 +14,23 @@
  *      "type": "runtime.g", "field": "goid"},
  *     {"name": "g_size", "doc": "...", "kind": "type_size", "type": "runtime.g"},
  *     {"name": "tls_conn_write_params", "doc": "...", "kind": "func_params",
- *      "function": "crypto/tls.(*Conn).Write"}
+ *      "function": "crypto/tls.(*Conn).Write"},
+ *     {"name": "req_pattern_offset", "kind": "struct_offset",
+ *      "type": "net/http.Request", "field": "Pattern", "optional": true},
+ *     {"name": "headers_offset", "kind": "struct_offset",
+ *      "type": "google.golang.org/grpc/internal/transport.Stream",
+ *      "field": ["clientHeaders", "headerFrame"]}
  *   ]
  * }
+ * Alternatives: "type", "field" and "function" may each be a list of
+ * spellings, tried in order (types, then fields, outermost first); the
+ * first that exists in a binary answers and the table records which one
+ * it was.  "optional": true makes a lookup whose type, field or function
+ * exists in none of its spellings a measurement of "absent" (answered by
+ * the generated C as LUTGEN_ABSENT) instead of a failed build.
  * Unknown keys and wrong types are errors naming the key (and the lookup).
- * Optional: "doc" (spec and lookup, default ""), "policy" (default minor).
+ * Optional: "doc" (spec and lookup, default ""), "policy" (default minor),
+ * "optional" (default false).
  * Also errors: duplicate keys, duplicate lookup names, names that are not
  * C identifiers (or are C keywords), unknown or repeated arches (linux
  * GOARCH values), unknown kinds, keys that do not apply to the kind, an
@@ -29,6 +41,7 @@
 #ifndef LUTGEN_SPEC_H
 #define LUTGEN_SPEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lutgen/core/value.h"
@@ -36,14 +49,27 @@
 #include "rungo/select.h"
 #include "rungo/version.h"
 
+/* The spellings of one key, in the order they are tried; n == 0 when the
+ * key is not set, n == 1 for a plain string. */
+struct lutgen_alts {
+	char **v;
+	size_t n;
+};
+
 struct lutgen_lookup {
 	char *name;       /* C function name */
 	char *doc;
 	enum lutgen_lookup_kind kind;
+	/* The first spelling of each key (borrowed from the lists below),
+	 * NULL when the key is not set. */
 	char *type;       /* STRUCT_OFFSET, TYPE_SIZE: Go type name */
 	char *field;      /* STRUCT_OFFSET: dotted path "pfd.Sysfd" */
 	char *function;   /* FUNC_PARAMS: "crypto/tls.(*Conn).Write" */
+	struct lutgen_alts types, fields, functions;  /* every spelling */
+	bool optional;    /* absent from a binary: "absent", not an error */
 };
+
+struct cJSON;
 
 struct lutgen_spec {
 	char *path;       /* file it was loaded from */
@@ -65,5 +91,12 @@ int lutgen_spec_load(const char *path, struct lutgen_spec **out,
 int lutgen_spec_parse(const char *json, size_t len, const char *origin,
 		      struct lutgen_spec **out, struct rungo_err *err);
 void lutgen_spec_free(struct lutgen_spec *s);
+
+/* Add what a lookup measures, beyond name and kind, to `obj`: "type",
+ * "field", "function" (a string for one spelling, else the list) and
+ * "optional": true when set.  The one spelling of these keys in results
+ * files, the result cache's key and generated JSON.  0 or -ENOMEM. */
+int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l,
+			       struct cJSON *obj);
 
 #endif

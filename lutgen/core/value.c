@@ -4,6 +4,7 @@
  */
 #include "lutgen/core/value.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -42,6 +43,23 @@ void lutgen_value_free(struct lutgen_value *v)
 	lutgen_params_free(v->params, v->nparams);
 	v->params = NULL;
 	v->nparams = 0;
+	free(v->match_type);
+	free(v->match_field);
+	free(v->match_function);
+	v->match_type = v->match_field = v->match_function = NULL;
+}
+
+/* strdup of NULL is NULL; *ok cleared on failure. */
+static char *dup_opt(const char *s, bool *ok)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = strdup(s);
+	if (!p)
+		*ok = false;
+	return p;
 }
 
 int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src)
@@ -81,7 +99,25 @@ int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src)
 		}
 		dp->npieces = sp->npieces;
 	}
+	{
+		bool ok = true;
+		char *mt = dup_opt(src->match_type, &ok);
+		char *mf = dup_opt(src->match_field, &ok);
+		char *mfn = dup_opt(src->match_function, &ok);
+
+		if (!ok) {
+			free(mt);
+			free(mf);
+			free(mfn);
+			rc = -ENOMEM;
+			goto out;
+		}
+		dst->match_type = mt;
+		dst->match_field = mf;
+		dst->match_function = mfn;
+	}
 	dst->kind = src->kind;
+	dst->absent = src->absent;
 	dst->u = src->u;
 	dst->params = ps;
 	dst->nparams = src->nparams;
@@ -119,6 +155,10 @@ int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b)
 		return a ? 1 : -1;
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
+	if (a->absent != b->absent)
+		return a->absent ? -1 : 1;
+	if (a->absent)
+		return 0;
 	if (a->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
 		if (a->u != b->u)
 			return a->u < b->u ? -1 : 1;
@@ -187,6 +227,10 @@ int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 	if (!v || !buf || size == 0)
 		return -EINVAL;
 	buf[0] = '\0';
+	if (v->absent) {
+		out_add(&o, "absent");
+		return o.rc;
+	}
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
 		out_add(&o, "%" PRIu64, v->u);
 		return o.rc;
@@ -215,4 +259,50 @@ int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 	if (o.rc)
 		buf[size - 1] = '\0';
 	return o.rc;
+}
+
+int lutgen_value_matched_to_json(const struct lutgen_value *v, cJSON **out)
+{
+	cJSON *o;
+
+	*out = NULL;
+	if (!v->match_type && !v->match_field && !v->match_function)
+		return 0;
+	o = cJSON_CreateObject();
+	if (!o ||
+	    (v->match_type &&
+	     !cJSON_AddStringToObject(o, "type", v->match_type)) ||
+	    (v->match_field &&
+	     !cJSON_AddStringToObject(o, "field", v->match_field)) ||
+	    (v->match_function &&
+	     !cJSON_AddStringToObject(o, "function", v->match_function))) {
+		cJSON_Delete(o);
+		return -ENOMEM;
+	}
+	*out = o;
+	return 0;
+}
+
+int lutgen_value_matched_from_json(const cJSON *j, struct lutgen_value *v)
+{
+	static const char *const keys[] = { "type", "field", "function" };
+	char **dst[] = { &v->match_type, &v->match_field, &v->match_function };
+	const cJSON *it;
+	size_t k;
+
+	if (!j)
+		return 0;
+	if (!cJSON_IsObject(j))
+		return -EINVAL;
+	for (it = j->child; it; it = it->next) {
+		for (k = 0; k < 3; k++)
+			if (strcmp(it->string, keys[k]) == 0)
+				break;
+		if (k == 3 || !cJSON_IsString(it) || *dst[k])
+			return -EINVAL;
+		*dst[k] = strdup(it->valuestring);
+		if (!*dst[k])
+			return -ENOMEM;
+	}
+	return 0;
 }

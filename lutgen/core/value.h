@@ -21,6 +21,7 @@
 #ifndef LUTGEN_VALUE_H
 #define LUTGEN_VALUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,23 +55,46 @@ struct lutgen_param {
 
 struct lutgen_value {
 	enum lutgen_lookup_kind kind;
+	/* An optional lookup whose type, field or function the binary does
+	 * not have: u is 0 and there are no params. */
+	bool absent;
 	uint64_t u;                    /* STRUCT_OFFSET, TYPE_SIZE */
 	struct lutgen_param *params;   /* FUNC_PARAMS, owned */
 	size_t nparams;
+	/* For a lookup with alternatives: the spellings that answered
+	 * (owned; NULL for a key with one spelling, and when absent). */
+	char *match_type;
+	char *match_field;
+	char *match_function;
 };
 
 /* Deep copy / free / compare (0 = equal).  lutgen_value_free frees what
- * the value owns, not the struct itself. */
+ * the value owns, not the struct itself.  Comparison is of what a lookup
+ * answers (absent, number, parameter locations); which alternative
+ * answered does not make two values differ. */
 int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src);
 void lutgen_value_free(struct lutgen_value *v);
 int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b);
 /* Free an array of n parameters and what each owns (NULL ok). */
 void lutgen_params_free(struct lutgen_param *ps, size_t n);
 
-/* Human-readable one-line rendering ("152", "c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)"),
- * written into buf; returns 0 or -ENOSPC. */
+/* Human-readable one-line rendering ("152", "c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)",
+ * "absent"), written into buf; returns 0 or -ENOSPC. */
 int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size);
 
 const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k);
+
+struct cJSON;
+
+/* Which alternatives answered, as the JSON object every file format uses:
+ * {"type": "...", "field": "...", "function": "..."} with only the keys
+ * that are set.  *out is NULL when none is (caller deletes it with
+ * cJSON_Delete).  0 or -ENOMEM. */
+int lutgen_value_matched_to_json(const struct lutgen_value *v,
+				 struct cJSON **out);
+/* Read such an object into v's match_* (NULL j: nothing).  0, -EINVAL for
+ * another shape, -ENOMEM. */
+int lutgen_value_matched_from_json(const struct cJSON *j,
+				   struct lutgen_value *v);
 
 #endif

@@ -237,6 +237,10 @@ static void value_json(struct vb *b, const struct lutgen_value *v)
 	size_t i, j;
 
 	lutgen_sb_reset(&b->tmp);
+	if (v->absent) {
+		lutgen_sb_puts(&b->tmp, "null");   /* absent */
+		return;
+	}
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
 		lutgen_sb_printf(&b->tmp, "%" PRIu64, v->u);
 		return;
@@ -273,6 +277,72 @@ static void value_json(struct vb *b, const struct lutgen_value *v)
 		lutgen_sb_puts(&b->tmp, "]}");
 	}
 	lutgen_sb_puts(&b->tmp, "]");
+}
+
+/* `"matched": {"field": "clientHeaders"}` of an entry whose lookup has
+ * alternatives: has_matched and matched_json. */
+static void set_matched(struct vb *b, struct lutgen_robj *o,
+			const struct lutgen_value *v)
+{
+	const char *keys[] = { "type", "field", "function" };
+	const char *vals[] = { v->match_type, v->match_field,
+			       v->match_function };
+	size_t k, n = 0;
+
+	lutgen_sb_reset(&b->tmp);
+	for (k = 0; k < 3; k++) {
+		if (!vals[k])
+			continue;
+		lutgen_sb_printf(&b->tmp, "%s\"%s\": \"", n++ ? ", " : "{",
+				 keys[k]);
+		sb_escape(&b->tmp, vals[k], ESC_JSON);
+		lutgen_sb_puts(&b->tmp, "\"");
+	}
+	if (n)
+		lutgen_sb_puts(&b->tmp, "}");
+	if (b->tmp.oom)
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+	lutgen_robj_bool(o, "has_matched", n > 0);
+	lutgen_robj_str(o, "matched_json", lutgen_sb_str(&b->tmp));
+}
+
+/* The JSON of one spec key: "x" for one spelling, ["x", "y"] for
+ * alternatives. */
+static void add_spec_field(struct vb *b, struct lutgen_robj *lo,
+			   const char *key, const struct lutgen_alts *a)
+{
+	struct lutgen_robj *f;
+	size_t i;
+
+	if (a->n == 0)
+		return;
+	f = lutgen_robj_add(lo, "spec_fields");
+	lutgen_robj_str(f, "key", key);
+	lutgen_sb_reset(&b->tmp);
+	if (a->n > 1)
+		lutgen_sb_puts(&b->tmp, "[");
+	for (i = 0; i < a->n; i++) {
+		lutgen_sb_puts(&b->tmp, i ? ", \"" : "\"");
+		sb_escape(&b->tmp, a->v[i], ESC_JSON);
+		lutgen_sb_puts(&b->tmp, "\"");
+	}
+	if (a->n > 1)
+		lutgen_sb_puts(&b->tmp, "]");
+	if (b->tmp.oom)
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+	lutgen_robj_str(f, "value_raw", lutgen_sb_str(&b->tmp));
+}
+
+/* "a" or "a|b|c" for comments and the C "measures" string. */
+static void alts_text(struct lutgen_sb *sb, const struct lutgen_alts *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (i)
+			lutgen_sb_puts(sb, "|");
+		lutgen_sb_puts(sb, a->v[i]);
+	}
 }
 
 static void set_value_fields(struct vb *b, struct lutgen_robj *o,
@@ -348,7 +418,11 @@ static void add_c_ranges(struct vb *b, struct lutgen_robj *arch_o,
 		lutgen_robj_bool(r, "single", start == i - 1);
 		set_value_fields(b, r, &e[start].value);
 		set_version_init(r, "to_init", &e[i - 1].version);
-		if (e[start].value.kind == LUTGEN_LOOKUP_FUNC_PARAMS) {
+		lutgen_robj_str(r, "absent", e[start].value.absent ? "1" : "0");
+		if (e[start].value.absent) {
+			lutgen_robj_str(r, "u", "0");
+			lutgen_robj_str(r, "params_ref", "NULL");
+		} else if (e[start].value.kind == LUTGEN_LOOKUP_FUNC_PARAMS) {
 			lutgen_robj_str(r, "u", "0");
 			for (k = 0; k < npvals; k++)
 				if (lutgen_value_cmp(pvals[k],
@@ -440,7 +514,6 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 	const struct lutgen_value **pvals = NULL;
 	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
 	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
-	struct lutgen_robj *f;
 	size_t a, i, k, npvals = 0, narches = 0;
 	int rc;
 
@@ -465,36 +538,27 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 			params ? "_v" : "");
 
 	/* What it measures: for the comment, the C string and the JSON. */
-	lutgen_sb_reset(&b->tmp);
 	lutgen_robj_list(lo, "spec_fields");
-	switch (lk->kind) {
-	case LUTGEN_LOOKUP_STRUCT_OFFSET:
-		f = lutgen_robj_add(lo, "spec_fields");
-		lutgen_robj_str(f, "key", "type");
-		set_esc(b, f, "value_json", lk->type, ESC_JSON);
-		f = lutgen_robj_add(lo, "spec_fields");
-		lutgen_robj_str(f, "key", "field");
-		set_esc(b, f, "value_json", lk->field, ESC_JSON);
-		lutgen_sb_reset(&b->tmp);
-		lutgen_sb_printf(&b->tmp, "struct_offset %s %s", lk->type ? lk->type : "",
-			  lk->field ? lk->field : "");
-		break;
-	case LUTGEN_LOOKUP_TYPE_SIZE:
-		f = lutgen_robj_add(lo, "spec_fields");
-		lutgen_robj_str(f, "key", "type");
-		set_esc(b, f, "value_json", lk->type, ESC_JSON);
-		lutgen_sb_reset(&b->tmp);
-		lutgen_sb_printf(&b->tmp, "type_size %s", lk->type ? lk->type : "");
-		break;
-	case LUTGEN_LOOKUP_FUNC_PARAMS:
-		f = lutgen_robj_add(lo, "spec_fields");
-		lutgen_robj_str(f, "key", "function");
-		set_esc(b, f, "value_json", lk->function, ESC_JSON);
-		lutgen_sb_reset(&b->tmp);
-		lutgen_sb_printf(&b->tmp, "func_params %s",
-			  lk->function ? lk->function : "");
-		break;
+	add_spec_field(b, lo, "type", &lk->types);
+	add_spec_field(b, lo, "field", &lk->fields);
+	add_spec_field(b, lo, "function", &lk->functions);
+	lutgen_robj_bool(lo, "optional", lk->optional);
+	lutgen_sb_reset(&b->tmp);
+	lutgen_sb_printf(&b->tmp, "%s", lutgen_lookup_kind_name(lk->kind));
+	if (lk->types.n) {
+		lutgen_sb_puts(&b->tmp, " ");
+		alts_text(&b->tmp, &lk->types);
 	}
+	if (lk->fields.n) {
+		lutgen_sb_puts(&b->tmp, " ");
+		alts_text(&b->tmp, &lk->fields);
+	}
+	if (lk->functions.n) {
+		lutgen_sb_puts(&b->tmp, " ");
+		alts_text(&b->tmp, &lk->functions);
+	}
+	if (lk->optional)
+		lutgen_sb_puts(&b->tmp, " (optional)");
 	{
 		char *measures = strdup(lutgen_sb_str(&b->tmp));
 
@@ -528,6 +592,8 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 				b->t, li, b->spec->arches[a], &n);
 
 			for (i = 0; i < n; i++) {
+				if (e[i].value.absent)
+					continue;
 				for (k = 0; k < npvals; k++)
 					if (lutgen_value_cmp(pvals[k],
 							     &e[i].value) == 0)
@@ -600,6 +666,7 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 			lutgen_robj_str(eo, "arch", arch);
 			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
 			set_value_fields(b, eo, &e[i].value);
+			set_matched(b, eo, &e[i].value);
 		}
 	}
 	free(pvals);

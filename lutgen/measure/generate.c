@@ -17,6 +17,7 @@
 
 #include "lutgen/measure/builder.h"
 #include "lutgen/measure/dwarf.h"
+#include "lutgen/measure/lookup.h"
 #include "rungo/cache.h"
 #include "rungo/fetch.h"
 #include "rungo/select.h"
@@ -145,14 +146,8 @@ static char *lookups_canonical(const struct lutgen_spec *s)
 			goto out;
 		if (!cJSON_AddStringToObject(o, "name", l->name) ||
 		    !cJSON_AddStringToObject(o, "kind",
-					     lutgen_lookup_kind_name(l->kind)))
-			goto out;
-		if (l->type && !cJSON_AddStringToObject(o, "type", l->type))
-			goto out;
-		if (l->field && !cJSON_AddStringToObject(o, "field", l->field))
-			goto out;
-		if (l->function &&
-		    !cJSON_AddStringToObject(o, "function", l->function))
+					     lutgen_lookup_kind_name(l->kind)) ||
+		    lutgen_lookup_keys_to_json(l, o) != 0)
 			goto out;
 	}
 	text = cJSON_PrintUnformatted(arr);
@@ -240,6 +235,20 @@ static cJSON *value_to_json(const struct lutgen_lookup *l,
 	if (!cJSON_AddStringToObject(o, "name", l->name) ||
 	    !cJSON_AddStringToObject(o, "kind", lutgen_lookup_kind_name(v->kind)))
 		goto fail;
+	{
+		cJSON *m = NULL;
+
+		if (lutgen_value_matched_to_json(v, &m) != 0 ||
+		    (m && !cJSON_AddItemToObject(o, "matched", m))) {
+			cJSON_Delete(m);
+			goto fail;
+		}
+	}
+	if (v->absent) {
+		if (!cJSON_AddTrueToObject(o, "absent"))
+			goto fail;
+		return o;
+	}
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
 		if (!cJSON_AddNumberToObject(o, "value", (double)v->u))
 			goto fail;
@@ -313,6 +322,15 @@ static bool value_from_json(const cJSON *o, const struct lutgen_lookup *l,
 	    strcmp(kind->valuestring, lutgen_lookup_kind_name(l->kind)) != 0)
 		return false;
 	v->kind = l->kind;
+	if (lutgen_value_matched_from_json(
+		    cJSON_GetObjectItemCaseSensitive(o, "matched"), v) != 0)
+		goto fail;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "absent"))) {
+		if (!l->optional)
+			goto fail;
+		v->absent = true;
+		return true;
+	}
 	if (l->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
 		return json_u64(cJSON_GetObjectItemCaseSensitive(o, "value"),
 				&v->u);
@@ -839,8 +857,7 @@ static int inspect(struct lutgen_generate *g, size_t mi, const char *binary,
 	for (i = 0; i < s->nlookups; i++) {
 		const struct lutgen_lookup *l = &s->lookups[i];
 
-		rc = lutgen_dwarf_lookup(d, l->kind, l->type, l->field,
-					 l->function, &vals[i], err);
+		rc = lutgen_measure_lookup(d, l, &vals[i], err);
 		if (rc) {
 			rungo_err_prefix(err, rc, "lookup %s", l->name);
 			goto out;

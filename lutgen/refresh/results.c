@@ -100,6 +100,8 @@ cJSON *lutgen_results_value_to_json(const struct lutgen_value *v)
 
 	if (!v)
 		return NULL;
+	if (v->absent)
+		return cJSON_CreateNull();
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
 		return cJSON_CreateNumber((double)v->u);
 	arr = cJSON_CreateArray();
@@ -259,6 +261,11 @@ int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 	memset(&v, 0, sizeof(v));
 	memset(out, 0, sizeof(*out));
 	v.kind = kind;
+	if (cJSON_IsNull(j)) {
+		v.absent = true;
+		*out = v;
+		return 0;
+	}
 	if (kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
 		rc = get_uint(j, NULL, where, &v.u, err);
 		if (rc == 0)
@@ -373,14 +380,8 @@ int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
 		if (!cJSON_AddStringToObject(lo, "name", l->name) ||
 		    !cJSON_AddStringToObject(lo, "doc", l->doc ? l->doc : "") ||
 		    !cJSON_AddStringToObject(lo, "kind",
-					     lutgen_lookup_kind_name(l->kind)))
-			goto oom;
-		if (l->type && !cJSON_AddStringToObject(lo, "type", l->type))
-			goto oom;
-		if (l->field && !cJSON_AddStringToObject(lo, "field", l->field))
-			goto oom;
-		if (l->function &&
-		    !cJSON_AddStringToObject(lo, "function", l->function))
+					     lutgen_lookup_kind_name(l->kind)) ||
+		    lutgen_lookup_keys_to_json(l, lo) != 0)
 			goto oom;
 	}
 	text = cJSON_PrintUnformatted(o);
@@ -732,6 +733,16 @@ static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
 				cJSON_Delete(val);
 				return -ENOMEM;
 			}
+			{
+				cJSON *mt = NULL;
+
+				if (lutgen_value_matched_to_json(&e->value, &mt) ||
+				    (mt && !cJSON_AddItemToObject(m, "matched",
+								  mt))) {
+					cJSON_Delete(mt);
+					return -ENOMEM;
+				}
+			}
 		}
 	}
 	return 0;
@@ -1012,6 +1023,21 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 			rs->spec->lookups[l].kind, &val, mwhere, err);
 		if (rc)
 			goto out;
+		if (val.absent && !rs->spec->lookups[l].optional) {
+			rc = rungo_err_set(err, -EINVAL,
+					   "%s: %s is not optional, so its value cannot be null (absent)",
+					   mwhere, lookup);
+			goto out;
+		}
+		rc = lutgen_value_matched_from_json(
+			cJSON_GetObjectItemCaseSensitive(it, "matched"), &val);
+		if (rc) {
+			lutgen_value_free(&val);
+			rc = rungo_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
+					   "%s: 'matched' must be an object of type/field/function strings",
+					   mwhere);
+			goto out;
+		}
 		rc = lutgen_table_add(rs->table, (size_t)l, goarch, &v,
 				      tsha[0] ? tsha : NULL, &val, err);
 		lutgen_value_free(&val);

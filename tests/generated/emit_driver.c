@@ -237,6 +237,40 @@ static void test_params(void)
 	CHECK(ps == sentinel);
 }
 
+static void test_optional(void)
+{
+	const struct lutgen_go_params *ps = NULL;
+	const struct lutgen_go_params *sentinel =
+		(const struct lutgen_go_params *)&failures;
+
+	/* opt_field amd64: 1.18.10 absent, 1.20.14 and 1.22.12 -> 40,
+	 * 1.24.4 absent. */
+	U64(opt_field, "go1.18.3", "amd64", LUTGEN_ABSENT, 0);
+	U64(opt_field, "go1.17.0", "amd64", LUTGEN_E_TOO_OLD, 0);
+	/* Between absent and present: the older neighbour decides. */
+	U64(opt_field, "go1.19.5", "amd64", LUTGEN_ABSENT, 0);
+	U64(opt_field, "go1.20.14", "amd64", LUTGEN_OK, 40);
+	U64(opt_field, "go1.21.0", "amd64", LUTGEN_OK, 40);
+	U64(opt_field, "go1.22.12", "amd64", LUTGEN_OK, 40);
+	U64(opt_field, "go1.23.1", "amd64", LUTGEN_UNCERTAIN, 40);
+	U64(opt_field, "go1.24.4", "amd64", LUTGEN_ABSENT, 0);
+	U64(opt_field, "go1.26.0", "amd64", LUTGEN_ABSENT, 0);
+	U64(opt_field, "go1.22.12", "arm64", LUTGEN_E_ARCH, 0);
+	CHECK(LUTGEN_ABSENT < 0);
+	CHECK(strstr(lutgen_go_strerror(LUTGEN_ABSENT), "absent") != NULL);
+
+	/* opt_params amd64: 1.20.14 absent, 1.22.12 registers. */
+	ps = sentinel;
+	CHECK(opt_params("go1.20.14", "amd64", &ps) == LUTGEN_ABSENT);
+	CHECK(ps == sentinel);
+	CHECK(opt_params("go1.21.3", "amd64", &ps) == LUTGEN_ABSENT);
+	CHECK(ps == sentinel);
+	CHECK(opt_params("go1.22.1", "amd64", &ps) == LUTGEN_OK);
+	CHECK(ps && ps != sentinel && ps->nparams == 2);
+	CHECK(opt_params("go1.23.1", "amd64", &ps) == LUTGEN_EXTRAPOLATED);
+	CHECK(ps && ps != sentinel && ps->nparams == 2);
+}
+
 static void test_struct_keyed(void)
 {
 	struct lutgen_go_version v;
@@ -323,8 +357,8 @@ static void test_registry(void)
 	CHECK(strcmp(t->name, "tst") == 0);
 	CHECK(strcmp(t->doc, "A \"test\" table \\ with ?\?) quotes.") == 0);
 	CHECK(strcmp(t->newest_measured, "go1.25.0") == 0);
-	CHECK(t->nlookups == 5);
-	if (t->nlookups != 5)
+	CHECK(t->nlookups == 7);
+	if (t->nlookups != 7)
 		return;
 	CHECK(strcmp(t->lookups[0].name, "goid_offset") == 0);
 	CHECK(t->lookups[0].kind == LUTGEN_GO_LOOKUP_U64);
@@ -354,6 +388,7 @@ int main(void)
 	test_goid();
 	test_patch_boundary();
 	test_params();
+	test_optional();
 	test_struct_keyed();
 	test_helpers();
 	test_registry();
