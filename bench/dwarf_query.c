@@ -14,7 +14,7 @@
 
 int main(int argc, char **argv)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_dwarf *d = NULL;
 	struct lutgen_value v = { 0 };
 	char buf[4096];

@@ -316,7 +316,7 @@ static int remember_link(struct extract_ctx *ctx, const char *rel)
 }
 
 /* Check a symlink written earlier again, now that the tree is complete. */
-static int recheck_links(struct extract_ctx *ctx, struct rungo_err *err)
+static int recheck_links(struct extract_ctx *ctx, struct common_err *err)
 {
 	char full[PATH_MAX], target[PATH_MAX];
 	size_t i;
@@ -332,30 +332,30 @@ static int recheck_links(struct extract_ctx *ctx, struct rungo_err *err)
 		target[n] = '\0';
 		if (link_escapes(ctx->root, ctx->links[i], target)) {
 			unlink(full);
-			return rungo_err_set(err, -EPERM,
-					     "extract %s: entry '%s': symlink to '%s' points outside the destination",
-					     ctx->label, ctx->links[i], target);
+			return common_err_set(err, -EPERM,
+					      "extract %s: entry '%s': symlink to '%s' points outside the destination",
+					      ctx->label, ctx->links[i], target);
 		}
 	}
 	return 0;
 }
 
-static int check_dest_empty(const char *dest, struct rungo_err *err)
+static int check_dest_empty(const char *dest, struct common_err *err)
 {
 	DIR *d = opendir(dest);
 	struct dirent *de;
 	int rc = 0;
 
 	if (!d)
-		return rungo_err_set(err, -errno,
-				     "extract into %s: %s (the directory must exist)",
-				     dest, strerror(errno));
+		return common_err_set(err, -errno,
+				      "extract into %s: %s (the directory must exist)",
+				      dest, strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		rc = rungo_err_set(err, -EEXIST,
-				   "extract into %s: directory is not empty",
-				   dest);
+		rc = common_err_set(err, -EEXIST,
+				    "extract into %s: directory is not empty",
+				    dest);
 		break;
 	}
 	closedir(d);
@@ -365,7 +365,7 @@ static int check_dest_empty(const char *dest, struct rungo_err *err)
 /* A writer call that did not return ARCHIVE_OK, in words.  name NULL:
  * the final fix-ups (directory modes and times) after the last entry. */
 static int write_error(const struct extract_ctx *ctx, const char *name,
-		       struct archive *out, struct rungo_err *err)
+		       struct archive *out, struct common_err *err)
 {
 	int e = archive_errno(out);
 	const char *what = archive_error_string(out);
@@ -378,29 +378,29 @@ static int write_error(const struct extract_ctx *ctx, const char *name,
 	if (!what)
 		what = "write failed";
 	if (e <= 0)
-		return rungo_err_set(err, -EIO, "extract %s: %s: %s",
-				     ctx->label, where, what);
+		return common_err_set(err, -EIO, "extract %s: %s: %s",
+				      ctx->label, where, what);
 	if (e == ENOSPC || e == EDQUOT)
-		return rungo_err_set(err, -e,
-				     "extract %s: %s: %s: %s (free some space under %s and run again)",
-				     ctx->label, where, what, strerror(e),
-				     ctx->root);
-	return rungo_err_set(err, -e, "extract %s: %s: %s: %s", ctx->label,
-			     where, what, strerror(e));
+		return common_err_set(err, -e,
+				      "extract %s: %s: %s: %s (free some space under %s and run again)",
+				      ctx->label, where, what, strerror(e),
+				      ctx->root);
+	return common_err_set(err, -e, "extract %s: %s: %s: %s", ctx->label,
+			      where, what, strerror(e));
 }
 
 static int too_many_bytes(const struct extract_ctx *ctx, const char *name,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
-	return rungo_err_set(err, -EFBIG,
-			     "extract %s: entry '%s': the archive expands to more than %llu bytes; stopped (an archive bomb? raise the limit only for an archive you trust)",
-			     ctx->label, name,
-			     (unsigned long long)ctx->max_bytes);
+	return common_err_set(err, -EFBIG,
+			      "extract %s: entry '%s': the archive expands to more than %llu bytes; stopped (an archive bomb? raise the limit only for an archive you trust)",
+			      ctx->label, name,
+			      (unsigned long long)ctx->max_bytes);
 }
 
 static int copy_data(struct archive *in, struct archive *out,
 		     struct extract_ctx *ctx, const char *name,
-		     uint64_t declared, struct rungo_err *err)
+		     uint64_t declared, struct common_err *err)
 {
 	const void *buf;
 	size_t size;
@@ -413,9 +413,9 @@ static int copy_data(struct archive *in, struct archive *out,
 		if (r == ARCHIVE_EOF)
 			return 0;
 		if (r != ARCHIVE_OK)
-			return rungo_err_set(err, -EIO, "extract %s: entry '%s': %s",
-					     ctx->label, name,
-					     archive_error_string(in));
+			return common_err_set(err, -EIO, "extract %s: entry '%s': %s",
+					      ctx->label, name,
+					      archive_error_string(in));
 		/* Data beyond the declared size counts against the limit
 		 * before it is written. */
 		end = off < 0 ? counted : (uint64_t)off + size;
@@ -431,17 +431,17 @@ static int copy_data(struct archive *in, struct archive *out,
 }
 
 static int entry_error(const struct extract_ctx *ctx, const char *name,
-		       const char *why, struct rungo_err *err)
+		       const char *why, struct common_err *err)
 {
-	return rungo_err_set(err, -EPERM,
-			     "extract %s: entry '%s' rejected: %s",
-			     ctx->label, name, why);
+	return common_err_set(err, -EPERM,
+			      "extract %s: entry '%s' rejected: %s",
+			      ctx->label, name, why);
 }
 
 /* One entry: check, rewrite its names under root, write it. */
 static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 			 struct archive *out, struct archive_entry *e,
-			 struct rungo_extract_stats *st, struct rungo_err *err)
+			 struct rungo_extract_stats *st, struct common_err *err)
 {
 	const char *orig = archive_entry_pathname(e);
 	const char *hard = archive_entry_hardlink(e);
@@ -467,10 +467,10 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 				   err);
 	is_dir = !hard && type == AE_IFDIR;
 	if (++ctx->entries > ctx->max_files)
-		return rungo_err_set(err, -EFBIG,
-				     "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit only for an archive you trust)",
-				     ctx->label, name,
-				     (unsigned long long)ctx->max_files);
+		return common_err_set(err, -EFBIG,
+				      "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit only for an archive you trust)",
+				      ctx->label, name,
+				      (unsigned long long)ctx->max_files);
 	if (type == AE_IFREG && !hard && archive_entry_size(e) > 0) {
 		uint64_t sz = (uint64_t)archive_entry_size(e);
 
@@ -562,8 +562,8 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 	if (type == AE_IFLNK && !hard) {
 		rc = remember_link(ctx, rel);
 		if (rc)
-			return rungo_err_set(err, rc, "extract %s: out of memory",
-					     ctx->label);
+			return common_err_set(err, rc, "extract %s: out of memory",
+					      ctx->label);
 	}
 	if (!hard && type == AE_IFREG &&
 	    (archive_entry_size(e) > 0 || !archive_entry_size_is_set(e))) {
@@ -585,7 +585,7 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 			  const struct rungo_extract_opts *opts,
 			  struct rungo_extract_stats *stats,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
 	struct extract_ctx ctx;
 	struct rungo_extract_stats st;
@@ -609,9 +609,9 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 
 		if (normalise(opts->strip_prefix, ctx.prefix,
 			      sizeof(ctx.prefix), &why) != 0) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "extract %s: bad strip prefix '%s': %s",
-					   ctx.label, opts->strip_prefix, why);
+			rc = common_err_set(err, -EINVAL,
+					    "extract %s: bad strip prefix '%s': %s",
+					    ctx.label, opts->strip_prefix, why);
 			goto out;
 		}
 	}
@@ -619,8 +619,8 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 	if (rc)
 		goto out;
 	if (!realpath(dest_dir, ctx.root)) {
-		rc = rungo_err_set(err, -errno, "extract into %s: %s", dest_dir,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "extract into %s: %s", dest_dir,
+				    strerror(errno));
 		goto out;
 	}
 	if (stat(archive_path, &ast) == 0)
@@ -629,8 +629,8 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 	in = archive_read_new();
 	out = archive_write_disk_new();
 	if (!in || !out) {
-		rc = rungo_err_set(err, -ENOMEM, "extract %s: out of memory",
-				   ctx.label);
+		rc = common_err_set(err, -ENOMEM, "extract %s: out of memory",
+				    ctx.label);
 		goto out;
 	}
 	archive_read_support_filter_all(in);
@@ -641,8 +641,8 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 					    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(in, archive_path, 64 * 1024) !=
 	    ARCHIVE_OK) {
-		rc = rungo_err_set(err, -EIO, "extract %s: %s", archive_path,
-				   archive_error_string(in));
+		rc = common_err_set(err, -EIO, "extract %s: %s", archive_path,
+				    archive_error_string(in));
 		goto out;
 	}
 	for (;;) {
@@ -650,8 +650,8 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r < ARCHIVE_WARN) {
-			rc = rungo_err_set(err, -EIO, "extract %s: %s",
-					   ctx.label, archive_error_string(in));
+			rc = common_err_set(err, -EIO, "extract %s: %s",
+					    ctx.label, archive_error_string(in));
 			goto out;
 		}
 		rc = extract_entry(&ctx, in, out, e, &st, err);

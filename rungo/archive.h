@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 
 /* Defaults of the limits: far above a Go toolchain (about 15,000 files and
  * 500 MB unpacked), far below what fills a disk. */
@@ -38,7 +38,7 @@ struct rungo_extract_opts {
 	/* Limits (0 = the defaults above). */
 	uint64_t max_files;
 	uint64_t max_bytes;
-	rungo_progress_fn progress;
+	common_progress_fn progress;
 	void *progress_ctx;
 };
 
@@ -56,6 +56,6 @@ struct rungo_extract_stats {
 int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 			  const struct rungo_extract_opts *opts,
 			  struct rungo_extract_stats *stats,
-			  struct rungo_err *err);
+			  struct common_err *err);
 
 #endif

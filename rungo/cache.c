@@ -38,11 +38,13 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+#include "common/goarch.h"
+#include "common/sha256.h"
 #include "rungo/archive.h"
 
 #define META_NAME ".lutgen-toolchain.json"
@@ -57,7 +59,7 @@ struct rungo_cache {
 	bool readonly;                    /* serves installed trees only */
 	uint64_t max_files, max_bytes;    /* extraction limits (0: default) */
 	struct rungo_fetch_opts fetch;
-	rungo_log_fn log;
+	common_log_fn log;
 	void *log_ctx;
 	pthread_mutex_t lock;             /* guards locals */
 	struct rungo_toolchain *locals;   /* registered GOROOTs */
@@ -68,10 +70,10 @@ static const char *const subdirs[] = {
 	"toolchains", "downloads", "locks", "tmp", "gocache", "results",
 };
 
-static void logmsg(const struct rungo_cache *c, enum rungo_log_level level,
-		   const char *fmt, ...) RUNGO_PRINTF(3, 4);
+static void logmsg(const struct rungo_cache *c, enum common_log_level level,
+		   const char *fmt, ...) COMMON_PRINTF(3, 4);
 
-static void logmsg(const struct rungo_cache *c, enum rungo_log_level level,
+static void logmsg(const struct rungo_cache *c, enum common_log_level level,
 		   const char *fmt, ...)
 {
 	char buf[1024];
@@ -86,7 +88,7 @@ static void logmsg(const struct rungo_cache *c, enum rungo_log_level level,
 }
 
 static int pathf(char *buf, size_t size, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static int pathf(char *buf, size_t size, const char *fmt, ...)
 {
@@ -106,226 +108,22 @@ static bool plain_name(const char *s)
 	       strcmp(s, "..") != 0;
 }
 
-static int fsync_path(const char *path, int flags)
-{
-	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
-	int rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) != 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* ---- filesystem helpers shared by rungo and lutgen (rungo/cache.h) ---- */
-
-int rungo_fs_mkdir_p(const char *path, struct rungo_err *err)
-{
-	char buf[PATH_MAX];
-	size_t i;
-
-	if (!path || !*path)
-		return rungo_err_set(err, -EINVAL, "create directory: empty name");
-	if (pathf(buf, sizeof(buf), "%s", path))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "create %s: name too long", path);
-	for (i = 1; buf[i]; i++) {
-		if (buf[i] != '/')
-			continue;
-		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return rungo_err_set(err, -errno, "create %s: %s", buf,
-					     strerror(errno));
-		buf[i] = '/';
-	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-		return rungo_err_set(err, -errno, "create %s: %s", buf,
-				     strerror(errno));
-	return 0;
-}
-
-int rungo_fs_read_file(const char *path, size_t max, char **out, size_t *len,
-		       struct rungo_err *err)
-{
-	char *buf = NULL, *nb;
-	size_t n = 0, cap = 0, got;
-	FILE *f;
-	int rc = 0;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	f = fopen(path, "rbe");
-	if (!f)
-		return rungo_err_set(err, -errno, "read %s: %s", path,
-				     strerror(errno));
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			nb = realloc(buf, cap + 1);
-			if (!nb) {
-				rc = rungo_err_set(err, -ENOMEM,
-						   "read %s: out of memory",
-						   path);
-				goto out;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (max && n > max) {
-			rc = rungo_err_set(err, -EFBIG,
-					   "read %s: larger than %zu bytes",
-					   path, max);
-			goto out;
-		}
-		if (got == 0)
-			break;
-	}
-	if (ferror(f)) {
-		rc = rungo_err_set(err, errno ? -errno : -EIO, "read %s: %s",
-				   path, errno ? strerror(errno) : "I/O error");
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	buf = NULL;
-	if (len)
-		*len = n;
-out:
-	fclose(f);
-	free(buf);
-	return rc;
-}
-
-int rungo_fs_write_atomic(const char *path, const void *data, size_t len,
-			  struct rungo_err *err)
-{
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	const char *base = slash ? slash + 1 : path;
-	size_t off = 0;
-	int fd = -1, rc = 0;
-
-	if (!*base)
-		return rungo_err_set(err, -EINVAL, "write %s: not a file name",
-				     path);
-	if (pathf(dir, sizeof(dir), "%.*s",
-		  slash ? (int)(slash - path + (slash == path)) : 1,
-		  slash ? path : ".") ||
-	    pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "write %s: name too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return rungo_err_set(err, -errno,
-				     "write %s: create a temporary file in %s: %s",
-				     path, dir, strerror(errno));
-	while (off < len) {
-		ssize_t w = write(fd, (const char *)data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
-					   strerror(errno));
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-		rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	rc = close(fd);
-	fd = -1;
-	if (rc != 0) {
-		rc = rungo_err_set(err, -errno, "write %s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, path) != 0) {
-		rc = rungo_err_set(err, -errno, "rename %s to %s: %s", tmp,
-				   path, strerror(errno));
-		goto out;
-	}
-	fsync_path(dir, O_DIRECTORY);  /* best effort: the rename is durable */
-out:
-	if (fd >= 0)
-		close(fd);
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
-/* Remove `name` under dirfd recursively; adds the size of removed regular
- * files to *bytes.  Directories lacking u+rwx are fixed up first. */
-static int rm_tree_at(int dirfd, const char *name, uint64_t *bytes)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0, r;
-
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dirfd, name, 0) != 0)
-			return errno == ENOENT ? 0 : -errno;
-		if (S_ISREG(st.st_mode) && bytes)
-			*bytes += (uint64_t)st.st_size;
-		return 0;
-	}
-	if ((st.st_mode & S_IRWXU) != S_IRWXU)
-		fchmodat(dirfd, name, (st.st_mode & 07777) | S_IRWXU, 0);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-					 O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		rc = -errno;
-		close(fd);
-		return rc;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		r = rm_tree_at(fd, de->d_name, bytes);
-		if (r && !rc)
-			rc = r;
-	}
-	closedir(d);
-	if (unlinkat(dirfd, name, AT_REMOVEDIR) != 0 && errno != ENOENT &&
-	    !rc)
-		rc = -errno;
-	return rc;
-}
-
-static int rm_tree(const char *path, uint64_t *bytes)
-{
-	return rm_tree_at(AT_FDCWD, path, bytes);
-}
-
 /* ---- opening ----------------------------------------------------------- */
 
-static int default_root(char *buf, size_t size, struct rungo_err *err)
+static int default_root(char *buf, size_t size, struct common_err *err)
 {
 	const char *e = getenv("LUTGEN_CACHE");
 	const char *home;
 
 	if (e && *e)
 		return pathf(buf, size, "%s", e) ?
-			rungo_err_set(err, -ENAMETOOLONG,
-				      "LUTGEN_CACHE is too long") : 0;
+			common_err_set(err, -ENAMETOOLONG,
+				       "LUTGEN_CACHE is too long") : 0;
 	e = getenv("XDG_CACHE_HOME");
 	if (e && e[0] == '/')
 		return pathf(buf, size, "%s/lutgen", e) ?
-			rungo_err_set(err, -ENAMETOOLONG,
-				      "XDG_CACHE_HOME is too long") : 0;
+			common_err_set(err, -ENAMETOOLONG,
+				       "XDG_CACHE_HOME is too long") : 0;
 	home = getenv("HOME");
 	if (!home || !*home) {
 		struct passwd *pw = getpwuid(getuid());
@@ -333,10 +131,10 @@ static int default_root(char *buf, size_t size, struct rungo_err *err)
 		home = pw ? pw->pw_dir : NULL;
 	}
 	if (!home || !*home)
-		return rungo_err_set(err, -ENOENT,
-				     "no cache directory: set LUTGEN_CACHE or HOME, or pass --cache");
+		return common_err_set(err, -ENOENT,
+				      "no cache directory: set LUTGEN_CACHE or HOME, or pass --cache");
 	return pathf(buf, size, "%s/.cache/lutgen", home) ?
-		rungo_err_set(err, -ENAMETOOLONG, "HOME is too long") : 0;
+		common_err_set(err, -ENAMETOOLONG, "HOME is too long") : 0;
 }
 
 /* Could not write here: a read-only mount or no permission. */
@@ -353,7 +151,7 @@ static bool is_dir(const char *path)
 }
 
 int rungo_cache_open(const struct rungo_cache_opts *opts,
-		     struct rungo_cache **out, struct rungo_err *err)
+		     struct rungo_cache **out, struct common_err *err)
 {
 	struct rungo_cache *c;
 	char want[PATH_MAX], sub[PATH_MAX + 16];
@@ -363,7 +161,7 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 
 	c = calloc(1, sizeof(*c));
 	if (!c)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_init(&c->lock, NULL);
 	if (opts) {
 		c->no_trim = opts->no_trim;
@@ -375,13 +173,13 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 	}
 	if (opts && opts->dir && *opts->dir)
 		rc = pathf(want, sizeof(want), "%s", opts->dir) ?
-			rungo_err_set(err, -ENAMETOOLONG,
-				      "cache directory name too long") : 0;
+			common_err_set(err, -ENAMETOOLONG,
+				       "cache directory name too long") : 0;
 	else
 		rc = default_root(want, sizeof(want), err);
 	if (rc)
 		goto fail;
-	rc = rungo_fs_mkdir_p(want, err);
+	rc = common_fs_mkdir_p(want, err);
 	if (rc) {
 		/* An existing cache we may not write still serves. */
 		if (!write_denied(-rc) || !is_dir(want))
@@ -390,8 +188,8 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		rc = 0;
 	}
 	if (!realpath(want, c->root)) {
-		rc = rungo_err_set(err, -errno, "cache directory %s: %s", want,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "cache directory %s: %s", want,
+				    strerror(errno));
 		goto fail;
 	}
 	if (!c->readonly && access(c->root, W_OK) != 0 && write_denied(errno))
@@ -399,11 +197,11 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]) && !c->readonly;
 	     i++) {
 		if (pathf(sub, sizeof(sub), "%s/%s", c->root, subdirs[i])) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "cache directory name too long");
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "cache directory name too long");
 			goto fail;
 		}
-		rc = rungo_fs_mkdir_p(sub, err);
+		rc = common_fs_mkdir_p(sub, err);
 		if (rc && write_denied(-rc)) {
 			c->readonly = true;
 			rc = 0;
@@ -412,14 +210,14 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		}
 	}
 	if (c->readonly)
-		logmsg(c, RUNGO_LOG_DEBUG,
+		logmsg(c, COMMON_LOG_DEBUG,
 		       "cache %s is read-only: only installed toolchains are available",
 		       c->root);
 	url = opts && opts->download_url && *opts->download_url ?
 		      opts->download_url : RUNGO_DEFAULT_DOWNLOAD_URL;
 	c->download_url = strdup(url);
 	if (!c->download_url) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	*out = c;
@@ -479,14 +277,14 @@ int rungo_cache_gocache_dir(const struct rungo_cache *c,
  * file does not exist (nobody can remove anything then), or another
  * negative errno (err set). */
 static int lock_open(const struct rungo_cache *c, const char *id,
-		     const char *kind, int op, struct rungo_err *err)
+		     const char *kind, int op, struct common_err *err)
 {
 	char path[PATH_MAX];
 	int fd = -1;
 
 	if (pathf(path, sizeof(path), "%s/locks/%s.%s", c->root, id, kind))
-		return rungo_err_set(err, -ENAMETOOLONG, "lock %s: name too long",
-				     id);
+		return common_err_set(err, -ENAMETOOLONG, "lock %s: name too long",
+				      id);
 	if (!c->readonly)
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0 && (c->readonly || write_denied(errno))) {
@@ -496,8 +294,8 @@ static int lock_open(const struct rungo_cache *c, const char *id,
 			return -ENOENT;
 	}
 	if (fd < 0)
-		return rungo_err_set(err, -errno, "lock %s: %s", path,
-				     strerror(errno));
+		return common_err_set(err, -errno, "lock %s: %s", path,
+				      strerror(errno));
 	for (;;) {
 		int e;
 
@@ -509,7 +307,7 @@ static int lock_open(const struct rungo_cache *c, const char *id,
 		close(fd);
 		if (e == EWOULDBLOCK)
 			return -EWOULDBLOCK;
-		return rungo_err_set(err, -e, "lock %s: %s", path, strerror(e));
+		return common_err_set(err, -e, "lock %s: %s", path, strerror(e));
 	}
 }
 
@@ -580,7 +378,7 @@ out:
 }
 
 static int write_meta_doc(const char *goroot, const cJSON *doc,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
 	char path[PATH_MAX];
 	char *text = cJSON_Print(doc);
@@ -588,15 +386,15 @@ static int write_meta_doc(const char *goroot, const cJSON *doc,
 	int rc;
 
 	if (!text)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
 		free(text);
-		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long",
-				     goroot);
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long",
+				      goroot);
 	}
 	len = strlen(text);
 	text[len] = '\n';  /* replaces the NUL; written by length */
-	rc = rungo_fs_write_atomic(path, text, len + 1, err);
+	rc = common_fs_write_atomic(path, text, len + 1, err);
 	free(text);
 	return rc;
 }
@@ -649,7 +447,7 @@ static int fill_entry(const struct rungo_cache *c, const char *id,
 		  id))
 		return -ENAMETOOLONG;
 	if (read_meta_doc(tc->goroot, &doc, why, sizeof(why)) != 0) {
-		logmsg(c, RUNGO_LOG_WARN, "%s: %s", tc->goroot, why);
+		logmsg(c, COMMON_LOG_WARN, "%s: %s", tc->goroot, why);
 		return 0;
 	}
 	sha = json_str(doc, "sha256");
@@ -820,7 +618,7 @@ static int check_go(const char *dir, const char *vs, const char *os,
 		    const char *arch, char *line, size_t size, char *why,
 		    size_t whysize)
 {
-	const char *host = rungo_host_arch();
+	const char *host = common_host_arch();
 	char buf[512], want[64], *tok, *save = NULL, *ver = NULL, *last = NULL;
 	int i, rc;
 
@@ -917,7 +715,7 @@ static int verify_tree(const struct rungo_cache *c, const char *dir,
 	rc = check_go(dir, vs, os, arch, line, sizeof(line), why, whysize);
 	if (rc)
 		goto out;
-	logmsg(c, RUNGO_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
+	logmsg(c, COMMON_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
 	       dir, line);
 	if (!c->readonly && go_stamp(dir, stamp, sizeof(stamp)) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(doc, "go_stamp");
@@ -976,7 +774,7 @@ static int version_from_go(const char *dir, struct rungo_version *v,
 }
 
 int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
-			   struct rungo_err *err)
+			   struct common_err *err)
 {
 	struct rungo_toolchain tc;
 	char why[PATH_MAX + 64] = "";
@@ -985,18 +783,18 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 
 	memset(&tc, 0, sizeof(tc));
 	if (!realpath(dir, tc.goroot))
-		return rungo_err_set(err, -errno, "GOROOT %s: %s", dir,
-				     strerror(errno));
+		return common_err_set(err, -errno, "GOROOT %s: %s", dir,
+				      strerror(errno));
 	if (version_from_file(tc.goroot, &tc.version) != 0) {
 		rc = version_from_go(tc.goroot, &tc.version, why, sizeof(why));
 		if (rc)
-			return rungo_err_set(err, rc < 0 ? rc : -EINVAL,
-					     "GOROOT %s: no usable VERSION file and cannot ask its go command (%s)",
-					     dir, why[0] ? why : strerror(-rc));
+			return common_err_set(err, rc < 0 ? rc : -EINVAL,
+					      "GOROOT %s: no usable VERSION file and cannot ask its go command (%s)",
+					      dir, why[0] ? why : strerror(-rc));
 	}
 	if (rungo_version_format(&tc.version, tc.version_str,
 				 sizeof(tc.version_str)) < 0)
-		return rungo_err_set(err, -EINVAL, "GOROOT %s: bad version", dir);
+		return common_err_set(err, -EINVAL, "GOROOT %s: bad version", dir);
 	tc.local = true;
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < c->nlocals; i++)
@@ -1008,14 +806,14 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 
 		if (!n) {
 			pthread_mutex_unlock(&c->lock);
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		}
 		c->locals = n;
 		c->nlocals++;
 	}
 	c->locals[i] = tc;
 	pthread_mutex_unlock(&c->lock);
-	logmsg(c, RUNGO_LOG_DEBUG, "registered GOROOT %s as %s", tc.goroot,
+	logmsg(c, COMMON_LOG_DEBUG, "registered GOROOT %s as %s", tc.goroot,
 	       tc.version_str);
 	return 0;
 }
@@ -1063,8 +861,8 @@ static void clean_tmp_for(const struct rungo_cache *c, const char *id)
 			continue;
 		if (pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
 			continue;
-		logmsg(c, RUNGO_LOG_DEBUG, "removing leftover %s", path);
-		rm_tree(path, NULL);
+		logmsg(c, COMMON_LOG_DEBUG, "removing leftover %s", path);
+		common_fs_rmtree(path, NULL, NULL);
 	}
 	closedir(d);
 }
@@ -1081,7 +879,7 @@ static int archive_url(const struct rungo_cache *c, const char *filename,
 
 /* Make downloads/<filename> a verified copy of the archive. */
 static int download(struct rungo_cache *c, const struct rungo_file *f,
-		    const char *dest, struct rungo_err *err)
+		    const char *dest, struct common_err *err)
 {
 	char url[PATH_MAX], sum[65];
 	struct stat st;
@@ -1089,18 +887,18 @@ static int download(struct rungo_cache *c, const struct rungo_file *f,
 
 	if (stat(dest, &st) == 0) {
 		/* Finished by an interrupted run: verify, else start over. */
-		if (rungo_sha256_file(dest, sum, NULL) == 0 &&
+		if (common_sha256_file(dest, sum, NULL) == 0 &&
 		    strcmp(sum, f->sha256) == 0 &&
 		    (f->size == 0 || (uint64_t)st.st_size == f->size))
 			return 0;
-		logmsg(c, RUNGO_LOG_WARN, "%s does not match the index; downloading again",
+		logmsg(c, COMMON_LOG_WARN, "%s does not match the index; downloading again",
 		       dest);
 		unlink(dest);
 	}
 	if (archive_url(c, f->filename, url, sizeof(url)))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "download %s: URL too long", f->filename);
-	logmsg(c, RUNGO_LOG_INFO, "downloading %s", url);
+		return common_err_set(err, -ENAMETOOLONG,
+				      "download %s: URL too long", f->filename);
+	logmsg(c, COMMON_LOG_INFO, "downloading %s", url);
 	rc = rungo_fetch_file(url, dest, f->filename, f->size, f->sha256,
 			      &c->fetch, err);
 	return rc;
@@ -1140,7 +938,7 @@ static cJSON *new_meta(const char *vs, const char *os, const char *arch,
 static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 			  const struct rungo_version *v, const char *vs,
 			  const char *os, const char *arch, const char *id,
-			  struct rungo_toolchain *out, struct rungo_err *err)
+			  struct rungo_toolchain *out, struct common_err *err)
 {
 	const struct rungo_file *f;
 	struct rungo_extract_opts xo;
@@ -1152,37 +950,37 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	int rc, fd;
 
 	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	if (is_dir(final)) {
 		/* Installed meanwhile by someone else. */
 		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) != 0)
-			return rungo_err_set(err, -EIO,
-					     "toolchain %s is damaged (%s)", final,
-					     why);
+			return common_err_set(err, -EIO,
+					      "toolchain %s is damaged (%s)", final,
+					      why);
 		return fill_entry(c, id, out) == 0 ? 0 :
-			rungo_err_set(err, -EINVAL, "bad cache entry %s", final);
+			common_err_set(err, -EINVAL, "bad cache entry %s", final);
 	}
 	if (!idx)
-		return rungo_err_set(err, -ENOENT,
-				     "%s for %s/%s is not installed and no release index was given",
-				     vs, os, arch);
+		return common_err_set(err, -ENOENT,
+				      "%s for %s/%s is not installed and no release index was given",
+				      vs, os, arch);
 	f = rungo_index_find_file(idx, v, os, arch, "archive");
 	if (!f)
-		return rungo_err_set(err, -ENOENT,
-				     "no %s archive for %s/%s in the release index",
-				     vs, os, arch);
+		return common_err_set(err, -ENOENT,
+				      "no %s archive for %s/%s in the release index",
+				      vs, os, arch);
 	if (!plain_name(f->filename))
-		return rungo_err_set(err, -EPROTO,
-				     "release index names a bad archive file '%s' for %s",
-				     f->filename ? f->filename : "", vs);
+		return common_err_set(err, -EPROTO,
+				      "release index names a bad archive file '%s' for %s",
+				      f->filename ? f->filename : "", vs);
 	if (!f->sha256[0])
-		return rungo_err_set(err, -EPROTO,
-				     "%s: the release index has no sha256 for it, so there is nothing to verify it against; refusing to install",
-				     f->filename);
+		return common_err_set(err, -EPROTO,
+				      "%s: the release index has no sha256 for it, so there is nothing to verify it against; refusing to install",
+				      f->filename);
 	if (pathf(dl, sizeof(dl), "%s/downloads/%s", c->root, f->filename) ||
 	    pathf(tmp, sizeof(tmp), "%s/tmp/%s.XXXXXX", c->root, id) ||
 	    pathf(dir, sizeof(dir), "%s/toolchains", c->root))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 
 	clean_tmp_for(c, id);
 	rc = download(c, f, dl, err);
@@ -1190,8 +988,8 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 		return rc;
 
 	if (!mkdtemp(tmp))
-		return rungo_err_set(err, -errno, "create %s: %s", tmp,
-				     strerror(errno));
+		return common_err_set(err, -errno, "create %s: %s", tmp,
+				      strerror(errno));
 	have_tmp = true;
 	memset(&xo, 0, sizeof(xo));
 	xo.strip_prefix = "go/";
@@ -1200,7 +998,7 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	xo.max_bytes = c->max_bytes;
 	xo.progress = c->fetch.progress;
 	xo.progress_ctx = c->fetch.progress_ctx;
-	logmsg(c, RUNGO_LOG_INFO, "extracting %s%s", f->filename,
+	logmsg(c, COMMON_LOG_INFO, "extracting %s%s", f->filename,
 	       xo.trim ? " (trimmed)" : "");
 	rc = rungo_archive_extract(dl, tmp, &xo, &st, err);
 	if (rc)
@@ -1208,21 +1006,21 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	/* The tree must be the toolchain the index promised. */
 	rc = check_go(tmp, vs, os, arch, line, sizeof(line), why, sizeof(why));
 	if (rc) {
-		rc = rungo_err_set(err, rc < 0 ? rc : -EINVAL,
-				   "%s: the extracted toolchain fails its check: %s; not installed (the archive is removed; the mirror or the index is wrong)",
-				   f->filename, why);
+		rc = common_err_set(err, rc < 0 ? rc : -EINVAL,
+				    "%s: the extracted toolchain fails its check: %s; not installed (the archive is removed; the mirror or the index is wrong)",
+				    f->filename, why);
 		unlink(dl);
 		goto out;
 	}
 	rc = go_stamp(tmp, stamp, sizeof(stamp));
 	if (rc) {
-		rc = rungo_err_set(err, rc, "%s/bin/go: %s", tmp,
-				   strerror(-rc));
+		rc = common_err_set(err, rc, "%s/bin/go: %s", tmp,
+				    strerror(-rc));
 		goto out;
 	}
 	meta = new_meta(vs, os, arch, f, xo.trim, &st, line, stamp);
 	if (!meta) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rc = write_meta_doc(tmp, meta, err);
@@ -1231,33 +1029,33 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	/* Everything on disk before the tree becomes visible. */
 	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || syncfs(fd) != 0) {
-		rc = rungo_err_set(err, -errno, "sync %s: %s", tmp,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "sync %s: %s", tmp,
+				    strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;
 	}
 	close(fd);
 	if (rename(tmp, final) != 0) {
-		rc = rungo_err_set(err, -errno, "rename %s to %s: %s", tmp,
-				   final, strerror(errno));
+		rc = common_err_set(err, -errno, "rename %s to %s: %s", tmp,
+				    final, strerror(errno));
 		goto out;
 	}
 	have_tmp = false;
-	fsync_path(dir, O_DIRECTORY);
+	common_fs_sync_dir(dir);
 	if (unlink(dl) != 0)
-		logmsg(c, RUNGO_LOG_DEBUG, "remove %s: %s", dl, strerror(errno));
-	logmsg(c, RUNGO_LOG_INFO,
+		logmsg(c, COMMON_LOG_DEBUG, "remove %s: %s", dl, strerror(errno));
+	logmsg(c, COMMON_LOG_INFO,
 	       "installed %s (%llu files, %.1f MB; trimming saved %.1f MB)",
 	       id, (unsigned long long)st.files_written,
 	       (double)st.bytes_written / 1e6, (double)st.bytes_skipped / 1e6);
 	rc = fill_entry(c, id, out);
 	if (rc)
-		rc = rungo_err_set(err, rc, "bad cache entry %s", final);
+		rc = common_err_set(err, rc, "bad cache entry %s", final);
 out:
 	cJSON_Delete(meta);
 	if (have_tmp)
-		rm_tree(tmp, NULL);
+		common_fs_rmtree(tmp, NULL, NULL);
 	return rc;
 }
 
@@ -1265,7 +1063,7 @@ out:
  * Needs the use lock exclusively: a tree somebody else uses stays. */
 static int discard_damaged(struct rungo_cache *c, const char *id,
 			   const char *final, int usefd, const char *why,
-			   struct rungo_err *err)
+			   struct common_err *err)
 {
 	char to[PATH_MAX];
 	int rc = 0;
@@ -1273,19 +1071,19 @@ static int discard_damaged(struct rungo_cache *c, const char *id,
 	if (usefd >= 0 && flock(usefd, LOCK_EX | LOCK_NB) != 0) {
 		while (flock(usefd, LOCK_SH) != 0 && errno == EINTR)
 			;
-		return rungo_err_set(err, -EBUSY,
-				     "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
-				     final, why);
+		return common_err_set(err, -EBUSY,
+				      "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
+				      final, why);
 	}
-	logmsg(c, RUNGO_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
+	logmsg(c, COMMON_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
 	       final, why);
 	if (pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
-		rc = rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+		rc = common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	else if (!mkdtemp(to) || rename(final, to) != 0)
-		rc = rungo_err_set(err, -errno, "remove damaged %s: %s", final,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "remove damaged %s: %s", final,
+				    strerror(errno));
 	else
-		rm_tree(to, NULL);
+		common_fs_rmtree(to, NULL, NULL);
 	if (rc && to[0])
 		rmdir(to);
 	if (usefd >= 0)
@@ -1299,44 +1097,44 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *vs,
 			const char *os, const char *arch, const char *id,
 			int usefd, struct rungo_toolchain *out,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	char final[PATH_MAX], why[PATH_MAX + 256];
 	int rc, fd;
 
 	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	if (is_dir(final)) {
 		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) == 0)
 			return fill_entry(c, id, out) == 0 ? 0 :
-				rungo_err_set(err, -EINVAL, "bad cache entry %s",
-					      final);
+				common_err_set(err, -EINVAL, "bad cache entry %s",
+					       final);
 		if (!idx)
-			return rungo_err_set(err, -ENOENT,
-					     "toolchain %s is damaged (%s) and no release index was given to install it again",
-					     final, why);
+			return common_err_set(err, -ENOENT,
+					      "toolchain %s is damaged (%s) and no release index was given to install it again",
+					      final, why);
 		if (c->readonly)
-			return rungo_err_set(err, -EROFS,
-					     "toolchain %s is damaged (%s) and the cache %s is read-only; use a writable cache (--cache or LUTGEN_CACHE)",
-					     final, why, c->root);
+			return common_err_set(err, -EROFS,
+					      "toolchain %s is damaged (%s) and the cache %s is read-only; use a writable cache (--cache or LUTGEN_CACHE)",
+					      final, why, c->root);
 		rc = discard_damaged(c, id, final, usefd, why, err);
 		if (rc)
 			return rc;
 	}
 	if (c->readonly)
-		return rungo_err_set(err, idx ? -EROFS : -ENOENT,
-				     "%s for %s/%s is not installed, and the cache %s is read-only, so it cannot be installed there; use a writable cache (--cache or LUTGEN_CACHE)",
-				     vs, os, arch, c->root);
+		return common_err_set(err, idx ? -EROFS : -ENOENT,
+				      "%s for %s/%s is not installed, and the cache %s is read-only, so it cannot be installed there; use a writable cache (--cache or LUTGEN_CACHE)",
+				      vs, os, arch, c->root);
 	fd = lock_open(c, id, "lock", LOCK_EX | LOCK_NB, err);
 	if (fd == -EWOULDBLOCK) {
-		logmsg(c, RUNGO_LOG_INFO,
+		logmsg(c, COMMON_LOG_INFO,
 		       "waiting for another process installing %s", id);
 		fd = lock_open(c, id, "lock", LOCK_EX, err);
 	}
 	if (fd == -ENOENT)
-		return rungo_err_set(err, -EROFS,
-				     "%s: cannot create a lock in %s/locks; is the cache writable?",
-				     id, c->root);
+		return common_err_set(err, -EROFS,
+				      "%s: cannot create a lock in %s/locks; is the cache writable?",
+				      id, c->root);
 	if (fd < 0)
 		return fd;
 	rc = install_locked(c, idx, v, vs, os, arch, id, out, err);
@@ -1347,7 +1145,7 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *os,
 			const char *arch, struct rungo_toolchain *out,
-			struct rungo_cache_hold **hold, struct rungo_err *err)
+			struct rungo_cache_hold **hold, struct common_err *err)
 {
 	char vs[RUNGO_VERSION_STR_MAX], id[ID_MAX];
 	int usefd, rc;
@@ -1357,14 +1155,14 @@ int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
 	if (find_local(c, v, out))
 		return 0;
 	if (rungo_version_format(v, vs, sizeof(vs)) < 0)
-		return rungo_err_set(err, -EINVAL, "bad version");
+		return common_err_set(err, -EINVAL, "bad version");
 	if (!plain_name(os) || !plain_name(arch) || strchr(os, '.') ||
 	    strchr(arch, '.'))
-		return rungo_err_set(err, -EINVAL, "bad platform '%s/%s'",
-				     os ? os : "", arch ? arch : "");
+		return common_err_set(err, -EINVAL, "bad platform '%s/%s'",
+				      os ? os : "", arch ? arch : "");
 	if (pathf(id, sizeof(id), "%s.%s-%s", vs, os, arch))
-		return rungo_err_set(err, -ENAMETOOLONG, "bad platform '%s/%s'",
-				     os, arch);
+		return common_err_set(err, -ENAMETOOLONG, "bad platform '%s/%s'",
+				      os, arch);
 	/* Shared: blocks only while a prune removes this toolchain. */
 	usefd = lock_open(c, id, "use", LOCK_SH, err);
 	if (usefd < 0 && usefd != -ENOENT)
@@ -1373,7 +1171,7 @@ int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
 	if (rc == 0 && hold && usefd >= 0) {
 		*hold = malloc(sizeof(**hold));
 		if (!*hold)
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 		else
 			(*hold)->fd = usefd;
 	}
@@ -1393,7 +1191,7 @@ void rungo_cache_release(struct rungo_cache_hold *hold)
 int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *os,
 			const char *arch, struct rungo_toolchain *out,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	return rungo_cache_acquire(c, idx, v, os, arch, out, NULL, err);
 }
@@ -1409,7 +1207,7 @@ static int cmp_tc(const void *a, const void *b)
 }
 
 int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
-		     size_t *n, struct rungo_err *err)
+		     size_t *n, struct common_err *err)
 {
 	struct rungo_toolchain *v = NULL, *nv;
 	size_t len = 0, cap = 0, nent;
@@ -1419,11 +1217,11 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 	int rc = 0;
 
 	if (pathf(dir, sizeof(dir), "%s/toolchains", c->root))
-		return rungo_err_set(err, -ENAMETOOLONG, "cache root too long");
+		return common_err_set(err, -ENAMETOOLONG, "cache root too long");
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
-		return rungo_err_set(err, -errno, "list %s: %s", dir,
-				     strerror(errno));
+		return common_err_set(err, -errno, "list %s: %s", dir,
+				      strerror(errno));
 	while (d && (de = readdir(d)) != NULL) {
 		struct rungo_toolchain tc;
 
@@ -1433,7 +1231,7 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 			cap = cap ? cap * 2 : 8;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv) {
-				rc = rungo_err_set(err, -ENOMEM, "out of memory");
+				rc = common_err_set(err, -ENOMEM, "out of memory");
 				goto out;
 			}
 			v = nv;
@@ -1448,7 +1246,7 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 		nv = realloc(v, (len + c->nlocals) * sizeof(*v));
 		if (!nv) {
 			pthread_mutex_unlock(&c->lock);
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		v = nv;
@@ -1500,14 +1298,14 @@ static void prune_one(struct rungo_cache *c, const char *sub, const char *name,
 	if (pathf(path, sizeof(path), "%s/%s/%s", c->root, sub, name))
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
-		logmsg(c, RUNGO_LOG_DEBUG, "%s is in use; kept", path);
+		logmsg(c, COMMON_LOG_DEBUG, "%s is in use; kept", path);
 		return;
 	}
-	if (rm_tree(path, &bytes) == 0) {
+	if (common_fs_rmtree(path, &bytes, NULL) == 0) {
 		st->entries_removed++;
-		logmsg(c, RUNGO_LOG_DEBUG, "removed %s", path);
+		logmsg(c, COMMON_LOG_DEBUG, "removed %s", path);
 	} else {
-		logmsg(c, RUNGO_LOG_WARN, "cannot remove %s", path);
+		logmsg(c, COMMON_LOG_WARN, "cannot remove %s", path);
 	}
 	st->bytes_freed += bytes;
 	unlock_fd(fd);
@@ -1582,27 +1380,27 @@ static void prune_toolchain(struct rungo_cache *c, const char *id,
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
 		st->in_use++;
-		logmsg(c, RUNGO_LOG_INFO, "%s is in use; kept", id);
+		logmsg(c, COMMON_LOG_INFO, "%s is in use; kept", id);
 		return;
 	}
 	/* rename(2) replaces the empty directory mkdtemp made. */
 	if (!mkdtemp(to) || rename(from, to) != 0) {
-		logmsg(c, RUNGO_LOG_WARN, "cannot remove %s: %s", from,
+		logmsg(c, COMMON_LOG_WARN, "cannot remove %s: %s", from,
 		       strerror(errno));
 		rmdir(to);
 		goto out;
 	}
-	rm_tree(to, &bytes);
+	common_fs_rmtree(to, &bytes, NULL);
 	st->entries_removed++;
 	st->bytes_freed += bytes;
-	logmsg(c, RUNGO_LOG_INFO, "removed %s", id);
+	logmsg(c, COMMON_LOG_INFO, "removed %s", id);
 out:
 	unlock_fd(fd);
 	unlock_fd(usefd);
 }
 
 static int scan(struct rungo_cache *c, const char *sub, char ***names,
-		size_t *n, struct rungo_err *err)
+		size_t *n, struct common_err *err)
 {
 	char dir[PATH_MAX];
 	char **v = NULL, **nv;
@@ -1614,12 +1412,12 @@ static int scan(struct rungo_cache *c, const char *sub, char ***names,
 	*names = NULL;
 	*n = 0;
 	if (pathf(dir, sizeof(dir), "%s/%s", c->root, sub))
-		return rungo_err_set(err, -ENAMETOOLONG, "cache root too long");
+		return common_err_set(err, -ENAMETOOLONG, "cache root too long");
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 :
-			rungo_err_set(err, -errno, "list %s: %s", dir,
-				      strerror(errno));
+			common_err_set(err, -errno, "list %s: %s", dir,
+				       strerror(errno));
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -1627,14 +1425,14 @@ static int scan(struct rungo_cache *c, const char *sub, char ***names,
 			cap = cap ? cap * 2 : 16;
 			nv = realloc(v, cap * sizeof(*v));
 			if (!nv) {
-				rc = rungo_err_set(err, -ENOMEM, "out of memory");
+				rc = common_err_set(err, -ENOMEM, "out of memory");
 				goto out;
 			}
 			v = nv;
 		}
 		v[len] = strdup(de->d_name);
 		if (!v[len]) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		len++;
@@ -1663,7 +1461,7 @@ static void free_names(char **v, size_t n)
 
 int rungo_cache_prune(struct rungo_cache *c, const struct rungo_version *keep,
 		      size_t n_keep, bool all, struct rungo_prune_stats *stats,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct rungo_prune_stats st = { 0, 0, 0 };
 	static const char *const leftovers[] = { "tmp", "downloads" };
@@ -1717,31 +1515,4 @@ out:
 	if (stats)
 		*stats = st;
 	return rc;
-}
-
-const char *rungo_host_arch(void)
-{
-	static const struct {
-		const char *machine;
-		const char *arch;
-	} map[] = {
-		{ "x86_64", "amd64" },   { "amd64", "amd64" },
-		{ "aarch64", "arm64" },  { "arm64", "arm64" },
-		{ "i386", "386" },       { "i486", "386" },
-		{ "i586", "386" },       { "i686", "386" },
-		{ "armv6l", "armv6l" },  { "armv7l", "armv6l" },
-		{ "armv8l", "armv6l" },  { "ppc64le", "ppc64le" },
-		{ "ppc64", "ppc64" },    { "s390x", "s390x" },
-		{ "riscv64", "riscv64" }, { "loongarch64", "loong64" },
-		{ "mips64", "mips64" },  { "mips", "mips" },
-	};
-	struct utsname u;
-	size_t i;
-
-	if (uname(&u) != 0)
-		return NULL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strcmp(u.machine, map[i].machine) == 0)
-			return map[i].arch;
-	return NULL;
 }

@@ -36,7 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 #include "rungo/fetch.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
@@ -55,7 +55,7 @@ struct rungo_cache_opts {
 	/* Archive bomb limits (0 = RUNGO_EXTRACT_MAX_*_DEFAULT). */
 	uint64_t max_extract_files;
 	uint64_t max_extract_bytes;
-	rungo_log_fn log;          /* NULL = silent */
+	common_log_fn log;          /* NULL = silent */
 	void *log_ctx;
 };
 
@@ -72,7 +72,7 @@ struct rungo_toolchain {
 
 /* Resolve the cache root and create it.  *out owned by caller. */
 int rungo_cache_open(const struct rungo_cache_opts *opts,
-		     struct rungo_cache **out, struct rungo_err *err);
+		     struct rungo_cache **out, struct common_err *err);
 void rungo_cache_free(struct rungo_cache *c);
 
 /* Borrowed, valid until rungo_cache_free. */
@@ -81,7 +81,7 @@ const char *rungo_cache_root(const struct rungo_cache *c);
 /* Register an existing GOROOT (version from DIR/VERSION, else
  * `DIR/bin/go version`); later installs of that version return it. */
 int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
-			   struct rungo_err *err);
+			   struct common_err *err);
 
 /* Make toolchain `v` for host os/arch ("linux", "amd64") available: a
  * registered GOROOT, an existing (checked) cache entry, or download +
@@ -92,7 +92,7 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 int rungo_cache_install(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *os,
 			const char *arch, struct rungo_toolchain *out,
-			struct rungo_err *err);
+			struct common_err *err);
 
 /* A toolchain kept in use: prune leaves it alone while held. */
 struct rungo_cache_hold;
@@ -103,7 +103,7 @@ struct rungo_cache_hold;
 int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *os,
 			const char *arch, struct rungo_toolchain *out,
-			struct rungo_cache_hold **hold, struct rungo_err *err);
+			struct rungo_cache_hold **hold, struct common_err *err);
 /* NULL accepted. */
 void rungo_cache_release(struct rungo_cache_hold *hold);
 
@@ -114,7 +114,7 @@ bool rungo_cache_writable(const struct rungo_cache *c);
 /* Installed toolchains (cache entries, then registered GOROOTs), oldest
  * first.  *out malloc'd, caller frees with free(). */
 int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
-		     size_t *n, struct rungo_err *err);
+		     size_t *n, struct common_err *err);
 
 struct rungo_prune_stats {
 	uint64_t entries_removed;
@@ -130,7 +130,7 @@ struct rungo_prune_stats {
  * kept, counted in in_use and named through the log callback. */
 int rungo_cache_prune(struct rungo_cache *c, const struct rungo_version *keep,
 		      size_t n_keep, bool all, struct rungo_prune_stats *stats,
-		      struct rungo_err *err);
+		      struct common_err *err);
 
 /* Path helpers: write "<root>/gocache/<toolchain-id>" etc. into buf.
  * Return 0 or -ENAMETOOLONG. */
@@ -139,25 +139,5 @@ int rungo_cache_gocache_dir(const struct rungo_cache *c,
 			    size_t size);
 int rungo_cache_subdir(const struct rungo_cache *c, const char *name,
 		       char *buf, size_t size);
-
-/*
- * Filesystem helpers shared by rungo and lutgen.  Each returns 0 or a
- * negative errno and fills err with a message naming the path.
- */
-/* mkdir -p (mode 0755); existing directories are fine. */
-int rungo_fs_mkdir_p(const char *path, struct rungo_err *err);
-/* Read the whole file; *out is NUL-terminated (not counted in *len, which
- * may be NULL) and the caller frees it.  max > 0: -EFBIG past max bytes. */
-int rungo_fs_read_file(const char *path, size_t max, char **out, size_t *len,
-		       struct rungo_err *err);
-/* Replace path with data[0..len) atomically (mode 0644): a temporary file
- * ".<name>.XXXXXX" in the same directory, fsync, rename.  Readers see the
- * old or the new content, never a mix; on failure path is untouched. */
-int rungo_fs_write_atomic(const char *path, const void *data, size_t len,
-			  struct rungo_err *err);
-
-/* This machine's architecture as go.dev's index spells it ("amd64",
- * "arm64", "armv6l", ...); NULL when unknown. Static string. */
-const char *rungo_host_arch(void);
 
 #endif

@@ -125,7 +125,7 @@ static int hash_entry(struct archive *ar, EVP_MD_CTX *md, char sha[65],
 }
 
 int rungo_dirhash_zip(const char *zip_path, const char *prefix,
-		      char out[RUNGO_H1_SIZE], struct rungo_err *err)
+		      char out[RUNGO_H1_SIZE], struct common_err *err)
 {
 	struct archive *ar = NULL;
 	struct archive_entry *e;
@@ -140,13 +140,13 @@ int rungo_dirhash_zip(const char *zip_path, const char *prefix,
 	outer = EVP_MD_CTX_new();
 	ar = archive_read_new();
 	if (!md || !outer || !ar) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	archive_read_support_format_zip_seekable(ar);
 	if (archive_read_open_filename(ar, zip_path, 64 * 1024) != ARCHIVE_OK) {
-		rc = rungo_err_set(err, -EPROTO, "module zip %s: %s", zip_path,
-				   archive_error_string(ar) ?
+		rc = common_err_set(err, -EPROTO, "module zip %s: %s", zip_path,
+				    archive_error_string(ar) ?
 					   archive_error_string(ar) :
 					   "cannot open");
 		goto out;
@@ -159,10 +159,10 @@ int rungo_dirhash_zip(const char *zip_path, const char *prefix,
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: not a readable zip: %s",
-					   zip_path,
-					   archive_error_string(ar) ?
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: not a readable zip: %s",
+					    zip_path,
+					    archive_error_string(ar) ?
 						   archive_error_string(ar) :
 						   "bad header");
 			goto out;
@@ -171,107 +171,107 @@ int rungo_dirhash_zip(const char *zip_path, const char *prefix,
 		if (!name)
 			name = archive_entry_pathname(e);
 		if (!name || !*name) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: an entry without a name",
-					   zip_path);
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: an entry without a name",
+					    zip_path);
 			goto out;
 		}
 		if (strchr(name, '\n')) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: an entry name contains a newline (h1 cannot hash it)",
-					   zip_path);
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: an entry name contains a newline (h1 cannot hash it)",
+					    zip_path);
 			goto out;
 		}
 		if (prefix && strncmp(name, prefix, strlen(prefix)) != 0) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: entry \"%.200s\" is not under \"%s\"",
-					   zip_path, name, prefix);
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: entry \"%.200s\" is not under \"%s\"",
+					    zip_path, name, prefix);
 			goto out;
 		}
 		type = archive_entry_filetype(e);
 		if (type != AE_IFREG && type != AE_IFDIR) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: entry \"%.200s\" is neither a file nor a directory",
-					   zip_path, name);
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: entry \"%.200s\" is neither a file nor a directory",
+					    zip_path, name);
 			goto out;
 		}
 		if (nf == cap) {
 			struct file *nfp;
 
 			if (nf >= MAX_FILES) {
-				rc = rungo_err_set(err, -EFBIG,
-						   "module zip %s: more than %d entries",
-						   zip_path, MAX_FILES);
+				rc = common_err_set(err, -EFBIG,
+						    "module zip %s: more than %d entries",
+						    zip_path, MAX_FILES);
 				goto out;
 			}
 			cap = cap ? cap * 2 : 256;
 			nfp = realloc(f, cap * sizeof(*f));
 			if (!nfp) {
-				rc = rungo_err_set(err, -ENOMEM, "out of memory");
+				rc = common_err_set(err, -ENOMEM, "out of memory");
 				goto out;
 			}
 			f = nfp;
 		}
 		f[nf].name = strdup(name);
 		if (!f[nf].name) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		nf++;
 		/* A directory entry hashes as empty content, as in Go. */
 		rc = hash_entry(ar, md, f[nf - 1].sha, &total);
 		if (rc == -EFBIG) {
-			rungo_err_set(err, rc,
-				      "module zip %s: more than %llu MiB uncompressed",
-				      zip_path,
-				      (unsigned long long)(ZIP_MAX >> 20));
+			common_err_set(err, rc,
+				       "module zip %s: more than %llu MiB uncompressed",
+				       zip_path,
+				       (unsigned long long)(ZIP_MAX >> 20));
 			goto out;
 		}
 		if (rc) {
-			rungo_err_set(err, rc, "module zip %s: entry \"%.200s\": %s",
-				      zip_path, name,
-				      archive_error_string(ar) ?
+			common_err_set(err, rc, "module zip %s: entry \"%.200s\": %s",
+				       zip_path, name,
+				       archive_error_string(ar) ?
 					      archive_error_string(ar) :
 					      "read error");
 			goto out;
 		}
 	}
 	if (nf == 0) {
-		rc = rungo_err_set(err, -EPROTO, "module zip %s has no entries",
-				   zip_path);
+		rc = common_err_set(err, -EPROTO, "module zip %s has no entries",
+				    zip_path);
 		goto out;
 	}
 	if (prefix) {
 		qsort(f, nf, sizeof(*f), cmp_file_fold);
 		for (i = 1; i < nf; i++)
 			if (strcasecmp(f[i - 1].name, f[i].name) == 0) {
-				rc = rungo_err_set(err, -EPROTO,
-						   "module zip %s: \"%.200s\" and \"%.200s\" differ only in case (or are the same name twice)",
-						   zip_path, f[i - 1].name,
-						   f[i].name);
+				rc = common_err_set(err, -EPROTO,
+						    "module zip %s: \"%.200s\" and \"%.200s\" differ only in case (or are the same name twice)",
+						    zip_path, f[i - 1].name,
+						    f[i].name);
 				goto out;
 			}
 	}
 	qsort(f, nf, sizeof(*f), cmp_file);
 	for (i = 1; i < nf; i++)
 		if (strcmp(f[i - 1].name, f[i].name) == 0) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "module zip %s: \"%.200s\" appears twice",
-					   zip_path, f[i].name);
+			rc = common_err_set(err, -EPROTO,
+					    "module zip %s: \"%.200s\" appears twice",
+					    zip_path, f[i].name);
 			goto out;
 		}
 	if (EVP_DigestInit_ex(outer, EVP_sha256(), NULL) != 1) {
-		rc = rungo_err_set(err, -EIO, "OpenSSL sha256 failed");
+		rc = common_err_set(err, -EIO, "OpenSSL sha256 failed");
 		goto out;
 	}
 	for (i = 0; i < nf; i++)
 		if (h1_line(outer, f[i].sha, f[i].name) != 0) {
-			rc = rungo_err_set(err, -EIO, "OpenSSL sha256 failed");
+			rc = common_err_set(err, -EIO, "OpenSSL sha256 failed");
 			goto out;
 		}
 	h1_finish(outer, out);
 	if (!out[0])
-		rc = rungo_err_set(err, -EIO, "OpenSSL sha256 failed");
+		rc = common_err_set(err, -EIO, "OpenSSL sha256 failed");
 out:
 	for (i = 0; i < nf; i++)
 		free(f[i].name);

@@ -16,7 +16,7 @@
 
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 
 /* "h1:" + 44 base64 characters + NUL. */
 #define RUNGO_H1_SIZE 48
@@ -29,7 +29,7 @@
  * zip is -EPROTO naming the zip and the entry.
  */
 int rungo_dirhash_zip(const char *zip_path, const char *prefix,
-		      char out[RUNGO_H1_SIZE], struct rungo_err *err);
+		      char out[RUNGO_H1_SIZE], struct common_err *err);
 
 /* h1 of a go.mod's bytes (the "/go.mod" line of go.sum). */
 void rungo_dirhash_gomod(const void *data, size_t len,

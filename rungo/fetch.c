@@ -36,7 +36,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +46,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/sha256.h"
+
 #define FETCH_USER_AGENT "lutgen/0.1"
 #define FETCH_MAX_REDIRS 10L
 #define FETCH_MEM_MAX ((size_t)256 << 20)   /* fetch_memory cap */
 #define FETCH_BACKOFF_MAX_MS 60000L
-#define HASH_BUF 65536
 
 #define DEF_CONNECT_TIMEOUT_MS 15000L
 #define DEF_STALL_TIMEOUT_S 30L
@@ -66,9 +66,9 @@ struct fopts {
 	uint64_t max_size;
 	int max_attempts;
 	long retry_base_ms;
-	rungo_progress_fn progress;
+	common_progress_fn progress;
 	void *progress_ctx;
-	rungo_log_fn log;
+	common_log_fn log;
 	void *log_ctx;
 };
 
@@ -81,7 +81,7 @@ struct sink {
 
 	/* file mode */
 	int fd;
-	EVP_MD_CTX *md;
+	struct common_sha256 *md;
 	uint64_t expected_size;
 	uint64_t ceiling;       /* never more bytes than this */
 
@@ -146,13 +146,13 @@ static void fopts_fill(struct fopts *o, const struct rungo_fetch_opts *in)
 		o->retry_base_ms = DEF_RETRY_BASE_MS;
 }
 
-static void logf_(const struct fopts *o, enum rungo_log_level lvl,
-		  const char *fmt, ...) RUNGO_PRINTF(3, 4);
+static void logf_(const struct fopts *o, enum common_log_level lvl,
+		  const char *fmt, ...) COMMON_PRINTF(3, 4);
 
-static void logf_(const struct fopts *o, enum rungo_log_level lvl,
+static void logf_(const struct fopts *o, enum common_log_level lvl,
 		  const char *fmt, ...)
 {
-	char msg[RUNGO_ERR_MSG_SIZE];
+	char msg[COMMON_ERR_MSG_SIZE];
 	va_list ap;
 
 	if (!o->log)
@@ -180,131 +180,15 @@ static void sleep_ms(long ms)
 		;
 }
 
-static void hex_encode(const unsigned char *d, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[d[i] >> 4];
-		out[2 * i + 1] = hx[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
-static int md_hex(EVP_MD_CTX *md, char out[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (EVP_DigestFinal_ex(md, d, &n) != 1 || n != 32)
-		return -EIO;
-	hex_encode(d, n, out);
-	return 0;
-}
-
-static int md_reset(EVP_MD_CTX *md)
-{
-	return EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 ? 0 : -EIO;
-}
-
-/* ---- public: sha256 ---------------------------------------------------- */
-
-void rungo_sha256_buf(const void *data, size_t len, char out[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (EVP_Digest(data, len, d, &n, EVP_sha256(), NULL) != 1 || n != 32) {
-		out[0] = '\0';
-		return;
-	}
-	hex_encode(d, n, out);
-}
-
-/* Hash the first `limit` bytes of fd (UINT64_MAX = to EOF) into md. */
-static int hash_fd(int fd, uint64_t limit, EVP_MD_CTX *md, uint64_t *got)
-{
-	unsigned char *buf = malloc(HASH_BUF);
-	uint64_t total = 0;
-	int ret = 0;
-
-	if (!buf)
-		return -ENOMEM;
-	while (total < limit) {
-		size_t want = HASH_BUF;
-		ssize_t n;
-
-		if (limit - total < want)
-			want = (size_t)(limit - total);
-		n = read(fd, buf, want);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1) {
-			ret = -EIO;
-			goto out;
-		}
-		total += (uint64_t)n;
-	}
-	if (got)
-		*got = total;
-out:
-	free(buf);
-	return ret;
-}
-
-int rungo_sha256_file(const char *path, char out[65], struct rungo_err *err)
-{
-	EVP_MD_CTX *md = NULL;
-	int fd = -1;
-	int ret;
-
-	out[0] = '\0';
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		ret = rungo_err_set(err, -errno, "sha256 %s: %s", path,
-				    strerror(errno));
-		goto out;
-	}
-	md = EVP_MD_CTX_new();
-	if (!md || md_reset(md) < 0) {
-		ret = rungo_err_set(err, -ENOMEM,
-				    "sha256 %s: cannot set up OpenSSL digest",
-				    path);
-		goto out;
-	}
-	ret = hash_fd(fd, UINT64_MAX, md, NULL);
-	if (ret < 0) {
-		rungo_err_set(err, ret, "sha256 %s: read: %s", path,
-			      strerror(-ret));
-		goto out;
-	}
-	ret = md_hex(md, out);
-	if (ret < 0)
-		rungo_err_set(err, ret, "sha256 %s: OpenSSL digest failed",
-			      path);
-out:
-	EVP_MD_CTX_free(md);
-	if (fd >= 0)
-		close(fd);
-	return ret;
-}
-
 /* ---- global ------------------------------------------------------------ */
 
-int rungo_fetch_global_init(struct rungo_err *err)
+int rungo_fetch_global_init(struct common_err *err)
 {
 	CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	if (rc != CURLE_OK)
-		return rungo_err_set(err, -EIO, "libcurl initialisation: %s",
-				     curl_easy_strerror(rc));
+		return common_err_set(err, -EIO, "libcurl initialisation: %s",
+				      curl_easy_strerror(rc));
 	return 0;
 }
 
@@ -323,7 +207,7 @@ static int sink_truncate(struct sink *s)
 		return 0;
 	if (ftruncate(s->fd, 0) != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
 		return -errno;
-	return md_reset(s->md);
+	return common_sha256_reset(s->md);
 }
 
 static int sink_write(struct sink *s, const char *data, size_t n)
@@ -367,7 +251,7 @@ static int sink_write(struct sink *s, const char *data, size_t n)
 			at += w;
 			left -= (size_t)w;
 		}
-		if (EVP_DigestUpdate(s->md, data, n) != 1)
+		if (common_sha256_update(s->md, data, n) != 0)
 			return -EIO;
 		s->have += n;
 	}
@@ -550,11 +434,11 @@ struct result {
 	int code;
 	bool timeout;
 	long retry_after_ms;    /* server's Retry-After, 0 when none */
-	char cause[768];        /* may be truncated, like rungo_err.msg */
+	char cause[768];        /* may be truncated, like common_err.msg */
 };
 
 static void cause_set(struct result *r, int code, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static void cause_set(struct result *r, int code, const char *fmt, ...)
 {
@@ -722,7 +606,7 @@ static int setup_handle(CURL *c, const char *url, struct sink *s,
 /* Run attempts until success, a permanent error, or the attempts/time run
  * out.  On failure err holds "<cause> (...)" without the "download X: "
  * prefix, which the caller adds. */
-static int transfer(struct sink *s, const char *url, struct rungo_err *err)
+static int transfer(struct sink *s, const char *url, struct common_err *err)
 {
 	const struct fopts *o = s->o;
 	char *errbuf = s->errbuf;
@@ -737,8 +621,8 @@ static int transfer(struct sink *s, const char *url, struct rungo_err *err)
 		deadline = now_ms() + o->total_timeout_s * 1000LL;
 	errbuf[0] = '\0';
 	if (setup_handle(s->curl, url, s, errbuf) < 0)
-		return rungo_err_set(err, -EINVAL,
-				     "cannot set up libcurl for %s", url);
+		return common_err_set(err, -EINVAL,
+				      "cannot set up libcurl for %s", url);
 
 	for (attempt = 1;; attempt++) {
 		char range[48];
@@ -773,24 +657,24 @@ static int transfer(struct sink *s, const char *url, struct rungo_err *err)
 		rc = curl_easy_perform(s->curl);
 		classify(s, url, rc, errbuf, &r);
 		if (s->ignored_range)
-			logf_(o, RUNGO_LOG_INFO,
+			logf_(o, COMMON_LOG_INFO,
 			      "download %s: %s ignored the Range request; "
 			      "downloaded from the start", s->label, url);
 
 		if (r.outcome == OUT_OK)
 			return 0;
 		if (r.outcome == OUT_FAIL)
-			return rungo_err_set(err, r.code, "%s", r.cause);
+			return common_err_set(err, r.code, "%s", r.cause);
 		if (r.outcome == OUT_RESTART) {
 			ret = sink_truncate(s);
 			if (ret < 0)
-				return rungo_err_set(err, ret,
-						     "cannot truncate the partial file: %s",
-						     strerror(-ret));
+				return common_err_set(err, ret,
+						      "cannot truncate the partial file: %s",
+						      strerror(-ret));
 			if (!restarted) {
 				restarted = true;
 				attempt--;
-				logf_(o, RUNGO_LOG_INFO,
+				logf_(o, COMMON_LOG_INFO,
 				      "download %s: %s; starting over",
 				      s->label, r.cause);
 				continue;
@@ -800,17 +684,17 @@ static int transfer(struct sink *s, const char *url, struct rungo_err *err)
 		if (r.retry_after_ms > backoff)
 			backoff = r.retry_after_ms;
 		if (attempt >= o->max_attempts)
-			return rungo_err_set(err, r.code, "%s (%s after %d attempt%s)",
-					     r.cause,
-					     r.timeout ? "timed out" : "gave up",
-					     attempt, attempt == 1 ? "" : "s");
+			return common_err_set(err, r.code, "%s (%s after %d attempt%s)",
+					      r.cause,
+					      r.timeout ? "timed out" : "gave up",
+					      attempt, attempt == 1 ? "" : "s");
 		if (deadline && now_ms() + backoff >= deadline)
-			return rungo_err_set(err, r.timeout ? -ETIMEDOUT : r.code,
-					     "%s (gave up: total time limit of %ld s "
-					     "reached after %d attempt%s)",
-					     r.cause, o->total_timeout_s, attempt,
-					     attempt == 1 ? "" : "s");
-		logf_(o, RUNGO_LOG_WARN,
+			return common_err_set(err, r.timeout ? -ETIMEDOUT : r.code,
+					      "%s (gave up: total time limit of %ld s "
+					      "reached after %d attempt%s)",
+					      r.cause, o->total_timeout_s, attempt,
+					      attempt == 1 ? "" : "s");
+		logf_(o, COMMON_LOG_WARN,
 		      "download %s: %s; retrying in %ld ms (attempt %d of %d)",
 		      s->label, r.cause, backoff, attempt + 1, o->max_attempts);
 		sleep_ms(backoff);
@@ -853,7 +737,7 @@ static void fsync_parent(const char *path)
 
 int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 		     uint64_t expected_size, const char *expected_sha256,
-		     const struct rungo_fetch_opts *opts, struct rungo_err *err)
+		     const struct rungo_fetch_opts *opts, struct common_err *err)
 {
 	struct fopts o;
 	struct sink s;
@@ -871,23 +755,23 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 	if (!label || !*label)
 		label = dest_path ? url_basename(dest_path) : "(null)";
 	if (!url || !*url || !dest_path || !*dest_path) {
-		ret = rungo_err_set(err, -EINVAL,
-				    "download %s: no URL or destination given",
-				    label);
+		ret = common_err_set(err, -EINVAL,
+				     "download %s: no URL or destination given",
+				     label);
 		goto out;
 	}
 	if (expected_sha256 && *expected_sha256 &&
 	    strlen(expected_sha256) != 64) {
-		ret = rungo_err_set(err, -EINVAL,
-				    "download %s: expected sha256 \"%s\" is not 64 hex digits",
-				    label, expected_sha256);
+		ret = common_err_set(err, -EINVAL,
+				     "download %s: expected sha256 \"%s\" is not 64 hex digits",
+				     label, expected_sha256);
 		goto out;
 	}
 	n = snprintf(part, sizeof(part), "%s.part", dest_path);
 	if (n < 0 || (size_t)n >= sizeof(part)) {
-		ret = rungo_err_set(err, -ENAMETOOLONG,
-				    "download %s: destination path too long",
-				    label);
+		ret = common_err_set(err, -ENAMETOOLONG,
+				     "download %s: destination path too long",
+				     label);
 		goto out;
 	}
 	s.label = label;
@@ -896,38 +780,37 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 	s.ceiling = expected_size && expected_size < o.max_size ? expected_size :
 								o.max_size;
 	if (expected_size > o.max_size) {
-		ret = rungo_err_set(err, -EFBIG,
-				    "download %s: the index says it has %" PRIu64
-				    " bytes, more than the limit of %" PRIu64
-				    " for one download; refusing it",
-				    label, expected_size, o.max_size);
+		ret = common_err_set(err, -EFBIG,
+				     "download %s: the index says it has %" PRIu64
+				     " bytes, more than the limit of %" PRIu64
+				     " for one download; refusing it",
+				     label, expected_size, o.max_size);
 		goto out;
 	}
-	s.md = EVP_MD_CTX_new();
 	s.curl = curl_easy_init();
-	if (!s.md || md_reset(s.md) < 0 || !s.curl) {
-		ret = rungo_err_set(err, -ENOMEM,
-				    "download %s: cannot set up libcurl/OpenSSL",
-				    label);
+	if (common_sha256_new(&s.md) < 0 || !s.curl) {
+		ret = common_err_set(err, -ENOMEM,
+				     "download %s: cannot set up libcurl/OpenSSL",
+				     label);
 		goto out;
 	}
 	s.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (s.fd < 0) {
-		ret = rungo_err_set(err, -errno, "download %s: cannot open %s: %s",
-				    label, part, strerror(errno));
+		ret = common_err_set(err, -errno, "download %s: cannot open %s: %s",
+				     label, part, strerror(errno));
 		goto out;
 	}
 	/* Two downloads into one .part would interleave their bytes. */
 	if (flock(s.fd, LOCK_EX | LOCK_NB) != 0) {
-		ret = rungo_err_set(err, errno == EWOULDBLOCK ? -EBUSY : -errno,
-				    "download %s: %s is being written by another download; "
-				    "wait for it or remove the file",
-				    label, part);
+		ret = common_err_set(err, errno == EWOULDBLOCK ? -EBUSY : -errno,
+				     "download %s: %s is being written by another download; "
+				     "wait for it or remove the file",
+				     label, part);
 		goto out;
 	}
 	if (fstat(s.fd, &st) != 0) {
-		ret = rungo_err_set(err, -errno, "download %s: stat %s: %s",
-				    label, part, strerror(errno));
+		ret = common_err_set(err, -errno, "download %s: stat %s: %s",
+				     label, part, strerror(errno));
 		goto out;
 	}
 
@@ -935,30 +818,31 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 	if (st.st_size > 0 && (uint64_t)st.st_size <= s.ceiling) {
 		uint64_t got_bytes = 0;
 
-		ret = hash_fd(s.fd, (uint64_t)st.st_size, s.md, &got_bytes);
+		ret = common_sha256_fd(s.md, s.fd, (uint64_t)st.st_size,
+				      &got_bytes);
 		if (ret < 0) {
-			rungo_err_set(err, ret, "download %s: read %s: %s",
-				      label, part, strerror(-ret));
+			common_err_set(err, ret, "download %s: read %s: %s",
+				       label, part, strerror(-ret));
 			goto out;
 		}
 		s.have = got_bytes;
 		resumed = s.have > 0;
 		if (lseek(s.fd, (off_t)s.have, SEEK_SET) < 0 ||
 		    ftruncate(s.fd, (off_t)s.have) != 0) {
-			ret = rungo_err_set(err, -errno,
-					    "download %s: seek %s: %s", label,
-					    part, strerror(errno));
+			ret = common_err_set(err, -errno,
+					     "download %s: seek %s: %s", label,
+					     part, strerror(errno));
 			goto out;
 		}
 		if (resumed)
-			logf_(&o, RUNGO_LOG_INFO,
+			logf_(&o, COMMON_LOG_INFO,
 			      "download %s: resuming %s at byte %" PRIu64,
 			      label, part, s.have);
 	} else if (st.st_size > 0) {
 		ret = sink_truncate(&s);
 		if (ret < 0) {
-			rungo_err_set(err, ret, "download %s: truncate %s: %s",
-				      label, part, strerror(-ret));
+			common_err_set(err, ret, "download %s: truncate %s: %s",
+				       label, part, strerror(-ret));
 			goto out;
 		}
 	}
@@ -977,56 +861,56 @@ again:
 	}
 
 	if (expected_size && s.have != expected_size) {
-		ret = rungo_err_set(err, -EPROTO,
-				    "size mismatch: expected %" PRIu64
-				    " bytes, got %" PRIu64
-				    " from %s (the file was removed; the mirror or the index is wrong)",
-				    expected_size, s.have, url);
+		ret = common_err_set(err, -EPROTO,
+				     "size mismatch: expected %" PRIu64
+				     " bytes, got %" PRIu64
+				     " from %s (the file was removed; the mirror or the index is wrong)",
+				     expected_size, s.have, url);
 		goto fail_remove_part;
 	}
-	ret = md_hex(s.md, got);
+	ret = common_sha256_final(s.md, got);
 	if (ret < 0) {
-		rungo_err_set(err, ret, "OpenSSL sha256 failed");
+		common_err_set(err, ret, "OpenSSL sha256 failed");
 		goto fail_keep_part;
 	}
 	if (expected_sha256 && *expected_sha256 &&
 	    !hex_equal(got, expected_sha256)) {
 		if (resumed && !fresh_retry) {
 			/* The old .part may have been the bad bit. */
-			logf_(&o, RUNGO_LOG_WARN,
+			logf_(&o, COMMON_LOG_WARN,
 			      "download %s: sha256 mismatch after resuming; "
 			      "downloading again from the start", label);
 			fresh_retry = true;
 			resumed = false;
 			ret = sink_truncate(&s);
 			if (ret < 0) {
-				rungo_err_set(err, ret, "truncate %s: %s", part,
-					      strerror(-ret));
+				common_err_set(err, ret, "truncate %s: %s", part,
+					       strerror(-ret));
 				goto fail_remove_part;
 			}
 			goto again;
 		}
-		ret = rungo_err_set(err, -EPROTO,
-				    "sha256 mismatch: expected %s, got %s "
-				    "(the file was removed; the mirror or the index is wrong)",
-				    expected_sha256, got);
+		ret = common_err_set(err, -EPROTO,
+				     "sha256 mismatch: expected %s, got %s "
+				     "(the file was removed; the mirror or the index is wrong)",
+				     expected_sha256, got);
 		goto fail_remove_part;
 	}
 	if (ftruncate(s.fd, (off_t)s.have) != 0 || fsync(s.fd) != 0) {
-		ret = rungo_err_set(err, -errno, "write %s: %s", part,
-				    strerror(errno));
+		ret = common_err_set(err, -errno, "write %s: %s", part,
+				     strerror(errno));
 		goto fail_keep_part;
 	}
 	if (close(s.fd) != 0) {
 		s.fd = -1;
-		ret = rungo_err_set(err, -errno, "close %s: %s", part,
-				    strerror(errno));
+		ret = common_err_set(err, -errno, "close %s: %s", part,
+				     strerror(errno));
 		goto fail_keep_part;
 	}
 	s.fd = -1;
 	if (rename(part, dest_path) != 0) {
-		ret = rungo_err_set(err, -errno, "rename %s to %s: %s", part,
-				    dest_path, strerror(errno));
+		ret = common_err_set(err, -errno, "rename %s to %s: %s", part,
+				     dest_path, strerror(errno));
 		goto fail_keep_part;
 	}
 	fsync_parent(dest_path);
@@ -1042,18 +926,18 @@ fail_keep_part:
 fail_remove_part:
 	unlink(part);
 prefix:
-	rungo_err_prefix(err, ret, "download %s", label);
+	common_err_prefix(err, ret, "download %s", label);
 out:
 	if (s.fd >= 0)
 		close(s.fd);
 	curl_easy_cleanup(s.curl);
-	EVP_MD_CTX_free(s.md);
+	common_sha256_free(s.md);
 	return ret;
 }
 
 int rungo_fetch_memory(const char *url, const char *label,
 		       const struct rungo_fetch_opts *opts, char **out,
-		       size_t *len, struct rungo_err *err)
+		       size_t *len, struct common_err *err)
 {
 	struct fopts o;
 	struct sink s;
@@ -1068,8 +952,8 @@ int rungo_fetch_memory(const char *url, const char *label,
 	if (!label || !*label)
 		label = url ? url_basename(url) : "(null)";
 	if (!url || !*url) {
-		ret = rungo_err_set(err, -EINVAL, "download %s: no URL given",
-				    label);
+		ret = common_err_set(err, -EINVAL, "download %s: no URL given",
+				     label);
 		goto out;
 	}
 	s.label = label;
@@ -1077,20 +961,20 @@ int rungo_fetch_memory(const char *url, const char *label,
 	s.is_mem = true;
 	s.curl = curl_easy_init();
 	if (!s.curl) {
-		ret = rungo_err_set(err, -ENOMEM,
-				    "download %s: cannot set up libcurl", label);
+		ret = common_err_set(err, -ENOMEM,
+				     "download %s: cannot set up libcurl", label);
 		goto out;
 	}
 	ret = transfer(&s, url, err);
 	if (ret < 0) {
-		rungo_err_prefix(err, ret, "download %s", label);
+		common_err_prefix(err, ret, "download %s", label);
 		goto out;
 	}
 	if (!s.buf) {
 		s.buf = malloc(1);
 		if (!s.buf) {
-			ret = rungo_err_set(err, -ENOMEM,
-					    "download %s: out of memory", label);
+			ret = common_err_set(err, -ENOMEM,
+					     "download %s: out of memory", label);
 			goto out;
 		}
 		s.buf[0] = '\0';

@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 
 #define RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S 1800L
 #define RUNGO_FETCH_MAX_SIZE_DEFAULT (1ULL << 30)
@@ -39,13 +39,13 @@ struct rungo_fetch_opts {
 				    * removed; 0 = RUNGO_FETCH_MAX_SIZE_DEFAULT */
 	int max_attempts;          /* 0 = 5 */
 	long retry_base_ms;        /* first backoff; doubles; 0 = 500 */
-	rungo_progress_fn progress;/* NULL = silent */
+	common_progress_fn progress;/* NULL = silent */
 	void *progress_ctx;
-	rungo_log_fn log;          /* retries etc.; NULL = silent */
+	common_log_fn log;          /* retries etc.; NULL = silent */
 	void *log_ctx;
 };
 
-int rungo_fetch_global_init(struct rungo_err *err);
+int rungo_fetch_global_init(struct common_err *err);
 void rungo_fetch_global_cleanup(void);
 
 /* Download `url` to `dest_path`.  Data goes to "<dest_path>.part" first
@@ -57,17 +57,12 @@ void rungo_fetch_global_cleanup(void);
  * `label` names the thing in errors and progress (e.g. the filename). */
 int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 		     uint64_t expected_size, const char *expected_sha256,
-		     const struct rungo_fetch_opts *opts, struct rungo_err *err);
+		     const struct rungo_fetch_opts *opts, struct common_err *err);
 
 /* Download `url` into memory. *out is malloc'd and NUL-terminated
  * (caller frees with free()), *len excludes the NUL. */
 int rungo_fetch_memory(const char *url, const char *label,
 		       const struct rungo_fetch_opts *opts, char **out,
-		       size_t *len, struct rungo_err *err);
-
-/* sha256 of a file as 64 lowercase hex chars + NUL. */
-int rungo_sha256_file(const char *path, char out[65], struct rungo_err *err);
-/* sha256 of a buffer. */
-void rungo_sha256_buf(const void *data, size_t len, char out[65]);
+		       size_t *len, struct common_err *err);
 
 #endif

@@ -63,35 +63,35 @@ static bool path_char(char c)
 	       c == '~';
 }
 
-int rungo_modpath_check(const char *path, struct rungo_err *err)
+int rungo_modpath_check(const char *path, struct common_err *err)
 {
 	const char *p, *elem;
 	bool first = true, dot = false;
 
 	if (!path || !*path)
-		return rungo_err_set(err, -EINVAL, "empty module path");
+		return common_err_set(err, -EINVAL, "empty module path");
 	if (strlen(path) >= RUNGO_MODPATH_MAX)
-		return rungo_err_set(err, -EINVAL,
-				     "module path \"%.80s...\" is too long",
-				     path);
+		return common_err_set(err, -EINVAL,
+				      "module path \"%.80s...\" is too long",
+				      path);
 	for (p = elem = path;; p++) {
 		if (*p == '/' || *p == '\0') {
 			size_t n = (size_t)(p - elem);
 
 			if (n == 0)
-				return rungo_err_set(err, -EINVAL,
-						     "module path \"%s\": empty path element",
-						     path);
+				return common_err_set(err, -EINVAL,
+						      "module path \"%s\": empty path element",
+						      path);
 			if ((n == 1 && elem[0] == '.') ||
 			    (n == 2 && elem[0] == '.' && elem[1] == '.') ||
 			    elem[0] == '.' || elem[n - 1] == '.')
-				return rungo_err_set(err, -EINVAL,
-						     "module path \"%s\": a path element starts or ends with '.'",
-						     path);
+				return common_err_set(err, -EINVAL,
+						      "module path \"%s\": a path element starts or ends with '.'",
+						      path);
 			if (first && !dot)
-				return rungo_err_set(err, -EINVAL,
-						     "module path \"%s\": the first element must be a domain name (contain a dot)",
-						     path);
+				return common_err_set(err, -EINVAL,
+						      "module path \"%s\": the first element must be a domain name (contain a dot)",
+						      path);
 			first = false;
 			if (!*p)
 				break;
@@ -99,9 +99,9 @@ int rungo_modpath_check(const char *path, struct rungo_err *err)
 			continue;
 		}
 		if (!path_char(*p))
-			return rungo_err_set(err, -EINVAL,
-					     "module path \"%s\": character '%c' is not allowed",
-					     path, isprint((unsigned char)*p) ? *p : '?');
+			return common_err_set(err, -EINVAL,
+					      "module path \"%s\": character '%c' is not allowed",
+					      path, isprint((unsigned char)*p) ? *p : '?');
 		if (first && *p == '.')
 			dot = true;
 	}
@@ -199,7 +199,7 @@ static void path_major(const char *path, char *out, size_t size)
 }
 
 int rungo_modpath_check_version(const char *path, const struct rungo_modver *v,
-				struct rungo_err *err)
+				struct common_err *err)
 {
 	char pm[64];
 	unsigned long long want;
@@ -208,26 +208,26 @@ int rungo_modpath_check_version(const char *path, const struct rungo_modver *v,
 	if (!pm[0]) {
 		if (v->major <= 1 || v->incompatible)
 			return 0;
-		return rungo_err_set(err, -EINVAL,
-				     "%s@%s: a module path without a /vN suffix takes v0 or v1 versions (or vN+incompatible)",
-				     path, v->str);
+		return common_err_set(err, -EINVAL,
+				      "%s@%s: a module path without a /vN suffix takes v0 or v1 versions (or vN+incompatible)",
+				      path, v->str);
 	}
 	want = strtoull(pm + 2, NULL, 10);
 	if (v->incompatible)
-		return rungo_err_set(err, -EINVAL,
-				     "%s@%s: +incompatible is not allowed with the major version suffix %s",
-				     path, v->str, pm);
+		return common_err_set(err, -EINVAL,
+				      "%s@%s: +incompatible is not allowed with the major version suffix %s",
+				      path, v->str, pm);
 	if (v->major == want)
 		return 0;
-	return rungo_err_set(err, -EINVAL,
-			     "%s@%s: the path's suffix %s requires major version v%llu",
-			     path, v->str, pm, want);
+	return common_err_set(err, -EINVAL,
+			      "%s@%s: the path's suffix %s requires major version v%llu",
+			      path, v->str, pm, want);
 }
 
 /* ---- settings --------------------------------------------------------- */
 
 static int parse_list(struct rungo_goproxy *p, const char *s,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct { char *p; size_t len, cap; } out = { NULL, 0, 0 };
 	const char *q = s;
@@ -242,16 +242,16 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 			q += len + (sep ? 1 : 0);
 			if (len == 0)
 				continue;
-			return rungo_err_set(err, -EINVAL,
-					     "GOPROXY: an entry is too long");
+			return common_err_set(err, -EINVAL,
+					      "GOPROXY: an entry is too long");
 		}
 		memcpy(word, q, len);
 		word[len] = '\0';
 		q += len + (sep ? 1 : 0);
 		if (p->n == MAX_ENTRIES)
-			return rungo_err_set(err, -EINVAL,
-					     "GOPROXY \"%.200s\": more than %d entries",
-					     s, MAX_ENTRIES);
+			return common_err_set(err, -EINVAL,
+					      "GOPROXY \"%.200s\": more than %d entries",
+					      s, MAX_ENTRIES);
 		e = &p->e[p->n];
 		memset(e, 0, sizeof(*e));
 		e->any_error = sep == '|';
@@ -260,9 +260,9 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 		} else if (strcmp(word, "direct") == 0) {
 			e->kind = ENTRY_DIRECT;
 		} else if (!strpbrk(word, ".:/")) {
-			return rungo_err_set(err, -EINVAL,
-					     "GOPROXY: \"%s\" is neither a URL nor one of the keywords off and direct",
-					     word);
+			return common_err_set(err, -EINVAL,
+					      "GOPROXY: \"%s\" is neither a URL nor one of the keywords off and direct",
+					      word);
 		} else {
 			size_t wl;
 			int n;
@@ -271,9 +271,9 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 			/* Like the go command: a URL without "scheme:/" gets
 			 * https:// (but an absolute path is a mistake). */
 			if (word[0] == '/')
-				return rungo_err_set(err, -EINVAL,
-						     "GOPROXY: \"%s\" is a path; write file://%s",
-						     word, word);
+				return common_err_set(err, -EINVAL,
+						      "GOPROXY: \"%s\" is a path; write file://%s",
+						      word, word);
 			wl = strlen(word);
 			while (wl > 0 && word[wl - 1] == '/')
 				word[--wl] = '\0';
@@ -287,15 +287,15 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 						 "https://%s", word);
 			}
 			if (!e->url)
-				return rungo_err_set(err, -ENOMEM,
-						     "out of memory");
+				return common_err_set(err, -ENOMEM,
+						      "out of memory");
 			if (strncmp(e->url, "http://", 7) != 0 &&
 			    strncmp(e->url, "https://", 8) != 0 &&
 			    strncmp(e->url, "file://", 7) != 0) {
 				p->n++;
-				return rungo_err_set(err, -EINVAL,
-						     "GOPROXY: \"%s\": only http://, https:// and file:// proxies are supported",
-						     e->url);
+				return common_err_set(err, -EINVAL,
+						      "GOPROXY: \"%s\": only http://, https:// and file:// proxies are supported",
+						      e->url);
 			}
 		}
 		p->n++;
@@ -309,8 +309,8 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 
 				if (!np) {
 					free(out.p);
-					return rungo_err_set(err, -ENOMEM,
-							     "out of memory");
+					return common_err_set(err, -ENOMEM,
+							      "out of memory");
 				}
 				out.p = np;
 				out.cap = need * 2;
@@ -324,15 +324,15 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 	}
 	if (p->n == 0) {
 		free(out.p);
-		return rungo_err_set(err, -EINVAL,
-				     "GOPROXY \"%.200s\" lists no proxy", s);
+		return common_err_set(err, -EINVAL,
+				      "GOPROXY \"%.200s\" lists no proxy", s);
 	}
 	p->spelled = out.p;
 	return 0;
 }
 
 int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
-		      struct rungo_goproxy **out, struct rungo_err *err)
+		      struct rungo_goproxy **out, struct common_err *err)
 {
 	static const struct rungo_goproxy_opts none;
 	const struct rungo_goproxy_opts *o = opts ? opts : &none;
@@ -342,7 +342,7 @@ int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
 
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	list = setting(o->goproxy, "GOPROXY");
 	if (!list || !*list)
 		list = RUNGO_DEFAULT_GOPROXY;
@@ -356,7 +356,7 @@ int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
 	p->nonproxy = xstrdup(nop ? nop : priv ? priv : "");
 	p->nosumdb = xstrdup(nos ? nos : priv ? priv : "");
 	if (!p->nonproxy || !p->nosumdb) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto fail;
 	}
 	p->sumdb_off = sumdb && strcmp(sumdb, "off") == 0;
@@ -411,10 +411,10 @@ struct req {
 
 /* Try each GOPROXY entry in turn, by the fallback rules. */
 static int request(const struct rungo_goproxy *p, struct req *r,
-		   struct rungo_err *err)
+		   struct common_err *err)
 {
 	char esc[RUNGO_MODPATH_MAX * 2], url[4096], label[RUNGO_MODPATH_MAX + 64];
-	char tried[RUNGO_ERR_MSG_SIZE];
+	char tried[COMMON_ERR_MSG_SIZE];
 	size_t i, tl = 0;
 	int rc = -ENOENT;
 
@@ -423,33 +423,33 @@ static int request(const struct rungo_goproxy *p, struct req *r,
 	if (rc)
 		return rc;
 	if (rungo_modpath_escape(r->path, esc, sizeof(esc)) != 0)
-		return rungo_err_set(err, -EINVAL, "module path %s is too long",
-				     r->path);
+		return common_err_set(err, -EINVAL, "module path %s is too long",
+				      r->path);
 	if (rungo_modpath_match(p->nonproxy, r->path))
-		return rungo_err_set(err, -ENOTSUP,
-				     "module %s matches GONOPROXY/GOPRIVATE, so the go command would fetch it from its version-control system; lutgen fetches modules from proxies only: remove it from GONOPROXY/GOPRIVATE or serve it from a proxy",
-				     r->path);
+		return common_err_set(err, -ENOTSUP,
+				      "module %s matches GONOPROXY/GOPRIVATE, so the go command would fetch it from its version-control system; lutgen fetches modules from proxies only: remove it from GONOPROXY/GOPRIVATE or serve it from a proxy",
+				      r->path);
 	snprintf(label, sizeof(label), "%s %s", r->path, r->what);
 	for (i = 0; i < p->n; i++) {
 		const struct entry *e = &p->e[i];
-		struct rungo_err one = { 0 };
+		struct common_err one = { 0 };
 		int n;
 
 		if (e->kind == ENTRY_OFF)
-			return rungo_err_set(err, -EPERM,
-					     "module %s: module lookup disabled by GOPROXY=off%s%s%s",
-					     r->path, tried[0] ? " (after: " : "",
-					     tried, tried[0] ? ")" : "");
+			return common_err_set(err, -EPERM,
+					      "module %s: module lookup disabled by GOPROXY=off%s%s%s",
+					      r->path, tried[0] ? " (after: " : "",
+					      tried, tried[0] ? ")" : "");
 		if (e->kind == ENTRY_DIRECT)
-			return rungo_err_set(err, -ENOTSUP,
-					     "module %s: GOPROXY reaches \"direct\" (fetch from the version-control system), which lutgen does not support: it works offline from proxies; %s%sput a proxy URL into GOPROXY or --goproxy",
-					     r->path, tried[0] ? tried : "",
-					     tried[0] ? "; " : "");
+			return common_err_set(err, -ENOTSUP,
+					      "module %s: GOPROXY reaches \"direct\" (fetch from the version-control system), which lutgen does not support: it works offline from proxies; %s%sput a proxy URL into GOPROXY or --goproxy",
+					      r->path, tried[0] ? tried : "",
+					      tried[0] ? "; " : "");
 		n = snprintf(url, sizeof(url), "%s/%s/%s", e->url, esc,
 			     r->suffix);
 		if (n < 0 || (size_t)n >= sizeof(url))
-			return rungo_err_set(err, -ENAMETOOLONG,
-					     "module %s: URL too long", r->path);
+			return common_err_set(err, -ENAMETOOLONG,
+					      "module %s: URL too long", r->path);
 		if (r->dest)
 			rc = rungo_fetch_file(url, r->dest, label, 0, NULL,
 					      &p->fetch, &one);
@@ -464,24 +464,24 @@ static int request(const struct rungo_goproxy *p, struct req *r,
 			tl = (size_t)n + tl >= sizeof(tried) ? sizeof(tried) - 1
 							    : tl + (size_t)n;
 		if (rc != -ENOENT && !e->any_error)
-			return rungo_err_set(err, rc, "%s", tried);
+			return common_err_set(err, rc, "%s", tried);
 	}
-	return rungo_err_set(err, rc, "%s", tried);
+	return common_err_set(err, rc, "%s", tried);
 }
 
 static int ver_suffix(struct req *r, const struct rungo_modver *v,
-		      const char *ext, struct rungo_err *err)
+		      const char *ext, struct common_err *err)
 {
 	char esc[RUNGO_MODVER_MAX * 2];
 	int n;
 
 	if (rungo_modpath_escape(v->str, esc, sizeof(esc)) != 0)
-		return rungo_err_set(err, -EINVAL, "version %s too long",
-				     v->str);
+		return common_err_set(err, -EINVAL, "version %s too long",
+				      v->str);
 	n = snprintf(r->suffix, sizeof(r->suffix), "@v/%s.%s", esc, ext);
 	return n < 0 || (size_t)n >= sizeof(r->suffix) ?
-		       rungo_err_set(err, -EINVAL, "version %s too long",
-				     v->str) : 0;
+		       common_err_set(err, -EINVAL, "version %s too long",
+				      v->str) : 0;
 }
 
 static int cmp_ver(const void *a, const void *b)
@@ -491,7 +491,7 @@ static int cmp_ver(const void *a, const void *b)
 
 int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 		       struct rungo_modver **out, size_t *n,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	struct req r;
 	struct rungo_modver *v = NULL;
@@ -510,9 +510,9 @@ int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 		return rc;
 	if (r.len > LIST_MAX) {
 		free(r.body);
-		return rungo_err_set(err, -EFBIG,
-				     "module %s: the version list is larger than %zu MiB",
-				     path, LIST_MAX >> 20);
+		return common_err_set(err, -EFBIG,
+				      "module %s: the version list is larger than %zu MiB",
+				      path, LIST_MAX >> 20);
 	}
 	for (line = strtok_r(r.body, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -544,8 +544,8 @@ int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 			if (!nvv) {
 				free(v);
 				free(r.body);
-				return rungo_err_set(err, -ENOMEM,
-						     "out of memory");
+				return common_err_set(err, -ENOMEM,
+						      "out of memory");
 			}
 			v = nvv;
 		}
@@ -554,9 +554,9 @@ int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 	free(r.body);
 	if (lines > 0 && nv == 0) {
 		free(v);
-		return rungo_err_set(err, -EPROTO,
-				     "module %s: the proxy's @v/list has %zu line%s but no valid version for this path",
-				     path, lines, lines == 1 ? "" : "s");
+		return common_err_set(err, -EPROTO,
+				      "module %s: the proxy's @v/list has %zu line%s but no valid version for this path",
+				      path, lines, lines == 1 ? "" : "s");
 	}
 	if (nv > 1)
 		qsort(v, nv, sizeof(*v), cmp_ver);
@@ -574,12 +574,12 @@ int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 
 int rungo_goproxy_info(const struct rungo_goproxy *p, const char *path,
 		       const struct rungo_modver *v, struct rungo_modinfo *out,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	struct req r;
 	cJSON *root = NULL;
 	const cJSON *ver, *tm;
-	struct rungo_err verr = { 0 };
+	struct common_err verr = { 0 };
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -597,16 +597,16 @@ int rungo_goproxy_info(const struct rungo_goproxy *p, const char *path,
 	if (!cJSON_IsString(ver) ||
 	    rungo_modver_parse_canonical(ver->valuestring, &out->version,
 					 &verr) != 0) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "module %s@%s: the proxy's .info is not a JSON object with a valid \"Version\"%s%s",
-				   path, v->str, verr.msg[0] ? ": " : "",
-				   verr.msg);
+		rc = common_err_set(err, -EPROTO,
+				    "module %s@%s: the proxy's .info is not a JSON object with a valid \"Version\"%s%s",
+				    path, v->str, verr.msg[0] ? ": " : "",
+				    verr.msg);
 		goto out;
 	}
 	if (strcmp(out->version.str, v->str) != 0) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "module %s@%s: the proxy's .info names version %s",
-				   path, v->str, out->version.str);
+		rc = common_err_set(err, -EPROTO,
+				    "module %s@%s: the proxy's .info names version %s",
+				    path, v->str, out->version.str);
 		goto out;
 	}
 	out->time[0] = '\0';
@@ -620,7 +620,7 @@ out:
 
 int rungo_goproxy_mod(const struct rungo_goproxy *p, const char *path,
 		      const struct rungo_modver *v, char **out, size_t *len,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct req r;
 	int rc;
@@ -643,7 +643,7 @@ int rungo_goproxy_mod(const struct rungo_goproxy *p, const char *path,
 
 int rungo_goproxy_zip(const struct rungo_goproxy *p, const char *path,
 		      const struct rungo_modver *v, const char *dest_path,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct req r;
 	int rc;

@@ -37,7 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 #include "rungo/fetch.h"
 #include "rungo/modversion.h"
 
@@ -65,7 +65,7 @@ struct rungo_modinfo {
 };
 
 int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
-		      struct rungo_goproxy **out, struct rungo_err *err);
+		      struct rungo_goproxy **out, struct common_err *err);
 void rungo_goproxy_free(struct rungo_goproxy *p);
 
 /* The effective GOPROXY list, normalised ("http://127.0.0.1:8080,off");
@@ -86,29 +86,29 @@ bool rungo_goproxy_nosumdb(const struct rungo_goproxy *p, const char *path);
  * *out malloc'd (free()); NULL when *n == 0. */
 int rungo_goproxy_list(const struct rungo_goproxy *p, const char *path,
 		       struct rungo_modver **out, size_t *n,
-		       struct rungo_err *err);
+		       struct common_err *err);
 
 int rungo_goproxy_info(const struct rungo_goproxy *p, const char *path,
 		       const struct rungo_modver *v, struct rungo_modinfo *out,
-		       struct rungo_err *err);
+		       struct common_err *err);
 
 /* The go.mod of path@v; *out malloc'd, NUL-terminated (free()). */
 int rungo_goproxy_mod(const struct rungo_goproxy *p, const char *path,
 		      const struct rungo_modver *v, char **out, size_t *len,
-		      struct rungo_err *err);
+		      struct common_err *err);
 
 /* Download path@v's zip to dest_path (via "<dest_path>.part", resumed).
  * Not verified here: see rungo/modcache.h. */
 int rungo_goproxy_zip(const struct rungo_goproxy *p, const char *path,
 		      const struct rungo_modver *v, const char *dest_path,
-		      struct rungo_err *err);
+		      struct common_err *err);
 
 /* ---- module paths ---- */
 
 /* Is `path` a module path lutgen accepts (elements of [A-Za-z0-9-._~],
  * none empty, "." or "..", no leading or trailing '/', the first with a
  * dot)?  0 or -EINVAL with a message. */
-int rungo_modpath_check(const char *path, struct rungo_err *err);
+int rungo_modpath_check(const char *path, struct common_err *err);
 
 /* Case-escape a path or version ("github.com/Shopify/sarama" ->
  * "github.com/!shopify/sarama").  0 or -ENOSPC. */
@@ -121,6 +121,6 @@ bool rungo_modpath_match(const char *patterns, const char *path);
 /* Is version v allowed for path by its major-version suffix ("/v2",
  * gopkg.in's ".v2"): 0, or -EINVAL with a message naming both. */
 int rungo_modpath_check_version(const char *path, const struct rungo_modver *v,
-				struct rungo_err *err);
+				struct common_err *err);
 
 #endif

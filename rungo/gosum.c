@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fs.h"
 #include "rungo/cache.h"
 #include "rungo/goproxy.h"
 
@@ -24,12 +25,12 @@ struct rungo_gosum {
 	size_t n, cap;
 };
 
-int rungo_gosum_new(struct rungo_gosum **out, struct rungo_err *err)
+int rungo_gosum_new(struct rungo_gosum **out, struct common_err *err)
 {
 	struct rungo_gosum *s = calloc(1, sizeof(*s));
 
 	if (!s)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	pthread_mutex_init(&s->lock, NULL);
 	*out = s;
 	return 0;
@@ -80,24 +81,24 @@ static struct line *find(const struct rungo_gosum *s, const char *path,
 
 static int add_locked(struct rungo_gosum *s, const char *path,
 		      const struct rungo_modver *v, bool gomod, const char *h1,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct line *l = find(s, path, v, gomod);
 
 	if (l) {
 		if (strcmp(l->h1, h1) == 0)
 			return 0;
-		return rungo_err_set(err, -EEXIST,
-				     "%s %s%s: recorded hash %s, but now %s",
-				     path, v->str, gomod ? "/go.mod" : "",
-				     l->h1, h1);
+		return common_err_set(err, -EEXIST,
+				      "%s %s%s: recorded hash %s, but now %s",
+				      path, v->str, gomod ? "/go.mod" : "",
+				      l->h1, h1);
 	}
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		struct line *nl = realloc(s->l, cap * sizeof(*nl));
 
 		if (!nl)
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		s->l = nl;
 		s->cap = cap;
 	}
@@ -105,7 +106,7 @@ static int add_locked(struct rungo_gosum *s, const char *path,
 	memset(l, 0, sizeof(*l));
 	l->path = strdup(path);
 	if (!l->path)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	l->v = *v;
 	l->gomod = gomod;
 	memcpy(l->h1, h1, strlen(h1) + 1);
@@ -115,16 +116,16 @@ static int add_locked(struct rungo_gosum *s, const char *path,
 
 int rungo_gosum_add(struct rungo_gosum *s, const char *path,
 		    const struct rungo_modver *v, bool gomod, const char *h1,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	int rc;
 
 	if (!s || !path || !v || !h1)
-		return rungo_err_set(err, -EINVAL, "gosum add: NULL argument");
+		return common_err_set(err, -EINVAL, "gosum add: NULL argument");
 	if (!h1_ok(h1))
-		return rungo_err_set(err, -EINVAL,
-				     "%s %s: \"%.60s\" is not an h1: hash",
-				     path, v->str, h1);
+		return common_err_set(err, -EINVAL,
+				      "%s %s: \"%.60s\" is not an h1: hash",
+				      path, v->str, h1);
 	pthread_mutex_lock(&s->lock);
 	rc = add_locked(s, path, v, gomod, h1, err);
 	pthread_mutex_unlock(&s->lock);
@@ -157,7 +158,7 @@ size_t rungo_gosum_count(const struct rungo_gosum *s)
 }
 
 int rungo_gosum_parse(const char *text, size_t len, const char *origin,
-		      struct rungo_gosum **out, struct rungo_err *err)
+		      struct rungo_gosum **out, struct common_err *err)
 {
 	struct rungo_gosum *s = NULL;
 	size_t pos = 0, lineno = 0;
@@ -172,7 +173,7 @@ int rungo_gosum_parse(const char *text, size_t len, const char *origin,
 		char buf[RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 128];
 		char *f[4], *save = NULL, *tok, *slash;
 		struct rungo_modver v;
-		struct rungo_err one = { 0 };
+		struct common_err one = { 0 };
 		size_t n = 0, ll;
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		bool gomod = false;
@@ -180,8 +181,8 @@ int rungo_gosum_parse(const char *text, size_t len, const char *origin,
 		ll = nl ? (size_t)(nl - (text + pos)) : len - pos;
 		lineno++;
 		if (ll >= sizeof(buf)) {
-			rc = rungo_err_set(err, -EINVAL, "%s:%zu: line too long",
-					   origin, lineno);
+			rc = common_err_set(err, -EINVAL, "%s:%zu: line too long",
+					    origin, lineno);
 			goto fail;
 		}
 		memcpy(buf, text + pos, ll);
@@ -193,17 +194,17 @@ int rungo_gosum_parse(const char *text, size_t len, const char *origin,
 		if (n == 0)
 			continue;
 		if (n != 3) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s:%zu: expected \"<module> <version>[/go.mod] h1:<hash>\"",
-					   origin, lineno);
+			rc = common_err_set(err, -EINVAL,
+					    "%s:%zu: expected \"<module> <version>[/go.mod] h1:<hash>\"",
+					    origin, lineno);
 			goto fail;
 		}
 		slash = strchr(f[1], '/');
 		if (slash) {
 			if (strcmp(slash, "/go.mod") != 0) {
-				rc = rungo_err_set(err, -EINVAL,
-						   "%s:%zu: version \"%s\": only a \"/go.mod\" suffix is allowed",
-						   origin, lineno, f[1]);
+				rc = common_err_set(err, -EINVAL,
+						    "%s:%zu: version \"%s\": only a \"/go.mod\" suffix is allowed",
+						    origin, lineno, f[1]);
 				goto fail;
 			}
 			*slash = '\0';
@@ -211,20 +212,20 @@ int rungo_gosum_parse(const char *text, size_t len, const char *origin,
 		}
 		if (rungo_modpath_check(f[0], &one) != 0 ||
 		    rungo_modver_parse_canonical(f[1], &v, &one) != 0) {
-			rc = rungo_err_set(err, -EINVAL, "%s:%zu: %s", origin,
-					   lineno, one.msg);
+			rc = common_err_set(err, -EINVAL, "%s:%zu: %s", origin,
+					    lineno, one.msg);
 			goto fail;
 		}
 		if (!h1_ok(f[2])) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s:%zu: \"%.60s\" is not an h1: hash",
-					   origin, lineno, f[2]);
+			rc = common_err_set(err, -EINVAL,
+					    "%s:%zu: \"%.60s\" is not an h1: hash",
+					    origin, lineno, f[2]);
 			goto fail;
 		}
 		rc = add_locked(s, f[0], &v, gomod, f[2], &one);
 		if (rc) {
-			rungo_err_set(err, rc, "%s:%zu: %s", origin, lineno,
-				      one.msg);
+			common_err_set(err, rc, "%s:%zu: %s", origin, lineno,
+				       one.msg);
 			goto fail;
 		}
 	}
@@ -236,13 +237,13 @@ fail:
 }
 
 int rungo_gosum_load(const char *path, struct rungo_gosum **out,
-		     struct rungo_err *err)
+		     struct common_err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
 	int rc;
 
-	rc = rungo_fs_read_file(path, 64u << 20, &text, &len, err);
+	rc = common_fs_read_file(path, 64u << 20, &text, &len, err);
 	if (rc == -ENOENT)
 		return rungo_gosum_new(out, err);
 	if (rc)
@@ -266,7 +267,7 @@ static int cmp_line(const void *a, const void *b)
 }
 
 int rungo_gosum_format(const struct rungo_gosum *s, char **out, size_t *len,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	struct rungo_gosum *m = (struct rungo_gosum *)s;
 	struct line *sorted = NULL;
@@ -278,7 +279,7 @@ int rungo_gosum_format(const struct rungo_gosum *s, char **out, size_t *len,
 	if (s->n) {
 		sorted = malloc(s->n * sizeof(*sorted));
 		if (!sorted) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		memcpy(sorted, s->l, s->n * sizeof(*sorted));
@@ -289,7 +290,7 @@ int rungo_gosum_format(const struct rungo_gosum *s, char **out, size_t *len,
 			strlen(sorted[i].h1) + 10;
 	buf = malloc(need);
 	if (!buf) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	buf[0] = '\0';
@@ -300,7 +301,7 @@ int rungo_gosum_format(const struct rungo_gosum *s, char **out, size_t *len,
 				 sorted[i].h1);
 
 		if (n < 0 || (size_t)n >= need - at) {
-			rc = rungo_err_set(err, -EIO, "go.sum formatting failed");
+			rc = common_err_set(err, -EIO, "go.sum formatting failed");
 			goto out;
 		}
 		at += (size_t)n;
@@ -317,7 +318,7 @@ out:
 }
 
 int rungo_gosum_write(const struct rungo_gosum *s, const char *path,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -326,7 +327,7 @@ int rungo_gosum_write(const struct rungo_gosum *s, const char *path,
 	rc = rungo_gosum_format(s, &text, &len, err);
 	if (rc)
 		return rc;
-	rc = rungo_fs_write_atomic(path, text, len, err);
+	rc = common_fs_write_atomic(path, text, len, err);
 	free(text);
 	return rc;
 }

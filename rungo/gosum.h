@@ -21,22 +21,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "rungo/dirhash.h"
-#include "rungo/err.h"
 #include "rungo/modversion.h"
 
 struct rungo_gosum;
 
-int rungo_gosum_new(struct rungo_gosum **out, struct rungo_err *err);
+int rungo_gosum_new(struct rungo_gosum **out, struct common_err *err);
 void rungo_gosum_free(struct rungo_gosum *s);
 
 /* Parse go.sum text; `origin` names it in errors ("lutgen/modules.sum:3:
  * ...").  Two different hashes for one line key are an error. */
 int rungo_gosum_parse(const char *text, size_t len, const char *origin,
-		      struct rungo_gosum **out, struct rungo_err *err);
+		      struct rungo_gosum **out, struct common_err *err);
 /* Load a file; a missing file is an empty set. */
 int rungo_gosum_load(const char *path, struct rungo_gosum **out,
-		     struct rungo_err *err);
+		     struct common_err *err);
 
 /* The recorded hash of path@version (gomod: its "/go.mod" line) copied
  * into out; false when none is recorded. */
@@ -48,16 +48,16 @@ bool rungo_gosum_lookup(const struct rungo_gosum *s, const char *path,
  * is -EEXIST with a message naming the module, version and both hashes. */
 int rungo_gosum_add(struct rungo_gosum *s, const char *path,
 		    const struct rungo_modver *v, bool gomod, const char *h1,
-		    struct rungo_err *err);
+		    struct common_err *err);
 
 size_t rungo_gosum_count(const struct rungo_gosum *s);
 
 /* The set as go.sum text; *out malloc'd, NUL-terminated (free()). */
 int rungo_gosum_format(const struct rungo_gosum *s, char **out, size_t *len,
-		       struct rungo_err *err);
+		       struct common_err *err);
 
-/* Write the set to `path` atomically (rungo_fs_write_atomic). */
+/* Write the set to `path` atomically (common_fs_write_atomic). */
 int rungo_gosum_write(const struct rungo_gosum *s, const char *path,
-		      struct rungo_err *err);
+		      struct common_err *err);
 
 #endif

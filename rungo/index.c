@@ -49,13 +49,13 @@ static const char *type_name(const cJSON *j)
 	return "an invalid value";
 }
 
-static int where_err(struct rungo_err *err, const struct where *w,
-		     const char *fmt, ...) RUNGO_PRINTF(3, 4);
+static int where_err(struct common_err *err, const struct where *w,
+		     const char *fmt, ...) COMMON_PRINTF(3, 4);
 
-static int where_err(struct rungo_err *err, const struct where *w,
+static int where_err(struct common_err *err, const struct where *w,
 		     const char *fmt, ...)
 {
-	char what[RUNGO_ERR_MSG_SIZE];
+	char what[COMMON_ERR_MSG_SIZE];
 	char rel[64] = "";
 	char file[32] = "";
 	va_list ap;
@@ -67,13 +67,13 @@ static int where_err(struct rungo_err *err, const struct where *w,
 		snprintf(rel, sizeof(rel), " (%s)", w->release_version);
 	if (w->in_file)
 		snprintf(file, sizeof(file), " file %zu", w->file);
-	return rungo_err_set(err, -EPROTO, "index: release %zu%s%s: %s",
-			     w->release, rel, file, what);
+	return common_err_set(err, -EPROTO, "index: release %zu%s%s: %s",
+			      w->release, rel, file, what);
 }
 
 /* The member `key` of object `obj`, which must be present. */
 static const cJSON *member(const cJSON *obj, const char *key,
-			   const struct where *w, struct rungo_err *err)
+			   const struct where *w, struct common_err *err)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
@@ -84,7 +84,7 @@ static const cJSON *member(const cJSON *obj, const char *key,
 
 /* Copy the string member `key`.  `nonempty` rejects "". */
 static int get_string(const cJSON *obj, const char *key, bool nonempty,
-		      char **out, const struct where *w, struct rungo_err *err)
+		      char **out, const struct where *w, struct common_err *err)
 {
 	const cJSON *j = member(obj, key, w, err);
 
@@ -97,15 +97,15 @@ static int get_string(const cJSON *obj, const char *key, bool nonempty,
 		return where_err(err, w, "\"%s\" must not be empty", key);
 	*out = strdup(j->valuestring);
 	if (!*out)
-		return rungo_err_set(err, -ENOMEM, "index: out of memory");
+		return common_err_set(err, -ENOMEM, "index: out of memory");
 	return 0;
 }
 
 static int get_version(const cJSON *obj, char **str,
 		       struct rungo_version *v, const struct where *w,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
-	struct rungo_err verr;
+	struct common_err verr;
 	int rc;
 
 	rc = get_string(obj, "version", true, str, w, err);
@@ -117,7 +117,7 @@ static int get_version(const cJSON *obj, char **str,
 }
 
 static int parse_sha256(const cJSON *obj, char out[65], const struct where *w,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	const cJSON *j = member(obj, "sha256", w, err);
 	const char *s;
@@ -147,7 +147,7 @@ static int parse_sha256(const cJSON *obj, char out[65], const struct where *w,
 }
 
 static int parse_size(const cJSON *obj, uint64_t *out, const struct where *w,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	const cJSON *j = member(obj, "size", w, err);
 	double d;
@@ -177,7 +177,7 @@ static void file_clear(struct rungo_file *f)
 }
 
 static int parse_file(const cJSON *j, struct rungo_file *f,
-		      const struct where *w, struct rungo_err *err)
+		      const struct where *w, struct common_err *err)
 {
 	int rc;
 
@@ -218,7 +218,7 @@ static void release_clear(struct rungo_release *r)
 }
 
 static int parse_release(const cJSON *j, struct rungo_release *r,
-			 struct where *w, struct rungo_err *err)
+			 struct where *w, struct common_err *err)
 {
 	const cJSON *stable, *files, *f;
 	int rc, n;
@@ -247,8 +247,8 @@ static int parse_release(const cJSON *j, struct rungo_release *r,
 	if (n > 0) {
 		r->files = calloc((size_t)n, sizeof(*r->files));
 		if (!r->files)
-			return rungo_err_set(err, -ENOMEM,
-					     "index: out of memory");
+			return common_err_set(err, -ENOMEM,
+					      "index: out of memory");
 	}
 	w->in_file = true;
 	cJSON_ArrayForEach(f, files) {
@@ -354,17 +354,17 @@ static bool json_truncated(const char *s, size_t len, size_t err_off)
 }
 
 static int syntax_error(const char *json, size_t len, const char *at,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	size_t off = at && at >= json && at <= json + len ?
 			     (size_t)(at - json) : len;
 	size_t line = 1, col = 1, i;
 
 	if (json_truncated(json, len, off))
-		return rungo_err_set(err, -EPROTO,
-				     "index: JSON document is truncated (it "
-				     "ends after %zu bytes inside an unclosed "
-				     "string, array or object)", len);
+		return common_err_set(err, -EPROTO,
+				      "index: JSON document is truncated (it "
+				      "ends after %zu bytes inside an unclosed "
+				      "string, array or object)", len);
 	for (i = 0; i < off; i++) {
 		if (json[i] == '\n') {
 			line++;
@@ -373,13 +373,13 @@ static int syntax_error(const char *json, size_t len, const char *at,
 			col++;
 		}
 	}
-	return rungo_err_set(err, -EPROTO,
-			     "index: malformed JSON at line %zu column %zu "
-			     "(byte %zu)", line, col, off);
+	return common_err_set(err, -EPROTO,
+			      "index: malformed JSON at line %zu column %zu "
+			      "(byte %zu)", line, col, off);
 }
 
 int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct rungo_index *idx = NULL;
 	struct where w = { 0, NULL, 0, false };
@@ -390,13 +390,13 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 	int rc = 0, n;
 
 	if (!json && len)
-		return rungo_err_set(err, -EINVAL, "index: no document");
+		return common_err_set(err, -EINVAL, "index: no document");
 	for (i = 0; i < len && is_json_space(json[i]); i++)
 		;
 	if (i == len)
-		return rungo_err_set(err, -EPROTO,
-				     "index: empty document (expected a JSON "
-				     "array of releases)");
+		return common_err_set(err, -EPROTO,
+				      "index: empty document (expected a JSON "
+				      "array of releases)");
 	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!doc) {
 		rc = syntax_error(json, len, end, err);
@@ -405,28 +405,28 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 	for (i = (size_t)(end - json); i < len && is_json_space(json[i]); i++)
 		;
 	if (i < len) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "index: unexpected data after the JSON "
-				   "document at byte %zu", i);
+		rc = common_err_set(err, -EPROTO,
+				    "index: unexpected data after the JSON "
+				    "document at byte %zu", i);
 		goto out;
 	}
 	if (!cJSON_IsArray(doc)) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "index: the document must be an array of "
-				   "releases, got %s", type_name(doc));
+		rc = common_err_set(err, -EPROTO,
+				    "index: the document must be an array of "
+				    "releases, got %s", type_name(doc));
 		goto out;
 	}
 	idx = calloc(1, sizeof(*idx));
 	if (!idx) {
-		rc = rungo_err_set(err, -ENOMEM, "index: out of memory");
+		rc = common_err_set(err, -ENOMEM, "index: out of memory");
 		goto out;
 	}
 	n = cJSON_GetArraySize(doc);
 	if (n > 0) {
 		idx->releases = calloc((size_t)n, sizeof(*idx->releases));
 		if (!idx->releases) {
-			rc = rungo_err_set(err, -ENOMEM,
-					   "index: out of memory");
+			rc = common_err_set(err, -ENOMEM,
+					    "index: out of memory");
 			goto out;
 		}
 	}
@@ -450,7 +450,7 @@ out:
 }
 
 int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
-		      struct rungo_index **out, struct rungo_err *err)
+		      struct rungo_index **out, struct common_err *err)
 {
 	struct rungo_fetch_opts fo;
 	char *text = NULL;
@@ -458,7 +458,7 @@ int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
 	int rc;
 
 	if (!url || !*url)
-		return rungo_err_set(err, -EINVAL, "index: no URL given");
+		return common_err_set(err, -EINVAL, "index: no URL given");
 	if (fopts)
 		fo = *fopts;
 	else
@@ -471,7 +471,7 @@ int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
 		rc = rungo_index_parse(text, len, out, err);
 	/* Name the URL unless the message does already. */
 	if (rc && err && !strstr(err->msg, url))
-		rungo_err_prefix(err, rc, "%s", url);
+		common_err_prefix(err, rc, "%s", url);
 	free(text);
 	return rc;
 }

@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 #include "rungo/version.h"
 
 #define RUNGO_DEFAULT_INDEX_URL "https://go.dev/dl/?mode=json&include=all"
@@ -54,7 +54,7 @@ struct rungo_fetch_opts;
 /* Parse an index document. On success *out is owned by the caller
  * (rungo_index_free). On error *out is untouched. */
 int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
-		      struct rungo_err *err);
+		      struct common_err *err);
 
 /* Total time limit of an index fetch when fopts does not set one: the
  * index is small, and a server that trickles it must not hold a run. */
@@ -63,7 +63,7 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 /* Fetch `url` (http, https or file://) and parse it.  fopts may be NULL;
  * its total_timeout_s 0 means RUNGO_INDEX_TIMEOUT_DEFAULT_S here. */
 int rungo_index_fetch(const char *url, const struct rungo_fetch_opts *fopts,
-		      struct rungo_index **out, struct rungo_err *err);
+		      struct rungo_index **out, struct common_err *err);
 
 void rungo_index_free(struct rungo_index *idx);
 

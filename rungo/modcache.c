@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+#include "common/sha256.h"
 #include "rungo/fetch.h"
 
 #define INFO_MAX (1u << 20)
@@ -31,11 +33,11 @@ struct paths {
 };
 
 static void logmsg(const struct rungo_modcache_opts *o,
-		   enum rungo_log_level lvl, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+		   enum common_log_level lvl, const char *fmt, ...)
+	COMMON_PRINTF(3, 4);
 
 static void logmsg(const struct rungo_modcache_opts *o,
-		   enum rungo_log_level lvl, const char *fmt, ...)
+		   enum common_log_level lvl, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -49,7 +51,7 @@ static void logmsg(const struct rungo_modcache_opts *o,
 }
 
 static int pathf(char *buf, size_t size, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static int pathf(char *buf, size_t size, const char *fmt, ...)
 {
@@ -69,7 +71,7 @@ int rungo_modcache_dir(const struct rungo_cache *c, char *buf, size_t size)
 
 static int make_paths(const struct rungo_modcache_opts *o, const char *path,
 		      const struct rungo_modver *v, struct paths *p,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	char ep[RUNGO_MODPATH_MAX * 2], ev[RUNGO_MODVER_MAX * 2];
 	char root[PATH_MAX], key[RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 2];
@@ -87,9 +89,9 @@ static int make_paths(const struct rungo_modcache_opts *o, const char *path,
 	    rungo_modpath_escape(v->str, ev, sizeof(ev)) ||
 	    rungo_modcache_dir(o->cache, root, sizeof(root)) ||
 	    pathf(key, sizeof(key), "%s@%s", path, v->str))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s@%s: name too long",
-				     path, v->str);
-	rungo_sha256_buf(key, strlen(key), sha);
+		return common_err_set(err, -ENAMETOOLONG, "%s@%s: name too long",
+				      path, v->str);
+	common_sha256_buf(key, strlen(key), sha);
 	sha[32] = '\0';
 	if (pathf(p->id, sizeof(p->id), "mod-%s", sha) ||
 	    pathf(p->dir, sizeof(p->dir), "%s/%s/@v", root, ep) ||
@@ -99,25 +101,25 @@ static int make_paths(const struct rungo_modcache_opts *o, const char *path,
 	    pathf(p->ziphash, sizeof(p->ziphash), "%s/%s.ziphash", p->dir, ev) ||
 	    pathf(p->dl, sizeof(p->dl), "%s/downloads/%s.zip", r, p->id) ||
 	    pathf(p->lock, sizeof(p->lock), "%s/locks/%s.lock", r, p->id))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s@%s: path too long",
-				     path, v->str);
+		return common_err_set(err, -ENAMETOOLONG, "%s@%s: path too long",
+				      path, v->str);
 	return 0;
 }
 
-static int lock_file(const char *path, struct rungo_err *err)
+static int lock_file(const char *path, struct common_err *err)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 
 	if (fd < 0)
-		return rungo_err_set(err, -errno, "lock %s: %s", path,
-				     strerror(errno));
+		return common_err_set(err, -errno, "lock %s: %s", path,
+				      strerror(errno));
 	while (flock(fd, LOCK_EX) != 0) {
 		int e = errno;
 
 		if (e == EINTR)
 			continue;
 		close(fd);
-		return rungo_err_set(err, -e, "lock %s: %s", path, strerror(e));
+		return common_err_set(err, -e, "lock %s: %s", path, strerror(e));
 	}
 	return fd;
 }
@@ -125,7 +127,7 @@ static int lock_file(const char *path, struct rungo_err *err)
 /* Compare h1 with the record in sums, or record it.  *recorded: added. */
 static int check_sum(const struct rungo_modcache_opts *o, const char *path,
 		     const struct rungo_modver *v, bool gomod, const char *h1,
-		     const char *what, bool *recorded, struct rungo_err *err)
+		     const char *what, bool *recorded, struct common_err *err)
 {
 	char want[RUNGO_H1_SIZE];
 
@@ -136,9 +138,9 @@ static int check_sum(const struct rungo_modcache_opts *o, const char *path,
 	if (rungo_gosum_lookup(o->sums, path, v, gomod, want)) {
 		if (strcmp(want, h1) == 0)
 			return 0;
-		return rungo_err_set(err, -EPROTO,
-				     "module %s@%s: checksum mismatch: %s has %s, but the recorded go.sum line says %s; the proxy or a cache serves different content than when this version was first measured (if the version was re-published on purpose, delete its lines from the sum file and run again)",
-				     path, v->str, what, h1, want);
+		return common_err_set(err, -EPROTO,
+				      "module %s@%s: checksum mismatch: %s has %s, but the recorded go.sum line says %s; the proxy or a cache serves different content than when this version was first measured (if the version was re-published on purpose, delete its lines from the sum file and run again)",
+				      path, v->str, what, h1, want);
 	}
 	if (recorded)
 		*recorded = true;
@@ -150,7 +152,7 @@ static int read_ziphash(const char *file, char out[RUNGO_H1_SIZE])
 {
 	char *text = NULL;
 	size_t len = 0, n;
-	int rc = rungo_fs_read_file(file, 4096, &text, &len, NULL);
+	int rc = common_fs_read_file(file, 4096, &text, &len, NULL);
 
 	if (rc)
 		return rc;
@@ -168,13 +170,13 @@ static int read_ziphash(const char *file, char out[RUNGO_H1_SIZE])
 static int fetch_gomod(const struct rungo_modcache_opts *o, const char *path,
 		       const struct rungo_modver *v, const struct paths *p,
 		       char **text, size_t *len, char h1[RUNGO_H1_SIZE],
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	char sum[RUNGO_H1_SIZE];
 	int rc;
 
 	*text = NULL;
-	rc = rungo_fs_read_file(p->mod, GOMOD_MAX, text, len, NULL);
+	rc = common_fs_read_file(p->mod, GOMOD_MAX, text, len, NULL);
 	if (rc == 0) {
 		rungo_dirhash_gomod(*text, *len, sum);
 		rc = check_sum(o, path, v, true, sum, "the cached go.mod", NULL,
@@ -182,9 +184,9 @@ static int fetch_gomod(const struct rungo_modcache_opts *o, const char *path,
 		goto out;
 	}
 	if (!o->proxy)
-		return rungo_err_set(err, -ENOENT,
-				     "module %s@%s: go.mod is not cached and no proxy was given",
-				     path, v->str);
+		return common_err_set(err, -ENOENT,
+				      "module %s@%s: go.mod is not cached and no proxy was given",
+				      path, v->str);
 	rc = rungo_goproxy_mod(o->proxy, path, v, text, len, err);
 	if (rc)
 		return rc;
@@ -192,9 +194,9 @@ static int fetch_gomod(const struct rungo_modcache_opts *o, const char *path,
 	rc = check_sum(o, path, v, true, sum, "the proxy's go.mod", NULL, err);
 	if (rc)
 		goto out;
-	rc = rungo_fs_mkdir_p(p->dir, err);
+	rc = common_fs_mkdir_p(p->dir, err);
 	if (rc == 0)
-		rc = rungo_fs_write_atomic(p->mod, *text, *len, err);
+		rc = common_fs_write_atomic(p->mod, *text, *len, err);
 out:
 	if (rc) {
 		free(*text);
@@ -209,7 +211,7 @@ out:
 int rungo_modcache_gomod(const struct rungo_modcache_opts *o,
 			 const char *path, const struct rungo_modver *v,
 			 char **text, size_t *len, char h1[RUNGO_H1_SIZE],
-			 struct rungo_err *err)
+			 struct common_err *err)
 {
 	struct paths p;
 	size_t l = 0;
@@ -217,7 +219,7 @@ int rungo_modcache_gomod(const struct rungo_modcache_opts *o,
 
 	*text = NULL;
 	if (!o || !o->cache || !path || !v)
-		return rungo_err_set(err, -EINVAL, "module cache: missing argument");
+		return common_err_set(err, -EINVAL, "module cache: missing argument");
 	rc = make_paths(o, path, v, &p, err);
 	if (rc)
 		return rc;
@@ -228,7 +230,7 @@ int rungo_modcache_gomod(const struct rungo_modcache_opts *o,
 }
 
 static int write_info(const struct paths *p, const struct rungo_modinfo *mi,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	char buf[RUNGO_MODVER_MAX + 128];
 	int n;
@@ -241,8 +243,8 @@ static int write_info(const struct paths *p, const struct rungo_modinfo *mi,
 		n = snprintf(buf, sizeof(buf), "{\"Version\":\"%s\"}\n",
 			     mi->version.str);
 	if (n < 0 || (size_t)n >= sizeof(buf))
-		return rungo_err_set(err, -EINVAL, "%s: .info too long", p->info);
-	return rungo_fs_write_atomic(p->info, buf, (size_t)n, err);
+		return common_err_set(err, -EINVAL, "%s: .info too long", p->info);
+	return common_fs_write_atomic(p->info, buf, (size_t)n, err);
 }
 
 /* Time of a cached .info ("" when absent or odd). */
@@ -252,7 +254,7 @@ static void read_info_time(const char *file, char *out, size_t size)
 	size_t len = 0;
 
 	out[0] = '\0';
-	if (rungo_fs_read_file(file, INFO_MAX, &text, &len, NULL) != 0)
+	if (common_fs_read_file(file, INFO_MAX, &text, &len, NULL) != 0)
 		return;
 	t = strstr(text, "\"Time\":\"");
 	if (t) {
@@ -269,7 +271,7 @@ static void read_info_time(const char *file, char *out, size_t size)
 static int download_locked(const struct rungo_modcache_opts *o,
 			   const char *path, const struct rungo_modver *v,
 			   const struct paths *p, struct rungo_module *out,
-			   struct rungo_err *err)
+			   struct common_err *err)
 {
 	struct rungo_modinfo mi;
 	char prefix[RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 4];
@@ -290,30 +292,30 @@ static int download_locked(const struct rungo_modcache_opts *o,
 					 "the cached zip", &out->recorded,
 					 err);
 		}
-		logmsg(o, RUNGO_LOG_WARN, "%s is unreadable; downloading %s@%s again",
+		logmsg(o, COMMON_LOG_WARN, "%s is unreadable; downloading %s@%s again",
 		       p->ziphash, path, v->str);
 	}
 	if (!o->proxy)
-		return rungo_err_set(err, -ENOENT,
-				     "module %s@%s is not cached and no proxy was given",
-				     path, v->str);
+		return common_err_set(err, -ENOENT,
+				      "module %s@%s is not cached and no proxy was given",
+				      path, v->str);
 	rc = rungo_goproxy_info(o->proxy, path, v, &mi, err);
 	if (rc)
 		return rc;
 	if (stat(p->dl, &st) != 0) {
-		logmsg(o, RUNGO_LOG_INFO, "downloading %s@%s", path, v->str);
+		logmsg(o, COMMON_LOG_INFO, "downloading %s@%s", path, v->str);
 		rc = rungo_goproxy_zip(o->proxy, path, v, p->dl, err);
 		if (rc)
 			return rc;
 		out->downloaded = true;
 	}
 	if (pathf(prefix, sizeof(prefix), "%s@%s/", path, v->str))
-		return rungo_err_set(err, -ENAMETOOLONG, "%s@%s: too long", path,
-				     v->str);
+		return common_err_set(err, -ENAMETOOLONG, "%s@%s: too long", path,
+				      v->str);
 	rc = rungo_dirhash_zip(p->dl, prefix, out->h1, err);
 	if (rc) {
 		unlink(p->dl);
-		return rungo_err_prefix(err, rc, "module %s@%s", path, v->str);
+		return common_err_prefix(err, rc, "module %s@%s", path, v->str);
 	}
 	rc = check_sum(o, path, v, false, out->h1, "the downloaded zip",
 		       &out->recorded, err);
@@ -321,16 +323,16 @@ static int download_locked(const struct rungo_modcache_opts *o,
 		unlink(p->dl);
 		return rc;
 	}
-	if ((rc = rungo_fs_mkdir_p(p->dir, err)) || (rc = write_info(p, &mi, err)))
+	if ((rc = common_fs_mkdir_p(p->dir, err)) || (rc = write_info(p, &mi, err)))
 		return rc;
 	if (rename(p->dl, p->zip) != 0)
-		return rungo_err_set(err, -errno, "rename %s to %s: %s", p->dl,
-				     p->zip, strerror(errno));
+		return common_err_set(err, -errno, "rename %s to %s: %s", p->dl,
+				      p->zip, strerror(errno));
 	{
 		char line[RUNGO_H1_SIZE + 1];
 		int n = snprintf(line, sizeof(line), "%s", out->h1);
 
-		rc = rungo_fs_write_atomic(p->ziphash, line, (size_t)n, err);
+		rc = common_fs_write_atomic(p->ziphash, line, (size_t)n, err);
 		if (rc)
 			return rc;
 	}
@@ -340,13 +342,13 @@ static int download_locked(const struct rungo_modcache_opts *o,
 
 int rungo_modcache_download(const struct rungo_modcache_opts *o,
 			    const char *path, const struct rungo_modver *v,
-			    struct rungo_module *out, struct rungo_err *err)
+			    struct rungo_module *out, struct common_err *err)
 {
 	struct paths p;
 	int fd, rc;
 
 	if (!o || !o->cache || !path || !v || !out)
-		return rungo_err_set(err, -EINVAL, "module cache: missing argument");
+		return common_err_set(err, -EINVAL, "module cache: missing argument");
 	memset(out, 0, sizeof(*out));
 	rc = make_paths(o, path, v, &p, err);
 	if (rc)

@@ -37,9 +37,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "rungo/cache.h"
 #include "rungo/dirhash.h"
-#include "rungo/err.h"
 #include "rungo/goproxy.h"
 #include "rungo/gosum.h"
 #include "rungo/modversion.h"
@@ -48,7 +48,7 @@ struct rungo_modcache_opts {
 	struct rungo_cache *cache;           /* required */
 	const struct rungo_goproxy *proxy;   /* NULL: cached entries only */
 	struct rungo_gosum *sums;            /* NULL: nothing checked/recorded */
-	rungo_log_fn log;                    /* NULL: silent */
+	common_log_fn log;                    /* NULL: silent */
 	void *log_ctx;
 };
 
@@ -66,7 +66,7 @@ struct rungo_module {
 /* Make path@v available and verified; fills *out. */
 int rungo_modcache_download(const struct rungo_modcache_opts *o,
 			    const char *path, const struct rungo_modver *v,
-			    struct rungo_module *out, struct rungo_err *err);
+			    struct rungo_module *out, struct common_err *err);
 
 /* The go.mod of path@v (cached in modules/ after the first fetch, checked
  * against and recorded in `sums` as the "/go.mod" line).  *text malloc'd,
@@ -74,7 +74,7 @@ int rungo_modcache_download(const struct rungo_modcache_opts *o,
 int rungo_modcache_gomod(const struct rungo_modcache_opts *o,
 			 const char *path, const struct rungo_modver *v,
 			 char **text, size_t *len, char h1[RUNGO_H1_SIZE],
-			 struct rungo_err *err);
+			 struct common_err *err);
 
 /* "<root>/modules" into buf (0 or -ENAMETOOLONG). */
 int rungo_modcache_dir(const struct rungo_cache *c, char *buf, size_t size);

@@ -36,13 +36,13 @@ static const char *quote(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-static int bad(struct rungo_err *err, const char *s, const char *why)
+static int bad(struct common_err *err, const char *s, const char *why)
 {
 	char q[96];
 
-	return rungo_err_set(err, -EINVAL,
-			     "\"%s\" is not a Go module version: %s",
-			     quote(s, q, sizeof(q)), why);
+	return common_err_set(err, -EINVAL,
+			      "\"%s\" is not a Go module version: %s",
+			      quote(s, q, sizeof(q)), why);
 }
 
 static const char *parse_num(const char **p, uint64_t *out)
@@ -108,14 +108,14 @@ static const char *parse_idents(const char **p, size_t *len,
 }
 
 static int parse(const char *s, bool canonical, struct rungo_modver *out,
-		 struct rungo_err *err)
+		 struct common_err *err)
 {
 	struct rungo_modver v;
 	const char *p = s, *why;
 	int parts = 1, n;
 
 	if (!s)
-		return rungo_err_set(err, -EINVAL, "missing module version");
+		return common_err_set(err, -EINVAL, "missing module version");
 	memset(&v, 0, sizeof(v));
 	if (*p != 'v')
 		return bad(err, s, "it must start with \"v\" (v1.2.3)");
@@ -183,13 +183,13 @@ static int parse(const char *s, bool canonical, struct rungo_modver *out,
 }
 
 int rungo_modver_parse(const char *s, struct rungo_modver *out,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	return parse(s, false, out, err);
 }
 
 int rungo_modver_parse_canonical(const char *s, struct rungo_modver *out,
-				 struct rungo_err *err)
+				 struct common_err *err)
 {
 	return parse(s, true, out, err);
 }
@@ -371,7 +371,7 @@ static const struct rungo_modver *pick(const struct rungo_modver *g,
 int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 			const struct rungo_modver_select_opts *opts,
 			struct rungo_modver **out, size_t *n,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	static const struct rungo_modver_select_opts defaults;
 	const struct rungo_modver_select_opts *o = opts ? opts : &defaults;
@@ -379,23 +379,23 @@ int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 	size_t nv = 0, i, j, start;
 
 	if ((!in && nin) || !out || !n)
-		return rungo_err_set(err, -EINVAL,
-				     "module version selection: missing argument");
+		return common_err_set(err, -EINVAL,
+				      "module version selection: missing argument");
 	if (o->policy != RUNGO_POLICY_MINOR &&
 	    o->policy != RUNGO_POLICY_LATEST_PATCH &&
 	    o->policy != RUNGO_POLICY_ALL)
-		return rungo_err_set(err, -EINVAL,
-				     "module version selection: unknown policy %d",
-				     (int)o->policy);
+		return common_err_set(err, -EINVAL,
+				      "module version selection: unknown policy %d",
+				      (int)o->policy);
 	if (o->min && o->max && rungo_modver_cmp(o->min, o->max) > 0)
-		return rungo_err_set(err, -EINVAL,
-				     "module version selection: minimum %s is "
-				     "above the maximum %s",
-				     o->min->str, o->max->str);
+		return common_err_set(err, -EINVAL,
+				      "module version selection: minimum %s is "
+				      "above the maximum %s",
+				      o->min->str, o->max->str);
 	if (nin) {
 		v = calloc(nin, sizeof(*v));
 		if (!v)
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < nin; i++) {
 		if (!o->prerelease && in[i].pre[0])

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 #include "rungo/select.h"
 
 /* Longest canonical module version including its NUL. */
@@ -46,12 +46,12 @@ struct rungo_modver {
 
 /* Parse `s`; 0 or -EINVAL (err quotes the string and says why). */
 int rungo_modver_parse(const char *s, struct rungo_modver *out,
-		       struct rungo_err *err);
+		       struct common_err *err);
 
 /* Like rungo_modver_parse but only the canonical spelling a go.mod or a
  * proxy uses ("v1.2" is rejected). */
 int rungo_modver_parse_canonical(const char *s, struct rungo_modver *out,
-				 struct rungo_err *err);
+				 struct common_err *err);
 
 /* <0, 0, >0 like strcmp, in the go command's order. */
 int rungo_modver_cmp(const struct rungo_modver *a,
@@ -93,6 +93,6 @@ struct rungo_modver_select_opts {
 int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 			const struct rungo_modver_select_opts *opts,
 			struct rungo_modver **out, size_t *n,
-			struct rungo_err *err);
+			struct common_err *err);
 
 #endif

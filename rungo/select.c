@@ -25,7 +25,7 @@ static const char *const policy_names[] = {
 #define NPOLICIES (sizeof(policy_names) / sizeof(policy_names[0]))
 
 int rungo_policy_parse(const char *s, enum rungo_policy *out,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	size_t i;
 
@@ -35,9 +35,9 @@ int rungo_policy_parse(const char *s, enum rungo_policy *out,
 			return 0;
 		}
 	}
-	return rungo_err_set(err, -EINVAL,
-			     "unknown version policy \"%.100s\" (use minor, "
-			     "latest-patch or all)", s ? s : "");
+	return common_err_set(err, -EINVAL,
+			      "unknown version policy \"%.100s\" (use minor, "
+			      "latest-patch or all)", s ? s : "");
 }
 
 const char *rungo_policy_name(enum rungo_policy p)
@@ -106,7 +106,7 @@ static const struct rungo_version *pick(const struct rungo_version *g,
 
 int rungo_select(const struct rungo_index *idx,
 		 const struct rungo_select_opts *opts,
-		 struct rungo_version **out, size_t *n, struct rungo_err *err)
+		 struct rungo_version **out, size_t *n, struct common_err *err)
 {
 	static const struct rungo_select_opts defaults;
 	const struct rungo_select_opts *o = opts ? opts : &defaults;
@@ -114,11 +114,11 @@ int rungo_select(const struct rungo_index *idx,
 	size_t nv = 0, i, j, start;
 
 	if (!idx || !out || !n)
-		return rungo_err_set(err, -EINVAL, "select: missing argument");
+		return common_err_set(err, -EINVAL, "select: missing argument");
 	if ((size_t)o->policy >= NPOLICIES)
-		return rungo_err_set(err, -EINVAL,
-				     "select: unknown policy %d",
-				     (int)o->policy);
+		return common_err_set(err, -EINVAL,
+				      "select: unknown policy %d",
+				      (int)o->policy);
 	if (o->min && o->max && rungo_version_cmp(o->min, o->max) > 0) {
 		char a[RUNGO_VERSION_STR_MAX], b[RUNGO_VERSION_STR_MAX];
 
@@ -126,15 +126,15 @@ int rungo_select(const struct rungo_index *idx,
 			a[0] = '\0';
 		if (rungo_version_format(o->max, b, sizeof(b)) < 0)
 			b[0] = '\0';
-		return rungo_err_set(err, -EINVAL,
-				     "select: minimum version %s is above the "
-				     "maximum %s", a, b);
+		return common_err_set(err, -EINVAL,
+				      "select: minimum version %s is above the "
+				      "maximum %s", a, b);
 	}
 	if (idx->nreleases > 0) {
 		v = calloc(idx->nreleases, sizeof(*v));
 		if (!v)
-			return rungo_err_set(err, -ENOMEM,
-					     "select: out of memory");
+			return common_err_set(err, -ENOMEM,
+					      "select: out of memory");
 	}
 	for (i = 0; i < idx->nreleases; i++)
 		if (considered(&idx->releases[i], o))

@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
 
@@ -43,13 +43,13 @@ struct rungo_select_opts {
 
 /* "minor", "latest-patch", "all" -> policy; -EINVAL otherwise. */
 int rungo_policy_parse(const char *s, enum rungo_policy *out,
-		       struct rungo_err *err);
+		       struct common_err *err);
 const char *rungo_policy_name(enum rungo_policy p);
 
 /* On success *out is a malloc'd array (caller frees with free()) of *n
  * versions; *out may be NULL when *n == 0. opts may be NULL. */
 int rungo_select(const struct rungo_index *idx,
 		 const struct rungo_select_opts *opts,
-		 struct rungo_version **out, size_t *n, struct rungo_err *err);
+		 struct rungo_version **out, size_t *n, struct common_err *err);
 
 #endif

@@ -47,12 +47,12 @@ static const char *quote(const char *s, char *buf, size_t size)
 	return buf;
 }
 
-static int bad(struct rungo_err *err, const char *s, const char *why)
+static int bad(struct common_err *err, const char *s, const char *why)
 {
 	char q[80];
 
-	return rungo_err_set(err, -EINVAL, "\"%s\" is not a Go version: %s",
-			     quote(s, q, sizeof(q)), why);
+	return common_err_set(err, -EINVAL, "\"%s\" is not a Go version: %s",
+			      quote(s, q, sizeof(q)), why);
 }
 
 /* Parse a number at *p.  Returns 0 and advances *p, or a reason. */
@@ -105,7 +105,7 @@ static const char *parse_pre(const char **p, struct rungo_version *v)
 }
 
 int rungo_version_parse(const char *s, struct rungo_version *out,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	struct rungo_version v = { 0, 0, 0, RUNGO_PRE_NONE, 0 };
 	bool have_patch = false;
@@ -113,7 +113,7 @@ int rungo_version_parse(const char *s, struct rungo_version *out,
 	const char *why;
 
 	if (!s)
-		return rungo_err_set(err, -EINVAL, "missing Go version");
+		return common_err_set(err, -EINVAL, "missing Go version");
 	if (strncmp(p, "go", 2) == 0)
 		p += 2;
 	if (*p == '\0')

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
 
 enum rungo_prerelease {
 	RUNGO_PRE_BETA = 0,
@@ -39,7 +39,7 @@ struct rungo_version {
 
 /* Parse `s`; returns 0 or -EINVAL (err says which string and why). */
 int rungo_version_parse(const char *s, struct rungo_version *out,
-			struct rungo_err *err);
+			struct common_err *err);
 
 /* <0, 0, >0 like strcmp. */
 int rungo_version_cmp(const struct rungo_version *a,

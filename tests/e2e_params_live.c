@@ -23,9 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lutgen/measure/dwarf.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/value.h"
+#include "lutgen/measure/dwarf.h"
 
 static void print_params(const char *function, const struct lutgen_param *ps,
 			 size_t n)
@@ -57,7 +57,7 @@ static void print_params(const char *function, const struct lutgen_param *ps,
 
 static int cmd_params(const char *binary, char **functions, int nfunctions)
 {
-	struct rungo_err err = {0};
+	struct common_err err = {0};
 	struct lutgen_dwarf *d = NULL;
 	int i, status = 0;
 
@@ -71,7 +71,7 @@ static int cmd_params(const char *binary, char **functions, int nfunctions)
 		size_t n = 0;
 		struct lutgen_value v = {0};
 
-		rungo_err_clear(&err);
+		common_err_clear(&err);
 		if (lutgen_dwarf_func_params(d, functions[i], &ps, &n,
 					     &err) < 0) {
 			printf("fail\t%s\t%s\n", functions[i], err.msg);
@@ -90,7 +90,7 @@ static int cmd_params(const char *binary, char **functions, int nfunctions)
 
 static int cmd_lookups(const char *spec_path, const char *binary)
 {
-	struct rungo_err err = {0};
+	struct common_err err = {0};
 	struct lutgen_spec *spec = NULL;
 	struct lutgen_dwarf *d = NULL;
 	char buf[4096];
@@ -110,7 +110,7 @@ static int cmd_lookups(const char *spec_path, const char *binary)
 		const struct lutgen_lookup *l = &spec->lookups[i];
 		struct lutgen_value v = {0};
 
-		rungo_err_clear(&err);
+		common_err_clear(&err);
 		if (lutgen_dwarf_lookup(d, l->kind, l->type, l->field,
 					l->function, &v, &err) < 0) {
 			printf("fail\t%s\t%s\n", l->name, err.msg);

@@ -193,7 +193,7 @@ static void expect_rejected(struct fixture *f, const struct ent *ents,
 			    const char *why)
 {
 	struct rungo_extract_opts o = { .strip_prefix = prefix };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int rc;
 
 	write_archive(f->ar, ents, n);
@@ -224,7 +224,7 @@ static void test_benign(void **state)
 	};
 	struct rungo_extract_opts o = { .strip_prefix = "go/" };
 	struct rungo_extract_stats st;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char buf[256], tgt[256];
 	struct stat sb, sb2;
 	char p[PATH_MAX];
@@ -429,7 +429,7 @@ static void test_dest_not_empty(void **state)
 {
 	struct fixture *f = *state;
 	static const struct ent ents[] = { { F, "a", "x", 0 } };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char p[PATH_MAX];
 	FILE *fp;
 
@@ -446,7 +446,7 @@ static void test_dest_not_empty(void **state)
 static void test_corrupt_archive(void **state)
 {
 	struct fixture *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	FILE *fp = fopen(f->ar, "w");
 
 	assert_non_null(fp);
@@ -520,7 +520,7 @@ static void test_trim(void **state)
 	};
 	struct rungo_extract_opts o = { .strip_prefix = "go", .trim = true };
 	struct rungo_extract_stats st;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t i;
 
 	write_archive(f->ar, ents, sizeof(ents) / sizeof(ents[0]));
@@ -553,7 +553,7 @@ static void test_no_trim(void **state)
 	};
 	struct rungo_extract_opts o = { .strip_prefix = "go/" };
 	struct rungo_extract_stats st;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	write_archive(f->ar, ents, 3);
 	if (rungo_archive_extract(f->ar, f->dest, &o, &st, &err) != 0)
@@ -621,7 +621,7 @@ static void test_limit_files(void **state)
 	struct fixture *f = *state;
 	struct rungo_extract_opts o = { .strip_prefix = "go/",
 					.max_files = 5 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	write_bulk(f->ar, false, 6, 1, false, false);
 	assert_int_equal(rungo_archive_extract(f->ar, f->dest, &o, NULL, &err),
@@ -648,7 +648,7 @@ static void test_limit_bytes(void **state)
 	struct fixture *f = *state;
 	struct rungo_extract_opts o = { .strip_prefix = "go/",
 					.max_bytes = 3000 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	static const struct ent trimmed[] = {
 		{ F, "go/test/a.go", "0123456789", 0 },
 		{ F, "go/VERSION", "go1.22.4", 0 },
@@ -681,7 +681,7 @@ static void test_limit_bytes_undeclared(void **state)
 	struct fixture *f = *state;
 	struct rungo_extract_opts o = { .strip_prefix = "go/",
 					.max_bytes = 100000 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char zip[PATH_MAX];
 
 	PATHF(zip, "%s/sentinel/../x.zip", f->top);
@@ -702,7 +702,7 @@ static int enospc_child(void *p, char *msg, size_t size)
 {
 	struct enospc_ctx *c = p;
 	struct rungo_extract_opts o = { .strip_prefix = "go/" };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int rc;
 
 	if (mkdir(c->dest, 0755) != 0) {

@@ -20,6 +20,7 @@
 
 #include <cmocka.h>
 
+#include "common/fs.h"
 #include "lutgen/measure/builder.h"
 
 struct goroot {
@@ -141,7 +142,7 @@ static void test_env_pinned(void **state)
 {
 	struct lutgen_build_opts o = { 0 };
 	struct lutgen_build *b = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char prog[4200], gocache[4200], phome[4200], pgopath[4200];
 	const char *old_path = getenv("PATH");
 	char *saved_path = strdup(old_path ? old_path : "/usr/bin:/bin");
@@ -236,7 +237,7 @@ static void test_arm64_oldest(void **state)
 {
 	struct lutgen_build_opts o = { 0 };
 	struct lutgen_build *b = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char prog[4200], gocache[4200];
 	char *vm;
 	int rc;
@@ -272,7 +273,7 @@ static void test_missing_module_reports(void **state)
 {
 	struct lutgen_build_opts o = { 0 };
 	struct lutgen_build *b = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char prog[4200], gocache[4200], want[256];
 	char *rep;
 
@@ -311,7 +312,7 @@ static void test_compile_error_reports(void **state)
 {
 	struct lutgen_build_opts o = { 0 };
 	struct lutgen_build *b = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char prog[4200], gocache[4200];
 	char *rep;
 
@@ -341,7 +342,7 @@ static void test_compile_error_reports(void **state)
 
 static void test_program_hash(void **state)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char a[4200], b[4200], c[4200], sub[4300];
 	char ha[65], hb[65], hc[65];
 
@@ -366,31 +367,6 @@ static void test_program_hash(void **state)
 						   &err),
 			 -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/prog"));
-}
-
-static void test_rmtree_readonly(void **state)
-{
-	struct rungo_err err = { 0 };
-	char top[4200], d1[4300], f1[4400], l1[4300];
-	FILE *f;
-
-	(void)state;
-	snprintf(top, sizeof(top), "%s/rm", scratch);
-	snprintf(d1, sizeof(d1), "%s/ro", top);
-	snprintf(f1, sizeof(f1), "%s/file", d1);
-	snprintf(l1, sizeof(l1), "%s/etc-link", top);
-	assert_int_equal(mkdir(top, 0755), 0);
-	assert_int_equal(mkdir(d1, 0755), 0);
-	f = fopen(f1, "w");
-	assert_non_null(f);
-	fclose(f);
-	assert_int_equal(symlink("/etc", l1), 0);
-	assert_int_equal(chmod(f1, 0444), 0);
-	assert_int_equal(chmod(d1, 0555), 0);
-	assert_int_equal(lutgen_build_rmtree(top, &err), 0);
-	assert_int_equal(access(top, F_OK), -1);
-	assert_int_equal(access("/etc/passwd", F_OK), 0);
-	assert_int_equal(lutgen_build_rmtree(top, &err), 0);
 }
 
 static int read_goroots(void)
@@ -441,7 +417,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gomod),
 		cmocka_unit_test(test_program_hash),
-		cmocka_unit_test(test_rmtree_readonly),
 		cmocka_unit_test(test_env_pinned),
 		cmocka_unit_test(test_arm64_oldest),
 		cmocka_unit_test(test_missing_module_reports),
@@ -460,6 +435,6 @@ int main(void)
 		return 1;
 	}
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	lutgen_build_rmtree(scratch, NULL);
+	common_fs_rmtree(scratch, NULL, NULL);
 	return rc;
 }

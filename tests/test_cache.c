@@ -39,11 +39,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+#include "common/goarch.h"
 #include "httpd.h"
-#include "tmpfs.h"
 #include "rungo/cache.h"
 #include "rungo/fetch.h"
 #include "rungo/index.h"
+#include "tmpfs.h"
 
 #define PATHF(buf, ...)                                                     \
 	assert_true(snprintf((buf), sizeof(buf), __VA_ARGS__) <             \
@@ -181,7 +183,7 @@ static struct rungo_index *make_index(const char *sha, size_t size)
 {
 	char json[2048];
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	PATHF(json,
 	      "[{\"version\":\"" VERSION_STR "\",\"stable\":true,\"files\":["
@@ -236,7 +238,7 @@ static struct rungo_cache *open_cache(struct fx *f, const char *url,
 {
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = f->cache;
@@ -296,7 +298,7 @@ static void test_install_and_reuse(void **state)
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc, tc2, *list = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char meta[PATH_MAX];
 	size_t n = 0, mlen;
 	char *mtext;
@@ -364,7 +366,7 @@ static void test_no_slash_no_trim(void **state)
 	struct fx *f = *state;
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c;
 	char url[256];
 
@@ -388,7 +390,7 @@ static void test_sha_mismatch(void **state)
 	char bad[65];
 	struct rungo_index *idx;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c = open_cache(f, NULL, false);
 
 	memcpy(bad, f->sha, sizeof(bad));
@@ -409,7 +411,7 @@ static void test_no_sha_refused(void **state)
 	struct fx *f = *state;
 	struct rungo_index *idx = make_index("", f->size);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c = open_cache(f, NULL, false);
 
 	assert_true(rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc,
@@ -426,7 +428,7 @@ static void test_not_in_index(void **state)
 	struct fx *f = *state;
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c = open_cache(f, NULL, false);
 
 	assert_int_equal(rungo_cache_install(c, idx, &f->v, "linux", "arm64",
@@ -443,7 +445,7 @@ static void test_resume_interrupted(void **state)
 	struct fx *f = *state;
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	char part[PATH_MAX], junk[PATH_MAX];
 	size_t len;
@@ -480,7 +482,7 @@ static void test_resume_after_download(void **state)
 	struct fx *f = *state;
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	char dl[PATH_MAX];
 	size_t len;
@@ -514,7 +516,7 @@ static void test_killed_install(void **state)
 	struct test_httpd_route r;
 	struct rungo_index *idx;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *c;
 	char index_path[PATH_MAX], part[PATH_MAX], sha[65];
 	size_t len;
@@ -577,7 +579,7 @@ static int child_install(const char *cache, const char *base,
 	struct rungo_index *idx = NULL;
 	struct rungo_toolchain tc;
 	struct rungo_version v;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t len;
 	char *json;
 	FILE *fp = fopen(index_path, "rb");
@@ -707,7 +709,7 @@ struct thread_arg {
 	const struct rungo_index *idx;
 	const struct rungo_version *v;
 	struct rungo_toolchain tc;
-	struct rungo_err err;
+	struct common_err err;
 	int rc;
 };
 
@@ -773,7 +775,7 @@ static void test_add_goroot(void **state)
 	struct fx *f = *state;
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc, *list = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_version v;
 	char a[PATH_MAX], b[PATH_MAX], p[PATH_MAX], none[PATH_MAX];
 	char real[PATH_MAX];
@@ -849,7 +851,7 @@ static void test_prune(void **state)
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc;
 	struct rungo_prune_stats st;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_version other;
 	char p[PATH_MAX], lock[PATH_MAX], gc[PATH_MAX];
 	int lfd;
@@ -912,7 +914,7 @@ static void test_root_resolution(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_cache *c = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char want[PATH_MAX], buf[PATH_MAX], real[PATH_MAX];
 	char *old_cache = getenv("LUTGEN_CACHE");
 	char *old_xdg = getenv("XDG_CACHE_HOME");
@@ -983,20 +985,20 @@ static void test_root_resolution(void **state)
 static void test_fs_helpers(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char dir[PATH_MAX], path[PATH_MAX], *got = NULL;
 	size_t len = 99;
 	struct stat st;
 
 	PATHF(dir, "%s/a/b//c", f->top);
-	assert_int_equal(rungo_fs_mkdir_p(dir, &err), 0);
-	assert_int_equal(rungo_fs_mkdir_p(dir, &err), 0); /* exists: fine */
+	assert_int_equal(common_fs_mkdir_p(dir, &err), 0);
+	assert_int_equal(common_fs_mkdir_p(dir, &err), 0); /* exists: fine */
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 
 	PATHF(path, "%s/f.txt", dir);
-	assert_int_equal(rungo_fs_write_atomic(path, "old", 3, &err), 0);
-	assert_int_equal(rungo_fs_write_atomic(path, "hello\n", 6, &err), 0);
+	assert_int_equal(common_fs_write_atomic(path, "old", 3, &err), 0);
+	assert_int_equal(common_fs_write_atomic(path, "hello\n", 6, &err), 0);
 	got = slurp(path, &len);
 	assert_int_equal(len, 6);
 	assert_memory_equal(got, "hello\n", 6);
@@ -1006,25 +1008,25 @@ static void test_fs_helpers(void **state)
 	assert_int_equal(count_entries(dir), 1); /* no temporary left */
 
 	got = NULL;
-	assert_int_equal(rungo_fs_read_file(path, 0, &got, &len, &err), 0);
+	assert_int_equal(common_fs_read_file(path, 0, &got, &len, &err), 0);
 	assert_int_equal(len, 6);
 	assert_string_equal(got, "hello\n");
 	free(got);
 	got = (char *)"x";
-	assert_int_equal(rungo_fs_read_file(path, 5, &got, &len, &err),
+	assert_int_equal(common_fs_read_file(path, 5, &got, &len, &err),
 			 -EFBIG);
 	assert_null(got);
 	assert_non_null(strstr(err.msg, path));
 
 	PATHF(path, "%s/missing/f.txt", f->top);
-	assert_int_equal(rungo_fs_read_file(path, 0, &got, NULL, &err),
+	assert_int_equal(common_fs_read_file(path, 0, &got, NULL, &err),
 			 -ENOENT);
 	assert_non_null(strstr(err.msg, path));
-	assert_int_equal(rungo_fs_write_atomic(path, "x", 1, &err), -ENOENT);
+	assert_int_equal(common_fs_write_atomic(path, "x", 1, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, path));
 
 	PATHF(path, "%s/f.txt/sub", dir);  /* a file in the way */
-	assert_int_equal(rungo_fs_mkdir_p(path, &err), -ENOTDIR);
+	assert_int_equal(common_fs_mkdir_p(path, &err), -ENOTDIR);
 }
 
 
@@ -1091,7 +1093,7 @@ static void serve_variant(struct fx *f, const char *gobin, size_t zeros)
  * synthetic bin/go answers for linux/amd64. */
 static bool runs_amd64(void)
 {
-	const char *h = rungo_host_arch();
+	const char *h = common_host_arch();
 
 	return h && strcmp(h, "amd64") == 0;
 }
@@ -1108,7 +1110,7 @@ static int full_disk_child(void *p, char *msg, size_t size)
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char path[PATH_MAX + 64];
 	struct stat st;
 	int rc;
@@ -1200,7 +1202,7 @@ static void test_extract_limits(void **state)
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = f->cache;
@@ -1248,7 +1250,7 @@ static void test_bad_gobin(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct rungo_cache *c = open_cache(f, NULL, false);
 		struct rungo_toolchain tc;
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 		struct rungo_index *idx;
 
 		serve_variant(f, cases[i].gobin, 0);
@@ -1276,7 +1278,7 @@ static void test_damaged_reuse(void **state)
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char p[PATH_MAX];
 	int round;
 
@@ -1324,7 +1326,7 @@ static void test_stamp(void **state)
 	struct rungo_index *idx;
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char gobin[1024], counter[PATH_MAX], p[PATH_MAX];
 	size_t len;
 	char *text;
@@ -1375,7 +1377,7 @@ static void test_meta_fifo(void **state)
 	struct rungo_index *idx = make_index(f->sha, f->size);
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct rungo_toolchain tc, *list = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char p[PATH_MAX];
 	size_t n = 0;
 
@@ -1410,7 +1412,7 @@ static void test_prune_in_use(void **state)
 	struct rungo_cache_hold *hold = NULL;
 	struct rungo_prune_stats st;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	if (rungo_cache_acquire(c, idx, &f->v, "linux", "amd64", &tc, &hold,
 				&err))
@@ -1455,7 +1457,7 @@ static int readonly_child(void *p, char *msg, size_t size)
 	struct rungo_cache_hold *hold = NULL;
 	struct rungo_toolchain tc, *list = NULL;
 	struct rungo_version other;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t n = 0;
 	int rc = -1100;
 
@@ -1516,7 +1518,7 @@ static void test_readonly_cache(void **state)
 	struct rungo_cache *c = open_cache(f, NULL, false);
 	struct test_tmpfs_result res;
 	struct rungo_toolchain tc;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct ro_ctx x;
 	char p[PATH_MAX];
 
@@ -1594,7 +1596,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_root_resolution, setup,
 						teardown),
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int rc;
 
 	if (argc == 5 && strcmp(argv[1], "--child-install") == 0)

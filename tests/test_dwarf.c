@@ -36,8 +36,8 @@
 
 #include <cmocka.h>
 
-#include "lutgen/measure/dwarf.h"
 #include "lutgen/core/value.h"
+#include "lutgen/measure/dwarf.h"
 
 #define SKIP 77
 
@@ -342,7 +342,7 @@ static long gdb_member(const char *bin, const char *type, const char *name)
 
 static struct lutgen_dwarf *open_bin(const struct bin *b)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_dwarf *d = NULL;
 	int rc = lutgen_dwarf_open(b->path, &d, &err);
 
@@ -354,7 +354,7 @@ static struct lutgen_dwarf *open_bin(const struct bin *b)
 static uint64_t offset_of(struct lutgen_dwarf *d, const char *type,
 			  const char *path)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	uint64_t v = 0;
 	int rc = lutgen_dwarf_struct_offset(d, type, path, &v, &err);
 
@@ -423,7 +423,7 @@ static void test_type_sizes(void **state)
 {
 	const struct bin *b = *state;
 	struct lutgen_dwarf *d = open_bin(b);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const char *types[] = { "runtime.g", "internal/poll.FD", "main.Outer",
 				"main.Inner" };
 	size_t i;
@@ -459,7 +459,7 @@ struct want_param {
 static void check_params(struct lutgen_dwarf *d, const char *fn,
 			 const struct want_param *w, size_t nw)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_param *ps = NULL;
 	size_t n = 0, i, j;
 	struct lutgen_value v = { 0 };
@@ -514,7 +514,7 @@ static void test_params_fixture(void **state)
 			{ "name", 16, { { NULL, 24, 8 }, { NULL, 32, 8 } }, 2 },
 		};
 
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 		struct lutgen_param *ps = NULL;
 		size_t n = 0;
 
@@ -681,7 +681,7 @@ static void test_params_vs_gdb(void **state)
 	assert_int_equal(cfa, 8); /* the documented amd64 convention */
 	d = open_bin(b);
 	for (f = 0; f < sizeof(fns) / sizeof(fns[0]); f++) {
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 		struct lutgen_param *ps = NULL;
 		size_t n = 0;
 		struct lutgen_value v = { 0 };
@@ -927,7 +927,7 @@ static void test_params_runtime(void **state)
 {
 	const struct bin *b = *state;
 	struct lutgen_dwarf *d = open_bin(b);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_value v = { 0 };
 	struct machine *m = calloc(1, sizeof(*m));
 	uint64_t entry = symbol_addr(b->path, "main.Shapes"), x = 0;
@@ -980,7 +980,7 @@ static void test_errors(void **state)
 {
 	const struct bin *b = *state;
 	struct lutgen_dwarf *d = open_bin(b);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_param *ps = NULL;
 	size_t n = 0;
 	uint64_t v = 12345;
@@ -1023,7 +1023,7 @@ static void test_errors(void **state)
 
 static void test_stripped(void **state)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_dwarf *d = NULL;
 
 	(void)state;
@@ -1037,7 +1037,7 @@ static void test_stripped(void **state)
 
 static void test_open_errors(void **state)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_dwarf *d = NULL;
 	char p[1200];
 

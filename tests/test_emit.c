@@ -23,10 +23,10 @@
 
 #include "lutgen_go.h"   /* generated/: the runtime the tables use */
 
-#include "lutgen/emit/emit.h"
-#include "lutgen/emit/render.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/emit/render.h"
 
 #ifndef TEST_CC
 #define TEST_CC "cc"
@@ -80,7 +80,7 @@ static void add_u64(struct lutgen_table *t, size_t lookup, const char *arch,
 {
 	struct lutgen_value v;
 	struct rungo_version rv;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	memset(&v, 0, sizeof(v));
 	v.kind = lookup == 0 || lookup == 5 ? LUTGEN_LOOKUP_STRUCT_OFFSET
@@ -119,7 +119,7 @@ static void add_params(struct lutgen_table *t, const char *arch,
 {
 	struct lutgen_value v;
 	struct rungo_version rv;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	memset(&v, 0, sizeof(v));
 	v.kind = LUTGEN_LOOKUP_FUNC_PARAMS;
@@ -138,7 +138,7 @@ static void add_opt(struct lutgen_table *t, size_t lookup, const char *ver,
 {
 	struct lutgen_value v;
 	struct rungo_version rv;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	memset(&v, 0, sizeof(v));
 	v.kind = lookup == 5 ? LUTGEN_LOOKUP_STRUCT_OFFSET
@@ -240,7 +240,7 @@ static const char *source_root(void)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	assert_non_null(f);
 	if (lutgen_spec_parse(spec_json, strlen(spec_json), SPEC_ORIGIN,
@@ -334,7 +334,7 @@ static int run(char *const argv[], const char *log)
 
 static void emit_ok(struct fixture *f, bool *changed)
 {
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	struct lutgen_emit_opts o = { false, changed };
 
 	if (lutgen_emit(f->t, f->dir, &o, &err) != 0)
@@ -493,7 +493,7 @@ static void test_rerun_identical(void **state)
 static void test_dry_run(void **state)
 {
 	struct fixture *f = *state;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	bool changed = true;
 	struct lutgen_emit_opts o = { true, &changed };
 	char p[8192], *before, *after;
@@ -694,7 +694,7 @@ static void test_header_docs(void **state)
 static void test_errors(void **state)
 {
 	struct fixture *f = *state;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char p[8192], *out = NULL;
 
 	assert_int_equal(lutgen_emit_render(f->t, "pdf", &out, &err), -EINVAL);

@@ -25,8 +25,9 @@
 #include <cmocka.h>
 #include <openssl/sha.h>
 
-#include "rungo/fetch.h"
+#include "common/sha256.h"
 #include "httpd.h"
+#include "rungo/fetch.h"
 
 /* printf 'hello world\n' | sha256sum */
 #define HELLO "hello world\n"
@@ -59,11 +60,11 @@ static void hex(const unsigned char *d, size_t n, char *out)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
-static void on_log(void *ctx, enum rungo_log_level lvl, const char *msg)
+static void on_log(void *ctx, enum common_log_level lvl, const char *msg)
 {
 	struct fx *f = ctx;
 
-	if (lvl == RUNGO_LOG_WARN) {
+	if (lvl == COMMON_LOG_WARN) {
 		f->warns++;
 		snprintf(f->last_warn, sizeof(f->last_warn), "%s", msg);
 	}
@@ -222,7 +223,7 @@ static void assert_last_range(struct fx *f, const char *want)
 /* Fetch FILE_NAME from the server with o: it must arrive intact. */
 static void fetch_big_ok(struct fx *f, const struct rungo_fetch_opts *o)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
@@ -236,22 +237,22 @@ static void fetch_big_ok(struct fx *f, const struct rungo_fetch_opts *o)
 static void test_sha256_helpers(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char out[65];
 	char p[600];
 
-	rungo_sha256_buf(HELLO, strlen(HELLO), out);
+	common_sha256_buf(HELLO, strlen(HELLO), out);
 	assert_string_equal(out, HELLO_SHA);
-	rungo_sha256_buf("", 0, out);
+	common_sha256_buf("", 0, out);
 	assert_string_equal(out, EMPTY_SHA);
 
 	snprintf(p, sizeof(p), "%s/hello.txt", f->dir);
 	write_file(p, HELLO, strlen(HELLO));
-	assert_int_equal(rungo_sha256_file(p, out, &err), 0);
+	assert_int_equal(common_sha256_file(p, out, &err), 0);
 	assert_string_equal(out, HELLO_SHA);
 	unlink(p);
 
-	assert_int_equal(rungo_sha256_file(p, out, &err), -ENOENT);
+	assert_int_equal(common_sha256_file(p, out, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, p));
 }
 
@@ -283,7 +284,7 @@ static void test_sha_mismatch(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256], want[512];
 	int ret;
 
@@ -376,7 +377,7 @@ static void test_part_locked_by_other(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 	int fd;
 
@@ -429,7 +430,7 @@ static void test_range_not_satisfiable(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	unsigned char junk[BIG_LEN / 100];
 	char url[256];
 
@@ -450,7 +451,7 @@ static void test_500_then_ok(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = HELLO,
 		.body_len = strlen(HELLO), .fail_first = 1,
@@ -470,7 +471,7 @@ static void test_429_honours_retry_after(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = HELLO,
 		.body_len = strlen(HELLO), .fail_first = 1, .fail_status = 429,
@@ -497,7 +498,7 @@ static void test_503_gives_up(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = HELLO,
 		.body_len = strlen(HELLO), .fail_first = 100,
@@ -520,7 +521,7 @@ static void test_404_not_retried(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256], want[512];
 
 	url_of(f, "/dl/" FILE_NAME, url, sizeof(url));
@@ -548,7 +549,7 @@ static void test_stall_before_headers_times_out(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = HELLO,
 		.body_len = strlen(HELLO), .delay_ms = 30000,
@@ -580,7 +581,7 @@ static void test_stall_mid_body_times_out(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/dl/" FILE_NAME, .body = f->big, .body_len = BIG_LEN,
 		.stall_after = 5000, .stall_ms = 30000,
@@ -625,7 +626,7 @@ static void test_total_timeout(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/slow", .body = HELLO, .body_len = strlen(HELLO),
 		.delay_ms = 30000,
@@ -664,7 +665,7 @@ static void test_redirect_to_404_names_both(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	assert_int_equal(test_httpd_add_redirect(f->srv, "/dl/" FILE_NAME,
@@ -681,7 +682,7 @@ static void test_size_mismatch_short(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
@@ -700,7 +701,7 @@ static void test_size_mismatch_long(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	assert_int_equal(test_httpd_add_body(f->srv, "/dl/" FILE_NAME, f->big,
@@ -719,7 +720,7 @@ static void test_fetch_memory(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/index.json", .body = "[{\"version\":\"go1.22.4\"}]",
 		.body_len = 24, .fail_first = 1, .fail_status = 502,
@@ -761,7 +762,7 @@ static void test_file_url(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char src[600], url[700];
 	char *out = NULL;
 	size_t len = 0;
@@ -790,7 +791,7 @@ static void test_bad_url(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	assert_int_equal(rungo_fetch_file("gopher://example.invalid/x", f->dest,
 					  FILE_NAME, 0, NULL, &o, &err),
@@ -809,7 +810,7 @@ struct worker {
 	char url[256];
 	char dest[600];
 	int ret;
-	struct rungo_err err;
+	struct common_err err;
 };
 
 static void *worker_main(void *arg)
@@ -865,7 +866,7 @@ static void test_trickle_total_timeout(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct test_httpd_route r = {
 		.path = "/trickle", .body = f->big, .body_len = 4096,
 		.trickle_ms = 100,
@@ -898,7 +899,7 @@ static void test_unknown_size_ceiling(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	o.max_size = 100000;
@@ -932,7 +933,7 @@ static void test_oversized_part_removed(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char url[256];
 
 	o.max_size = 1000;
@@ -955,7 +956,7 @@ static void test_dns_not_retried(void **state)
 {
 	struct fx *f = *state;
 	struct rungo_fetch_opts o = fast_opts(f);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char *mem = NULL;
 	size_t len;
 
@@ -1004,7 +1005,7 @@ int main(void)
 		T(test_oversized_part_removed),
 		T(test_dns_not_retried),
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int rc;
 
 	if (rungo_fetch_global_init(&err) != 0) {

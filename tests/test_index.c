@@ -58,7 +58,7 @@ static char *read_fixture(const char *name, size_t *len)
 static struct rungo_index *parse_ok(const char *json)
 {
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	if (rungo_index_parse(json, strlen(json), &idx, &err) != 0)
 		fail_msg("parse failed: %s\n%s", err.msg, json);
@@ -70,7 +70,7 @@ static struct rungo_index *parse_ok(const char *json)
 static void parse_fails(const char *json, const char *msg)
 {
 	struct rungo_index *idx = (struct rungo_index *)&idx; /* sentinel */
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	int rc = rungo_index_parse(json, strlen(json), &idx, &err);
 
 	if (rc != -EPROTO)
@@ -96,7 +96,7 @@ static const struct rungo_file *file_named(const struct rungo_release *r,
 static void test_realistic(void **state)
 {
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	const struct rungo_release *r;
 	const struct rungo_file *f;
 	size_t len;
@@ -230,7 +230,7 @@ static void test_empty_document(void **state)
 	const char *want = "index: empty document (expected a JSON array of "
 			   "releases)";
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	(void)state;
 	parse_fails("", want);
@@ -297,7 +297,7 @@ static void test_embedded_nul(void **state)
 {
 	static const char doc[] = "[]\0[]";
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	(void)state;
 	assert_int_equal(rungo_index_parse(doc, sizeof(doc) - 1, &idx, &err),
@@ -316,7 +316,7 @@ static void check_truncations(const char *fixture, size_t step)
 	end = (size_t)(strrchr(json, ']') - json);
 	for (cut = 1; cut < end; cut += step) {
 		struct rungo_index *idx = NULL;
-		struct rungo_err err = { 0, "" };
+		struct common_err err = { 0, "" };
 		char want[160];
 
 		assert_int_equal(rungo_index_parse(json, cut, &idx, &err),
@@ -350,7 +350,7 @@ struct field {
 };
 
 static void append(char *buf, size_t size, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static void append(char *buf, size_t size, const char *fmt, ...)
 {
@@ -633,7 +633,7 @@ static void test_extra_keys(void **state)
 static void test_fetch_file_url(void **state)
 {
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char *path = fixture_path("realistic.json");
 	char url[4096];
 	int rc;
@@ -654,7 +654,7 @@ static void test_fetch_file_url(void **state)
 	assert_true((size_t)snprintf(url, sizeof(url),
 				     "file://%s.does-not-exist", path) <
 		    sizeof(url));
-	rungo_err_clear(&err);
+	common_err_clear(&err);
 	assert_true(rungo_index_fetch(url, NULL, &idx, &err) < 0);
 	assert_null(idx);
 	assert_non_null(strstr(err.msg, url));
@@ -664,7 +664,7 @@ static void test_fetch_file_url(void **state)
 	path = fixture_path("not-an-index.json");
 	assert_true((size_t)snprintf(url, sizeof(url), "file://%s", path) <
 		    sizeof(url));
-	rungo_err_clear(&err);
+	common_err_clear(&err);
 	assert_int_equal(rungo_index_fetch(url, NULL, &idx, &err), -EPROTO);
 	assert_null(idx);
 	{

@@ -29,7 +29,7 @@ static struct lutgen_elf *open_fixture(const char *name)
 	const char *root = getenv("LUTGEN_SOURCE_ROOT");
 	char path[4096];
 	struct lutgen_elf *e = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int n;
 
 	assert_non_null(root);
@@ -45,7 +45,7 @@ static void check_target(struct lutgen_elf *e, enum lutgen_pclntab_layout lay,
 {
 	struct lutgen_pclntab *pt = NULL;
 	struct lutgen_pclntab_func f;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	uint64_t off;
 
 	assert_int_equal(lutgen_pclntab_open(e, &pt, &err), 0);
@@ -70,7 +70,7 @@ static void check_buildinfo(struct lutgen_elf *e, const char *version,
 			    enum lutgen_buildinfo_source src, bool inl)
 {
 	struct lutgen_buildinfo *bi = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	assert_int_equal(lutgen_buildinfo_read(e, &bi, &err), 0);
 	assert_string_equal(bi->go_version, version);
@@ -193,7 +193,7 @@ static void test_disasm(void **state)
 	/* the byte c3 inside "mov eax, 0xc3" is not a return */
 	static const uint8_t amd64_imm[] = { 0xb8, 0xc3, 0x00, 0x00, 0x00,
 					     0xc3 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	uint64_t *offs = NULL;
 	size_t n = 0;
 
@@ -262,7 +262,7 @@ static void test_truncated_and_corrupt(void **state)
 	const uint8_t *d;
 	uint8_t *copy;
 	size_t size, cut, i;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	d = lutgen_elf_data(e, &size);
@@ -318,7 +318,7 @@ static void test_not_elf(void **state)
 {
 	static const char text[] = "#!/bin/sh\necho hello\n";
 	struct lutgen_elf *e = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(lutgen_elf_open_memory(text, sizeof(text), &e, &err),

@@ -26,6 +26,7 @@
 #include <cjson/cJSON.h>
 #include <cmocka.h>
 
+#include "common/fs.h"
 #include "httpd.h"
 #include "rungo/cache.h"
 #include "rungo/dirhash.h"
@@ -101,7 +102,7 @@ static int group_setup(void **state)
 	if (system(cmd) != 0)
 		return -1;
 	snprintf(path, sizeof(path), "%s/expected.json", f->top);
-	if (rungo_fs_read_file(path, 0, &text, &len, NULL) != 0)
+	if (common_fs_read_file(path, 0, &text, &len, NULL) != 0)
 		return -1;
 	f->expected = cJSON_Parse(text);
 	free(text);
@@ -138,7 +139,7 @@ static const char *expected(struct fx *f, const char *key, const char *what)
 }
 
 static struct rungo_goproxy *proxy(const char *list, const char *nonproxy,
-				   struct rungo_err *err)
+				   struct common_err *err)
 {
 	struct rungo_goproxy_opts o;
 	struct rungo_goproxy *p = NULL;
@@ -157,7 +158,7 @@ static struct rungo_goproxy *proxy(const char *list, const char *nonproxy,
 }
 
 static char *list_str(struct rungo_goproxy *p, const char *path, int *rc,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	static char buf[1024];
 	struct rungo_modver *v = NULL;
@@ -177,7 +178,7 @@ static char *list_str(struct rungo_goproxy *p, const char *path, int *rc,
 static void test_paths(void **state)
 {
 	struct rungo_modver v;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char buf[64];
 
 	(void)state;
@@ -239,7 +240,7 @@ static void test_paths(void **state)
 static void test_goproxy_settings(void **state)
 {
 	struct rungo_goproxy *p;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	p = proxy("", NULL, &err);
@@ -292,7 +293,7 @@ static void test_goproxy_settings(void **state)
 static void test_list(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
 	int rc;
 
@@ -343,7 +344,7 @@ static void test_list(void **state)
 static void test_fallback(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p;
 	struct test_httpd_route r;
 	char list[1024], broken[256], missing[256];
@@ -411,7 +412,7 @@ static void test_fallback(void **state)
 static void test_info_mod(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
 	struct rungo_modinfo mi;
 	struct rungo_modver v;
@@ -446,7 +447,7 @@ static void test_dirhash(void **state)
 		"example.com/old@v2.0.0+incompatible",
 	};
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char h1[RUNGO_H1_SIZE], path[600], prefix[200];
 	size_t i;
 
@@ -500,7 +501,7 @@ static void test_gosum(void **state)
 		"example.com/b v1.10.0 h1:HJvkLKdMzp53HtGRT8+PftEp5XEvGmbA+52zUp2fTlk=\n"
 		"example.com/b v1.10.0/go.mod h1:C+pxXeJKUMGE9r+qti+cG3QFOcLA9LLeaTaY8XoIVW0=\n";
 	struct rungo_gosum *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_modver v;
 	char h1[RUNGO_H1_SIZE], *out = NULL;
 	size_t len = 0;
@@ -557,7 +558,7 @@ static struct rungo_cache *open_cache(const char *dir)
 {
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	memset(&o, 0, sizeof(o));
 	o.dir = dir;
@@ -569,7 +570,7 @@ static struct rungo_cache *open_cache(const char *dir)
 static void test_modcache(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
 	struct rungo_gosum *sums = NULL;
 	struct rungo_modcache_opts o;
@@ -605,7 +606,7 @@ static void test_modcache(void **state)
 	PATHF(path, "%s/modules/example.com/hello/@v/v1.1.0.info", dir);
 	assert_int_equal(stat(path, &st), 0);
 	PATHF(path, "%s/modules/example.com/hello/@v/v1.1.0.ziphash", dir);
-	assert_int_equal(rungo_fs_read_file(path, 0, &text, NULL, NULL), 0);
+	assert_int_equal(common_fs_read_file(path, 0, &text, NULL, NULL), 0);
 	assert_string_equal(text, expected(f, "example.com/hello@v1.1.0", "h1"));
 	free(text);
 	assert_int_equal(test_httpd_hits(f->h, zip_route), 1);
@@ -660,7 +661,7 @@ static void test_modcache_mismatch(void **state)
 	static const char wrong[] =
 		"example.com/hello v1.1.1 h1:uX88+8a+T4LXDZkxhc6ubP/YsPjmcihLeRVLcpG3ySs=\n";
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
 	struct rungo_gosum *sums = NULL;
 	struct rungo_modcache_opts o;
@@ -731,7 +732,7 @@ static void *race(void *arg)
 static void test_modcache_concurrent(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
 	struct rungo_gosum *sums = NULL;
 	struct rungo_modcache_opts o;

@@ -67,7 +67,7 @@ static void test_parse_good(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
 		struct rungo_modver v;
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 
 		if (rungo_modver_parse(goods[i].in, &v, &err) != 0)
 			fail_msg("%s: %s", goods[i].in, err.msg);
@@ -87,7 +87,7 @@ static void test_parse_garbage(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
 		struct rungo_modver v;
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 
 		if (rungo_modver_parse(garbage[i], &v, &err) == 0)
 			fail_msg("\"%s\" was accepted as %s", garbage[i], v.str);
@@ -99,7 +99,7 @@ static void test_parse_garbage(void **state)
 static void test_canonical_only(void **state)
 {
 	struct rungo_modver v;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(rungo_modver_parse_canonical("v1.27", &v, &err),
@@ -282,7 +282,7 @@ static void test_select_errors(void **state)
 {
 	struct rungo_modver a, b, *out = NULL;
 	struct rungo_modver_select_opts o = { 0 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t n = 0;
 
 	(void)state;

@@ -23,12 +23,12 @@
 #include <cmocka.h>
 #include <cjson/cJSON.h>
 
-#include "lutgen/refresh/drift.h"
-#include "lutgen/emit/emit.h"
-#include "lutgen/refresh/results.h"
-#include "lutgen/refresh/shard.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/refresh/drift.h"
+#include "lutgen/refresh/results.h"
+#include "lutgen/refresh/shard.h"
 #include "rungo/index.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -61,7 +61,7 @@ struct fx {
 static struct lutgen_spec *load_spec(const char *json)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	if (lutgen_spec_parse(json, strlen(json), "lutgen/specs/tst.json", &s,
 			      &err) != 0)
@@ -83,7 +83,7 @@ static void add_u(struct lutgen_table *t, size_t l, const char *arch,
 {
 	struct lutgen_value val = { 0 };
 	struct rungo_version vv = ver(v);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	val.kind = kind;
 	val.u = u;
@@ -101,7 +101,7 @@ static void add_params(struct lutgen_table *t, const char *arch,
 	struct lutgen_param p[2];
 	struct lutgen_value val = { 0 };
 	struct rungo_version vv = ver(v);
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int i;
 
 	memset(bp, 0, sizeof(bp));
@@ -162,7 +162,7 @@ static void fill_table(struct lutgen_table *t)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "%s/lutgen-refresh-XXXXXX",
@@ -233,7 +233,7 @@ static void write_text(const char *path, const char *text)
 
 static void test_shard_parse(void **state)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int k = 0, n = 0;
 
 	(void)state;
@@ -370,7 +370,7 @@ static void test_shard_plan_select(void **state)
 	struct lutgen_shard_plan *p = NULL;
 	struct rungo_index *idx = NULL;
 	struct lutgen_spec *s;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const struct rungo_version *v;
 	const struct lutgen_shard_job *jobs;
 	char path[1024], vs[RUNGO_VERSION_STR_MAX], *text;
@@ -444,7 +444,7 @@ static void test_results_round_trip(void **state)
 {
 	struct fx *f = *state;
 	struct lutgen_results *r = NULL, *back = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const struct lutgen_spec *s;
 	const struct lutgen_entry *e;
 	cJSON *doc, *sp, *m, *val;
@@ -525,7 +525,7 @@ static void test_results_round_trip(void **state)
 static void test_results_value_json(void **state)
 {
 	struct lutgen_value v = { 0 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	cJSON *j;
 
 	(void)state;
@@ -569,7 +569,7 @@ static void test_results_optional(void **state)
 	struct lutgen_results *r = NULL, *back = NULL;
 	struct lutgen_value v = { 0 };
 	struct rungo_version v1 = ver("go1.20"), v2 = ver("go1.21.0");
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const struct lutgen_entry *e;
 	char *text;
 	size_t n;
@@ -619,7 +619,7 @@ static void write_shard(struct fx *f, int k, int n, bool only_owned,
 	struct lutgen_table *t = NULL;
 	struct lutgen_shard_plan *p = NULL;
 	struct rungo_version v[NVERSIONS];
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t i, l, a, ne;
 
 	for (i = 0; i < NVERSIONS; i++)
@@ -663,7 +663,7 @@ static void write_shard(struct fx *f, int k, int n, bool only_owned,
 
 static void emit_to(const struct lutgen_table *t, const char *dir)
 {
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	assert_int_equal(mkdir(dir, 0755), 0);
 	if (lutgen_emit(t, dir, NULL, &err) != 0)
@@ -696,7 +696,7 @@ static void assert_same_files(const char *a, const char *b)
 static struct lutgen_results *load(struct fx *f, const char *name)
 {
 	struct lutgen_results *r = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	if (lutgen_results_load(path_in(f, name), &r, &err) != 0)
 		fail_msg("load %s: %s", name, err.msg);
@@ -707,7 +707,7 @@ static void test_merge_byte_identical(void **state)
 {
 	struct fx *f = *state;
 	struct lutgen_results *r[3], *m = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	cJSON *doc;
 	char *text;
 	int k;
@@ -748,7 +748,7 @@ static void expect_merge_error(struct fx *f, const char *const *names,
 			       size_t n, const char *want1, const char *want2)
 {
 	struct lutgen_results *r[8] = { NULL }, *m = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t i;
 
 	for (i = 0; i < n; i++)
@@ -781,7 +781,7 @@ static void test_merge_rejects(void **state)
 	struct lutgen_spec *other;
 	struct lutgen_table *t = NULL;
 	struct rungo_version v[NVERSIONS - 1];
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char *text, *p;
 	size_t i;
 
@@ -941,7 +941,7 @@ static void test_drift_summary(void **state)
 	struct lutgen_spec *s = load_spec(drift_spec_json);
 	struct lutgen_table *old = NULL, *nw = NULL;
 	struct lutgen_drift *d = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const char *const *lines;
 	cJSON *j, *sp;
 	size_t n, i;

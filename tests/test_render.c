@@ -15,7 +15,7 @@
 /* Render `tmpl` with `v`; returns the output (caller frees) or fails. */
 static char *render_ok(const char *tmpl, const struct lutgen_rview *v)
 {
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char *out = NULL;
 	size_t len = 0;
 
@@ -30,7 +30,7 @@ static char *render_ok(const char *tmpl, const struct lutgen_rview *v)
 static void render_err(const char *tmpl, const struct lutgen_rview *v,
 		       const char *want)
 {
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char *out = NULL;
 
 	assert_int_equal(lutgen_render("t.tmpl", tmpl, strlen(tmpl), v, &out,

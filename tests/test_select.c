@@ -28,7 +28,7 @@ static struct rungo_index *load(void)
 {
 	const char *root = getenv("LUTGEN_SOURCE_ROOT");
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char path[4096];
 	char *buf;
 	FILE *f;
@@ -71,7 +71,7 @@ static int teardown(void **state)
 static struct rungo_version ver(const char *s)
 {
 	struct rungo_version v;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	if (rungo_version_parse(s, &v, &err) != 0)
 		fail_msg("%s", err.msg);
@@ -83,7 +83,7 @@ static void expect(const struct rungo_index *idx,
 		   const struct rungo_select_opts *o, const char *want)
 {
 	struct rungo_version *out = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char got[1024] = "";
 	size_t n = 99, i, len = 0;
 
@@ -194,7 +194,7 @@ static void test_min_above_max(void **state)
 	struct rungo_select_opts o = { 0 };
 	struct rungo_version min = ver("go1.22.0"), max = ver("go1.21.0");
 	struct rungo_version *out = (struct rungo_version *)&o;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	size_t n = 42;
 
 	o.min = &min;
@@ -273,7 +273,7 @@ static void test_policy_names(void **state)
 	};
 	static const char *const bad[] = { "", "Minor", "latest", "latest_patch",
 					   "all ", "patch" };
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	enum rungo_policy p;
 	size_t i;
 

@@ -33,7 +33,7 @@
 	"}\n"
 
 static int parse(const char *json, struct lutgen_spec **out,
-		 struct rungo_err *err)
+		 struct common_err *err)
 {
 	return lutgen_spec_parse(json, strlen(json), "t.json", out, err);
 }
@@ -42,7 +42,7 @@ static int parse(const char *json, struct lutgen_spec **out,
 static void expect_error(const char *json, const char *want)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	int rc;
 
 	rc = parse(json, &s, &err);
@@ -83,7 +83,7 @@ static void expect_edit_error(const char *from, const char *to,
 static void test_valid(void **state)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(parse(VALID, &s, &err), 0);
@@ -120,7 +120,7 @@ static void test_valid(void **state)
 static void test_policy_default(void **state)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char *json = edit("\"policy\": \"latest-patch\",", "");
 
 	(void)state;
@@ -134,7 +134,7 @@ static void test_goid_spec_file(void **state)
 {
 	const char *root = getenv("LUTGEN_SOURCE_ROOT");
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char path[4096];
 
 	(void)state;
@@ -161,7 +161,7 @@ static void test_goid_spec_file(void **state)
 static void test_load_missing_file(void **state)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	(void)state;
 	assert_int_equal(lutgen_spec_load("/nonexistent/x.json", &s, &err),
@@ -173,7 +173,7 @@ static void test_load_missing_file(void **state)
 static void test_not_json(void **state)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	/* The line is exact; cJSON reports the column near the bad token. */
 	assert_int_equal(parse("{\n  \"name\": \"x\",\n  oops\n}", &s, &err),
@@ -320,7 +320,7 @@ static void test_bad_identifiers(void **state)
 static void test_bad_values(void **state)
 {
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	char *json;
 
 	(void)state;
@@ -351,7 +351,7 @@ static void test_alternatives(void **state)
 		"\"function\": [\"a.F\"], \"optional\": false},"
 		"{\"name\": \"s\", \"kind\": \"type_size\", \"type\": \"runtime.g\"}]}";
 	struct lutgen_spec *s = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	cJSON *o;
 	char *text;
 	size_t i;

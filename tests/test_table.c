@@ -41,7 +41,7 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	assert_non_null(f);
 	if (lutgen_spec_parse(spec_json, strlen(spec_json), "test.json",
@@ -74,7 +74,7 @@ static struct rungo_version ver(const char *s)
 
 static int add(struct lutgen_table *t, size_t lookup, const char *arch,
 	       const char *v, uint64_t u, const char *sha,
-	       struct rungo_err *err)
+	       struct common_err *err)
 {
 	struct lutgen_value val;
 	struct rungo_version rv = ver(v);
@@ -89,7 +89,7 @@ static int add(struct lutgen_table *t, size_t lookup, const char *arch,
 static void add_ok(struct lutgen_table *t, size_t lookup, const char *arch,
 		   const char *v, uint64_t u)
 {
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	if (add(t, lookup, arch, v, u, SHA1, &err) != 0)
 		fail_msg("add %s: %s", v, err.msg);
@@ -254,7 +254,7 @@ static void test_multiple_notes(void **state)
 static void test_add_errors(void **state)
 {
 	struct fx *f = *state;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	struct lutgen_value params;
 	struct rungo_version v = ver("go1.22.1");
 
@@ -348,7 +348,7 @@ static void test_newest(void **state)
 
 static void test_bad_args(void **state)
 {
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	struct lutgen_table *t = NULL;
 
 	(void)state;

@@ -75,7 +75,7 @@ static void test_parse_good(void **state)
 	for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
 		const struct good *g = &goods[i];
 		struct rungo_version v;
-		struct rungo_err err = { 0, "" };
+		struct common_err err = { 0, "" };
 		char buf[RUNGO_VERSION_STR_MAX];
 
 		if (rungo_version_parse(g->in, &v, &err) != 0)
@@ -99,7 +99,7 @@ static void test_parse_garbage(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
 		struct rungo_version v = { 7, 7, 7, N, 7 };
-		struct rungo_err err = { 0, "" };
+		struct common_err err = { 0, "" };
 		char quoted[64];
 
 		if (rungo_version_parse(garbage[i], &v, &err) != -EINVAL)
@@ -125,7 +125,7 @@ static void test_parse_garbage(void **state)
 static void test_parse_messages(void **state)
 {
 	struct rungo_version v;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 
 	(void)state;
 	assert_int_equal(rungo_version_parse(NULL, &v, &err), -EINVAL);

@@ -225,14 +225,14 @@ static int from_symbol(const struct lutgen_elf *e,
 }
 
 int lutgen_buildinfo_read(const struct lutgen_elf *e,
-			  struct lutgen_buildinfo **out, struct rungo_err *err)
+			  struct lutgen_buildinfo **out, struct common_err *err)
 {
 	struct lutgen_buildinfo *bi;
 	int rc;
 
 	bi = calloc(1, sizeof(*bi));
 	if (!bi)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	bi->source = LUTGEN_BUILDINFO_SECTION;
 	rc = from_section(e, bi);
 	if (rc == -ENOENT && !lutgen_elf_section(e, ".go.buildinfo")) {
@@ -246,9 +246,9 @@ int lutgen_buildinfo_read(const struct lutgen_elf *e,
 	if (rc) {
 		lutgen_buildinfo_free(bi);
 		if (rc == -ENOMEM)
-			return rungo_err_set(err, rc, "out of memory");
-		return rungo_err_set(err, -ENOENT,
-				     "no Go build information (no .go.buildinfo, no \"\\xff Go buildinf:\" in the data segment, no runtime.buildVersion): not a binary built by the gc Go toolchain");
+			return common_err_set(err, rc, "out of memory");
+		return common_err_set(err, -ENOENT,
+				      "no Go build information (no .go.buildinfo, no \"\\xff Go buildinf:\" in the data segment, no runtime.buildVersion): not a binary built by the gc Go toolchain");
 	}
 	*out = bi;
 	return 0;

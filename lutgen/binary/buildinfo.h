@@ -21,8 +21,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "lutgen/binary/elf.h"
-#include "rungo/err.h"
+#include "lutgen/binary/layer.h"
 
 enum lutgen_buildinfo_source {
 	LUTGEN_BUILDINFO_SECTION = 0,   /* .go.buildinfo */
@@ -51,7 +52,7 @@ struct lutgen_buildinfo {
 /* Read the build information of `e`; *out owned by caller
  * (lutgen_buildinfo_free). */
 int lutgen_buildinfo_read(const struct lutgen_elf *e,
-			  struct lutgen_buildinfo **out, struct rungo_err *err);
+			  struct lutgen_buildinfo **out, struct common_err *err);
 void lutgen_buildinfo_free(struct lutgen_buildinfo *bi);
 
 /* Parse a modinfo text (framing already stripped) into bi's path,

@@ -48,7 +48,7 @@ static int arm64_returns(const uint8_t *code, size_t size, struct offs *o)
 
 #ifdef LUTGEN_HAVE_CAPSTONE
 static int amd64_returns(const uint8_t *code, size_t size, uint64_t addr,
-			 struct offs *o, struct rungo_err *err)
+			 struct offs *o, struct common_err *err)
 {
 	csh h;
 	cs_insn *insn;
@@ -58,11 +58,11 @@ static int amd64_returns(const uint8_t *code, size_t size, uint64_t addr,
 	int rc = 0;
 
 	if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
-		return rungo_err_set(err, -ENOMEM, "capstone: cs_open failed");
+		return common_err_set(err, -ENOMEM, "capstone: cs_open failed");
 	insn = cs_malloc(h);
 	if (!insn) {
-		rc = rungo_err_set(err, -ENOMEM, "capstone: %s",
-				   cs_strerror(cs_errno(h)));
+		rc = common_err_set(err, -ENOMEM, "capstone: %s",
+				    cs_strerror(cs_errno(h)));
 		goto out;
 	}
 	while (left > 0) {
@@ -78,7 +78,7 @@ static int amd64_returns(const uint8_t *code, size_t size, uint64_t addr,
 		if ((insn->id == X86_INS_RET || insn->id == X86_INS_RETF ||
 		     insn->id == X86_INS_RETFQ) &&
 		    push(o, insn->address - addr) != 0) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 	}
@@ -103,7 +103,7 @@ int lutgen_disasm_supported(const char *goarch)
 
 int lutgen_disasm_returns(const char *goarch, const uint8_t *code,
 			  size_t size, uint64_t addr, uint64_t **offs,
-			  size_t *n, struct rungo_err *err)
+			  size_t *n, struct common_err *err)
 {
 	struct offs o = { 0 };
 	int rc;
@@ -113,19 +113,19 @@ int lutgen_disasm_returns(const char *goarch, const uint8_t *code,
 	if (strcmp(goarch, "arm64") == 0) {
 		rc = arm64_returns(code, size, &o);
 		if (rc)
-			rungo_err_set(err, rc, "out of memory");
+			common_err_set(err, rc, "out of memory");
 	} else if (strcmp(goarch, "amd64") == 0) {
 #ifdef LUTGEN_HAVE_CAPSTONE
 		rc = amd64_returns(code, size, addr, &o, err);
 #else
 		(void)addr;
-		rc = rungo_err_set(err, -ENOTSUP,
-				   "return offsets on amd64 need capstone (rebuild with -Dcapstone=enabled)");
+		rc = common_err_set(err, -ENOTSUP,
+				    "return offsets on amd64 need capstone (rebuild with -Dcapstone=enabled)");
 #endif
 	} else {
-		rc = rungo_err_set(err, -ENOTSUP,
-				   "return offsets are not supported on %s (amd64 and arm64 only)",
-				   goarch);
+		rc = common_err_set(err, -ENOTSUP,
+				    "return offsets are not supported on %s (amd64 and arm64 only)",
+				    goarch);
 	}
 	if (rc) {
 		free(o.v);

@@ -17,14 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
+#include "lutgen/binary/layer.h"
 
 /* Return-instruction offsets from the start of `code` (the function's
  * entry at virtual address `addr`), ascending.  *offs malloc'd (free()),
  * NULL when *n is 0.  -ENOTSUP for other GOARCHes. */
 int lutgen_disasm_returns(const char *goarch, const uint8_t *code,
 			  size_t size, uint64_t addr, uint64_t **offs,
-			  size_t *n, struct rungo_err *err);
+			  size_t *n, struct common_err *err);
 
 /* True when this build can decode `goarch`. */
 int lutgen_disasm_supported(const char *goarch);

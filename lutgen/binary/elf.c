@@ -311,7 +311,7 @@ static int parse_dynamic(struct lutgen_elf *e)
 	return 0;
 }
 
-static int parse(struct lutgen_elf *e, struct rungo_err *err)
+static int parse(struct lutgen_elf *e, struct common_err *err)
 {
 	const uint8_t *h = e->buf;
 	uint64_t phoff, shoff;
@@ -319,20 +319,20 @@ static int parse(struct lutgen_elf *e, struct rungo_err *err)
 	int rc;
 
 	if (e->size < 4 || memcmp(h, "\177ELF", 4) != 0)
-		return rungo_err_set(err, -ENOEXEC, "not an ELF file");
+		return common_err_set(err, -ENOEXEC, "not an ELF file");
 	if (e->size < 52)
-		return rungo_err_set(err, -ENOEXEC,
-				     "truncated ELF header (%zu bytes)", e->size);
+		return common_err_set(err, -ENOEXEC,
+				      "truncated ELF header (%zu bytes)", e->size);
 	if (h[4] != 1 && h[4] != 2)
-		return rungo_err_set(err, -ENOEXEC, "bad ELF class %u", h[4]);
+		return common_err_set(err, -ENOEXEC, "bad ELF class %u", h[4]);
 	if (h[5] != 1 && h[5] != 2)
-		return rungo_err_set(err, -ENOEXEC, "bad ELF data encoding %u",
-				     h[5]);
+		return common_err_set(err, -ENOEXEC, "bad ELF data encoding %u",
+				      h[5]);
 	e->is64 = h[4] == 2;
 	e->be = h[5] == 2;
 	if (e->is64 && e->size < 64)
-		return rungo_err_set(err, -ENOEXEC,
-				     "truncated ELF header (%zu bytes)", e->size);
+		return common_err_set(err, -ENOEXEC,
+				      "truncated ELF header (%zu bytes)", e->size);
 	e->type = lutgen_elf_u16(e, h + 16);
 	e->machine = lutgen_elf_u16(e, h + 18);
 	if (e->is64) {
@@ -358,15 +358,15 @@ static int parse(struct lutgen_elf *e, struct rungo_err *err)
 	if (rc == 0)
 		rc = parse_dynamic(e);
 	if (rc)
-		return rungo_err_set(err, rc, "out of memory reading ELF");
+		return common_err_set(err, rc, "out of memory reading ELF");
 	if (e->nsegs == 0 && e->nsects == 0)
-		return rungo_err_set(err, -ENOEXEC,
-				     "ELF file has neither usable program nor section headers (truncated or corrupt)");
+		return common_err_set(err, -ENOEXEC,
+				      "ELF file has neither usable program nor section headers (truncated or corrupt)");
 	return 0;
 }
 
 static int open_buf(uint8_t *buf, size_t size, struct lutgen_elf **out,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	struct lutgen_elf *e;
 	int rc;
@@ -374,7 +374,7 @@ static int open_buf(uint8_t *buf, size_t size, struct lutgen_elf **out,
 	e = calloc(1, sizeof(*e));
 	if (!e) {
 		free(buf);
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	}
 	e->buf = buf;
 	e->size = size;
@@ -388,20 +388,20 @@ static int open_buf(uint8_t *buf, size_t size, struct lutgen_elf **out,
 }
 
 int lutgen_elf_open_memory(const void *data, size_t size,
-			   struct lutgen_elf **out, struct rungo_err *err)
+			   struct lutgen_elf **out, struct common_err *err)
 {
 	uint8_t *buf = malloc(size ? size : 1);
 
 	if (!buf)
-		return rungo_err_set(err, -ENOMEM, "out of memory (%zu bytes)",
-				     size);
+		return common_err_set(err, -ENOMEM, "out of memory (%zu bytes)",
+				      size);
 	if (size)
 		memcpy(buf, data, size);
 	return open_buf(buf, size, out, err);
 }
 
 int lutgen_elf_open(const char *path, struct lutgen_elf **out,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	struct stat st;
 	uint8_t *buf = NULL;
@@ -410,26 +410,26 @@ int lutgen_elf_open(const char *path, struct lutgen_elf **out,
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return rungo_err_set(err, -errno, "open %s: %s", path,
-				     strerror(errno));
+		return common_err_set(err, -errno, "open %s: %s", path,
+				      strerror(errno));
 	if (fstat(fd, &st) != 0) {
-		rc = rungo_err_set(err, -errno, "stat %s: %s", path,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "stat %s: %s", path,
+				    strerror(errno));
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		rc = rungo_err_set(err, -EINVAL, "%s: not a regular file", path);
+		rc = common_err_set(err, -EINVAL, "%s: not a regular file", path);
 		goto out;
 	}
 	if ((uint64_t)st.st_size > LUTGEN_ELF_MAX_SIZE) {
-		rc = rungo_err_set(err, -EFBIG, "%s: too large (%lld bytes)",
-				   path, (long long)st.st_size);
+		rc = common_err_set(err, -EFBIG, "%s: too large (%lld bytes)",
+				    path, (long long)st.st_size);
 		goto out;
 	}
 	size = (size_t)st.st_size;
 	buf = malloc(size ? size : 1);
 	if (!buf) {
-		rc = rungo_err_set(err, -ENOMEM, "%s: out of memory", path);
+		rc = common_err_set(err, -ENOMEM, "%s: out of memory", path);
 		goto out;
 	}
 	while (got < size) {
@@ -438,8 +438,8 @@ int lutgen_elf_open(const char *path, struct lutgen_elf **out,
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			rc = rungo_err_set(err, -errno, "read %s: %s", path,
-					   strerror(errno));
+			rc = common_err_set(err, -errno, "read %s: %s", path,
+					    strerror(errno));
 			goto out;
 		}
 		if (r == 0)
@@ -449,7 +449,7 @@ int lutgen_elf_open(const char *path, struct lutgen_elf **out,
 	rc = open_buf(buf, got, out, err);
 	buf = NULL; /* owned by open_buf now */
 	if (rc)
-		rungo_err_prefix(err, rc, "%s", path);
+		common_err_prefix(err, rc, "%s", path);
 out:
 	free(buf);
 	close(fd);

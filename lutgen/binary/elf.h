@@ -18,7 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
+#include "lutgen/binary/layer.h"
 
 struct lutgen_elf;
 
@@ -54,10 +55,10 @@ struct lutgen_elf_sym {
 /* Read `path` into memory and parse it.  -ENOEXEC (with a message saying
  * so) when it is not an ELF file or its header is corrupt. */
 int lutgen_elf_open(const char *path, struct lutgen_elf **out,
-		    struct rungo_err *err);
+		    struct common_err *err);
 /* Parse a copy of [data, data+size) (the fuzzers' entry). */
 int lutgen_elf_open_memory(const void *data, size_t size,
-			   struct lutgen_elf **out, struct rungo_err *err);
+			   struct lutgen_elf **out, struct common_err *err);
 void lutgen_elf_free(struct lutgen_elf *e);
 
 /* Raw header facts. */

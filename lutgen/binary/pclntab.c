@@ -301,7 +301,7 @@ static int scan_segments(struct lutgen_pclntab *t)
 }
 
 int lutgen_pclntab_open(const struct lutgen_elf *e,
-			struct lutgen_pclntab **out, struct rungo_err *err)
+			struct lutgen_pclntab **out, struct common_err *err)
 {
 	static const char *const names[] = { ".gopclntab",
 					     ".data.rel.ro.gopclntab" };
@@ -313,7 +313,7 @@ int lutgen_pclntab_open(const struct lutgen_elf *e,
 
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	t->e = e;
 	for (i = 0; i < sizeof(names) / sizeof(names[0]) && rc; i++) {
 		const struct lutgen_elf_section *s = lutgen_elf_section(e, names[i]);
@@ -334,8 +334,8 @@ int lutgen_pclntab_open(const struct lutgen_elf *e,
 	}
 	if (rc) {
 		free(t);
-		return rungo_err_set(err, -ENOENT,
-				     "no Go pclntab found (no .gopclntab section, no runtime.pclntab symbol, no valid header in the read-only segments)");
+		return common_err_set(err, -ENOENT,
+				      "no Go pclntab found (no .gopclntab section, no runtime.pclntab symbol, no valid header in the read-only segments)");
 	}
 	find_text_start(t);
 	*out = t;
@@ -416,7 +416,7 @@ int lutgen_pclntab_func(const struct lutgen_pclntab *t, size_t i,
 }
 
 int lutgen_pclntab_find(const struct lutgen_pclntab *t, const char *name,
-			struct lutgen_pclntab_func *out, struct rungo_err *err)
+			struct lutgen_pclntab_func *out, struct common_err *err)
 {
 	struct lutgen_pclntab_func f;
 	size_t i;
@@ -429,7 +429,7 @@ int lutgen_pclntab_find(const struct lutgen_pclntab *t, const char *name,
 			return 0;
 		}
 	}
-	return rungo_err_set(err, -ENOENT,
-			     "function %s not found in the pclntab (%zu functions)",
-			     name, (size_t)t->nfunc);
+	return common_err_set(err, -ENOENT,
+			      "function %s not found in the pclntab (%zu functions)",
+			      name, (size_t)t->nfunc);
 }

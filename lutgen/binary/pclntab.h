@@ -22,8 +22,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/err.h"
 #include "lutgen/binary/elf.h"
-#include "rungo/err.h"
+#include "lutgen/binary/layer.h"
 
 struct lutgen_pclntab;
 
@@ -43,7 +44,7 @@ struct lutgen_pclntab_func {
 /* Locate and validate the table of `e` (which must outlive it); *out
  * owned by caller.  -ENOENT when there is none. */
 int lutgen_pclntab_open(const struct lutgen_elf *e,
-			struct lutgen_pclntab **out, struct rungo_err *err);
+			struct lutgen_pclntab **out, struct common_err *err);
 void lutgen_pclntab_free(struct lutgen_pclntab *t);
 
 enum lutgen_pclntab_layout lutgen_pclntab_layout(const struct lutgen_pclntab *t);
@@ -62,6 +63,6 @@ int lutgen_pclntab_func(const struct lutgen_pclntab *t, size_t i,
 			struct lutgen_pclntab_func *out);
 /* By exact Go symbol name ("main.main", "crypto/tls.(*Conn).Write"). */
 int lutgen_pclntab_find(const struct lutgen_pclntab *t, const char *name,
-			struct lutgen_pclntab_func *out, struct rungo_err *err);
+			struct lutgen_pclntab_func *out, struct common_err *err);
 
 #endif

@@ -22,7 +22,7 @@ static void end_progress_line(struct lutgen_cli *cli)
 }
 
 static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
-		  va_list ap) RUNGO_PRINTF(3, 0);
+		  va_list ap) COMMON_PRINTF(3, 0);
 
 static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
 		  va_list ap)
@@ -80,7 +80,7 @@ static void json_error(struct lutgen_cli *cli, const char *msg)
 	cli->json_error_emitted = true;
 }
 
-int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err)
+int lutgen_cli_fail(struct lutgen_cli *cli, const struct common_err *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : "unknown error";
 
@@ -229,18 +229,18 @@ void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
 	pthread_mutex_unlock(&cli->lock);
 }
 
-void lutgen_cli_log(void *ctx, enum rungo_log_level level, const char *msg)
+void lutgen_cli_log(void *ctx, enum common_log_level level, const char *msg)
 {
 	struct lutgen_cli *cli = ctx;
 
 	switch (level) {
-	case RUNGO_LOG_WARN:
+	case COMMON_LOG_WARN:
 		lutgen_cli_warn(cli, "%s", msg);
 		break;
-	case RUNGO_LOG_INFO:
+	case COMMON_LOG_INFO:
 		lutgen_cli_info(cli, "%s", msg);
 		break;
-	case RUNGO_LOG_DEBUG:
+	case COMMON_LOG_DEBUG:
 		if (cli->verbose > 0)
 			lutgen_cli_info(cli, "%s", msg);
 		break;
@@ -272,7 +272,7 @@ const char *lutgen_cli_download_url(const struct lutgen_cli *cli)
 }
 
 int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
@@ -304,7 +304,7 @@ int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 }
 
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
 	struct rungo_fetch_opts fo;
 
@@ -315,7 +315,7 @@ int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 }
 
 int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
-			    struct rungo_goproxy **out, struct rungo_err *err)
+			    struct rungo_goproxy **out, struct common_err *err)
 {
 	struct rungo_goproxy_opts o;
 

@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lutgen/cli/cli.h - shared state and helpers of the lutgen command line.
+ * lutgen/cli/ - the `lutgen` command.
  *
- * Every subcommand is one file lutgen/cmd_<name>.c exporting
+ * Owns: main.c (global options, the subcommand table), one file per
+ * subcommand (cmd_<name>.c), the tables compiled in for `lutgen inspect`
+ * (tables.h), and this header: the shared state and helpers of the
+ * command line.
+ * May use: every lutgen/ stage and rungo/ (the CLI is the top).
+ *
+ * Every subcommand is one file lutgen/cli/cmd_<name>.c exporting
  *   int lutgen_cmd_<name>(struct lutgen_cli *cli, int argc, char **argv);
  * argv[0] is the subcommand name.  It returns an exit code: LUTGEN_EXIT_OK,
  * LUTGEN_EXIT_FAIL or LUTGEN_EXIT_USAGE.  Data goes to stdout; diagnostics
@@ -17,8 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "rungo/cache.h"
-#include "rungo/err.h"
 #include "rungo/goproxy.h"
 #include "rungo/index.h"
 
@@ -105,20 +111,20 @@ int lutgen_cli_common_option(struct lutgen_cli *cli, int opt,
 
 /* Diagnostics to stderr ("lutgen: error: ..."). */
 void lutgen_cli_err(struct lutgen_cli *cli, const char *fmt, ...)
-	RUNGO_PRINTF(2, 3);
+	COMMON_PRINTF(2, 3);
 void lutgen_cli_warn(struct lutgen_cli *cli, const char *fmt, ...)
-	RUNGO_PRINTF(2, 3);
+	COMMON_PRINTF(2, 3);
 /* Suppressed by --quiet. */
 void lutgen_cli_info(struct lutgen_cli *cli, const char *fmt, ...)
-	RUNGO_PRINTF(2, 3);
+	COMMON_PRINTF(2, 3);
 
 /* Report a failure from a library call: stderr, and with --json the one
  * stdout document {"error": "..."}.  Returns LUTGEN_EXIT_FAIL. */
-int lutgen_cli_fail(struct lutgen_cli *cli, const struct rungo_err *err);
+int lutgen_cli_fail(struct lutgen_cli *cli, const struct common_err *err);
 /* Usage error: message + "try '<prog> <cmd> --help'"; returns
  * LUTGEN_EXIT_USAGE. */
 int lutgen_cli_usage_error(struct lutgen_cli *cli, const char *cmd,
-			   const char *fmt, ...) RUNGO_PRINTF(3, 4);
+			   const char *fmt, ...) COMMON_PRINTF(3, 4);
 
 /* Usage error for what getopt_long returned as '?' (unknown option) or ':'
  * (missing value), naming the option.  Use with opterr = 0 and an
@@ -135,7 +141,7 @@ int lutgen_cli_json_out(struct lutgen_cli *cli, struct cJSON *doc);
 void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
 			 unsigned long long total);
 /* Log callback for rungo/lutgen libraries; ctx = cli. */
-void lutgen_cli_log(void *ctx, enum rungo_log_level level, const char *msg);
+void lutgen_cli_log(void *ctx, enum common_log_level level, const char *msg);
 
 /* Effective settings (option > env > default). */
 const char *lutgen_cli_index_url(const struct lutgen_cli *cli);
@@ -144,15 +150,15 @@ const char *lutgen_cli_download_url(const struct lutgen_cli *cli);
 /* Open the cache with the CLI's settings, progress and log hooks, and
  * register every --goroot.  *out owned by caller. */
 int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
-			  struct rungo_err *err);
+			  struct common_err *err);
 /* Fetch the index from lutgen_cli_index_url(). */
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
-			  struct rungo_err *err);
+			  struct common_err *err);
 
 /* The module proxy client with --goproxy (else GOPROXY and the other Go
  * settings from the environment), log hook set.  *out owned by caller. */
 int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
-			    struct rungo_goproxy **out, struct rungo_err *err);
+			    struct rungo_goproxy **out, struct common_err *err);
 
 /* Subcommands. */
 int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv);

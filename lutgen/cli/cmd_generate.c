@@ -26,14 +26,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "lutgen/cli/cli.h"
-#include "lutgen/refresh/drift.h"
-#include "lutgen/emit/emit.h"
-#include "lutgen/measure/generate.h"
-#include "lutgen/refresh/results.h"
-#include "lutgen/refresh/shard.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/measure/generate.h"
+#include "lutgen/refresh/drift.h"
+#include "lutgen/refresh/results.h"
+#include "lutgen/refresh/shard.h"
 
 #define CMD "generate"
 
@@ -197,7 +198,7 @@ static int add_measurements_json(struct run *r)
 }
 
 /* Notes, emission and the summary of spec `i`. */
-static int finish_spec(struct run *r, size_t i, struct rungo_err *err)
+static int finish_spec(struct run *r, size_t i, struct common_err *err)
 {
 	struct lutgen_cli *cli = r->cli;
 	const struct lutgen_spec *s = r->specs[i];
@@ -275,12 +276,12 @@ static int finish_spec(struct run *r, size_t i, struct rungo_err *err)
 		rc = lutgen_drift_check(r->drift, t, r->out_dir, err);
 		goto out;
 	}
-	rc = rungo_fs_mkdir_p(r->out_dir, err);
+	rc = common_fs_mkdir_p(r->out_dir, err);
 	if (rc)
 		goto out;
 	rc = lutgen_emit(t, r->out_dir, NULL, err);
 	if (rc) {
-		rungo_err_prefix(err, rc, "%s", s->name);
+		common_err_prefix(err, rc, "%s", s->name);
 		goto out;
 	}
 	r->emitted[i] = true;
@@ -310,14 +311,14 @@ static int finish_spec(struct run *r, size_t i, struct rungo_err *err)
 	}
 	goto out;
 oom:
-	rc = rungo_err_set(err, -ENOMEM, "out of memory");
+	rc = common_err_set(err, -ENOMEM, "out of memory");
 out:
 	free(notes);
 	return rc;
 }
 
 /* --results-out: the measurements of this shard's jobs, every spec. */
-static int write_results(struct run *r, struct rungo_err *err)
+static int write_results(struct run *r, struct common_err *err)
 {
 	struct lutgen_results *res = NULL;
 	const struct rungo_version *vs;
@@ -346,7 +347,7 @@ static int write_results(struct run *r, struct rungo_err *err)
 }
 
 static int do_generate(struct run *r, int jobs, bool keep_going,
-		       bool rebuild, struct rungo_err *err)
+		       bool rebuild, struct common_err *err)
 {
 	struct lutgen_cli *cli = r->cli;
 	struct lutgen_generate_opts go;
@@ -445,7 +446,7 @@ static int do_generate(struct run *r, int jobs, bool keep_going,
 		    !cJSON_AddNumberToObject(r->doc, "floor_s",
 					     cpu / (double)(cores > 0 ? cores : 1)) ||
 		    add_measurements_json(r) != 0) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 	}
@@ -460,9 +461,9 @@ static int do_generate(struct run *r, int jobs, bool keep_going,
 			goto out;
 	}
 	if (failed) {
-		rc = rungo_err_set(err, -EIO,
-				   "%zu of %zu builds failed%s", failed, n,
-				   failed == 1 && !keep_going
+		rc = common_err_set(err, -EIO,
+				    "%zu of %zu builds failed%s", failed, n,
+				    failed == 1 && !keep_going
 					   ? " (stopped at the first failure)"
 					   : "");
 		/* The details were printed above. */
@@ -488,7 +489,7 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct run r;
 	bool keep_going = false, rebuild = false, have_policy = false;
 	enum rungo_policy policy = RUNGO_POLICY_MINOR;
@@ -596,7 +597,7 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (!r.specs || !r.emitted || !r.gen_idx || !r.gen_spec) {
-		rungo_err_set(&err, -ENOMEM, "out of memory");
+		common_err_set(&err, -ENOMEM, "out of memory");
 		rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
@@ -613,9 +614,9 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 		if (lutgen_spec_load(path, &r.specs[i], &err) != 0) {
 			if (err.code == -ENOENT &&
 			    strcmp(path, argv[optind + (int)i]) != 0)
-				rungo_err_set(&err, -ENOENT,
-					      "spec %s: not found (a bare SPEC name is looked up as lutgen/specs/<name>.json in the current directory; pass a path otherwise)",
-					      path);
+				common_err_set(&err, -ENOENT,
+					       "spec %s: not found (a bare SPEC name is looked up as lutgen/specs/<name>.json in the current directory; pass a path otherwise)",
+					       path);
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
@@ -639,7 +640,7 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 		r.jspecs = r.doc ? cJSON_AddArrayToObject(r.doc, "specs") : NULL;
 		if (!r.jspecs ||
 		    !cJSON_AddStringToObject(r.doc, "out_dir", r.out_dir)) {
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}

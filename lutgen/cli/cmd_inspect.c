@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "lutgen/binary/buildinfo.h"
-#include "lutgen/cli/cli.h"
 #include "lutgen/binary/disasm.h"
-#include "lutgen/measure/dwarf.h"
 #include "lutgen/binary/elf.h"
 #include "lutgen/binary/pclntab.h"
+#include "lutgen/cli/cli.h"
 #include "lutgen/cli/tables.h"
+#include "lutgen/measure/dwarf.h"
 
 enum {
 	OPT_VERIFY = LUTGEN_OPT_FIRST_FREE,
@@ -64,7 +64,7 @@ static void binary_free(struct binary *b)
 
 /* Open, recognise and refuse what we cannot read, with one clear line. */
 static int binary_open(struct binary *b, const char *path, bool need_version,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	char why[128];
 	uint64_t want;
@@ -76,20 +76,20 @@ static int binary_open(struct binary *b, const char *path, bool need_version,
 	rc = lutgen_elf_open(path, &b->elf, err);
 	if (rc) {
 		if (rc == -ENOEXEC && err) {
-			char msg[RUNGO_ERR_MSG_SIZE];
+			char msg[COMMON_ERR_MSG_SIZE];
 
 			snprintf(msg, sizeof(msg), "%s", err->msg);
-			rungo_err_set(err, rc,
-				      "%s (lutgen inspect reads Go ELF binaries)",
-				      msg);
+			common_err_set(err, rc,
+				       "%s (lutgen inspect reads Go ELF binaries)",
+				       msg);
 		}
 		return rc;
 	}
 	lutgen_elf_data(b->elf, &have);
 	if (lutgen_elf_truncated(b->elf, &want))
-		return rungo_err_set(err, -ENOEXEC,
-				     "%s: truncated ELF file (its headers describe %llu bytes, the file has %zu)",
-				     path, (unsigned long long)want, have);
+		return common_err_set(err, -ENOEXEC,
+				      "%s: truncated ELF file (its headers describe %llu bytes, the file has %zu)",
+				      path, (unsigned long long)want, have);
 	lutgen_elf_facts(b->elf, &b->facts);
 	b->goarch = lutgen_elf_goarch(b->elf);
 	rc = lutgen_buildinfo_read(b->elf, &b->bi, NULL);
@@ -100,14 +100,14 @@ static int binary_open(struct binary *b, const char *path, bool need_version,
 		return 0;
 	}
 	if (lutgen_buildinfo_is_gccgo(b->elf, why, sizeof(why)))
-		return rungo_err_set(err, -ENOTSUP,
-				     "%s: built with gccgo (%s): not supported; lutgen reads binaries of the gc Go toolchain",
-				     path, why);
+		return common_err_set(err, -ENOTSUP,
+				      "%s: built with gccgo (%s): not supported; lutgen reads binaries of the gc Go toolchain",
+				      path, why);
 	if (!need_version)
 		return 0;
-	return rungo_err_set(err, -ENOENT,
-			     "%s: not a Go binary: no Go build information (no .go.buildinfo section, no \"\\xff Go buildinf:\" in the data segment, no runtime.buildVersion symbol)",
-			     path);
+	return common_err_set(err, -ENOENT,
+			      "%s: not a Go binary: no Go build information (no .go.buildinfo section, no \"\\xff Go buildinf:\" in the data segment, no runtime.buildVersion symbol)",
+			      path);
 }
 
 static const char *linkage(const struct lutgen_elf_facts *f)
@@ -136,7 +136,7 @@ struct answer {
 	bool verified;       /* a DWARF value was read */
 	bool disagrees;
 	char dwarf_text[512];
-	char verify_note[RUNGO_ERR_MSG_SIZE + 64];
+	char verify_note[COMMON_ERR_MSG_SIZE + 64];
 };
 
 static void ask(struct answer *a, const char *ver, const char *arch)
@@ -305,7 +305,7 @@ static void verify_one(struct lutgen_dwarf *d, struct answer *a)
 	enum lutgen_lookup_kind k;
 	char a1[256], a2[256];
 	struct lutgen_value v;
-	struct rungo_err e = { 0 };
+	struct common_err e = { 0 };
 	int rc;
 
 	if (parse_measures(a->lookup->measures, &k, a1, sizeof(a1), a2,
@@ -457,7 +457,7 @@ static void answer_text(const struct answer *a, char *buf, size_t size)
 static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 {
 	struct binary b;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct answer *ans = NULL;
 	struct lutgen_dwarf *dw = NULL;
 	size_t nans = 0, t, l, i;
@@ -474,7 +474,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 		nans += lutgen_tables_get(t)->nlookups;
 	ans = calloc(nans ? nans : 1, sizeof(*ans));
 	if (!ans) {
-		rungo_err_set(&err, -ENOMEM, "out of memory");
+		common_err_set(&err, -ENOMEM, "out of memory");
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
@@ -490,9 +490,9 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 	}
 	if (verify) {
 		if (!b.facts.has_dwarf) {
-			rungo_err_set(&err, -ENODATA,
-				      "%s: --verify needs DWARF, and this binary has none (stripped or built with -ldflags=-w)",
-				      path);
+			common_err_set(&err, -ENODATA,
+				       "%s: --verify needs DWARF, and this binary has none (stripped or built with -ldflags=-w)",
+				       path);
 			exit_rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
@@ -511,7 +511,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 		lk = doc ? cJSON_AddObjectToObject(doc, "lookups") : NULL;
 		if (!lk) {
 			cJSON_Delete(doc);
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			exit_rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
@@ -589,7 +589,7 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 		      const char *name)
 {
 	struct binary b;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_pclntab *pt = NULL;
 	struct lutgen_pclntab_func pf;
 	struct lutgen_elf_sym sym;
@@ -598,7 +598,7 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 	const uint8_t *code;
 	size_t avail, nrets = 0, i;
 	bool have_returns = false;
-	char retnote[RUNGO_ERR_MSG_SIZE] = "";
+	char retnote[COMMON_ERR_MSG_SIZE] = "";
 	int rc, exit_rc = LUTGEN_EXIT_OK;
 
 	rc = binary_open(&b, path, false, &err);
@@ -621,18 +621,18 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 		found_in = lutgen_elf_symtab_count(b.elf) ? "symtab" : "dynsym";
 	}
 	if (!found_in) {
-		rungo_err_set(&err, -ENOENT,
-			      "%s: symbol %s not found (looked in .symtab, .dynsym and the Go pclntab%s)",
-			      path, name,
-			      pt ? "" : ", which this binary does not have");
+		common_err_set(&err, -ENOENT,
+			       "%s: symbol %s not found (looked in .symtab, .dynsym and the Go pclntab%s)",
+			       path, name,
+			       pt ? "" : ", which this binary does not have");
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
 	rc = lutgen_elf_vaddr_to_offset(b.elf, addr, &off);
 	if (rc) {
-		rungo_err_set(&err, rc,
-			      "%s: %s at 0x%" PRIx64 " is not in any PT_LOAD segment",
-			      path, name, addr);
+		common_err_set(&err, rc,
+			       "%s: %s at 0x%" PRIx64 " is not in any PT_LOAD segment",
+			       path, name, addr);
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
@@ -651,7 +651,7 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 					   &nrets, &err);
 		if (rc) {
 			snprintf(retnote, sizeof(retnote), "%s", err.msg);
-			rungo_err_clear(&err);
+			common_err_clear(&err);
 		} else {
 			have_returns = true;
 		}
@@ -660,7 +660,7 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 		cJSON *doc = cJSON_CreateObject(), *arr;
 
 		if (!doc) {
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			exit_rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}

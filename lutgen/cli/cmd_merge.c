@@ -22,11 +22,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fs.h"
 #include "lutgen/cli/cli.h"
-#include "lutgen/refresh/drift.h"
-#include "lutgen/emit/emit.h"
-#include "lutgen/refresh/results.h"
 #include "lutgen/core/table.h"
+#include "lutgen/emit/emit.h"
+#include "lutgen/refresh/drift.h"
+#include "lutgen/refresh/results.h"
 
 #define CMD "merge"
 
@@ -79,19 +80,19 @@ static size_t count_entries(const struct lutgen_table *t)
 /* Emit every spec of `m`; fills doc's "specs" when doc != NULL. */
 static int do_emit(struct lutgen_cli *cli, const struct lutgen_results *m,
 		   const char *out_dir, size_t nfiles, cJSON *doc,
-		   struct rungo_err *err)
+		   struct common_err *err)
 {
 	cJSON *specs = NULL;
 	size_t i, k;
 	int rc;
 
-	rc = rungo_fs_mkdir_p(out_dir, err);
+	rc = common_fs_mkdir_p(out_dir, err);
 	if (rc)
 		return rc;
 	if (doc) {
 		specs = cJSON_AddArrayToObject(doc, "specs");
 		if (!specs)
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 	}
 	for (i = 0; i < lutgen_results_nspecs(m); i++) {
 		const struct lutgen_table *t = lutgen_results_table(m, i);
@@ -112,7 +113,7 @@ static int do_emit(struct lutgen_cli *cli, const struct lutgen_results *m,
 		eo.changed = &changed;
 		rc = lutgen_emit(t, out_dir, &eo, err);
 		if (rc)
-			return rungo_err_prefix(err, rc, "%s", s->name);
+			return common_err_prefix(err, rc, "%s", s->name);
 		if (specs) {
 			cJSON *o = cJSON_CreateObject();
 
@@ -123,8 +124,8 @@ static int do_emit(struct lutgen_cli *cli, const struct lutgen_results *m,
 			    !cJSON_AddNumberToObject(o, "measurements",
 						     (double)nm) ||
 			    !cJSON_AddBoolToObject(o, "changed", changed))
-				return rungo_err_set(err, -ENOMEM,
-						     "out of memory");
+				return common_err_set(err, -ENOMEM,
+						      "out of memory");
 		} else {
 			printf("%s: %zu results file%s, %zu measurements -> %s/%s.{c,h,json} (%s)\n",
 			       s->name, nfiles, nfiles == 1 ? "" : "s", nm,
@@ -137,7 +138,7 @@ static int do_emit(struct lutgen_cli *cli, const struct lutgen_results *m,
 
 /* Drift of every spec of `m`; *drift set.  Prints the lines unless doc. */
 static int do_check(const struct lutgen_results *m, const char *out_dir,
-		    cJSON *doc, bool *drift, struct rungo_err *err)
+		    cJSON *doc, bool *drift, struct common_err *err)
 {
 	struct lutgen_drift *d = NULL;
 	const char *const *lines;
@@ -161,7 +162,7 @@ static int do_check(const struct lutgen_results *m, const char *out_dir,
 		if (!specs || !cJSON_AddBoolToObject(doc, "drift", *drift) ||
 		    !cJSON_AddItemToObject(doc, "specs", specs)) {
 			cJSON_Delete(specs);
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 	} else {
@@ -184,7 +185,7 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct lutgen_results **files = NULL, *merged = NULL;
 	const char *out_dir = "generated";
 	cJSON *doc = NULL, *arr;
@@ -223,7 +224,7 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 	nfiles = (size_t)(argc - optind);
 	files = calloc(nfiles, sizeof(*files));
 	if (!files) {
-		rungo_err_set(&err, -ENOMEM, "out of memory");
+		common_err_set(&err, -ENOMEM, "out of memory");
 		return lutgen_cli_fail(cli, &err);
 	}
 	if (cli->json) {
@@ -231,14 +232,14 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		arr = doc ? cJSON_AddArrayToObject(doc, "files") : NULL;
 		if (!arr || !cJSON_AddStringToObject(doc, "out_dir", out_dir) ||
 		    !cJSON_AddBoolToObject(doc, "check", check)) {
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
 		for (i = 0; i < nfiles; i++)
 			if (!cJSON_AddItemToArray(
 				    arr, cJSON_CreateString(argv[optind + (int)i]))) {
-				rungo_err_set(&err, -ENOMEM, "out of memory");
+				common_err_set(&err, -ENOMEM, "out of memory");
 				rc = lutgen_cli_fail(cli, &err);
 				goto out;
 			}
@@ -255,7 +256,7 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		goto done;
 	lutgen_results_shard(files[0], &k, &n);
 	if (doc && !cJSON_AddNumberToObject(doc, "shards", n)) {
-		lrc = rungo_err_set(&err, -ENOMEM, "out of memory");
+		lrc = common_err_set(&err, -ENOMEM, "out of memory");
 		goto done;
 	}
 	lutgen_cli_info(cli, "merged %zu results file%s of %d shard%s", nfiles,

@@ -79,7 +79,7 @@ static int do_list(struct lutgen_cli *cli, const char *path,
 {
 	struct rungo_goproxy *p = NULL;
 	struct rungo_modver *all = NULL, *sel = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t nall = 0, nsel = 0, i;
 	int rc;
 
@@ -165,7 +165,7 @@ static int do_download(struct lutgen_cli *cli, char **args, int nargs,
 	struct rungo_cache *c = NULL;
 	struct rungo_gosum *sums = NULL;
 	struct rungo_modcache_opts mo;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	cJSON *doc = NULL, *arr = NULL;
 	bool recorded = false;
 	int i, rc;
@@ -271,7 +271,7 @@ int lutgen_cmd_modules(struct lutgen_cli *cli, int argc, char **argv)
 	};
 	struct rungo_modver_select_opts so;
 	struct rungo_modver min, max;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const char *sum_file = NULL, *action;
 	bool list_opts = false;
 	int opt;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/goarch.h"
 #include "lutgen/cli/cli.h"
 #include "rungo/version.h"
 
@@ -127,12 +128,12 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *cache = NULL;
 	struct rungo_index *idx = NULL;
 	struct rungo_version *vs = NULL;
 	cJSON *arr = NULL;
-	const char *arch = rungo_host_arch();
+	const char *arch = common_host_arch();
 	int opt, rc = -1, i, nv;
 
 	optind = 0;
@@ -153,7 +154,7 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 	}
 	vs = calloc((size_t)nv, sizeof(*vs));
 	if (!vs) {
-		rungo_err_set(&err, -ENOMEM, "out of memory");
+		common_err_set(&err, -ENOMEM, "out of memory");
 		return lutgen_cli_fail(cli, &err);
 	}
 	for (i = 0; i < nv; i++) {
@@ -166,7 +167,7 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		arr = cJSON_CreateArray();
 		if (!arr) {
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
@@ -198,7 +199,7 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 			cJSON *o = toolchain_json(&tc);
 
 			if (!o) {
-				rungo_err_set(&err, -ENOMEM, "out of memory");
+				common_err_set(&err, -ENOMEM, "out of memory");
 				rc = lutgen_cli_fail(cli, &err);
 				goto out;
 			}
@@ -228,7 +229,7 @@ static int cmd_list(struct lutgen_cli *cli, int argc, char **argv)
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *cache = NULL;
 	struct rungo_toolchain *tcs = NULL;
 	size_t n = 0, i;
@@ -263,7 +264,7 @@ static int cmd_list(struct lutgen_cli *cli, int argc, char **argv)
 			cJSON_AddItemToArray(arr, o);
 		}
 		if (!arr) {
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
@@ -290,7 +291,7 @@ static int add_keep(struct lutgen_cli *cli, const char *arg,
 		    struct rungo_version *keep, size_t *n)
 {
 	char buf[256], *tok, *save = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 
 	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
 		return lutgen_cli_usage_error(cli, "toolchain prune",
@@ -319,7 +320,7 @@ static int cmd_prune(struct lutgen_cli *cli, int argc, char **argv)
 	};
 	struct rungo_version keep[MAX_KEEP];
 	struct rungo_prune_stats st = { 0, 0, 0 };
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	struct rungo_cache *cache = NULL;
 	size_t nkeep = 0;
 	bool all = false;
@@ -358,7 +359,7 @@ static int cmd_prune(struct lutgen_cli *cli, int argc, char **argv)
 		    !cJSON_AddNumberToObject(o, "in_use",
 					     (double)st.in_use)) {
 			cJSON_Delete(o);
-			rungo_err_set(&err, -ENOMEM, "out of memory");
+			common_err_set(&err, -ENOMEM, "out of memory");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}

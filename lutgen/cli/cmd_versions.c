@@ -177,7 +177,7 @@ int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv)
 	struct rungo_select_opts o;
 	struct rungo_version min, max, *v = NULL;
 	struct rungo_index *idx = NULL;
-	struct rungo_err err = { 0, "" };
+	struct common_err err = { 0, "" };
 	char min_buf[RUNGO_VERSION_STR_MAX], max_buf[RUNGO_VERSION_STR_MAX];
 	const char *min_s = NULL, *max_s = NULL;
 	size_t n = 0;

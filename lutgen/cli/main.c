@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	};
 	struct lutgen_cli cli;
 	const struct command *cmd;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	const char *ci;
 	int opt, rc;
 

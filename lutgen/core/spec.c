@@ -124,22 +124,22 @@ static bool is_linux_arch(const char *s)
 
 /* `where` is "<origin>" or "<origin>: lookup 2 (name)". */
 static int check_no_duplicate_keys(const cJSON *obj, const char *where,
-				   struct rungo_err *err)
+				   struct common_err *err)
 {
 	const cJSON *a, *b;
 
 	for (a = obj->child; a; a = a->next)
 		for (b = a->next; b; b = b->next)
 			if (strcmp(a->string, b->string) == 0)
-				return rungo_err_set(err, -EINVAL,
-						     "%s: key '%s' appears twice",
-						     where, a->string);
+				return common_err_set(err, -EINVAL,
+						      "%s: key '%s' appears twice",
+						      where, a->string);
 	return 0;
 }
 
 static int check_known_keys(const cJSON *obj, const char *const *known,
 			    size_t nknown, const char *where,
-			    struct rungo_err *err)
+			    struct common_err *err)
 {
 	const cJSON *it;
 	size_t i;
@@ -149,9 +149,9 @@ static int check_known_keys(const cJSON *obj, const char *const *known,
 			if (strcmp(it->string, known[i]) == 0)
 				break;
 		if (i == nknown)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: unknown key '%s'", where,
-					     it->string);
+			return common_err_set(err, -EINVAL,
+					      "%s: unknown key '%s'", where,
+					      it->string);
 	}
 	return check_no_duplicate_keys(obj, where, err);
 }
@@ -160,30 +160,30 @@ static int check_known_keys(const cJSON *obj, const char *const *known,
  * left NULL), -EINVAL on a wrong type or a missing required key. */
 static int get_string(const cJSON *obj, const char *key, bool required,
 		      const char *where, const char **out,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	*out = NULL;
 	if (!j) {
 		if (required)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: missing key '%s'", where, key);
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key '%s'", where, key);
 		return -ENOENT;
 	}
 	if (!cJSON_IsString(j) || !j->valuestring)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key '%s': expected a string, got %s",
-				     where, key, json_type_name(j));
+		return common_err_set(err, -EINVAL,
+				      "%s: key '%s': expected a string, got %s",
+				      where, key, json_type_name(j));
 	*out = j->valuestring;
 	return 0;
 }
 
-static int dup_into(char **dst, const char *src, struct rungo_err *err)
+static int dup_into(char **dst, const char *src, struct common_err *err)
 {
 	*dst = xstrdup(src ? src : "");
 	if (!*dst)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -214,7 +214,7 @@ static void alts_free(struct lutgen_alts *a)
  * name (`what` says which kind in errors).  Absent: a->n == 0. */
 static int get_alts(const cJSON *obj, const char *key, const char *what,
 		    const char *where, struct lutgen_alts *a,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 	const cJSON *it;
@@ -227,42 +227,42 @@ static int get_alts(const cJSON *obj, const char *key, const char *what,
 	} else if (cJSON_IsArray(j)) {
 		n = (size_t)cJSON_GetArraySize(j);
 		if (n == 0)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key '%s': an empty list (give at least one %s)",
-					     where, key, what);
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s': an empty list (give at least one %s)",
+					      where, key, what);
 	} else {
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key '%s': expected a string or a list of strings, got %s",
-				     where, key, json_type_name(j));
+		return common_err_set(err, -EINVAL,
+				      "%s: key '%s': expected a string or a list of strings, got %s",
+				      where, key, json_type_name(j));
 	}
 	a->v = calloc(n, sizeof(*a->v));
 	if (!a->v)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	for (it = cJSON_IsArray(j) ? j->child : j; it && a->n < n;
 	     it = it->next) {
 		if (!cJSON_IsString(it) || !it->valuestring)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key '%s': element %zu: expected a string, got %s",
-					     where, key, a->n, json_type_name(it));
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s': element %zu: expected a string, got %s",
+					      where, key, a->n, json_type_name(it));
 		if (!is_go_name(it->valuestring))
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key '%s': \"%s\" is not a %s",
-					     where, key, it->valuestring, what);
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s': \"%s\" is not a %s",
+					      where, key, it->valuestring, what);
 		for (i = 0; i < a->n; i++)
 			if (strcmp(a->v[i], it->valuestring) == 0)
-				return rungo_err_set(err, -EINVAL,
-						     "%s: key '%s': \"%s\" listed twice",
-						     where, key, it->valuestring);
+				return common_err_set(err, -EINVAL,
+						      "%s: key '%s': \"%s\" listed twice",
+						      where, key, it->valuestring);
 		a->v[a->n] = xstrdup(it->valuestring);
 		if (!a->v[a->n])
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		a->n++;
 	}
 	return 0;
 }
 
 static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
-			struct lutgen_lookup *l, struct rungo_err *err)
+			struct lutgen_lookup *l, struct common_err *err)
 {
 	static const char *const known[] = { "name", "doc", "kind", "type",
 					     "field", "function", "optional" };
@@ -285,9 +285,9 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 		where[sizeof(where) - 1] = '\0'; /* truncated name is fine */
 
 	if (!cJSON_IsObject(j))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: expected an object, got %s", where,
-				     json_type_name(j));
+		return common_err_set(err, -EINVAL,
+				      "%s: expected an object, got %s", where,
+				      json_type_name(j));
 	rc = check_known_keys(j, known, ARRAY_LEN(known), where, err);
 	if (rc)
 		return rc;
@@ -303,53 +303,53 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 		return rc;
 	opt = cJSON_GetObjectItemCaseSensitive(j, "optional");
 	if (opt && !cJSON_IsBool(opt))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'optional': expected true or false, got %s",
-				     where, json_type_name(opt));
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'optional': expected true or false, got %s",
+				      where, json_type_name(opt));
 	l->optional = opt && cJSON_IsTrue(opt);
 	type = l->types.n > 0;
 	field = l->fields.n > 0;
 	function = l->functions.n > 0;
 
 	if (!is_c_identifier(name))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'name': \"%s\" is not a C identifier",
-				     where, name);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'name': \"%s\" is not a C identifier",
+				      where, name);
 	if (kind_parse(kind, &l->kind) != 0)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'kind': unknown kind \"%s\" (use struct_offset, type_size or func_params)",
-				     where, kind);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'kind': unknown kind \"%s\" (use struct_offset, type_size or func_params)",
+				      where, kind);
 
 	switch (l->kind) {
 	case LUTGEN_LOOKUP_STRUCT_OFFSET:
 		if (!type || !field)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: missing key '%s' (kind struct_offset needs 'type' and 'field')",
-					     where, type ? "field" : "type");
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key '%s' (kind struct_offset needs 'type' and 'field')",
+					      where, type ? "field" : "type");
 		if (function)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key 'function' does not apply to kind struct_offset",
-					     where);
+			return common_err_set(err, -EINVAL,
+					      "%s: key 'function' does not apply to kind struct_offset",
+					      where);
 		break;
 	case LUTGEN_LOOKUP_TYPE_SIZE:
 		if (!type)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: missing key 'type' (kind type_size needs it)",
-					     where);
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key 'type' (kind type_size needs it)",
+					      where);
 		if (field || function)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key '%s' does not apply to kind type_size",
-					     where, field ? "field" : "function");
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s' does not apply to kind type_size",
+					      where, field ? "field" : "function");
 		break;
 	case LUTGEN_LOOKUP_FUNC_PARAMS:
 		if (!function)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: missing key 'function' (kind func_params needs it)",
-					     where);
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key 'function' (kind func_params needs it)",
+					      where);
 		if (type || field)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key '%s' does not apply to kind func_params",
-					     where, type ? "type" : "field");
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s' does not apply to kind func_params",
+					      where, type ? "type" : "field");
 		break;
 	}
 	l->type = type ? l->types.v[0] : NULL;
@@ -398,65 +398,65 @@ int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l, cJSON *obj)
 }
 
 static int parse_arches(const cJSON *j, const char *origin,
-			struct lutgen_spec *s, struct rungo_err *err)
+			struct lutgen_spec *s, struct common_err *err)
 {
 	const cJSON *it;
 	size_t n = 0, i;
 
 	if (!cJSON_IsArray(j))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'arches': expected an array of strings, got %s",
-				     origin, json_type_name(j));
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'arches': expected an array of strings, got %s",
+				      origin, json_type_name(j));
 	n = (size_t)cJSON_GetArraySize(j);
 	if (n == 0)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'arches': empty (list at least one GOARCH)",
-				     origin);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'arches': empty (list at least one GOARCH)",
+				      origin);
 	s->arches = calloc(n, sizeof(*s->arches));
 	if (!s->arches)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	cJSON_ArrayForEach(it, j) {
 		if (!cJSON_IsString(it) || !it->valuestring)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key 'arches': element %zu: expected a string, got %s",
-					     origin, s->narches,
-					     json_type_name(it));
+			return common_err_set(err, -EINVAL,
+					      "%s: key 'arches': element %zu: expected a string, got %s",
+					      origin, s->narches,
+					      json_type_name(it));
 		if (!is_linux_arch(it->valuestring))
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key 'arches': unknown arch \"%s\" (a linux GOARCH such as amd64 or arm64)",
-					     origin, it->valuestring);
+			return common_err_set(err, -EINVAL,
+					      "%s: key 'arches': unknown arch \"%s\" (a linux GOARCH such as amd64 or arm64)",
+					      origin, it->valuestring);
 		for (i = 0; i < s->narches; i++)
 			if (strcmp(s->arches[i], it->valuestring) == 0)
-				return rungo_err_set(err, -EINVAL,
-						     "%s: key 'arches': \"%s\" listed twice",
-						     origin, it->valuestring);
+				return common_err_set(err, -EINVAL,
+						      "%s: key 'arches': \"%s\" listed twice",
+						      origin, it->valuestring);
 		s->arches[s->narches] = xstrdup(it->valuestring);
 		if (!s->arches[s->narches])
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		s->narches++;
 	}
 	return 0;
 }
 
 static int parse_lookups(const cJSON *j, const char *origin,
-			 struct lutgen_spec *s, struct rungo_err *err)
+			 struct lutgen_spec *s, struct common_err *err)
 {
 	const cJSON *it;
 	size_t n, i;
 	int rc;
 
 	if (!cJSON_IsArray(j))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'lookups': expected an array of objects, got %s",
-				     origin, json_type_name(j));
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'lookups': expected an array of objects, got %s",
+				      origin, json_type_name(j));
 	n = (size_t)cJSON_GetArraySize(j);
 	if (n == 0)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'lookups': empty (a spec needs at least one lookup)",
-				     origin);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'lookups': empty (a spec needs at least one lookup)",
+				      origin);
 	s->lookups = calloc(n, sizeof(*s->lookups));
 	if (!s->lookups)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	cJSON_ArrayForEach(it, j) {
 		struct lutgen_lookup *l = &s->lookups[s->nlookups];
 
@@ -466,20 +466,20 @@ static int parse_lookups(const cJSON *j, const char *origin,
 			return rc;
 		for (i = 0; i + 1 < s->nlookups; i++)
 			if (strcmp(s->lookups[i].name, l->name) == 0)
-				return rungo_err_set(err, -EINVAL,
-						     "%s: lookups[%zu] (%s): duplicate name (also lookups[%zu])",
-						     origin, s->nlookups - 1,
-						     l->name, i);
+				return common_err_set(err, -EINVAL,
+						      "%s: lookups[%zu] (%s): duplicate name (also lookups[%zu])",
+						      origin, s->nlookups - 1,
+						      l->name, i);
 		if (strcmp(l->name, s->name) == 0)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: lookups[%zu] (%s): name equals the spec's name",
-					     origin, s->nlookups - 1, l->name);
+			return common_err_set(err, -EINVAL,
+					      "%s: lookups[%zu] (%s): name equals the spec's name",
+					      origin, s->nlookups - 1, l->name);
 	}
 	return 0;
 }
 
 static int parse_root(const cJSON *root, const char *origin,
-		      struct lutgen_spec *s, struct rungo_err *err)
+		      struct lutgen_spec *s, struct common_err *err)
 {
 	static const char *const known[] = { "name",	"doc",	  "program",
 					     "min_version", "arches",
@@ -488,9 +488,9 @@ static int parse_root(const cJSON *root, const char *origin,
 	int rc;
 
 	if (!cJSON_IsObject(root))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: expected a JSON object, got %s", origin,
-				     json_type_name(root));
+		return common_err_set(err, -EINVAL,
+				      "%s: expected a JSON object, got %s", origin,
+				      json_type_name(root));
 	rc = check_known_keys(root, known, ARRAY_LEN(known), origin, err);
 	if (rc)
 		return rc;
@@ -504,45 +504,45 @@ static int parse_root(const cJSON *root, const char *origin,
 		    -EINVAL)
 		return rc;
 	if (!cJSON_GetObjectItemCaseSensitive(root, "arches"))
-		return rungo_err_set(err, -EINVAL, "%s: missing key 'arches'",
-				     origin);
+		return common_err_set(err, -EINVAL, "%s: missing key 'arches'",
+				      origin);
 	if (!cJSON_GetObjectItemCaseSensitive(root, "lookups"))
-		return rungo_err_set(err, -EINVAL, "%s: missing key 'lookups'",
-				     origin);
+		return common_err_set(err, -EINVAL, "%s: missing key 'lookups'",
+				      origin);
 
 	if (!is_c_identifier(name))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'name': \"%s\" is not a C identifier",
-				     origin, name);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'name': \"%s\" is not a C identifier",
+				      origin, name);
 	if (strcmp(name, "lutgen_go") == 0)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'name': \"lutgen_go\" is reserved for the shared generated files",
-				     origin);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'name': \"lutgen_go\" is reserved for the shared generated files",
+				      origin);
 	if (!is_dir_name(program))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key 'program': \"%s\" is not a directory name under lutgen/programs/",
-				     origin, program);
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'program': \"%s\" is not a directory name under lutgen/programs/",
+				      origin, program);
 	if ((rc = dup_into(&s->name, name, err)) ||
 	    (rc = dup_into(&s->doc, doc, err)) ||
 	    (rc = dup_into(&s->program, program, err)))
 		return rc;
 
 	{
-		struct rungo_err verr = { 0 };
+		struct common_err verr = { 0 };
 
 		if (rungo_version_parse(minv, &s->min_version, &verr) != 0)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key 'min_version': %s", origin,
-					     verr.msg);
+			return common_err_set(err, -EINVAL,
+					      "%s: key 'min_version': %s", origin,
+					      verr.msg);
 	}
 	s->policy = RUNGO_POLICY_MINOR;
 	if (policy) {
-		struct rungo_err perr = { 0 };
+		struct common_err perr = { 0 };
 
 		if (rungo_policy_parse(policy, &s->policy, &perr) != 0)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
-					     origin, policy);
+			return common_err_set(err, -EINVAL,
+					      "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
+					      origin, policy);
 	}
 	rc = parse_arches(cJSON_GetObjectItemCaseSensitive(root, "arches"),
 			  origin, s, err);
@@ -571,7 +571,7 @@ static void line_col(const char *text, size_t len, size_t off, size_t *line,
 }
 
 int lutgen_spec_parse(const char *json, size_t len, const char *origin,
-		      struct lutgen_spec **out, struct rungo_err *err)
+		      struct lutgen_spec **out, struct common_err *err)
 {
 	struct lutgen_spec *s = NULL;
 	const char *end = NULL;
@@ -585,14 +585,14 @@ int lutgen_spec_parse(const char *json, size_t len, const char *origin,
 		size_t line, col, off = end ? (size_t)(end - json) : 0;
 
 		line_col(json, len, off, &line, &col);
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s:%zu:%zu: not valid JSON", origin, line,
-				   col);
+		rc = common_err_set(err, -EINVAL,
+				    "%s:%zu:%zu: not valid JSON", origin, line,
+				    col);
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
 	if (!s) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rc = dup_into(&s->path, origin, err);
@@ -610,7 +610,7 @@ out:
 }
 
 int lutgen_spec_load(const char *path, struct lutgen_spec **out,
-		     struct rungo_err *err)
+		     struct common_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -619,8 +619,8 @@ int lutgen_spec_load(const char *path, struct lutgen_spec **out,
 
 	f = fopen(path, "rb");
 	if (!f)
-		return rungo_err_set(err, -errno, "spec %s: %s", path,
-				     strerror(errno));
+		return common_err_set(err, -errno, "spec %s: %s", path,
+				      strerror(errno));
 	for (;;) {
 		size_t got;
 
@@ -629,15 +629,15 @@ int lutgen_spec_load(const char *path, struct lutgen_spec **out,
 			char *nb;
 
 			if (ncap > (16u << 20)) {
-				rc = rungo_err_set(err, -EFBIG,
-						   "spec %s: larger than 16 MiB",
-						   path);
+				rc = common_err_set(err, -EFBIG,
+						    "spec %s: larger than 16 MiB",
+						    path);
 				goto out;
 			}
 			nb = realloc(buf, ncap);
 			if (!nb) {
-				rc = rungo_err_set(err, -ENOMEM,
-						   "out of memory");
+				rc = common_err_set(err, -ENOMEM,
+						    "out of memory");
 				goto out;
 			}
 			buf = nb;
@@ -647,8 +647,8 @@ int lutgen_spec_load(const char *path, struct lutgen_spec **out,
 		len += got;
 		if (got == 0) {
 			if (ferror(f)) {
-				rc = rungo_err_set(err, -EIO,
-						   "spec %s: read error", path);
+				rc = common_err_set(err, -EIO,
+						    "spec %s: read error", path);
 				goto out;
 			}
 			break;

@@ -44,8 +44,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
+#include "lutgen/core/layer.h"
 #include "lutgen/core/value.h"
-#include "rungo/err.h"
 #include "rungo/select.h"
 #include "rungo/version.h"
 
@@ -86,10 +87,10 @@ struct lutgen_spec {
 
 /* Load and validate a spec file. *out owned by caller (lutgen_spec_free). */
 int lutgen_spec_load(const char *path, struct lutgen_spec **out,
-		     struct rungo_err *err);
+		     struct common_err *err);
 /* Same from a JSON string; `origin` names it in errors. */
 int lutgen_spec_parse(const char *json, size_t len, const char *origin,
-		      struct lutgen_spec **out, struct rungo_err *err);
+		      struct lutgen_spec **out, struct common_err *err);
 void lutgen_spec_free(struct lutgen_spec *s);
 
 /* Add what a lookup measures, beyond name and kind, to `obj`: "type",

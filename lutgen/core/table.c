@@ -23,14 +23,14 @@ struct lutgen_table {
 };
 
 int lutgen_table_new(const struct lutgen_spec *spec, struct lutgen_table **out,
-		     struct rungo_err *err)
+		     struct common_err *err)
 {
 	struct lutgen_table *t = NULL;
 	size_t l, a;
 	int rc = 0;
 
 	if (!spec || !out)
-		return rungo_err_set(err, -EINVAL, "table: NULL argument");
+		return common_err_set(err, -EINVAL, "table: NULL argument");
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		goto oom;
@@ -52,8 +52,8 @@ int lutgen_table_new(const struct lutgen_spec *spec, struct lutgen_table **out,
 	*out = t;
 	return 0;
 oom:
-	rc = rungo_err_set(err, -ENOMEM, "table %s: out of memory",
-			   spec->name ? spec->name : "?");
+	rc = common_err_set(err, -ENOMEM, "table %s: out of memory",
+			    spec->name ? spec->name : "?");
 	lutgen_table_free(t);
 	return rc;
 }
@@ -112,7 +112,7 @@ static bool sha256_ok(const char *s)
 int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 		     const char *goarch, const struct rungo_version *v,
 		     const char *toolchain_sha256,
-		     const struct lutgen_value *value, struct rungo_err *err)
+		     const struct lutgen_value *value, struct common_err *err)
 {
 	char vs[RUNGO_VERSION_STR_MAX];
 	const struct lutgen_lookup *lk;
@@ -122,43 +122,43 @@ int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 	int c;
 
 	if (!t || !goarch || !v || !value)
-		return rungo_err_set(err, -EINVAL, "table add: NULL argument");
+		return common_err_set(err, -EINVAL, "table add: NULL argument");
 	if (lookup_idx >= t->spec->nlookups)
-		return rungo_err_set(err, -EINVAL,
-				     "table %s: no lookup #%zu (spec has %zu)",
-				     t->spec->name, lookup_idx,
-				     t->spec->nlookups);
+		return common_err_set(err, -EINVAL,
+				      "table %s: no lookup #%zu (spec has %zu)",
+				      t->spec->name, lookup_idx,
+				      t->spec->nlookups);
 	lk = &t->spec->lookups[lookup_idx];
 	version_str(v, vs);
 	s = find_series(t, lookup_idx, goarch);
 	if (!s)
-		return rungo_err_set(err, -EINVAL,
-				     "table %s: arch '%s' (%s, %s) is not among "
-				     "the spec's arches",
-				     t->spec->name, goarch, lk->name, vs);
+		return common_err_set(err, -EINVAL,
+				      "table %s: arch '%s' (%s, %s) is not among "
+				      "the spec's arches",
+				      t->spec->name, goarch, lk->name, vs);
 	if ((value->kind == LUTGEN_LOOKUP_FUNC_PARAMS) !=
 	    (lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS))
-		return rungo_err_set(err, -EINVAL,
-				     "table %s: %s/%s %s: a %s value for a %s "
-				     "lookup",
-				     t->spec->name, lk->name, goarch, vs,
-				     lutgen_lookup_kind_name(value->kind),
-				     lutgen_lookup_kind_name(lk->kind));
+		return common_err_set(err, -EINVAL,
+				      "table %s: %s/%s %s: a %s value for a %s "
+				      "lookup",
+				      t->spec->name, lk->name, goarch, vs,
+				      lutgen_lookup_kind_name(value->kind),
+				      lutgen_lookup_kind_name(lk->kind));
 	if (toolchain_sha256 && !sha256_ok(toolchain_sha256))
-		return rungo_err_set(err, -EINVAL,
-				     "table %s: %s/%s %s: toolchain sha256 '%s' "
-				     "is not 64 lowercase hex digits",
-				     t->spec->name, lk->name, goarch, vs,
-				     toolchain_sha256);
+		return common_err_set(err, -EINVAL,
+				      "table %s: %s/%s %s: toolchain sha256 '%s' "
+				      "is not 64 lowercase hex digits",
+				      t->spec->name, lk->name, goarch, vs,
+				      toolchain_sha256);
 
 	/* Keep the series sorted: find the insertion point. */
 	for (pos = s->n; pos > 0; pos--) {
 		c = rungo_version_cmp(&s->e[pos - 1].version, v);
 		if (c == 0)
-			return rungo_err_set(err, -EEXIST,
-					     "table %s: %s/%s %s measured twice",
-					     t->spec->name, lk->name, goarch,
-					     vs);
+			return common_err_set(err, -EEXIST,
+					      "table %s: %s/%s %s measured twice",
+					      t->spec->name, lk->name, goarch,
+					      vs);
 		if (c < 0)
 			break;
 	}
@@ -167,9 +167,9 @@ int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 		struct lutgen_entry *ne = realloc(s->e, cap * sizeof(*ne));
 
 		if (!ne)
-			return rungo_err_set(err, -ENOMEM,
-					     "table %s: out of memory",
-					     t->spec->name);
+			return common_err_set(err, -ENOMEM,
+					      "table %s: out of memory",
+					      t->spec->name);
 		s->e = ne;
 		s->cap = cap;
 	}
@@ -179,8 +179,8 @@ int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 	if (lutgen_value_copy(&e->value, value) != 0) {
 		memmove(&s->e[pos], &s->e[pos + 1],
 			(s->n - pos) * sizeof(*s->e));
-		return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
-				     t->spec->name);
+		return common_err_set(err, -ENOMEM, "table %s: out of memory",
+				      t->spec->name);
 	}
 	e->version = *v;
 	snprintf(e->goarch, sizeof(e->goarch), "%s", goarch);
@@ -203,27 +203,27 @@ const struct lutgen_entry *lutgen_table_entries(const struct lutgen_table *t,
 
 int lutgen_table_ranges(const struct lutgen_table *t, size_t lookup_idx,
 			const char *goarch, struct lutgen_range **out,
-			size_t *n, struct rungo_err *err)
+			size_t *n, struct common_err *err)
 {
 	const struct series *s;
 	struct lutgen_range *r;
 	size_t i, nr = 0;
 
 	if (!t || !goarch || !out || !n)
-		return rungo_err_set(err, -EINVAL, "table ranges: NULL argument");
+		return common_err_set(err, -EINVAL, "table ranges: NULL argument");
 	*out = NULL;
 	*n = 0;
 	s = find_series(t, lookup_idx, goarch);
 	if (!s)
-		return rungo_err_set(err, -EINVAL,
-				     "table %s: no lookup #%zu on arch '%s'",
-				     t->spec->name, lookup_idx, goarch);
+		return common_err_set(err, -EINVAL,
+				      "table %s: no lookup #%zu on arch '%s'",
+				      t->spec->name, lookup_idx, goarch);
 	if (s->n == 0)
 		return 0;
 	r = calloc(s->n, sizeof(*r));
 	if (!r)
-		return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
-				     t->spec->name);
+		return common_err_set(err, -ENOMEM, "table %s: out of memory",
+				      t->spec->name);
 	for (i = 0; i < s->n; i++) {
 		const struct lutgen_entry *e = &s->e[i];
 
@@ -271,7 +271,7 @@ static struct lutgen_note *note_push(struct note_list *l)
 
 /* Finish note->message from fmt; a truncated message ends in "...". */
 static void note_message(struct lutgen_note *note, const char *fmt, ...)
-	RUNGO_PRINTF(2, 3);
+	COMMON_PRINTF(2, 3);
 
 static void note_message(struct lutgen_note *note, const char *fmt, ...)
 {
@@ -290,7 +290,7 @@ static void note_message(struct lutgen_note *note, const char *fmt, ...)
 
 /* The notes of one series, appended to l. */
 static int series_notes(const struct lutgen_table *t, const struct series *s,
-			struct note_list *l, struct rungo_err *err)
+			struct note_list *l, struct common_err *err)
 {
 	const char *lookup = t->spec->lookups[s->lookup].name;
 	struct lutgen_range *r = NULL;
@@ -353,19 +353,19 @@ static int series_notes(const struct lutgen_table *t, const struct series *s,
 	return 0;
 oom:
 	free(r);
-	return rungo_err_set(err, -ENOMEM, "table %s: out of memory",
-			     t->spec->name);
+	return common_err_set(err, -ENOMEM, "table %s: out of memory",
+			      t->spec->name);
 }
 
 int lutgen_table_notes(const struct lutgen_table *t, struct lutgen_note **out,
-		       size_t *n, struct rungo_err *err)
+		       size_t *n, struct common_err *err)
 {
 	struct note_list l = { NULL, 0, 0 };
 	size_t i;
 	int rc;
 
 	if (!t || !out || !n)
-		return rungo_err_set(err, -EINVAL, "table notes: NULL argument");
+		return common_err_set(err, -EINVAL, "table notes: NULL argument");
 	for (i = 0; i < t->ns; i++) {
 		rc = series_notes(t, &t->s[i], &l, err);
 		if (rc < 0) {

@@ -16,9 +16,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
+#include "lutgen/core/layer.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/value.h"
-#include "rungo/err.h"
 #include "rungo/version.h"
 
 struct lutgen_table;
@@ -49,7 +50,7 @@ struct lutgen_note {
 
 /* The table borrows `spec`, which must outlive it. */
 int lutgen_table_new(const struct lutgen_spec *spec, struct lutgen_table **out,
-		     struct rungo_err *err);
+		     struct common_err *err);
 void lutgen_table_free(struct lutgen_table *t);
 const struct lutgen_spec *lutgen_table_spec(const struct lutgen_table *t);
 
@@ -58,7 +59,7 @@ const struct lutgen_spec *lutgen_table_spec(const struct lutgen_table *t);
 int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 		     const char *goarch, const struct rungo_version *v,
 		     const char *toolchain_sha256,
-		     const struct lutgen_value *value, struct rungo_err *err);
+		     const struct lutgen_value *value, struct common_err *err);
 
 /* Entries of (lookup, arch) sorted by version; borrowed array. */
 const struct lutgen_entry *lutgen_table_entries(const struct lutgen_table *t,
@@ -68,11 +69,11 @@ const struct lutgen_entry *lutgen_table_entries(const struct lutgen_table *t,
 /* Ranges of (lookup, arch); *out malloc'd (free()), values borrowed. */
 int lutgen_table_ranges(const struct lutgen_table *t, size_t lookup_idx,
 			const char *goarch, struct lutgen_range **out,
-			size_t *n, struct rungo_err *err);
+			size_t *n, struct common_err *err);
 
 /* All notes over the table; *out malloc'd (free()). */
 int lutgen_table_notes(const struct lutgen_table *t, struct lutgen_note **out,
-		       size_t *n, struct rungo_err *err);
+		       size_t *n, struct common_err *err);
 
 /* Newest measured version over all lookups/arches (false if empty). */
 bool lutgen_table_newest(const struct lutgen_table *t,

@@ -25,7 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
+#include "lutgen/core/layer.h"
 
 enum lutgen_lookup_kind {
 	LUTGEN_LOOKUP_STRUCT_OFFSET = 0,

@@ -13,9 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lutgen/emit/render.h"
+#include "common/fs.h"
+#include "common/sb.h"
 #include "lutgen/core/spec.h"
-#include "rungo/cache.h"
+#include "lutgen/emit/render.h"
 #include "rungo/select.h"
 
 /* Versions per line in the header's "measured versions" list. */
@@ -33,7 +34,7 @@ static const char *const known_arches[] = {
 enum esc { ESC_C, ESC_JSON, ESC_COMMENT };
 
 /* Append s escaped for a C string literal, a JSON string, or a comment. */
-static void sb_escape(struct lutgen_sb *b, const char *s, enum esc mode)
+static void sb_escape(struct common_sb *b, const char *s, enum esc mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char tmp[8];
@@ -47,32 +48,32 @@ static void sb_escape(struct lutgen_sb *b, const char *s, enum esc mode)
 			    (c == '?' && p[1] == '?')) {
 				tmp[0] = (char)c;
 				tmp[1] = ' ';
-				lutgen_sb_putn(b, tmp, 2);
+				common_sb_putn(b, tmp, 2);
 			} else if (c < 0x20 || c == 0x7f) {
-				lutgen_sb_putn(b, " ", 1);
+				common_sb_putn(b, " ", 1);
 			} else {
-				lutgen_sb_putn(b, (const char *)p, 1);
+				common_sb_putn(b, (const char *)p, 1);
 			}
 			continue;
 		}
 		if (c == '"' || c == '\\') {
 			tmp[0] = '\\';
 			tmp[1] = (char)c;
-			lutgen_sb_putn(b, tmp, 2);
+			common_sb_putn(b, tmp, 2);
 		} else if (c == '\n') {
-			lutgen_sb_puts(b, "\\n");
+			common_sb_puts(b, "\\n");
 		} else if (c == '\t') {
-			lutgen_sb_puts(b, "\\t");
+			common_sb_puts(b, "\\t");
 		} else if (c < 0x20 || (mode == ESC_C && c == 0x7f)) {
 			if (mode == ESC_C)
 				snprintf(tmp, sizeof(tmp), "\\%03o", c);
 			else
 				snprintf(tmp, sizeof(tmp), "\\u%04x", c);
-			lutgen_sb_puts(b, tmp);
+			common_sb_puts(b, tmp);
 		} else if (mode == ESC_C && c == '?' && p[1] == '?') {
-			lutgen_sb_puts(b, "?\\");   /* no trigraphs */
+			common_sb_puts(b, "?\\");   /* no trigraphs */
 		} else {
-			lutgen_sb_putn(b, (const char *)p, 1);
+			common_sb_putn(b, (const char *)p, 1);
 		}
 	}
 }
@@ -83,14 +84,14 @@ struct vb {
 	const struct lutgen_table *t;
 	const struct lutgen_spec *spec;
 	struct lutgen_rview *view;
-	struct lutgen_sb tmp;
-	struct rungo_err *err;
+	struct common_sb tmp;
+	struct common_err *err;
 	int rc;   /* first error */
 };
 
 /* Record the first error; returns it. */
 static int vb_fail(struct vb *b, int code, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static int vb_fail(struct vb *b, int code, const char *fmt, ...)
 {
@@ -99,7 +100,7 @@ static int vb_fail(struct vb *b, int code, const char *fmt, ...)
 	if (b->rc != 0)
 		return b->rc;
 	va_start(ap, fmt);
-	rungo_err_vset(b->err, code, fmt, ap);
+	common_err_vset(b->err, code, fmt, ap);
 	va_end(ap);
 	b->rc = code;
 	return code;
@@ -108,11 +109,11 @@ static int vb_fail(struct vb *b, int code, const char *fmt, ...)
 static void set_esc(struct vb *b, struct lutgen_robj *o, const char *key,
 		    const char *s, enum esc mode)
 {
-	lutgen_sb_reset(&b->tmp);
+	common_sb_reset(&b->tmp);
 	sb_escape(&b->tmp, s ? s : "", mode);
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(o, key, lutgen_sb_str(&b->tmp));
+	lutgen_robj_str(o, key, common_sb_str(&b->tmp));
 }
 
 /* key_c, key_json and key_comment of s. */
@@ -138,13 +139,13 @@ static void set_lines(struct vb *b, struct lutgen_robj *o, const char *key,
 	char *esc, *line;
 	size_t len, start = 0, i;
 
-	lutgen_sb_reset(&b->tmp);
+	common_sb_reset(&b->tmp);
 	sb_escape(&b->tmp, p, ESC_COMMENT);
 	if (b->tmp.oom) {
 		vb_fail(b, -ENOMEM, "emit: out of memory");
 		return;
 	}
-	esc = strdup(lutgen_sb_str(&b->tmp));
+	esc = strdup(common_sb_str(&b->tmp));
 	if (!esc) {
 		vb_fail(b, -ENOMEM, "emit: out of memory");
 		return;
@@ -236,47 +237,47 @@ static void value_json(struct vb *b, const struct lutgen_value *v)
 {
 	size_t i, j;
 
-	lutgen_sb_reset(&b->tmp);
+	common_sb_reset(&b->tmp);
 	if (v->absent) {
-		lutgen_sb_puts(&b->tmp, "null");   /* absent */
+		common_sb_puts(&b->tmp, "null");   /* absent */
 		return;
 	}
 	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
-		lutgen_sb_printf(&b->tmp, "%" PRIu64, v->u);
+		common_sb_printf(&b->tmp, "%" PRIu64, v->u);
 		return;
 	}
-	lutgen_sb_puts(&b->tmp, "[");
+	common_sb_puts(&b->tmp, "[");
 	for (i = 0; i < v->nparams; i++) {
 		const struct lutgen_param *p = &v->params[i];
 
-		lutgen_sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
+		common_sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
 		sb_escape(&b->tmp, p->name ? p->name : "", ESC_JSON);
-		lutgen_sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
+		common_sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
 			  p->size);
 		for (j = 0; j < p->npieces; j++) {
 			const struct lutgen_piece *pc = &p->pieces[j];
 
 			if (j)
-				lutgen_sb_puts(&b->tmp, ", ");
+				common_sb_puts(&b->tmp, ", ");
 			if (pc->kind == LUTGEN_PIECE_REG) {
-				lutgen_sb_printf(&b->tmp,
+				common_sb_printf(&b->tmp,
 					  "{\"kind\": \"reg\", \"reg\": %d, "
 					  "\"reg_name\": \"",
 					  pc->reg);
 				sb_escape(&b->tmp, pc->reg_name, ESC_JSON);
-				lutgen_sb_puts(&b->tmp, "\"");
+				common_sb_puts(&b->tmp, "\"");
 			} else {
-				lutgen_sb_printf(&b->tmp,
+				common_sb_printf(&b->tmp,
 					  "{\"kind\": \"stack\", "
 					  "\"stack_offset\": %" PRId64,
 					  pc->stack_offset);
 			}
-			lutgen_sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
+			common_sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
 				  pc->size);
 		}
-		lutgen_sb_puts(&b->tmp, "]}");
+		common_sb_puts(&b->tmp, "]}");
 	}
-	lutgen_sb_puts(&b->tmp, "]");
+	common_sb_puts(&b->tmp, "]");
 }
 
 /* `"matched": {"field": "clientHeaders"}` of an entry whose lookup has
@@ -289,21 +290,21 @@ static void set_matched(struct vb *b, struct lutgen_robj *o,
 			       v->match_function };
 	size_t k, n = 0;
 
-	lutgen_sb_reset(&b->tmp);
+	common_sb_reset(&b->tmp);
 	for (k = 0; k < 3; k++) {
 		if (!vals[k])
 			continue;
-		lutgen_sb_printf(&b->tmp, "%s\"%s\": \"", n++ ? ", " : "{",
+		common_sb_printf(&b->tmp, "%s\"%s\": \"", n++ ? ", " : "{",
 				 keys[k]);
 		sb_escape(&b->tmp, vals[k], ESC_JSON);
-		lutgen_sb_puts(&b->tmp, "\"");
+		common_sb_puts(&b->tmp, "\"");
 	}
 	if (n)
-		lutgen_sb_puts(&b->tmp, "}");
+		common_sb_puts(&b->tmp, "}");
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
 	lutgen_robj_bool(o, "has_matched", n > 0);
-	lutgen_robj_str(o, "matched_json", lutgen_sb_str(&b->tmp));
+	lutgen_robj_str(o, "matched_json", common_sb_str(&b->tmp));
 }
 
 /* The JSON of one spec key: "x" for one spelling, ["x", "y"] for
@@ -318,30 +319,30 @@ static void add_spec_field(struct vb *b, struct lutgen_robj *lo,
 		return;
 	f = lutgen_robj_add(lo, "spec_fields");
 	lutgen_robj_str(f, "key", key);
-	lutgen_sb_reset(&b->tmp);
+	common_sb_reset(&b->tmp);
 	if (a->n > 1)
-		lutgen_sb_puts(&b->tmp, "[");
+		common_sb_puts(&b->tmp, "[");
 	for (i = 0; i < a->n; i++) {
-		lutgen_sb_puts(&b->tmp, i ? ", \"" : "\"");
+		common_sb_puts(&b->tmp, i ? ", \"" : "\"");
 		sb_escape(&b->tmp, a->v[i], ESC_JSON);
-		lutgen_sb_puts(&b->tmp, "\"");
+		common_sb_puts(&b->tmp, "\"");
 	}
 	if (a->n > 1)
-		lutgen_sb_puts(&b->tmp, "]");
+		common_sb_puts(&b->tmp, "]");
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(f, "value_raw", lutgen_sb_str(&b->tmp));
+	lutgen_robj_str(f, "value_raw", common_sb_str(&b->tmp));
 }
 
 /* "a" or "a|b|c" for comments and the C "measures" string. */
-static void alts_text(struct lutgen_sb *sb, const struct lutgen_alts *a)
+static void alts_text(struct common_sb *sb, const struct lutgen_alts *a)
 {
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
 		if (i)
-			lutgen_sb_puts(sb, "|");
-		lutgen_sb_puts(sb, a->v[i]);
+			common_sb_puts(sb, "|");
+		common_sb_puts(sb, a->v[i]);
 	}
 }
 
@@ -353,7 +354,7 @@ static void set_value_fields(struct vb *b, struct lutgen_robj *o,
 	value_json(b, v);
 	if (b->tmp.oom)
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(o, "value_json", lutgen_sb_str(&b->tmp));
+	lutgen_robj_str(o, "value_json", common_sb_str(&b->tmp));
 	if (lutgen_value_format(v, text, sizeof(text)) != 0)
 		snprintf(text, sizeof(text), "(a value too long to show)");
 	set_esc(b, o, "value_comment", text, ESC_COMMENT);
@@ -543,24 +544,24 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 	add_spec_field(b, lo, "field", &lk->fields);
 	add_spec_field(b, lo, "function", &lk->functions);
 	lutgen_robj_bool(lo, "optional", lk->optional);
-	lutgen_sb_reset(&b->tmp);
-	lutgen_sb_printf(&b->tmp, "%s", lutgen_lookup_kind_name(lk->kind));
+	common_sb_reset(&b->tmp);
+	common_sb_printf(&b->tmp, "%s", lutgen_lookup_kind_name(lk->kind));
 	if (lk->types.n) {
-		lutgen_sb_puts(&b->tmp, " ");
+		common_sb_puts(&b->tmp, " ");
 		alts_text(&b->tmp, &lk->types);
 	}
 	if (lk->fields.n) {
-		lutgen_sb_puts(&b->tmp, " ");
+		common_sb_puts(&b->tmp, " ");
 		alts_text(&b->tmp, &lk->fields);
 	}
 	if (lk->functions.n) {
-		lutgen_sb_puts(&b->tmp, " ");
+		common_sb_puts(&b->tmp, " ");
 		alts_text(&b->tmp, &lk->functions);
 	}
 	if (lk->optional)
-		lutgen_sb_puts(&b->tmp, " (optional)");
+		common_sb_puts(&b->tmp, " (optional)");
 	{
-		char *measures = strdup(lutgen_sb_str(&b->tmp));
+		char *measures = strdup(common_sb_str(&b->tmp));
 
 		if (!measures) {
 			vb_fail(b, -ENOMEM, "emit: out of memory");
@@ -726,21 +727,21 @@ static void add_measured(struct vb *b, struct lutgen_robj *root)
 		ao = lutgen_robj_add(root, "arches");
 		lutgen_robj_str(ao, "arch", s->arches[a]);
 		lutgen_robj_list(ao, "lines");
-		lutgen_sb_reset(&b->tmp);
+		common_sb_reset(&b->tmp);
 		for (i = 0; i < nv; i++) {
 			vstr(&vs[i], v);
 			if (b->tmp.len > 0 &&
 			    b->tmp.len + 1 + strlen(v) > EMIT_LINE_WIDTH) {
 				line = lutgen_robj_add(ao, "lines");
-				lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
-				lutgen_sb_reset(&b->tmp);
+				lutgen_robj_str(line, "text", common_sb_str(&b->tmp));
+				common_sb_reset(&b->tmp);
 			}
 			if (b->tmp.len > 0)
-				lutgen_sb_puts(&b->tmp, " ");
-			lutgen_sb_puts(&b->tmp, v);
+				common_sb_puts(&b->tmp, " ");
+			common_sb_puts(&b->tmp, v);
 		}
 		line = lutgen_robj_add(ao, "lines");
-		lutgen_robj_str(line, "text", lutgen_sb_str(&b->tmp));
+		lutgen_robj_str(line, "text", common_sb_str(&b->tmp));
 	}
 	free(vs);
 }
@@ -794,7 +795,7 @@ static bool is_c_ident(const char *s)
 }
 
 static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct vb b;
 	struct lutgen_robj *root;
@@ -809,21 +810,21 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 	b.spec = lutgen_table_spec(t);
 	b.err = err;
 	if (!b.spec || !is_c_ident(b.spec->name))
-		return rungo_err_set(err, -EINVAL,
-				     "emit: spec name '%s' is not a C identifier",
-				     b.spec && b.spec->name ? b.spec->name : "");
+		return common_err_set(err, -EINVAL,
+				      "emit: spec name '%s' is not a C identifier",
+				      b.spec && b.spec->name ? b.spec->name : "");
 	for (i = 0; i < b.spec->nlookups; i++)
 		if (!is_c_ident(b.spec->lookups[i].name))
-			return rungo_err_set(err, -EINVAL,
-					     "emit %s: lookup name '%s' is not "
-					     "a C identifier",
-					     b.spec->name,
-					     b.spec->lookups[i].name
+			return common_err_set(err, -EINVAL,
+					      "emit %s: lookup name '%s' is not "
+					      "a C identifier",
+					      b.spec->name,
+					      b.spec->lookups[i].name
 						     ? b.spec->lookups[i].name
 						     : "");
 	b.view = lutgen_rview_new();
 	if (!b.view)
-		return rungo_err_set(err, -ENOMEM, "emit: out of memory");
+		return common_err_set(err, -ENOMEM, "emit: out of memory");
 	root = lutgen_rview_root(b.view);
 
 	lutgen_robj_str(root, "name", b.spec->name);
@@ -887,10 +888,10 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 out:
 	free(b.tmp.p);
 	if (b.rc == 0 && b.tmp.oom)
-		b.rc = rungo_err_set(err, -ENOMEM, "emit: out of memory");
+		b.rc = common_err_set(err, -ENOMEM, "emit: out of memory");
 	if (b.rc == 0 && lutgen_rview_status(b.view) != 0)
-		b.rc = rungo_err_set(err, lutgen_rview_status(b.view),
-				     "emit: out of memory");
+		b.rc = common_err_set(err, lutgen_rview_status(b.view),
+				      "emit: out of memory");
 	if (b.rc != 0) {
 		lutgen_rview_free(b.view);
 		return b.rc;
@@ -944,7 +945,7 @@ static bool is_runtime(const char *which)
 
 /* Render `which` with an already built view (NULL for runtime files). */
 static int render_with(const struct lutgen_rview *view, const char *which,
-		       char **out, size_t *len, struct rungo_err *err)
+		       char **out, size_t *len, struct common_err *err)
 {
 	const char *name = template_for(which);
 	const struct lutgen_template *tmpl;
@@ -952,20 +953,20 @@ static int render_with(const struct lutgen_rview *view, const char *which,
 	int rc;
 
 	if (!name)
-		return rungo_err_set(err, -EINVAL,
-				     "emit: no output kind '%s' (c, h, json, "
-				     "go.c, go.h, gobin.c, gobin.h)",
-				     which);
+		return common_err_set(err, -EINVAL,
+				      "emit: no output kind '%s' (c, h, json, "
+				      "go.c, go.h, gobin.c, gobin.h)",
+				      which);
 	tmpl = lutgen_template_find(name);
 	if (!tmpl)
-		return rungo_err_set(err, -ENOENT,
-				     "emit: template %s is not embedded; "
-				     "rebuild lutgen",
-				     name);
+		return common_err_set(err, -ENOENT,
+				      "emit: template %s is not embedded; "
+				      "rebuild lutgen",
+				      name);
 	if (!view) {
 		empty = lutgen_rview_new();
 		if (!empty)
-			return rungo_err_set(err, -ENOMEM, "emit: out of memory");
+			return common_err_set(err, -ENOMEM, "emit: out of memory");
 		view = empty;
 	}
 	rc = lutgen_render(tmpl->name, tmpl->text, tmpl->len, view, out, len,
@@ -975,17 +976,17 @@ static int render_with(const struct lutgen_rview *view, const char *which,
 }
 
 int lutgen_emit_render(const struct lutgen_table *t, const char *which,
-		       char **out, struct rungo_err *err)
+		       char **out, struct common_err *err)
 {
 	struct lutgen_rview *view = NULL;
 	int rc;
 
 	if (!which || !out)
-		return rungo_err_set(err, -EINVAL, "emit: NULL argument");
+		return common_err_set(err, -EINVAL, "emit: NULL argument");
 	if (!is_runtime(which)) {
 		if (!t)
-			return rungo_err_set(err, -EINVAL,
-					     "emit: NULL table");
+			return common_err_set(err, -EINVAL,
+					      "emit: NULL table");
 		rc = build_view(t, &view, err);
 		if (rc < 0)
 			return rc;
@@ -1023,27 +1024,27 @@ static bool same_content(const char *path, const char *data, size_t len)
 /* Write dir/file atomically unless it already holds data. */
 static int write_file(const char *dir, const char *file, const char *data,
 		      size_t len, bool dry_run, bool *changed,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	char path[4096];
 	int n, rc;
 
 	n = snprintf(path, sizeof(path), "%s/%s", dir, file);
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "emit: output path %s/%s too long", dir,
-				     file);
+		return common_err_set(err, -ENAMETOOLONG,
+				      "emit: output path %s/%s too long", dir,
+				      file);
 	if (same_content(path, data, len))
 		return 0;
 	*changed = true;
 	if (dry_run)
 		return 0;
-	rc = rungo_fs_write_atomic(path, data, len, err);
-	return rc ? rungo_err_prefix(err, rc, "emit") : 0;
+	rc = common_fs_write_atomic(path, data, len, err);
+	return rc ? common_err_prefix(err, rc, "emit") : 0;
 }
 
 int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
-		const struct lutgen_emit_opts *opts, struct rungo_err *err)
+		const struct lutgen_emit_opts *opts, struct common_err *err)
 {
 	enum { NKINDS = EMIT_NKINDS };
 	const struct lutgen_spec *spec = lutgen_table_spec(t);
@@ -1056,14 +1057,14 @@ int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 	int rc;
 
 	if (!t || !spec || !out_dir)
-		return rungo_err_set(err, -EINVAL, "emit: NULL argument");
+		return common_err_set(err, -EINVAL, "emit: NULL argument");
 	if (opts && opts->changed)
 		*opts->changed = false;
 	if (stat(out_dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return rungo_err_set(err, -ENOENT,
-				     "emit: output directory %s does not "
-				     "exist; create it first",
-				     out_dir);
+		return common_err_set(err, -ENOENT,
+				      "emit: output directory %s does not "
+				      "exist; create it first",
+				      out_dir);
 
 	/* Render everything before writing anything. */
 	rc = build_view(t, &view, err);
@@ -1086,9 +1087,9 @@ int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 			n = snprintf(file, sizeof(file), "%s.%s", spec->name,
 				     emit_kinds[i].which);
 		if (n < 0 || (size_t)n >= sizeof(file)) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "emit: spec name '%s' too long",
-					   spec->name);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "emit: spec name '%s' too long",
+					    spec->name);
 			goto out;
 		}
 		rc = write_file(out_dir, file, text[i], len[i],

@@ -21,8 +21,9 @@
 
 #include <stdbool.h>
 
+#include "common/err.h"
 #include "lutgen/core/table.h"
-#include "rungo/err.h"
+#include "lutgen/emit/layer.h"
 
 struct lutgen_emit_opts {
 	bool dry_run;      /* render but don't write; see `changed` */
@@ -33,12 +34,12 @@ struct lutgen_emit_opts {
 /* Write <out_dir>/<spec name>.{c,h,json}, <out_dir>/lutgen_go.{c,h} and
  * <out_dir>/lutgen_gobin.{c,h}. */
 int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
-		const struct lutgen_emit_opts *opts, struct rungo_err *err);
+		const struct lutgen_emit_opts *opts, struct common_err *err);
 
 /* Render one file into memory (caller frees *out with free()).
  * `which` is "c", "h", "json" (need t), "go.c", "go.h", "gobin.c" or
  * "gobin.h" (t may be NULL). */
 int lutgen_emit_render(const struct lutgen_table *t, const char *which,
-		       char **out, struct rungo_err *err);
+		       char **out, struct common_err *err);
 
 #endif

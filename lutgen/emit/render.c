@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sb.h"
+
 /* Deepest section nesting a template may use. */
 #define RENDER_MAX_DEPTH 64
 
@@ -269,7 +271,7 @@ struct parser {
 	size_t n, cap;
 	size_t line_pos;   /* lines counted up to here */
 	int line;
-	struct rungo_err *err;
+	struct common_err *err;
 };
 
 static int line_at(struct parser *p, size_t pos)
@@ -288,8 +290,8 @@ static int push_tok(struct parser *p, enum tkind kind, const char *s,
 		struct tok *nt = realloc(p->toks, cap * sizeof(*nt));
 
 		if (!nt)
-			return rungo_err_set(p->err, -ENOMEM,
-					     "%s: out of memory", p->name);
+			return common_err_set(p->err, -ENOMEM,
+					      "%s: out of memory", p->name);
 		p->toks = nt;
 		p->cap = cap;
 	}
@@ -350,9 +352,9 @@ static int tokenize(struct parser *p)
 			inner++;   /* {{{name}}} == {{name}} */
 		inner_end = find_pair(p->t, inner, p->len, "}}");
 		if (inner_end == p->len)
-			return rungo_err_set(p->err, -EINVAL,
-					     "%s:%d: '{{' without '}}'",
-					     p->name, line);
+			return common_err_set(p->err, -EINVAL,
+					      "%s:%d: '{{' without '}}'",
+					      p->name, line);
 		tag_end = inner_end + 2;
 		if (inner == tag + 3 && tag_end < p->len &&
 		    p->t[tag_end] == '}')
@@ -372,12 +374,12 @@ static int tokenize(struct parser *p)
 			size_t i;
 
 			if (inner == inner_end)
-				return rungo_err_set(p->err, -EINVAL,
-						     "%s:%d: empty tag name",
-						     p->name, line);
+				return common_err_set(p->err, -EINVAL,
+						      "%s:%d: empty tag name",
+						      p->name, line);
 			for (i = inner; i < inner_end; i++)
 				if (!is_name_char(p->t[i]))
-					return rungo_err_set(
+					return common_err_set(
 						p->err, -EINVAL,
 						"%s:%d: bad tag name '%.*s'",
 						p->name, line,
@@ -425,7 +427,7 @@ static int match_sections(struct parser *p)
 
 		if (t->kind == T_SECTION || t->kind == T_INVERTED) {
 			if (depth == RENDER_MAX_DEPTH)
-				return rungo_err_set(
+				return common_err_set(
 					p->err, -EINVAL,
 					"%s:%d: sections nested deeper than %d",
 					p->name, t->line, RENDER_MAX_DEPTH);
@@ -434,13 +436,13 @@ static int match_sections(struct parser *p)
 			struct tok *o;
 
 			if (depth == 0)
-				return rungo_err_set(
+				return common_err_set(
 					p->err, -EINVAL,
 					"%s:%d: {{/%.*s}} without an open section",
 					p->name, t->line, (int)t->len, t->s);
 			o = &p->toks[stack[--depth]];
 			if (o->len != t->len || memcmp(o->s, t->s, t->len) != 0)
-				return rungo_err_set(
+				return common_err_set(
 					p->err, -EINVAL,
 					"%s:%d: {{/%.*s}} closes '%.*s' opened on line %d",
 					p->name, t->line, (int)t->len, t->s,
@@ -451,93 +453,14 @@ static int match_sections(struct parser *p)
 	if (depth > 0) {
 		struct tok *o = &p->toks[stack[depth - 1]];
 
-		return rungo_err_set(p->err, -EINVAL,
-				     "%s:%d: section '%.*s' is never closed",
-				     p->name, o->line, (int)o->len, o->s);
+		return common_err_set(p->err, -EINVAL,
+				      "%s:%d: section '%.*s' is never closed",
+				      p->name, o->line, (int)o->len, o->s);
 	}
 	return 0;
 }
 
 /* ---- rendering ---- */
-
-/* ---- string builder (lutgen/emit/render.h) ---- */
-
-void lutgen_sb_putn(struct lutgen_sb *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *np;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void lutgen_sb_puts(struct lutgen_sb *b, const char *s)
-{
-	lutgen_sb_putn(b, s, strlen(s));
-}
-
-void lutgen_sb_printf(struct lutgen_sb *b, const char *fmt, ...)
-{
-	char small[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		lutgen_sb_putn(b, small, (size_t)n);
-		return;
-	}
-	lutgen_sb_putn(b, "", 0);
-	if (b->oom || b->len + (size_t)n + 1 > b->cap) {
-		char *np;
-
-		if (b->oom)
-			return;
-		np = realloc(b->p, b->len + (size_t)n + 1);
-		if (!np) {
-			b->oom = true;
-			return;
-		}
-		b->p = np;
-		b->cap = b->len + (size_t)n + 1;
-	}
-	va_start(ap, fmt);
-	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
-void lutgen_sb_reset(struct lutgen_sb *b)
-{
-	b->len = 0;
-	if (b->p)
-		b->p[0] = '\0';
-}
-
-const char *lutgen_sb_str(const struct lutgen_sb *b)
-{
-	return b->p && !b->oom ? b->p : "";
-}
 
 struct frame {
 	const struct lutgen_robj *obj;
@@ -549,8 +472,8 @@ struct renderer {
 	const struct parser *p;
 	struct frame frames[RENDER_MAX_DEPTH + 1];
 	size_t depth;   /* frames in use, >= 1 */
-	struct lutgen_sb out;
-	struct rungo_err *err;
+	struct common_sb out;
+	struct common_err *err;
 };
 
 /* A resolved name. */
@@ -592,9 +515,9 @@ static int resolve(struct renderer *r, const struct tok *t, struct rval *v)
 			}
 			break;
 		}
-		return rungo_err_set(r->err, -EINVAL,
-				     "%s:%d: '%.*s' outside a list or unknown",
-				     r->p->name, t->line, (int)t->len, t->s);
+		return common_err_set(r->err, -EINVAL,
+				      "%s:%d: '%.*s' outside a list or unknown",
+				      r->p->name, t->line, (int)t->len, t->s);
 	}
 	for (i = r->depth; i-- > 0;) {
 		const struct rfield *f =
@@ -608,8 +531,8 @@ static int resolve(struct renderer *r, const struct tok *t, struct rval *v)
 			return 0;
 		}
 	}
-	return rungo_err_set(r->err, -EINVAL, "%s:%d: unknown name '%.*s'",
-			     r->p->name, t->line, (int)t->len, t->s);
+	return common_err_set(r->err, -EINVAL, "%s:%d: unknown name '%.*s'",
+			      r->p->name, t->line, (int)t->len, t->s);
 }
 
 static bool truthy(const struct rval *v)
@@ -636,7 +559,7 @@ static int render_range(struct renderer *r, size_t from, size_t to)
 
 		switch (t->kind) {
 		case T_TEXT:
-			lutgen_sb_putn(&r->out, t->s, t->len);
+			common_sb_putn(&r->out, t->s, t->len);
 			if (r->out.oom)
 				goto oom;
 			break;
@@ -648,13 +571,13 @@ static int render_range(struct renderer *r, size_t from, size_t to)
 			if (rc < 0)
 				return rc;
 			if (v.kind == RK_LIST)
-				return rungo_err_set(
+				return common_err_set(
 					r->err, -EINVAL,
 					"%s:%d: '%.*s' is a list, not a value",
 					r->p->name, t->line, (int)t->len, t->s);
 			if (v.kind == RK_BOOL)
 				v.str = v.b ? "true" : "false";
-			lutgen_sb_puts(&r->out, v.str);
+			common_sb_puts(&r->out, v.str);
 			if (r->out.oom)
 				goto oom;
 			break;
@@ -694,13 +617,13 @@ static int render_range(struct renderer *r, size_t from, size_t to)
 	}
 	return 0;
 oom:
-	return rungo_err_set(r->err, -ENOMEM, "%s: out of memory",
-			     r->p->name);
+	return common_err_set(r->err, -ENOMEM, "%s: out of memory",
+			      r->p->name);
 }
 
 int lutgen_render(const char *name, const char *tmpl, size_t len,
 		  const struct lutgen_rview *view, char **out, size_t *out_len,
-		  struct rungo_err *err)
+		  struct common_err *err)
 {
 	struct parser p;
 	struct renderer r;
@@ -711,15 +634,15 @@ int lutgen_render(const char *name, const char *tmpl, size_t len,
 	if (!name)
 		name = "(template)";
 	if (!tmpl || !view || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "render %s: NULL argument", name);
+		return common_err_set(err, -EINVAL,
+				      "render %s: NULL argument", name);
 	if (view->status != 0)
-		return rungo_err_set(err, view->status,
-				     "render %s: building the view failed: %s",
-				     name, strerror(-view->status));
+		return common_err_set(err, view->status,
+				      "render %s: building the view failed: %s",
+				      name, strerror(-view->status));
 	if (memchr(tmpl, '\0', len))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: template contains a NUL byte", name);
+		return common_err_set(err, -EINVAL,
+				      "%s: template contains a NUL byte", name);
 	p.name = name;
 	p.t = tmpl;
 	p.len = len;
@@ -739,9 +662,9 @@ int lutgen_render(const char *name, const char *tmpl, size_t len,
 	rc = render_range(&r, 0, p.n);
 	if (rc < 0)
 		goto out;
-	lutgen_sb_putn(&r.out, "", 0);  /* "" for an empty template */
+	common_sb_putn(&r.out, "", 0);  /* "" for an empty template */
 	if (r.out.oom) {
-		rc = rungo_err_set(err, -ENOMEM, "%s: out of memory", name);
+		rc = common_err_set(err, -ENOMEM, "%s: out of memory", name);
 		goto out;
 	}
 	*out = r.out.p;

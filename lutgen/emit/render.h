@@ -32,7 +32,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
+#include "lutgen/emit/layer.h"
 
 struct lutgen_rview;   /* owns every object below it */
 struct lutgen_robj;    /* an object: named fields */
@@ -48,7 +49,7 @@ int lutgen_rview_status(const struct lutgen_rview *v);
 /* Set a field (replacing one of the same name).  `o` may be NULL (no-op). */
 void lutgen_robj_str(struct lutgen_robj *o, const char *key, const char *val);
 void lutgen_robj_fmt(struct lutgen_robj *o, const char *key,
-		     const char *fmt, ...) RUNGO_PRINTF(3, 4);
+		     const char *fmt, ...) COMMON_PRINTF(3, 4);
 void lutgen_robj_bool(struct lutgen_robj *o, const char *key, bool val);
 /* Make `key` an (empty) list if it is not one yet. */
 void lutgen_robj_list(struct lutgen_robj *o, const char *key);
@@ -61,7 +62,7 @@ struct lutgen_robj *lutgen_robj_add(struct lutgen_robj *o, const char *key);
  * (may be NULL) gets its length.  -EINVAL for template errors, -ENOMEM. */
 int lutgen_render(const char *name, const char *tmpl, size_t len,
 		  const struct lutgen_rview *view, char **out, size_t *out_len,
-		  struct rungo_err *err);
+		  struct common_err *err);
 
 /* Templates embedded at build time from templates/ (templates/embed.c). */
 struct lutgen_template {
@@ -75,26 +76,5 @@ extern const size_t lutgen_ntemplates;
 
 /* The embedded template `name`, or NULL. */
 const struct lutgen_template *lutgen_template_find(const char *name);
-
-/*
- * A growable NUL-terminated string, zero-initialised ({0}).  Appending
- * never fails loudly: after an allocation failure `oom` stays set and
- * further appends do nothing.  p (NULL until the first append) is the
- * caller's to free.
- */
-struct lutgen_sb {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-void lutgen_sb_putn(struct lutgen_sb *b, const char *s, size_t n);
-void lutgen_sb_puts(struct lutgen_sb *b, const char *s);
-void lutgen_sb_printf(struct lutgen_sb *b, const char *fmt, ...)
-	RUNGO_PRINTF(2, 3);
-/* Empty the string (keeps the memory and a sticky oom). */
-void lutgen_sb_reset(struct lutgen_sb *b);
-/* The string, or "" when empty or after oom; valid until the next append. */
-const char *lutgen_sb_str(const struct lutgen_sb *b);
 
 #endif

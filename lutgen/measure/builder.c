@@ -20,19 +20,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lutgen/emit/render.h"
-#include "rungo/cache.h"
-#include "rungo/fetch.h"
+#include "common/fs.h"
+#include "common/sb.h"
+#include "common/sha256.h"
 
 /* Keep at most this much of a build's output (a failing build of a small
  * program prints far less; this bounds a runaway one). */
 #define OUTPUT_MAX (4u << 20)
 #define MAX_PROGRAM_FILES 256
 
-/* ---- strings (struct lutgen_sb, lutgen/emit/render.h) ---------------------- */
+/* ---- strings ------------------------------------------------------------ */
 
 /* Append `s` quoted for a POSIX shell when it needs quoting. */
-static void sb_add_quoted(struct lutgen_sb *b, const char *s)
+static void sb_add_quoted(struct common_sb *b, const char *s)
 {
 	const char *p;
 	bool plain = *s != '\0';
@@ -45,17 +45,17 @@ static void sb_add_quoted(struct lutgen_sb *b, const char *s)
 			break;
 		}
 	if (plain) {
-		lutgen_sb_puts(b, s);
+		common_sb_puts(b, s);
 		return;
 	}
-	lutgen_sb_puts(b, "'");
+	common_sb_puts(b, "'");
 	for (p = s; *p; p++) {
 		if (*p == '\'')
-			lutgen_sb_puts(b, "'\\''");
+			common_sb_puts(b, "'\\''");
 		else
-			lutgen_sb_putn(b, p, 1);
+			common_sb_putn(b, p, 1);
 	}
-	lutgen_sb_puts(b, "'");
+	common_sb_puts(b, "'");
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -86,23 +86,23 @@ static double now_s(void)
 }
 
 static int write_file(const char *path, const void *data, size_t len,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	const char *p = data;
 	int fd, rc = 0;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return rungo_err_set(err, -errno, "create %s: %s", path,
-				     strerror(errno));
+		return common_err_set(err, -errno, "create %s: %s", path,
+				      strerror(errno));
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			rc = rungo_err_set(err, -errno, "write %s: %s", path,
-					   strerror(errno));
+			rc = common_err_set(err, -errno, "write %s: %s", path,
+					    strerror(errno));
 			goto out;
 		}
 		p += w;
@@ -110,8 +110,8 @@ static int write_file(const char *path, const void *data, size_t len,
 	}
 out:
 	if (close(fd) != 0 && rc == 0)
-		rc = rungo_err_set(err, -errno, "write %s: %s", path,
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "write %s: %s", path,
+				    strerror(errno));
 	return rc;
 }
 
@@ -132,7 +132,7 @@ static void free_names(char **names, size_t n)
 /* Sorted names of the program dir's regular files, without go.mod and
  * go.sum (the builder writes its own go.mod). */
 static int list_program(const char *dir, char ***out, size_t *nout,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	char **names = NULL;
 	size_t n = 0;
@@ -142,11 +142,11 @@ static int list_program(const char *dir, char ***out, size_t *nout,
 
 	d = opendir(dir);
 	if (!d)
-		return rungo_err_set(err, -errno, "program directory %s: %s",
-				     dir, strerror(errno));
+		return common_err_set(err, -errno, "program directory %s: %s",
+				      dir, strerror(errno));
 	names = calloc(MAX_PROGRAM_FILES, sizeof(*names));
 	if (!names) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -159,38 +159,38 @@ static int list_program(const char *dir, char ***out, size_t *nout,
 		    strcmp(de->d_name, "go.sum") == 0)
 			continue;
 		if (join(path, sizeof(path), dir, de->d_name) != 0) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "path too long: %s/%s", dir,
-					   de->d_name);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "path too long: %s/%s", dir,
+					    de->d_name);
 			goto out;
 		}
 		if (lstat(path, &st) != 0) {
-			rc = rungo_err_set(err, -errno, "stat %s: %s", path,
-					   strerror(errno));
+			rc = common_err_set(err, -errno, "stat %s: %s", path,
+					    strerror(errno));
 			goto out;
 		}
 		if (!S_ISREG(st.st_mode)) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "program directory %s: %s is not a regular file (test programs are one flat directory)",
-					   dir, de->d_name);
+			rc = common_err_set(err, -EINVAL,
+					    "program directory %s: %s is not a regular file (test programs are one flat directory)",
+					    dir, de->d_name);
 			goto out;
 		}
 		if (n == MAX_PROGRAM_FILES) {
-			rc = rungo_err_set(err, -E2BIG,
-					   "program directory %s: more than %d files",
-					   dir, MAX_PROGRAM_FILES);
+			rc = common_err_set(err, -E2BIG,
+					    "program directory %s: more than %d files",
+					    dir, MAX_PROGRAM_FILES);
 			goto out;
 		}
 		names[n] = xstrdup(de->d_name);
 		if (!names[n]) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		n++;
 	}
 	if (n == 0) {
-		rc = rungo_err_set(err, -ENOENT,
-				   "program directory %s has no files", dir);
+		rc = common_err_set(err, -ENOENT,
+				    "program directory %s has no files", dir);
 		goto out;
 	}
 	qsort(names, n, sizeof(*names), cmp_names);
@@ -215,9 +215,9 @@ int lutgen_build_gomod(const struct rungo_version *v, char *buf, size_t size)
 }
 
 int lutgen_build_program_hash(const char *program_dir, char out[65],
-			      struct rungo_err *err)
+			      struct common_err *err)
 {
-	struct lutgen_sb all = { 0 };
+	struct common_sb all = { 0 };
 	char **names = NULL;
 	size_t n = 0, i;
 	int rc;
@@ -233,85 +233,27 @@ int lutgen_build_program_hash(const char *program_dir, char out[65],
 
 		rc = join(path, sizeof(path), program_dir, names[i]);
 		if (rc) {
-			rungo_err_set(err, rc, "path too long: %s", names[i]);
+			common_err_set(err, rc, "path too long: %s", names[i]);
 			goto out;
 		}
-		rc = rungo_fs_read_file(path, 0, &data, &len, err);
+		rc = common_fs_read_file(path, 0, &data, &len, err);
 		if (rc)
 			goto out;
-		lutgen_sb_putn(&all, names[i], strlen(names[i]) + 1);
-		lutgen_sb_printf(&all, "%zu", len);
-		lutgen_sb_putn(&all, "", 1);
-		lutgen_sb_putn(&all, data, len);
+		common_sb_putn(&all, names[i], strlen(names[i]) + 1);
+		common_sb_printf(&all, "%zu", len);
+		common_sb_putn(&all, "", 1);
+		common_sb_putn(&all, data, len);
 		free(data);
 	}
 	if (all.oom) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	rungo_sha256_buf(all.p ? all.p : "", all.len, out);
+	common_sha256_buf(all.p ? all.p : "", all.len, out);
 out:
 	free(all.p);
 	free_names(names, n);
 	return rc;
-}
-
-/* ---- removal ------------------------------------------------------------ */
-
-static int rm_at(int at, const char *name, const char *shown,
-		 struct rungo_err *err)
-{
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
-
-	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-		if (errno == ENOENT)
-			return 0;
-		return rungo_err_set(err, -errno, "stat %s: %s", shown,
-				     strerror(errno));
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(at, name, 0) != 0 && errno != ENOENT)
-			return rungo_err_set(err, -errno, "remove %s: %s",
-					     shown, strerror(errno));
-		return 0;
-	}
-	/* The Go module cache makes its directories read-only. */
-	if ((st.st_mode & 0700) != 0700)
-		(void)fchmodat(at, name, 0700, 0);
-	fd = openat(at, name,
-		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return rungo_err_set(err, -errno, "open %s: %s", shown,
-				     strerror(errno));
-	d = fdopendir(fd);
-	if (!d) {
-		rc = rungo_err_set(err, -errno, "open %s: %s", shown,
-				   strerror(errno));
-		close(fd);
-		return rc;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
-			continue;
-		rc = rm_at(dirfd(d), de->d_name, shown, err);
-		if (rc)
-			break;
-	}
-	closedir(d);
-	if (rc == 0 && unlinkat(at, name, AT_REMOVEDIR) != 0 &&
-	    errno != ENOENT)
-		rc = rungo_err_set(err, -errno, "remove %s: %s", shown,
-				   strerror(errno));
-	return rc;
-}
-
-int lutgen_build_rmtree(const char *path, struct rungo_err *err)
-{
-	return rm_at(AT_FDCWD, path, path, err);
 }
 
 /* ---- the build ---------------------------------------------------------- */
@@ -324,7 +266,7 @@ struct strv {
 	bool oom;
 };
 
-static void strv_addf(struct strv *s, const char *fmt, ...) RUNGO_PRINTF(2, 3);
+static void strv_addf(struct strv *s, const char *fmt, ...) COMMON_PRINTF(2, 3);
 static void strv_addf(struct strv *s, const char *fmt, ...)
 {
 	va_list ap;
@@ -366,7 +308,7 @@ static bool at_least(const struct rungo_version *v, int minor)
 }
 
 static int copy_program(const char *src, const char *dst,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	char **names = NULL;
 	size_t n = 0, i;
@@ -382,11 +324,11 @@ static int copy_program(const char *src, const char *dst,
 
 		if (join(from, sizeof(from), src, names[i]) ||
 		    join(to, sizeof(to), dst, names[i])) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "path too long: %s", names[i]);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "path too long: %s", names[i]);
 			break;
 		}
-		rc = rungo_fs_read_file(from, 0, &data, &len, err);
+		rc = common_fs_read_file(from, 0, &data, &len, err);
 		if (rc == 0)
 			rc = write_file(to, data, len, err);
 		free(data);
@@ -396,7 +338,7 @@ static int copy_program(const char *src, const char *dst,
 }
 
 /* Read the child's output until EOF, keeping at most OUTPUT_MAX bytes. */
-static void drain(int fd, struct lutgen_sb *out)
+static void drain(int fd, struct common_sb *out)
 {
 	char buf[8192];
 
@@ -408,7 +350,7 @@ static void drain(int fd, struct lutgen_sb *out)
 		if (r <= 0)
 			break;
 		if (out->len < OUTPUT_MAX)
-			lutgen_sb_putn(out, buf,
+			common_sb_putn(out, buf,
 				out->len + (size_t)r > OUTPUT_MAX
 					? OUTPUT_MAX - out->len
 					: (size_t)r);
@@ -417,10 +359,10 @@ static void drain(int fd, struct lutgen_sb *out)
 
 static int spawn_build(struct lutgen_build *b, char *const argv[],
 		       char *const envp[], const char *cwd,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	posix_spawn_file_actions_t fa;
-	struct lutgen_sb out = { 0 };
+	struct common_sb out = { 0 };
 	struct rusage ru;
 	int pipefd[2] = { -1, -1 };
 	bool fa_init = false;
@@ -429,10 +371,10 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 	int rc, status = 0;
 
 	if (pipe2(pipefd, O_CLOEXEC) != 0)
-		return rungo_err_set(err, -errno, "pipe: %s", strerror(errno));
+		return common_err_set(err, -errno, "pipe: %s", strerror(errno));
 	rc = posix_spawn_file_actions_init(&fa);
 	if (rc) {
-		rc = rungo_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
+		rc = common_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
 		goto out;
 	}
 	fa_init = true;
@@ -443,14 +385,14 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 	    (rc = posix_spawn_file_actions_adddup2(&fa, pipefd[1],
 						   STDERR_FILENO)) ||
 	    (rc = posix_spawn_file_actions_addchdir_np(&fa, cwd))) {
-		rc = rungo_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
+		rc = common_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
 		goto out;
 	}
 	t0 = now_s();
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
 	if (rc) {
-		rc = rungo_err_set(err, -rc, "run %s: %s", argv[0],
-				   strerror(rc));
+		rc = common_err_set(err, -rc, "run %s: %s", argv[0],
+				    strerror(rc));
 		goto out;
 	}
 	close(pipefd[1]);
@@ -460,8 +402,8 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 		w = wait4(pid, &status, 0, &ru);
 	} while (w < 0 && errno == EINTR);
 	if (w < 0) {
-		rc = rungo_err_set(err, -errno, "wait for %s: %s", argv[0],
-				   strerror(errno));
+		rc = common_err_set(err, -errno, "wait for %s: %s", argv[0],
+				    strerror(errno));
 		goto out;
 	}
 	b->wall_s = now_s() - t0;
@@ -477,13 +419,13 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 	else
 		b->exit_status = 255;
 	if (out.oom) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	b->output = out.p ? out.p : xstrdup("");
 	out.p = NULL;
 	if (!b->output)
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 out:
 	free(out.p);
 	if (fa_init)
@@ -498,18 +440,18 @@ out:
 static char *render_command(const char *cwd, char *const argv[],
 			    char *const envp[])
 {
-	struct lutgen_sb s = { 0 };
+	struct common_sb s = { 0 };
 	size_t i;
 
-	lutgen_sb_puts(&s, "cd ");
+	common_sb_puts(&s, "cd ");
 	sb_add_quoted(&s, cwd);
-	lutgen_sb_puts(&s, " && env -i");
+	common_sb_puts(&s, " && env -i");
 	for (i = 0; envp[i]; i++) {
-		lutgen_sb_puts(&s, " ");
+		common_sb_puts(&s, " ");
 		sb_add_quoted(&s, envp[i]);
 	}
 	for (i = 0; argv[i]; i++) {
-		lutgen_sb_puts(&s, " ");
+		common_sb_puts(&s, " ");
 		sb_add_quoted(&s, argv[i]);
 	}
 	if (s.oom) {
@@ -534,7 +476,7 @@ static void first_line(const char *s, char *buf, size_t size)
 }
 
 int lutgen_build_run(const struct lutgen_build_opts *o,
-		     struct lutgen_build **out, struct rungo_err *err)
+		     struct lutgen_build **out, struct common_err *err)
 {
 	char tmpl[PATH_MAX], mod[PATH_MAX], home[PATH_MAX], gopath[PATH_MAX],
 		tmp[PATH_MAX], bin[PATH_MAX], gobin[PATH_MAX], gomod[128];
@@ -546,39 +488,39 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	*out = NULL;
 	if (!o->goroot || !o->version || !o->goarch || !o->program_dir ||
 	    !o->gocache)
-		return rungo_err_set(err, -EINVAL,
-				     "build: goroot, version, goarch, program_dir and gocache are required");
+		return common_err_set(err, -EINVAL,
+				      "build: goroot, version, goarch, program_dir and gocache are required");
 	if (!parent || !*parent)
 		parent = getenv("TMPDIR");
 	if (!parent || !*parent)
 		parent = "/tmp";
 	b = calloc(1, sizeof(*b));
 	if (!b)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	if (rungo_version_format(o->version, b->goversion,
 				 sizeof(b->goversion)) < 0 ||
 	    snprintf(b->goarch, sizeof(b->goarch), "%s", o->goarch) >=
 		    (int)sizeof(b->goarch)) {
-		rc = rungo_err_set(err, -EINVAL, "build: bad version or arch %s",
-				   o->goarch);
+		rc = common_err_set(err, -EINVAL, "build: bad version or arch %s",
+				    o->goarch);
 		goto out;
 	}
 	n = snprintf(tmpl, sizeof(tmpl), "%s/lutgen-build-%s-%s-XXXXXX",
 		     parent, b->goversion, o->goarch);
 	if (n < 0 || (size_t)n >= sizeof(tmpl)) {
-		rc = rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				   parent);
+		rc = common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				    parent);
 		goto out;
 	}
 	if (!mkdtemp(tmpl)) {
-		rc = rungo_err_set(err, -errno,
-				   "create a build directory in %s: %s",
-				   parent, strerror(errno));
+		rc = common_err_set(err, -errno,
+				    "create a build directory in %s: %s",
+				    parent, strerror(errno));
 		goto out;
 	}
 	b->dir = xstrdup(tmpl);
 	if (!b->dir) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	if (join(mod, sizeof(mod), b->dir, "mod") ||
@@ -587,27 +529,27 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	    join(tmp, sizeof(tmp), b->dir, "tmp") ||
 	    join(bin, sizeof(bin), b->dir, "probe") ||
 	    join(gobin, sizeof(gobin), o->goroot, "bin/go")) {
-		rc = rungo_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				   b->dir);
+		rc = common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				    b->dir);
 		goto out;
 	}
-	if ((rc = rungo_fs_mkdir_p(mod, err)) || (rc = rungo_fs_mkdir_p(home, err)) ||
-	    (rc = rungo_fs_mkdir_p(gopath, err)) || (rc = rungo_fs_mkdir_p(tmp, err)) ||
-	    (rc = rungo_fs_mkdir_p(o->gocache, err)))
+	if ((rc = common_fs_mkdir_p(mod, err)) || (rc = common_fs_mkdir_p(home, err)) ||
+	    (rc = common_fs_mkdir_p(gopath, err)) || (rc = common_fs_mkdir_p(tmp, err)) ||
+	    (rc = common_fs_mkdir_p(o->gocache, err)))
 		goto out;
 	rc = copy_program(o->program_dir, mod, err);
 	if (rc)
 		goto out;
 	if (lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0) {
-		rc = rungo_err_set(err, -ENOSPC, "go.mod too long");
+		rc = common_err_set(err, -ENOSPC, "go.mod too long");
 		goto out;
 	}
 	{
 		char p[PATH_MAX];
 
 		if (join(p, sizeof(p), mod, "go.mod")) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "path too long: %s", mod);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "path too long: %s", mod);
 			goto out;
 		}
 		rc = write_file(p, gomod, strlen(gomod), err);
@@ -616,7 +558,7 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	}
 	b->binary = xstrdup(bin);
 	if (!b->binary) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 
@@ -653,12 +595,12 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	strv_addf(&argv, "%s", bin);
 	strv_addf(&argv, ".");
 	if (env.oom || argv.oom) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	b->command = render_command(mod, argv.v, env.v);
 	if (!b->command) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory");
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rc = spawn_build(b, argv.v, env.v, mod, err);
@@ -668,11 +610,11 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 		char line[300];
 
 		first_line(b->output, line, sizeof(line));
-		rc = rungo_err_set(err, -EIO,
-				   "go build of %s with %s for linux/%s failed (exit status %d): %s",
-				   o->program_dir, b->goversion, o->goarch,
-				   b->exit_status,
-				   line[0] ? line : "no output");
+		rc = common_err_set(err, -EIO,
+				    "go build of %s with %s for linux/%s failed (exit status %d): %s",
+				    o->program_dir, b->goversion, o->goarch,
+				    b->exit_status,
+				    line[0] ? line : "no output");
 		/* Hand the build back for lutgen_build_report. */
 		*out = b;
 		b = NULL;
@@ -689,20 +631,20 @@ out:
 
 char *lutgen_build_report(const struct lutgen_build *b)
 {
-	struct lutgen_sb s = { 0 };
+	struct common_sb s = { 0 };
 	size_t n;
 
-	lutgen_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
+	common_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
 		b->goversion, b->goarch, b->exit_status);
-	lutgen_sb_printf(&s, "command: %s\n", b->command ? b->command : "(not run)");
-	lutgen_sb_puts(&s, "output:\n");
+	common_sb_printf(&s, "command: %s\n", b->command ? b->command : "(not run)");
+	common_sb_puts(&s, "output:\n");
 	if (b->output && b->output[0]) {
-		lutgen_sb_puts(&s, b->output);
+		common_sb_puts(&s, b->output);
 		n = strlen(b->output);
 		if (b->output[n - 1] != '\n')
-			lutgen_sb_puts(&s, "\n");
+			common_sb_puts(&s, "\n");
 	} else {
-		lutgen_sb_puts(&s, "(none)\n");
+		common_sb_puts(&s, "(none)\n");
 	}
 	if (s.oom) {
 		free(s.p);
@@ -716,7 +658,7 @@ void lutgen_build_free(struct lutgen_build *b)
 	if (!b)
 		return;
 	if (b->dir)
-		(void)lutgen_build_rmtree(b->dir, NULL);
+		(void)common_fs_rmtree(b->dir, NULL, NULL);
 	free(b->dir);
 	free(b->binary);
 	free(b->command);

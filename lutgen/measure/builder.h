@@ -30,7 +30,8 @@
 
 #include <stddef.h>
 
-#include "rungo/err.h"
+#include "common/err.h"
+#include "lutgen/measure/layer.h"
 #include "rungo/version.h"
 
 struct lutgen_build_opts {
@@ -63,7 +64,7 @@ int lutgen_build_gomod(const struct rungo_version *v, char *buf,
  * names and contents) — the files a build copies.  A subdirectory or any
  * other file type is an error (-EINVAL) naming it. */
 int lutgen_build_program_hash(const char *program_dir, char out[65],
-			      struct rungo_err *err);
+			      struct common_err *err);
 
 /*
  * Run one build.  On success (exit status 0 and a binary) returns 0 and
@@ -74,7 +75,7 @@ int lutgen_build_program_hash(const char *program_dir, char out[65],
  * code with *out set to NULL.
  */
 int lutgen_build_run(const struct lutgen_build_opts *opts,
-		     struct lutgen_build **out, struct rungo_err *err);
+		     struct lutgen_build **out, struct common_err *err);
 
 /* Multi-line account of a build for humans: toolchain, arch, exit status,
  * the command line with its complete environment, and the full output.
@@ -82,9 +83,5 @@ int lutgen_build_run(const struct lutgen_build_opts *opts,
 char *lutgen_build_report(const struct lutgen_build *b);
 
 void lutgen_build_free(struct lutgen_build *b);
-
-/* Remove a directory tree (read-only subdirectories included) without
- * following symlinks.  Missing `path` is not an error. */
-int lutgen_build_rmtree(const char *path, struct rungo_err *err);
 
 #endif

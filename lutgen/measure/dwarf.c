@@ -294,59 +294,59 @@ static void skip_unused_sections(Elf *elf)
 }
 
 int lutgen_dwarf_open(const char *path, struct lutgen_dwarf **out,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	struct lutgen_dwarf *d = NULL;
 	int rc = 0;
 
 	if (!path || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_dwarf_open: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_dwarf_open: NULL argument");
 	*out = NULL;
 	if (elf_version(EV_CURRENT) == EV_NONE) {
-		rc = rungo_err_set(err, -EIO, "libelf: %s", elf_errmsg(-1));
+		rc = common_err_set(err, -EIO, "libelf: %s", elf_errmsg(-1));
 		goto out;
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory opening %s",
-				   path);
+		rc = common_err_set(err, -ENOMEM, "out of memory opening %s",
+				    path);
 		goto out;
 	}
 	d->fd = -1;
 	d->path = strdup(path);
 	if (!d->path) {
-		rc = rungo_err_set(err, -ENOMEM, "out of memory opening %s",
-				   path);
+		rc = common_err_set(err, -ENOMEM, "out of memory opening %s",
+				    path);
 		goto out;
 	}
 	d->fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (d->fd < 0) {
 		rc = -errno;
-		rungo_err_set(err, rc, "open %s: %s", path, strerror(-rc));
+		common_err_set(err, rc, "open %s: %s", path, strerror(-rc));
 		goto out;
 	}
 	/* private (copy-on-write) mapping: skip_unused_sections edits the
 	 * section headers in memory, never the file */
 	d->elf = elf_begin(d->fd, ELF_C_READ_MMAP_PRIVATE, NULL);
 	if (!d->elf || elf_kind(d->elf) != ELF_K_ELF) {
-		rc = rungo_err_set(err, -EINVAL, "%s is not an ELF file%s%s",
-				   path, d->elf ? "" : ": ",
-				   d->elf ? "" : elf_errmsg(-1));
+		rc = common_err_set(err, -EINVAL, "%s is not an ELF file%s%s",
+				    path, d->elf ? "" : ": ",
+				    d->elf ? "" : elf_errmsg(-1));
 		goto out;
 	}
 	d->goarch = goarch_of(d->elf, &d->cfa_to_sp, &d->first_arg);
 	if (!has_debug_info(d->elf)) {
-		rc = rungo_err_set(err, -ENODATA,
-				   "%s has no DWARF debug info (stripped, or built with -ldflags=-w); rebuild it without -s/-w",
-				   path);
+		rc = common_err_set(err, -ENODATA,
+				    "%s has no DWARF debug info (stripped, or built with -ldflags=-w); rebuild it without -s/-w",
+				    path);
 		goto out;
 	}
 	skip_unused_sections(d->elf);
 	d->dw = dwarf_begin_elf(d->elf, DWARF_C_READ, NULL);
 	if (!d->dw) {
-		rc = rungo_err_set(err, -EPROTO, "reading DWARF of %s: %s",
-				   path, dwarf_errmsg(-1));
+		rc = common_err_set(err, -EPROTO, "reading DWARF of %s: %s",
+				    path, dwarf_errmsg(-1));
 		goto out;
 	}
 	*out = d;
@@ -431,7 +431,7 @@ static int index_die(struct lutgen_dwarf *d, Dwarf_Die *die)
 }
 
 /* The list of CUs: headers and CU DIEs only, no children parsed. */
-static int load_cus(struct lutgen_dwarf *d, struct rungo_err *err)
+static int load_cus(struct lutgen_dwarf *d, struct common_err *err)
 {
 	Dwarf_CU *cu = NULL;
 	Dwarf_Die cudie;
@@ -460,22 +460,22 @@ static int load_cus(struct lutgen_dwarf *d, struct rungo_err *err)
 		d->ncus++;
 	}
 	if (r < 0) {
-		rc = rungo_err_set(err, -EPROTO, "reading DWARF units of %s: %s",
-				   d->path, dwarf_errmsg(-1));
+		rc = common_err_set(err, -EPROTO, "reading DWARF units of %s: %s",
+				    d->path, dwarf_errmsg(-1));
 		goto out;
 	}
 	d->cus_loaded = true;
 	goto out;
 oom:
-	rc = rungo_err_set(err, -ENOMEM, "out of memory indexing DWARF of %s",
-			   d->path);
+	rc = common_err_set(err, -ENOMEM, "out of memory indexing DWARF of %s",
+			    d->path);
 out:
 	return rc;
 }
 
 /* One pass over the top-level DIEs of one CU. */
 static int index_cu(struct lutgen_dwarf *d, struct cu_ent *ce,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	Dwarf_Die child;
 	int rc = 0, r;
@@ -486,14 +486,14 @@ static int index_cu(struct lutgen_dwarf *d, struct cu_ent *ce,
 	while (r == 0) {
 		rc = index_die(d, &child);
 		if (rc < 0)
-			return rungo_err_set(err, rc,
-					     "out of memory indexing DWARF of %s",
-					     d->path);
+			return common_err_set(err, rc,
+					      "out of memory indexing DWARF of %s",
+					      d->path);
 		r = dwarf_siblingof(&child, &child);
 	}
 	if (r < 0)
-		return rungo_err_set(err, -EPROTO, "reading DWARF of %s: %s",
-				     d->path, dwarf_errmsg(-1));
+		return common_err_set(err, -EPROTO, "reading DWARF of %s: %s",
+				      d->path, dwarf_errmsg(-1));
 	ce->indexed = true;
 	return 0;
 }
@@ -526,7 +526,7 @@ static bool package_of(const char *name, char *buf, size_t size)
  * Returns 1 found, 0 not found, negative on error.
  */
 static int lookup(struct lutgen_dwarf *d, struct name_map *m,
-		  const char *name, Dwarf_Off *off, struct rungo_err *err)
+		  const char *name, Dwarf_Off *off, struct common_err *err)
 {
 	char pkg[512];
 	Dwarf_Off ci;
@@ -558,7 +558,7 @@ static int lookup(struct lutgen_dwarf *d, struct name_map *m,
 }
 
 static int find_type(struct lutgen_dwarf *d, const char *type, Dwarf_Die *die,
-		     struct rungo_err *err)
+		     struct common_err *err)
 {
 	Dwarf_Off off;
 	int rc = lookup(d, &d->types, type, &off, err);
@@ -566,11 +566,11 @@ static int find_type(struct lutgen_dwarf *d, const char *type, Dwarf_Die *die,
 	if (rc < 0)
 		return rc;
 	if (rc == 0)
-		return rungo_err_set(err, -ENOENT, "no type '%s' in %s", type,
-				     d->path);
+		return common_err_set(err, -ENOENT, "no type '%s' in %s", type,
+				      d->path);
 	if (!dwarf_offdie(d->dw, off, die))
-		return rungo_err_set(err, -EPROTO, "reading type '%s' in %s: %s",
-				     type, d->path, dwarf_errmsg(-1));
+		return common_err_set(err, -EPROTO, "reading type '%s' in %s: %s",
+				      type, d->path, dwarf_errmsg(-1));
 	return 0;
 }
 
@@ -622,21 +622,21 @@ static int die_type_size(Dwarf_Die *type, uint64_t *out)
 }
 
 int lutgen_dwarf_type_size(struct lutgen_dwarf *d, const char *type,
-			   uint64_t *out, struct rungo_err *err)
+			   uint64_t *out, struct common_err *err)
 {
 	Dwarf_Die die;
 	int rc;
 
 	if (!d || !type || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_dwarf_type_size: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_dwarf_type_size: NULL argument");
 	rc = find_type(d, type, &die, err);
 	if (rc < 0)
 		return rc;
 	if (die_type_size(&die, out) < 0)
-		return rungo_err_set(err, -EPROTO,
-				     "type '%s' has no byte size in %s", type,
-				     d->path);
+		return common_err_set(err, -EPROTO,
+				      "type '%s' has no byte size in %s", type,
+				      d->path);
 	return 0;
 }
 
@@ -782,7 +782,7 @@ next:
 
 int lutgen_dwarf_struct_offset(struct lutgen_dwarf *d, const char *type,
 			       const char *field_path, uint64_t *out,
-			       struct rungo_err *err)
+			       struct common_err *err)
 {
 	char buf[512];
 	char *parts[LUTGEN_PATH_MAX_PARTS];
@@ -793,29 +793,29 @@ int lutgen_dwarf_struct_offset(struct lutgen_dwarf *d, const char *type,
 	int rc;
 
 	if (!d || !type || !field_path || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_dwarf_struct_offset: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_dwarf_struct_offset: NULL argument");
 	if (snprintf(buf, sizeof(buf), "%s", field_path) >= (int)sizeof(buf))
-		return rungo_err_set(err, -EINVAL, "field path too long: %.64s...",
-				     field_path);
+		return common_err_set(err, -EINVAL, "field path too long: %.64s...",
+				      field_path);
 	for (tok = strtok_r(buf, ".", &save); tok;
 	     tok = strtok_r(NULL, ".", &save)) {
 		if (nparts == LUTGEN_PATH_MAX_PARTS)
-			return rungo_err_set(err, -EINVAL,
-					     "field path '%s' has too many components",
-					     field_path);
+			return common_err_set(err, -EINVAL,
+					      "field path '%s' has too many components",
+					      field_path);
 		parts[nparts++] = tok;
 	}
 	if (nparts == 0)
-		return rungo_err_set(err, -EINVAL,
-				     "empty field path for type '%s'", type);
+		return common_err_set(err, -EINVAL,
+				      "empty field path for type '%s'", type);
 	rc = find_type(d, type, &st, err);
 	if (rc < 0)
 		return rc;
 	if (strip_typedefs(&st) < 0 || dwarf_tag(&st) != DW_TAG_structure_type)
-		return rungo_err_set(err, -EINVAL,
-				     "type '%s' in %s is not a struct", type,
-				     d->path);
+		return common_err_set(err, -EINVAL,
+				      "type '%s' in %s is not a struct", type,
+				      d->path);
 	for (i = 0; i < nparts; i++) {
 		const char *stname = dwarf_diename(&st);
 		uint64_t off;
@@ -832,39 +832,39 @@ int lutgen_dwarf_struct_offset(struct lutgen_dwarf *d, const char *type,
 		} else {
 			got = promoted_member(&st, parts[i], 1, &off, &m);
 			if (got == -EEXIST)
-				return rungo_err_set(err, -EINVAL,
-						     "field '%s' of %s is ambiguous (promoted from several embedded structs) in %s",
-						     parts[i], stname, d->path);
+				return common_err_set(err, -EINVAL,
+						      "field '%s' of %s is ambiguous (promoted from several embedded structs) in %s",
+						      parts[i], stname, d->path);
 			if (got < 0)
 				goto bad_dwarf;
 			if (got == 0)
-				return rungo_err_set(err, -ENOENT,
-						     "%s has no field '%s' in %s",
-						     stname, parts[i], d->path);
+				return common_err_set(err, -ENOENT,
+						      "%s has no field '%s' in %s",
+						      stname, parts[i], d->path);
 		}
 		total += off;
 		if (i + 1 == nparts)
 			break;
 		rc = member_struct(&m, &st);
 		if (rc == -ENOTDIR)
-			return rungo_err_set(err, -EINVAL,
-					     "field '%s' of %s is a pointer; path '%s' cannot walk through it (in %s)",
-					     parts[i], stname, field_path,
-					     d->path);
+			return common_err_set(err, -EINVAL,
+					      "field '%s' of %s is a pointer; path '%s' cannot walk through it (in %s)",
+					      parts[i], stname, field_path,
+					      d->path);
 		if (rc == -EINVAL)
-			return rungo_err_set(err, -EINVAL,
-					     "field '%s' of %s is not a struct; path '%s' cannot continue (in %s)",
-					     parts[i], stname, field_path,
-					     d->path);
+			return common_err_set(err, -EINVAL,
+					      "field '%s' of %s is not a struct; path '%s' cannot continue (in %s)",
+					      parts[i], stname, field_path,
+					      d->path);
 		if (rc < 0)
 			goto bad_dwarf;
 	}
 	*out = total;
 	return 0;
 bad_dwarf:
-	return rungo_err_set(err, -EPROTO,
-			     "malformed DWARF for '%s' field '%s' in %s: %s", type,
-			     field_path, d->path, dwarf_errmsg(-1));
+	return common_err_set(err, -EPROTO,
+			      "malformed DWARF for '%s' field '%s' in %s: %s", type,
+			      field_path, d->path, dwarf_errmsg(-1));
 }
 
 /* ---- parameter locations ---- */
@@ -1197,7 +1197,7 @@ static uint64_t type_align(Dwarf_Die *type, int depth)
  */
 static int check_stack_layout(const struct lutgen_dwarf *d, const char *fn,
 			      const struct lutgen_param *ps, size_t n,
-			      const uint64_t *aligns, struct rungo_err *err)
+			      const uint64_t *aligns, struct common_err *err)
 {
 	int64_t off = d->first_arg;
 	size_t i, j;
@@ -1221,12 +1221,12 @@ static int check_stack_layout(const struct lutgen_dwarf *d, const char *fn,
 		at = off;
 		for (j = 0; j < ps[i].npieces; j++) {
 			if (ps[i].pieces[j].stack_offset != at)
-				return rungo_err_set(err, -EPROTO,
-						     "parameter '%s' of %s in %s: DWARF puts byte %lld of it at SP%+lld, but the stack argument layout puts it at SP%+lld (a Go 1.15 DWARF bug describes a string/slice/interface with dead words by one surviving word)",
-						     ps[i].name, fn, d->path,
-						     (long long)(at - off),
-						     (long long)ps[i].pieces[j].stack_offset,
-						     (long long)at);
+				return common_err_set(err, -EPROTO,
+						      "parameter '%s' of %s in %s: DWARF puts byte %lld of it at SP%+lld, but the stack argument layout puts it at SP%+lld (a Go 1.15 DWARF bug describes a string/slice/interface with dead words by one surviving word)",
+						      ps[i].name, fn, d->path,
+						      (long long)(at - off),
+						      (long long)ps[i].pieces[j].stack_offset,
+						      (long long)at);
 			at += (int64_t)ps[i].pieces[j].size;
 		}
 		off += (int64_t)ps[i].size;
@@ -1253,7 +1253,7 @@ static bool frame_base_is_cfa(Dwarf_Die *fn)
 
 int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 			     struct lutgen_param **params, size_t *nparams,
-			     struct rungo_err *err)
+			     struct common_err *err)
 {
 	struct lutgen_param *ps = NULL;
 	uint64_t *aligns = NULL, *na;
@@ -1265,23 +1265,23 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 	int rc, r;
 
 	if (!d || !function || !params || !nparams)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_dwarf_func_params: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_dwarf_func_params: NULL argument");
 	*params = NULL;
 	*nparams = 0;
 	rc = lookup(d, &d->funcs, function, &foff, err);
 	if (rc < 0)
 		goto out;
 	if (rc == 0) {
-		rc = rungo_err_set(err, -ENOENT, "no function '%s' in %s",
-				   function, d->path);
+		rc = common_err_set(err, -ENOENT, "no function '%s' in %s",
+				    function, d->path);
 		goto out;
 	}
 	rc = 0;
 	if (!dwarf_offdie(d->dw, foff, &fn) || dwarf_lowpc(&fn, &lowpc) != 0) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "reading function '%s' in %s: %s", function,
-				   d->path, dwarf_errmsg(-1));
+		rc = common_err_set(err, -EPROTO,
+				    "reading function '%s' in %s: %s", function,
+				    d->path, dwarf_errmsg(-1));
 		goto out;
 	}
 	fb_cfa = frame_base_is_cfa(&fn);
@@ -1308,13 +1308,13 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 			name = "";
 		np = realloc(ps, (n + 1) * sizeof(*np));
 		if (!np) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		ps = np;
 		na = realloc(aligns, (n + 1) * sizeof(*na));
 		if (!na) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		aligns = na;
@@ -1323,15 +1323,15 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 		memset(p, 0, sizeof(*p));
 		p->name = strdup(name);
 		if (!p->name) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		if (!dwarf_formref_die(dwarf_attr_integrate(&c, DW_AT_type, &a),
 				       &ty) ||
 		    die_type_size(&ty, &p->size) < 0) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "parameter '%s' of %s has no sized type in %s",
-					   name, function, d->path);
+			rc = common_err_set(err, -EPROTO,
+					    "parameter '%s' of %s has no sized type in %s",
+					    name, function, d->path);
 			goto out;
 		}
 		aligns[n - 1] = type_align(&ty, 0);
@@ -1344,25 +1344,25 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 					    &lens[0]);
 			exprs[0] = blockops;
 			if (nloc == -EOPNOTSUPP) {
-				rc = rungo_err_set(err, -EOPNOTSUPP,
-						   "parameter '%s' of %s in %s: unsupported DWARF location operation",
-						   name, function, d->path);
+				rc = common_err_set(err, -EOPNOTSUPP,
+						    "parameter '%s' of %s in %s: unsupported DWARF location operation",
+						    name, function, d->path);
 				goto out;
 			}
 			if (nloc < 0) {
-				rc = rungo_err_set(err, -EPROTO,
-						   "location of parameter '%s' of %s in %s: malformed expression",
-						   name, function, d->path);
+				rc = common_err_set(err, -EPROTO,
+						    "location of parameter '%s' of %s in %s: malformed expression",
+						    name, function, d->path);
 				goto out;
 			}
 		} else {
 			nloc = dwarf_getlocation_addr(&a, lowpc, exprs, lens, 1);
 		}
 		if (nloc < 0) {
-			rc = rungo_err_set(err, -EPROTO,
-					   "location of parameter '%s' of %s in %s: %s",
-					   name, function, d->path,
-					   dwarf_errmsg(-1));
+			rc = common_err_set(err, -EPROTO,
+					    "location of parameter '%s' of %s in %s: %s",
+					    name, function, d->path,
+					    dwarf_errmsg(-1));
 			goto out;
 		}
 		if (nloc == 0)
@@ -1374,9 +1374,9 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 				if (exprs[0][k].atom == DW_OP_fbreg)
 					break;
 			if (k < lens[0]) {
-				rc = rungo_err_set(err, -EOPNOTSUPP,
-						   "parameter '%s' of %s in %s: DW_OP_fbreg with a frame base other than DW_OP_call_frame_cfa",
-						   name, function, d->path);
+				rc = common_err_set(err, -EOPNOTSUPP,
+						    "parameter '%s' of %s in %s: DW_OP_fbreg with a frame base other than DW_OP_call_frame_cfa",
+						    name, function, d->path);
 				goto out;
 			}
 		}
@@ -1388,31 +1388,31 @@ int lutgen_dwarf_func_params(struct lutgen_dwarf *d, const char *function,
 				    exprs[0][k].atom == DW_OP_call_frame_cfa)
 					break;
 			if (k < lens[0]) {
-				rc = rungo_err_set(err, -EOPNOTSUPP,
-						   "parameter '%s' of %s in %s: stack slots on GOARCH %s are not supported (CFA at entry unknown)",
-						   name, function, d->path,
-						   d->goarch);
+				rc = common_err_set(err, -EOPNOTSUPP,
+						    "parameter '%s' of %s in %s: stack slots on GOARCH %s are not supported (CFA at entry unknown)",
+						    name, function, d->path,
+						    d->goarch);
 				goto out;
 			}
 		}
 		rc = eval_location(d, exprs[0], lens[0], p, &why);
 		if (rc == -ENOMEM) {
-			rungo_err_set(err, rc, "out of memory");
+			common_err_set(err, rc, "out of memory");
 			goto out;
 		}
 		if (rc < 0) {
-			rungo_err_set(err, rc,
-				      "parameter '%s' of %s at entry pc 0x%llx in %s: %s",
-				      name, function, (unsigned long long)lowpc,
-				      d->path, why ? why : "bad location");
+			common_err_set(err, rc,
+				       "parameter '%s' of %s at entry pc 0x%llx in %s: %s",
+				       name, function, (unsigned long long)lowpc,
+				       d->path, why ? why : "bad location");
 			goto out;
 		}
 next:
 		r = dwarf_siblingof(&c, &c);
 	}
 	if (r < 0) {
-		rc = rungo_err_set(err, -EPROTO, "reading function '%s' in %s: %s",
-				   function, d->path, dwarf_errmsg(-1));
+		rc = common_err_set(err, -EPROTO, "reading function '%s' in %s: %s",
+				    function, d->path, dwarf_errmsg(-1));
 		goto out;
 	}
 	rc = check_stack_layout(d, function, ps, n, aligns, err);
@@ -1431,38 +1431,38 @@ out:
 int lutgen_dwarf_lookup(struct lutgen_dwarf *d, enum lutgen_lookup_kind kind,
 			const char *type, const char *field,
 			const char *function, struct lutgen_value *out,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	int rc;
 
 	if (!out)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_dwarf_lookup: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_dwarf_lookup: NULL argument");
 	memset(out, 0, sizeof(*out));
 	out->kind = kind;
 	switch (kind) {
 	case LUTGEN_LOOKUP_STRUCT_OFFSET:
 		if (!type || !field)
-			return rungo_err_set(err, -EINVAL,
-					     "struct_offset lookup needs a type and a field");
+			return common_err_set(err, -EINVAL,
+					      "struct_offset lookup needs a type and a field");
 		rc = lutgen_dwarf_struct_offset(d, type, field, &out->u, err);
 		break;
 	case LUTGEN_LOOKUP_TYPE_SIZE:
 		if (!type)
-			return rungo_err_set(err, -EINVAL,
-					     "type_size lookup needs a type");
+			return common_err_set(err, -EINVAL,
+					      "type_size lookup needs a type");
 		rc = lutgen_dwarf_type_size(d, type, &out->u, err);
 		break;
 	case LUTGEN_LOOKUP_FUNC_PARAMS:
 		if (!function)
-			return rungo_err_set(err, -EINVAL,
-					     "func_params lookup needs a function");
+			return common_err_set(err, -EINVAL,
+					      "func_params lookup needs a function");
 		rc = lutgen_dwarf_func_params(d, function, &out->params,
 					      &out->nparams, err);
 		break;
 	default:
-		return rungo_err_set(err, -EINVAL, "unknown lookup kind %d",
-				     (int)kind);
+		return common_err_set(err, -EINVAL, "unknown lookup kind %d",
+				      (int)kind);
 	}
 	return rc;
 }

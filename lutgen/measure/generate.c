@@ -15,11 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/fs.h"
+#include "common/goarch.h"
+#include "common/sha256.h"
 #include "lutgen/measure/builder.h"
 #include "lutgen/measure/dwarf.h"
 #include "lutgen/measure/lookup.h"
 #include "rungo/cache.h"
-#include "rungo/fetch.h"
 #include "rungo/select.h"
 
 /* ---- internal state ----------------------------------------------------- */
@@ -71,7 +73,7 @@ struct lutgen_generate {
 	bool installer_done;
 	bool stop;
 	size_t done, total;
-	struct rungo_err first_err;
+	struct common_err first_err;
 	bool ran;
 };
 
@@ -85,7 +87,7 @@ static char *xstrdup(const char *s)
 	return p;
 }
 
-static char *xasprintf(const char *fmt, ...) RUNGO_PRINTF(1, 2);
+static char *xasprintf(const char *fmt, ...) COMMON_PRINTF(1, 2);
 static char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;
@@ -106,9 +108,9 @@ static char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
-static void logf_(struct lutgen_generate *g, enum rungo_log_level lvl,
-		  const char *fmt, ...) RUNGO_PRINTF(3, 4);
-static void logf_(struct lutgen_generate *g, enum rungo_log_level lvl,
+static void logf_(struct lutgen_generate *g, enum common_log_level lvl,
+		  const char *fmt, ...) COMMON_PRINTF(3, 4);
+static void logf_(struct lutgen_generate *g, enum common_log_level lvl,
 		  const char *fmt, ...)
 {
 	char msg[1024];
@@ -124,7 +126,7 @@ static void logf_(struct lutgen_generate *g, enum rungo_log_level lvl,
 
 const char *lutgen_generate_host_arch(void)
 {
-	return rungo_host_arch();
+	return common_host_arch();
 }
 
 /* ---- keys --------------------------------------------------------------- */
@@ -170,7 +172,7 @@ static int local_key(const char *goroot, char key[65],
 	if (snprintf(vpath, sizeof(vpath), "%s/VERSION", real) >=
 	    (int)sizeof(vpath))
 		return -ENAMETOOLONG;
-	rc = rungo_fs_read_file(vpath, 64u << 20, &ver, &len, NULL);
+	rc = common_fs_read_file(vpath, 64u << 20, &ver, &len, NULL);
 	if (rc)
 		return rc;
 	if (v) {
@@ -191,7 +193,7 @@ static int local_key(const char *goroot, char key[65],
 		rc = -ENOMEM;
 		goto out;
 	}
-	rungo_sha256_buf(material, strlen(material), key);
+	common_sha256_buf(material, strlen(material), key);
 out:
 	free(material);
 	free(ver);
@@ -217,7 +219,7 @@ static int measurement_key(struct lutgen_generate *g, size_t mi)
 			     gs->lookups_json);
 	if (!material)
 		return -ENOMEM;
-	rungo_sha256_buf(material, strlen(material), g->m_key[mi]);
+	common_sha256_buf(material, strlen(material), g->m_key[mi]);
 	free(material);
 	return 0;
 }
@@ -437,7 +439,7 @@ static bool result_load(struct lutgen_generate *g, size_t mi)
 	bool ok = false;
 
 	if (!g->m_key[mi][0] || result_path(g, mi, path, sizeof(path)) != 0 ||
-	    rungo_fs_read_file(path, 64u << 20, &text, &len, NULL) != 0)
+	    common_fs_read_file(path, 64u << 20, &text, &len, NULL) != 0)
 		return false;
 	root = cJSON_ParseWithLength(text, len);
 	if (!root)
@@ -541,7 +543,7 @@ out:
 		unlink(tmp);
 	}
 	if (!ok)
-		logf_(g, RUNGO_LOG_WARN,
+		logf_(g, COMMON_LOG_WARN,
 		      "could not write the result cache entry of %s %s/%s in %s",
 		      s->name, m->version_str, m->goarch, g->results_dir);
 	free(text);
@@ -551,7 +553,7 @@ out:
 /* ---- setup -------------------------------------------------------------- */
 
 int lutgen_generate_new(const struct lutgen_generate_opts *opts,
-			struct lutgen_generate **out, struct rungo_err *err)
+			struct lutgen_generate **out, struct common_err *err)
 {
 	struct lutgen_generate *g;
 	const char *arch;
@@ -559,17 +561,17 @@ int lutgen_generate_new(const struct lutgen_generate_opts *opts,
 	int rc;
 
 	if (!opts || !opts->cache || !opts->index)
-		return rungo_err_set(err, -EINVAL,
-				     "generate: a cache and an index are required");
+		return common_err_set(err, -EINVAL,
+				      "generate: a cache and an index are required");
 	g = calloc(1, sizeof(*g));
 	if (!g)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	g->o = *opts;
 	arch = opts->host_arch ? opts->host_arch : lutgen_generate_host_arch();
 	if (!arch) {
 		free(g);
-		return rungo_err_set(err, -ENOTSUP,
-				     "generate: unknown host architecture; no Go toolchain to run here");
+		return common_err_set(err, -ENOTSUP,
+				      "generate: unknown host architecture; no Go toolchain to run here");
 	}
 	snprintf(g->host_arch, sizeof(g->host_arch), "%s", arch);
 	snprintf(g->host_os, sizeof(g->host_os), "%s",
@@ -582,7 +584,7 @@ int lutgen_generate_new(const struct lutgen_generate_opts *opts,
 				sizeof(g->results_dir));
 	if (rc) {
 		free(g);
-		return rungo_err_set(err, rc, "generate: result cache path too long");
+		return common_err_set(err, rc, "generate: result cache path too long");
 	}
 	pthread_mutex_init(&g->lock, NULL);
 	pthread_mutex_init(&g->dwarf_lock, NULL);
@@ -663,7 +665,7 @@ static int add_version(struct lutgen_generate *g, const struct rungo_version *v,
 
 int lutgen_generate_add_spec(struct lutgen_generate *g,
 			     const struct lutgen_spec *spec,
-			     const char *program_dir, struct rungo_err *err)
+			     const char *program_dir, struct common_err *err)
 {
 	struct rungo_select_opts so;
 	struct rungo_version *sel = NULL;
@@ -672,11 +674,11 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 	int rc;
 
 	if (g->ran)
-		return rungo_err_set(err, -EINVAL,
-				     "generate: add specs before running");
+		return common_err_set(err, -EINVAL,
+				      "generate: add specs before running");
 	ns = realloc(g->specs, (g->nspecs + 1) * sizeof(*ns));
 	if (!ns)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	g->specs = ns;
 	gs = &g->specs[g->nspecs];
 	memset(gs, 0, sizeof(*gs));
@@ -687,10 +689,10 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 				      : default_program_dir(spec);
 	gs->lookups_json = lookups_canonical(spec);
 	if (!gs->program_dir || !gs->lookups_json)
-		return rungo_err_set(err, -ENOMEM, "out of memory");
+		return common_err_set(err, -ENOMEM, "out of memory");
 	rc = lutgen_build_program_hash(gs->program_dir, gs->program_hash, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "spec %s", spec->name);
+		return common_err_prefix(err, rc, "spec %s", spec->name);
 
 	memset(&so, 0, sizeof(so));
 	so.min = &spec->min_version;
@@ -699,7 +701,7 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 	so.arch = g->host_arch;
 	rc = rungo_select(g->o.index, &so, &sel, &nsel, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "spec %s", spec->name);
+		return common_err_prefix(err, rc, "spec %s", spec->name);
 	for (i = 0; i < nsel; i++)
 		if (!g->o.version_filter ||
 		    g->o.version_filter(g->o.filter_ctx, &sel[i]))
@@ -709,10 +711,10 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 
 		free(sel);
 		rungo_version_format(&spec->min_version, minv, sizeof(minv));
-		return rungo_err_set(err, -ENOENT,
-				     "spec %s: the index has no Go release >= %s for %s/%s%s",
-				     spec->name, minv, g->host_os, g->host_arch,
-				     g->o.version_filter ? " (after filtering)" : "");
+		return common_err_set(err, -ENOENT,
+				      "spec %s: the index has no Go release >= %s for %s/%s%s",
+				      spec->name, minv, g->host_os, g->host_arch,
+				      g->o.version_filter ? " (after filtering)" : "");
 	}
 	gs->versions = sel;
 	gs->nversions = kept;
@@ -733,7 +735,7 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 		if (nk)
 			g->m_key = nk;
 		if (!nm || !nmv || !nk)
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		g->cap_m = need;
 	}
 	for (i = 0; i < kept; i++) {
@@ -741,7 +743,7 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 
 		rc = add_version(g, &sel[i], &vi);
 		if (rc)
-			return rungo_err_set(err, rc, "out of memory");
+			return common_err_set(err, rc, "out of memory");
 		for (a = 0; a < spec->narches; a++) {
 			struct lutgen_measurement *m = &g->m[g->nm];
 
@@ -782,7 +784,7 @@ static void compute_version_keys(struct lutgen_generate *g)
 		char gomod[128];
 
 		if (lutgen_build_gomod(&gv->v, gomod, sizeof(gomod)) == 0)
-			rungo_sha256_buf(gomod, strlen(gomod), gv->gomod_hash);
+			common_sha256_buf(gomod, strlen(gomod), gv->gomod_hash);
 		for (k = 0; k < g->o.ngoroots; k++) {
 			struct rungo_version lv;
 			char key[65];
@@ -826,7 +828,7 @@ static void fail_locked(struct lutgen_generate *g, size_t mi, const char *msg,
 	m->error = xstrdup(msg);
 	m->report = report;
 	if (!g->first_err.code)
-		rungo_err_set(&g->first_err, -EIO, "%s", msg);
+		common_err_set(&g->first_err, -EIO, "%s", msg);
 	if (!g->o.keep_going)
 		g->stop = true;
 	g->done++;
@@ -834,7 +836,7 @@ static void fail_locked(struct lutgen_generate *g, size_t mi, const char *msg,
 }
 
 static int inspect(struct lutgen_generate *g, size_t mi, const char *binary,
-		   struct lutgen_value *vals, struct rungo_err *err)
+		   struct lutgen_value *vals, struct common_err *err)
 {
 	const struct lutgen_measurement *m = &g->m[mi];
 	const struct lutgen_spec *s = g->specs[m->spec].spec;
@@ -849,9 +851,9 @@ static int inspect(struct lutgen_generate *g, size_t mi, const char *binary,
 		goto out;
 	arch = lutgen_dwarf_goarch(d);
 	if (!arch || strcmp(arch, m->goarch) != 0) {
-		rc = rungo_err_set(err, -EPROTO,
-				   "the binary built for %s is %s",
-				   m->goarch, arch ? arch : "of an unknown arch");
+		rc = common_err_set(err, -EPROTO,
+				    "the binary built for %s is %s",
+				    m->goarch, arch ? arch : "of an unknown arch");
 		goto out;
 	}
 	for (i = 0; i < s->nlookups; i++) {
@@ -859,7 +861,7 @@ static int inspect(struct lutgen_generate *g, size_t mi, const char *binary,
 
 		rc = lutgen_measure_lookup(d, l, &vals[i], err);
 		if (rc) {
-			rungo_err_prefix(err, rc, "lookup %s", l->name);
+			common_err_prefix(err, rc, "lookup %s", l->name);
 			goto out;
 		}
 	}
@@ -877,21 +879,21 @@ static void measure(struct lutgen_generate *g, size_t mi)
 	struct lutgen_build_opts bo;
 	struct lutgen_build *b = NULL;
 	struct lutgen_value *vals = NULL;
-	struct rungo_err err = { 0 };
-	char gocache[PATH_MAX], msg[RUNGO_ERR_MSG_SIZE + 128];
+	struct common_err err = { 0 };
+	char gocache[PATH_MAX], msg[COMMON_ERR_MSG_SIZE + 128];
 	char *report = NULL;
 	size_t k;
 	int rc;
 
 	vals = calloc(gs->spec->nlookups, sizeof(*vals));
 	if (!vals) {
-		rc = rungo_err_set(&err, -ENOMEM, "out of memory");
+		rc = common_err_set(&err, -ENOMEM, "out of memory");
 		goto out;
 	}
 	rc = rungo_cache_gocache_dir(g->o.cache, &gv->tc, gocache,
 				     sizeof(gocache));
 	if (rc) {
-		rungo_err_set(&err, rc, "GOCACHE path too long");
+		common_err_set(&err, rc, "GOCACHE path too long");
 		goto out;
 	}
 	memset(&bo, 0, sizeof(bo));
@@ -933,7 +935,7 @@ out:
 	}
 	pthread_mutex_unlock(&g->lock);
 	if (rc == 0) {
-		logf_(g, RUNGO_LOG_DEBUG, "%s: %s linux/%s built in %.1f s",
+		logf_(g, COMMON_LOG_DEBUG, "%s: %s linux/%s built in %.1f s",
 		      gs->spec->name, m->version_str, m->goarch, m->wall_s);
 		result_store(g, mi);
 	}
@@ -996,7 +998,7 @@ static void *installer_main(void *arg)
 
 	for (vi = 0; vi < g->nversions; vi++) {
 		struct gversion *gv = &g->versions[vi];
-		struct rungo_err err = { 0 };
+		struct common_err err = { 0 };
 		int rc;
 
 		if (!gv->need_build)
@@ -1021,7 +1023,7 @@ static void *installer_main(void *arg)
 			    g->m[mi].state != LUTGEN_MEASURE_PENDING)
 				continue;
 			if (rc) {
-				char msg[RUNGO_ERR_MSG_SIZE + 128];
+				char msg[COMMON_ERR_MSG_SIZE + 128];
 
 				snprintf(msg, sizeof(msg),
 					 "%s: %s linux/%s: no toolchain: %s",
@@ -1043,7 +1045,7 @@ static void *installer_main(void *arg)
 	return NULL;
 }
 
-static int fill_tables(struct lutgen_generate *g, struct rungo_err *err)
+static int fill_tables(struct lutgen_generate *g, struct common_err *err)
 {
 	size_t si, mi, l;
 	int rc;
@@ -1073,16 +1075,16 @@ static int fill_tables(struct lutgen_generate *g, struct rungo_err *err)
 						      m->toolchain_sha256,
 						      &m->values[l], err);
 				if (rc)
-					return rungo_err_prefix(err, rc,
-								"spec %s",
-								gs->spec->name);
+					return common_err_prefix(err, rc,
+								 "spec %s",
+								 gs->spec->name);
 			}
 		}
 	}
 	return 0;
 }
 
-int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
+int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err)
 {
 	pthread_t installer, *workers = NULL;
 	int nworkers = 0, i, rc;
@@ -1090,11 +1092,11 @@ int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
 	size_t mi, vi;
 
 	if (g->ran)
-		return rungo_err_set(err, -EINVAL, "generate: already ran");
+		return common_err_set(err, -EINVAL, "generate: already ran");
 	g->ran = true;
-	rc = rungo_fs_mkdir_p(g->results_dir, err);
+	rc = common_fs_mkdir_p(g->results_dir, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "result cache");
+		return common_err_prefix(err, rc, "result cache");
 
 	qsort(g->versions, g->nversions, sizeof(*g->versions), cmp_gversion);
 	for (mi = 0; mi < g->nm; mi++)
@@ -1107,7 +1109,7 @@ int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
 	/* The result cache first: what it answers needs no toolchain. */
 	for (mi = 0; mi < g->nm; mi++) {
 		if (measurement_key(g, mi) != 0)
-			return rungo_err_set(err, -ENOMEM, "out of memory");
+			return common_err_set(err, -ENOMEM, "out of memory");
 		if (!g->o.rebuild && result_load(g, mi))
 			continue;
 		g->versions[g->m_version[mi]].need_build = true;
@@ -1117,14 +1119,14 @@ int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
 		g->queue = calloc(g->nm, sizeof(*g->queue));
 		workers = calloc((size_t)g->jobs, sizeof(*workers));
 		if (!g->queue || !workers) {
-			rc = rungo_err_set(err, -ENOMEM, "out of memory");
+			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
 		progress_locked(g);
 		rc = pthread_create(&installer, NULL, installer_main, g);
 		if (rc) {
-			rc = rungo_err_set(err, -rc, "start a thread: %s",
-					   strerror(rc));
+			rc = common_err_set(err, -rc, "start a thread: %s",
+					    strerror(rc));
 			goto out;
 		}
 		installer_started = true;
@@ -1139,9 +1141,9 @@ int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err)
 				pthread_mutex_lock(&g->lock);
 				g->stop = true;
 				pthread_mutex_unlock(&g->lock);
-				rc = rungo_err_set(err, -rc,
-						   "start a thread: %s",
-						   strerror(rc));
+				rc = common_err_set(err, -rc,
+						    "start a thread: %s",
+						    strerror(rc));
 				goto out;
 			}
 			nworkers++;
@@ -1161,7 +1163,7 @@ out:
 	if (rc)
 		return rc;
 	if (g->first_err.code) {
-		rungo_err_set(err, g->first_err.code, "%s", g->first_err.msg);
+		common_err_set(err, g->first_err.code, "%s", g->first_err.msg);
 		return g->first_err.code;
 	}
 	return 0;

@@ -40,11 +40,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
 #include "lutgen/core/value.h"
+#include "lutgen/measure/layer.h"
 #include "rungo/cache.h"
-#include "rungo/err.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
 
@@ -70,9 +71,9 @@ struct lutgen_generate_opts {
 	bool (*job_filter)(void *ctx, const struct rungo_version *v,
 			   const char *goarch);
 	void *filter_ctx;
-	rungo_progress_fn progress;         /* NULL: silent */
+	common_progress_fn progress;         /* NULL: silent */
 	void *progress_ctx;
-	rungo_log_fn log;                   /* NULL: silent */
+	common_log_fn log;                   /* NULL: silent */
 	void *log_ctx;
 };
 
@@ -113,7 +114,7 @@ struct lutgen_generate_stats {
 struct lutgen_generate;
 
 int lutgen_generate_new(const struct lutgen_generate_opts *opts,
-			struct lutgen_generate **out, struct rungo_err *err);
+			struct lutgen_generate **out, struct common_err *err);
 void lutgen_generate_free(struct lutgen_generate *g);
 
 /* Add a spec (borrowed: it must outlive the run).  `program_dir` NULL
@@ -122,12 +123,12 @@ void lutgen_generate_free(struct lutgen_generate *g);
  * versions now: an empty selection is an error naming the spec. */
 int lutgen_generate_add_spec(struct lutgen_generate *g,
 			     const struct lutgen_spec *spec,
-			     const char *program_dir, struct rungo_err *err);
+			     const char *program_dir, struct common_err *err);
 
 /* Measure everything.  0 when every measurement succeeded; -EIO when some
  * failed (err holds the first failure; lutgen_generate_measurements has
  * all of them); other codes for failures of the run itself. */
-int lutgen_generate_run(struct lutgen_generate *g, struct rungo_err *err);
+int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err);
 
 /* After run: all measurements, grouped by spec, then version (oldest
  * first), then arch in the spec's order.  Borrowed. */

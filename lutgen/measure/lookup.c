@@ -29,21 +29,21 @@ static int set_match(char **dst, const struct lutgen_alts *a, size_t i)
 }
 
 int lutgen_measure_lookup(struct lutgen_dwarf *d, const struct lutgen_lookup *l,
-			  struct lutgen_value *out, struct rungo_err *err)
+			  struct lutgen_value *out, struct common_err *err)
 {
-	struct rungo_err first = { 0 }, last = { 0 };
+	struct common_err first = { 0 }, last = { 0 };
 	size_t t, f, fn, tried = 0;
 	int rc;
 
 	if (!d || !l || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "lutgen_measure_lookup: NULL argument");
+		return common_err_set(err, -EINVAL,
+				      "lutgen_measure_lookup: NULL argument");
 	for (t = 0; t < count(&l->types); t++)
 		for (f = 0; f < count(&l->fields); f++)
 			for (fn = 0; fn < count(&l->functions); fn++) {
-				struct rungo_err *e = tried ? &last : &first;
+				struct common_err *e = tried ? &last : &first;
 
-				rungo_err_clear(e);
+				common_err_clear(e);
 				rc = lutgen_dwarf_lookup(d, l->kind,
 							 pick(&l->types, t),
 							 pick(&l->fields, f),
@@ -57,14 +57,14 @@ int lutgen_measure_lookup(struct lutgen_dwarf *d, const struct lutgen_lookup *l,
 					    set_match(&out->match_function,
 						      &l->functions, fn)) {
 						lutgen_value_free(out);
-						return rungo_err_set(err, -ENOMEM,
-								     "out of memory");
+						return common_err_set(err, -ENOMEM,
+								      "out of memory");
 					}
 					return 0;
 				}
 				if (rc != -ENOENT)
-					return rungo_err_set(err, rc, "%s",
-							     e->msg);
+					return common_err_set(err, rc, "%s",
+							      e->msg);
 				lutgen_value_free(out);
 				tried++;
 			}
@@ -75,8 +75,8 @@ int lutgen_measure_lookup(struct lutgen_dwarf *d, const struct lutgen_lookup *l,
 		return 0;
 	}
 	if (tried == 1)
-		return rungo_err_set(err, -ENOENT, "%s", first.msg);
-	return rungo_err_set(err, -ENOENT,
-			     "none of the %zu spellings exists (first: %.400s; last: %.400s)",
-			     tried, first.msg, last.msg);
+		return common_err_set(err, -ENOENT, "%s", first.msg);
+	return common_err_set(err, -ENOENT,
+			      "none of the %zu spellings exists (first: %.400s; last: %.400s)",
+			      tried, first.msg, last.msg);
 }

@@ -21,12 +21,13 @@
 #ifndef LUTGEN_MEASURE_LOOKUP_H
 #define LUTGEN_MEASURE_LOOKUP_H
 
+#include "common/err.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/value.h"
 #include "lutgen/measure/dwarf.h"
-#include "rungo/err.h"
+#include "lutgen/measure/layer.h"
 
 int lutgen_measure_lookup(struct lutgen_dwarf *d, const struct lutgen_lookup *l,
-			  struct lutgen_value *out, struct rungo_err *err);
+			  struct lutgen_value *out, struct common_err *err);
 
 #endif

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fs.h"
+#include "common/sb.h"
 #include "lutgen/emit/emit.h"
 #include "lutgen/emit/render.h"
 #include "lutgen/refresh/results.h"
-#include "rungo/cache.h"
 
 struct lutgen_drift {
 	char **lines;
@@ -72,7 +73,7 @@ static int old_parse(const char *text, size_t len, struct old_table *o,
 		     char *why, size_t why_size)
 {
 	const cJSON *lookups, *lk, *entries, *en;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t i, k;
 
 	o->doc = cJSON_ParseWithLength(text, len);
@@ -244,7 +245,7 @@ struct ctx {
 };
 
 static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
-	RUNGO_PRINTF(3, 4);
+	COMMON_PRINTF(3, 4);
 
 static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
 {
@@ -311,7 +312,7 @@ static cJSON *jversions(struct ctx *c, const struct rungo_version *v, size_t n)
 }
 
 /* "V1 V2 ..." of a version list into b. */
-static void sb_versions(struct lutgen_sb *b, const struct rungo_version *v,
+static void sb_versions(struct common_sb *b, const struct rungo_version *v,
 			size_t n)
 {
 	char vs[RUNGO_VERSION_STR_MAX];
@@ -319,7 +320,7 @@ static void sb_versions(struct lutgen_sb *b, const struct rungo_version *v,
 
 	for (i = 0; i < n; i++) {
 		vstr(&v[i], vs);
-		lutgen_sb_printf(b, "%s%s", i ? " " : "", vs);
+		common_sb_printf(b, "%s%s", i ? " " : "", vs);
 	}
 }
 
@@ -401,17 +402,17 @@ static int arch_list(const struct lutgen_spec *s, const struct old_table *o,
 
 /* The line "<spec>: <what> (<arch>): v1 v2 ..." and obj[arch] = [v1, v2,
  * ...], when vs is not empty.  b is scratch space. */
-static void report_versions(struct ctx *c, struct lutgen_sb *b,
+static void report_versions(struct ctx *c, struct common_sb *b,
 			    const char *what,
 			    cJSON *obj, const char *arch,
 			    const struct vset *vs)
 {
 	if (!vs->n)
 		return;
-	lutgen_sb_reset(b);
+	common_sb_reset(b);
 	sb_versions(b, vs->v, vs->n);
 	add_line(c, true, "%s: %s (%s): %s", c->s->name, what, arch,
-		 lutgen_sb_str(b));
+		 common_sb_str(b));
 	jcheck(c, cJSON_AddItemToObject(obj, arch, jversions(c, vs->v, vs->n))
 			  ? obj
 			  : NULL);
@@ -436,7 +437,7 @@ static void check_versions(struct ctx *c, struct old_table *o)
 	for (a = 0; a < na && !c->rc; a++) {
 		struct vset ov = { 0 }, nv = { 0 }, added = { 0 },
 			    removed = { 0 }, tc = { 0 };
-		struct lutgen_sb b = { 0 };
+		struct common_sb b = { 0 };
 		int rc = 0;
 
 		for (l = 0; l < o->n; l++)
@@ -543,7 +544,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 			}
 			for (k = 0; k < nch; k++) {
 				char va[512], vb[512];
-				struct lutgen_sb b = { 0 };
+				struct common_sb b = { 0 };
 				cJSON *jo;
 
 				valstr(ch[k].oldv, vb, sizeof(vb));
@@ -551,7 +552,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 				sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
 				add_line(c, true, "%s: %s/%s: %s -> %s in %s",
 					 c->s->name, lk->name, arch, vb, va,
-					 lutgen_sb_str(&b));
+					 common_sb_str(&b));
 				jo = cJSON_CreateObject();
 				if (b.oom || !jo || !cJSON_AddItemToArray(jch, jo) ||
 				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
@@ -653,7 +654,7 @@ static const struct lutgen_value *value_at(const struct lutgen_table *t,
 static void check_notes(struct ctx *c, const struct old_table *o)
 {
 	struct lutgen_note *notes = NULL;
-	struct rungo_err err = { 0 };
+	struct common_err err = { 0 };
 	size_t n = 0, i;
 	cJSON *jn = cJSON_AddArrayToObject(c->js, "notes");
 
@@ -710,11 +711,11 @@ static void check_notes(struct ctx *c, const struct old_table *o)
 
 /* Which rendered files differ from out_dir's. */
 static int check_files(struct ctx *c, const char *out_dir, bool *any,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	static const char *const which[] = { "c", "h", "json", "go.c", "go.h" };
 	cJSON *jf = cJSON_AddArrayToObject(c->js, "files_changed");
-	struct lutgen_sb b = { 0 };
+	struct common_sb b = { 0 };
 	size_t i;
 	int rc = 0;
 
@@ -735,23 +736,23 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 			w = snprintf(file, sizeof(file), "%s.%s", c->s->name,
 				     which[i]);
 		if (w < 0 || (size_t)w >= sizeof(file)) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "drift: spec name %s too long",
-					   c->s->name);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "drift: spec name %s too long",
+					    c->s->name);
 			break;
 		}
 		w = snprintf(path, sizeof(path), "%s/%s", out_dir, file);
 		if (w < 0 || (size_t)w >= sizeof(path)) {
-			rc = rungo_err_set(err, -ENAMETOOLONG,
-					   "drift: path %s/%s too long",
-					   out_dir, file);
+			rc = common_err_set(err, -ENAMETOOLONG,
+					    "drift: path %s/%s too long",
+					    out_dir, file);
 			break;
 		}
 		rc = lutgen_emit_render(c->t, which[i], &text, err);
 		if (rc)
 			break;
 		/* Missing or unreadable: the file would change. */
-		(void)rungo_fs_read_file(path, 0, &old, &olen, NULL);
+		(void)common_fs_read_file(path, 0, &old, &olen, NULL);
 		same = old && olen == strlen(text) &&
 		       memcmp(old, text, olen) == 0;
 		free(old);
@@ -759,31 +760,31 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 		if (same)
 			continue;
 		*any = true;
-		lutgen_sb_printf(&b, "%s%s", b.len ? " " : "", file);
+		common_sb_printf(&b, "%s%s", b.len ? " " : "", file);
 		if (!cJSON_AddItemToArray(jf, cJSON_CreateString(file)))
 			rc = -ENOMEM;
 	}
 	if (rc == 0 && *any)
 		add_line(c, true, "%s: files that would change: %s", c->s->name,
-			 lutgen_sb_str(&b));
+			 common_sb_str(&b));
 	if (rc == 0 && b.oom)
 		rc = -ENOMEM;
 	free(b.p);
 	if (rc == -ENOMEM)
-		rungo_err_set(err, rc, "drift: out of memory");
+		common_err_set(err, rc, "drift: out of memory");
 	return rc;
 }
 
-int lutgen_drift_new(struct lutgen_drift **out, struct rungo_err *err)
+int lutgen_drift_new(struct lutgen_drift **out, struct common_err *err)
 {
 	struct lutgen_drift *d;
 
 	if (!out)
-		return rungo_err_set(err, -EINVAL, "drift: NULL argument");
+		return common_err_set(err, -EINVAL, "drift: NULL argument");
 	d = calloc(1, sizeof(*d));
 	if (!d || !(d->specs = cJSON_CreateArray())) {
 		free(d);
-		return rungo_err_set(err, -ENOMEM, "drift: out of memory");
+		return common_err_set(err, -ENOMEM, "drift: out of memory");
 	}
 	*out = d;
 	return 0;
@@ -803,31 +804,31 @@ void lutgen_drift_free(struct lutgen_drift *d)
 }
 
 int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
-		       const char *out_dir, struct rungo_err *err)
+		       const char *out_dir, struct common_err *err)
 {
 	struct old_table o = { 0 };
 	struct ctx c;
-	char path[4096], why[RUNGO_ERR_MSG_SIZE];
+	char path[4096], why[COMMON_ERR_MSG_SIZE];
 	char *text = NULL;
 	size_t len = 0;
 	bool files = false, have_old = false;
 	int rc = 0, w;
 
 	if (!d || !t || !out_dir || !lutgen_table_spec(t))
-		return rungo_err_set(err, -EINVAL, "drift: NULL argument");
+		return common_err_set(err, -EINVAL, "drift: NULL argument");
 	memset(&c, 0, sizeof(c));
 	c.d = d;
 	c.t = t;
 	c.s = lutgen_table_spec(t);
 	w = snprintf(path, sizeof(path), "%s/%s.json", out_dir, c.s->name);
 	if (w < 0 || (size_t)w >= sizeof(path))
-		return rungo_err_set(err, -ENAMETOOLONG,
-				     "drift: path %s/%s.json too long", out_dir,
-				     c.s->name);
+		return common_err_set(err, -ENAMETOOLONG,
+				      "drift: path %s/%s.json too long", out_dir,
+				      c.s->name);
 	c.js = cJSON_CreateObject();
 	if (!c.js || !cJSON_AddItemToArray(d->specs, c.js)) {
 		cJSON_Delete(c.js);
-		return rungo_err_set(err, -ENOMEM, "drift: out of memory");
+		return common_err_set(err, -ENOMEM, "drift: out of memory");
 	}
 	c.jlines = cJSON_AddArrayToObject(c.js, "lines");
 	if (!c.jlines || !cJSON_AddStringToObject(c.js, "name", c.s->name) ||
@@ -836,7 +837,7 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 		goto out;
 	}
 
-	rc = rungo_fs_read_file(path, 0, &text, &len, NULL);
+	rc = common_fs_read_file(path, 0, &text, &len, NULL);
 	if (rc == -ENOMEM)
 		goto out;
 	rc = 0;
@@ -890,8 +891,8 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	goto out_err;
 out:
 	if (rc)
-		rungo_err_set(err, rc, "drift %s: %s", c.s->name,
-			      rc == -ENOMEM ? "out of memory" : strerror(-rc));
+		common_err_set(err, rc, "drift %s: %s", c.s->name,
+			       rc == -ENOMEM ? "out of memory" : strerror(-rc));
 out_err:
 	old_free(&o);
 	free(text);

@@ -35,20 +35,21 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "lutgen/core/table.h"
-#include "rungo/err.h"
+#include "lutgen/refresh/layer.h"
 
 struct cJSON;
 struct lutgen_drift;
 
-int lutgen_drift_new(struct lutgen_drift **out, struct rungo_err *err);
+int lutgen_drift_new(struct lutgen_drift **out, struct common_err *err);
 void lutgen_drift_free(struct lutgen_drift *d);
 
 /* Compare table `t` with what `out_dir` holds; adds the spec's lines.
  * A missing or unreadable <name>.json is drift, not an error; errors are
  * rendering failures and out of memory. */
 int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
-		       const char *out_dir, struct rungo_err *err);
+		       const char *out_dir, struct common_err *err);
 
 /* Any drift over every checked spec? */
 bool lutgen_drift_any(const struct lutgen_drift *d);

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fs.h"
+#include "common/sha256.h"
 #include "lutgen/refresh/shard.h"
-#include "rungo/cache.h"
-#include "rungo/fetch.h"
 #include "rungo/select.h"
 
 #define RESULTS_MAGIC "lutgen-results"
@@ -52,21 +52,21 @@ static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
 }
 
 int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	struct lutgen_results *r;
 
 	if (!out)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	if (shard_n < 1 || shard_n > LUTGEN_SHARD_MAX || shard_k < 1 ||
 	    shard_k > shard_n)
-		return rungo_err_set(err, -EINVAL,
-				     "results: shard %d/%d: need 1 <= K <= N <= %d",
-				     shard_k, shard_n, LUTGEN_SHARD_MAX);
+		return common_err_set(err, -EINVAL,
+				      "results: shard %d/%d: need 1 <= K <= N <= %d",
+				      shard_k, shard_n, LUTGEN_SHARD_MAX);
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->origin = xstrdup(""))) {
 		free(r);
-		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+		return common_err_set(err, -ENOMEM, "results: out of memory");
 	}
 	r->k = shard_k;
 	r->n = shard_n;
@@ -155,42 +155,42 @@ oom:
 }
 
 static int get_uint(const cJSON *j, const char *key, const char *where,
-		    uint64_t *out, struct rungo_err *err)
+		    uint64_t *out, struct common_err *err)
 {
 	const cJSON *x = key ? cJSON_GetObjectItemCaseSensitive(j, key) : j;
 	double d;
 
 	if (!cJSON_IsNumber(x))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: %s%s%s: expected a number", where,
-				     key ? "key '" : "value", key ? key : "",
-				     key ? "'" : "");
+		return common_err_set(err, -EINVAL,
+				      "%s: %s%s%s: expected a number", where,
+				      key ? "key '" : "value", key ? key : "",
+				      key ? "'" : "");
 	d = x->valuedouble;
 	/* Range first (NaN fails it), so the cast below is defined. */
 	if (!(d >= 0 && d <= MAX_EXACT) || (double)(uint64_t)d != d)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: %s%s%s: %g is not a whole number >= 0",
-				     where, key ? "key '" : "value",
-				     key ? key : "", key ? "'" : "", d);
+		return common_err_set(err, -EINVAL,
+				      "%s: %s%s%s: %g is not a whole number >= 0",
+				      where, key ? "key '" : "value",
+				      key ? key : "", key ? "'" : "", d);
 	*out = (uint64_t)d;
 	return 0;
 }
 
 static int get_int(const cJSON *j, const char *key, const char *where,
-		   int64_t *out, struct rungo_err *err)
+		   int64_t *out, struct common_err *err)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
 	double d;
 
 	if (!cJSON_IsNumber(x))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key '%s': expected a number", where,
-				     key);
+		return common_err_set(err, -EINVAL,
+				      "%s: key '%s': expected a number", where,
+				      key);
 	d = x->valuedouble;
 	if (!(d >= -MAX_EXACT && d <= MAX_EXACT) || (double)(int64_t)d != d)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: key '%s': %g is not a whole number",
-				     where, key, d);
+		return common_err_set(err, -EINVAL,
+				      "%s: key '%s': %g is not a whole number",
+				      where, key, d);
 	*out = (int64_t)d;
 	return 0;
 }
@@ -203,7 +203,7 @@ static const char *get_str(const cJSON *j, const char *key)
 }
 
 static int parse_piece(const cJSON *j, const char *where,
-		       struct lutgen_piece *pc, struct rungo_err *err)
+		       struct lutgen_piece *pc, struct common_err *err)
 {
 	const char *kind = cJSON_IsObject(j) ? get_str(j, "kind") : NULL;
 	const char *name;
@@ -212,44 +212,44 @@ static int parse_piece(const cJSON *j, const char *where,
 
 	memset(pc, 0, sizeof(*pc));
 	if (!kind)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: expected a piece {\"kind\": \"reg\"|\"stack\", ...}",
-				     where);
+		return common_err_set(err, -EINVAL,
+				      "%s: expected a piece {\"kind\": \"reg\"|\"stack\", ...}",
+				      where);
 	if (strcmp(kind, "reg") == 0) {
 		pc->kind = LUTGEN_PIECE_REG;
 		rc = get_int(j, "reg", where, &reg, err);
 		if (rc)
 			return rc;
 		if (reg < 0 || reg > 65535)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: register number %" PRId64 " out of range",
-					     where, reg);
+			return common_err_set(err, -EINVAL,
+					      "%s: register number %" PRId64 " out of range",
+					      where, reg);
 		pc->reg = (int)reg;
 		name = get_str(j, "reg_name");
 		if (!name)
-			return rungo_err_set(err, -EINVAL,
-					     "%s: missing key 'reg_name'", where);
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key 'reg_name'", where);
 		w = snprintf(pc->reg_name, sizeof(pc->reg_name), "%s", name);
 		if (w < 0 || (size_t)w >= sizeof(pc->reg_name))
-			return rungo_err_set(err, -EINVAL,
-					     "%s: register name '%s' too long",
-					     where, name);
+			return common_err_set(err, -EINVAL,
+					      "%s: register name '%s' too long",
+					      where, name);
 	} else if (strcmp(kind, "stack") == 0) {
 		pc->kind = LUTGEN_PIECE_STACK;
 		rc = get_int(j, "stack_offset", where, &pc->stack_offset, err);
 		if (rc)
 			return rc;
 	} else {
-		return rungo_err_set(err, -EINVAL,
-				     "%s: piece kind '%s' (expected reg or stack)",
-				     where, kind);
+		return common_err_set(err, -EINVAL,
+				      "%s: piece kind '%s' (expected reg or stack)",
+				      where, kind);
 	}
 	return get_uint(j, "size", where, &pc->size, err);
 }
 
 int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 				   struct lutgen_value *out, const char *where,
-				   struct rungo_err *err)
+				   struct common_err *err)
 {
 	struct lutgen_value v;
 	const cJSON *p, *pcs, *pc;
@@ -257,7 +257,7 @@ int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 	int rc = 0;
 
 	if (!out)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	memset(&v, 0, sizeof(v));
 	memset(out, 0, sizeof(*out));
 	v.kind = kind;
@@ -273,15 +273,15 @@ int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 		return rc;
 	}
 	if (!cJSON_IsArray(j))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: expected the parameter list of a func_params value",
-				     where);
+		return common_err_set(err, -EINVAL,
+				      "%s: expected the parameter list of a func_params value",
+				      where);
 	v.nparams = (size_t)cJSON_GetArraySize(j);
 	if (v.nparams) {
 		v.params = calloc(v.nparams, sizeof(*v.params));
 		if (!v.params)
-			return rungo_err_set(err, -ENOMEM,
-					     "results: out of memory");
+			return common_err_set(err, -ENOMEM,
+					      "results: out of memory");
 	}
 	i = 0;
 	cJSON_ArrayForEach(p, j) {
@@ -291,15 +291,15 @@ int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 
 		snprintf(pwhere, sizeof(pwhere), "%s: parameter %zu", where, i);
 		if (!name) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: expected {\"name\", \"size\", \"pieces\"}",
-					   pwhere);
+			rc = common_err_set(err, -EINVAL,
+					    "%s: expected {\"name\", \"size\", \"pieces\"}",
+					    pwhere);
 			goto out;
 		}
 		pa->name = xstrdup(name);
 		if (!pa->name) {
-			rc = rungo_err_set(err, -ENOMEM,
-					   "results: out of memory");
+			rc = common_err_set(err, -ENOMEM,
+					    "results: out of memory");
 			goto out;
 		}
 		rc = get_uint(p, "size", pwhere, &pa->size, err);
@@ -307,17 +307,17 @@ int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 			goto out;
 		pcs = cJSON_GetObjectItemCaseSensitive(p, "pieces");
 		if (!cJSON_IsArray(pcs)) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: key 'pieces': expected an array",
-					   pwhere);
+			rc = common_err_set(err, -EINVAL,
+					    "%s: key 'pieces': expected an array",
+					    pwhere);
 			goto out;
 		}
 		pa->npieces = (size_t)cJSON_GetArraySize(pcs);
 		if (pa->npieces) {
 			pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
 			if (!pa->pieces) {
-				rc = rungo_err_set(err, -ENOMEM,
-						   "results: out of memory");
+				rc = common_err_set(err, -ENOMEM,
+						    "results: out of memory");
 				goto out;
 			}
 		}
@@ -341,7 +341,7 @@ out:
 /* ---- specs ---- */
 
 int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
-				  char sha256[65], struct rungo_err *err)
+				  char sha256[65], struct common_err *err)
 {
 	char minv[RUNGO_VERSION_STR_MAX];
 	cJSON *o = NULL, *arr, *lo;
@@ -350,7 +350,7 @@ int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
 	int rc = 0;
 
 	if (!s || !json)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	vstr(&s->min_version, minv);
 	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddStringToObject(o, "name", s->name) ||
@@ -388,11 +388,11 @@ int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
 	if (!text)
 		goto oom;
 	if (sha256)
-		rungo_sha256_buf(text, strlen(text), sha256);
+		common_sha256_buf(text, strlen(text), sha256);
 	*json = text;
 	goto out;
 oom:
-	rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+	rc = common_err_set(err, -ENOMEM, "results: out of memory");
 out:
 	cJSON_Delete(o);
 	return rc;
@@ -418,19 +418,19 @@ static int cmp_version(const void *a, const void *b)
  * keeping spec->path) with the given selection. */
 static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 		     const struct rungo_version *versions, size_t nversions,
-		     struct rspec **out, struct rungo_err *err)
+		     struct rspec **out, struct common_err *err)
 {
 	struct rspec *ns, *rs;
 	size_t i;
 	int rc;
 
 	if (find_spec(r, spec->name))
-		return rungo_err_set(err, -EINVAL,
-				     "results: spec '%s' added twice",
-				     spec->name);
+		return common_err_set(err, -EINVAL,
+				      "results: spec '%s' added twice",
+				      spec->name);
 	ns = realloc(r->specs, (r->nspecs + 1) * sizeof(*ns));
 	if (!ns)
-		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+		return common_err_set(err, -ENOMEM, "results: out of memory");
 	r->specs = ns;
 	rs = &ns[r->nspecs];
 	memset(rs, 0, sizeof(*rs));
@@ -442,16 +442,16 @@ static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 			       spec->path ? spec->path : spec->name, &rs->spec,
 			       err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "results: spec %s",
-					spec->name);
+		return common_err_prefix(err, rc, "results: spec %s",
+					 spec->name);
 	rc = lutgen_table_new(rs->spec, &rs->table, err);
 	if (rc)
 		return rc;
 	if (nversions) {
 		rs->versions = malloc(nversions * sizeof(*rs->versions));
 		if (!rs->versions)
-			return rungo_err_set(err, -ENOMEM,
-					     "results: out of memory");
+			return common_err_set(err, -ENOMEM,
+					      "results: out of memory");
 		memcpy(rs->versions, versions,
 		       nversions * sizeof(*rs->versions));
 		qsort(rs->versions, nversions, sizeof(*rs->versions),
@@ -462,9 +462,9 @@ static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 				char v[RUNGO_VERSION_STR_MAX];
 
 				vstr(&rs->versions[i], v);
-				return rungo_err_set(err, -EINVAL,
-						     "results: spec %s: version %s selected twice",
-						     spec->name, v);
+				return common_err_set(err, -EINVAL,
+						      "results: spec %s: version %s selected twice",
+						      spec->name, v);
 			}
 	}
 	rs->nversions = nversions;
@@ -482,7 +482,7 @@ static bool selected(const struct rspec *rs, const struct rungo_version *v)
 
 /* Copy every entry of `from` into rs->table. */
 static int copy_entries(struct rspec *rs, const struct lutgen_table *from,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	const struct lutgen_spec *s = rs->spec;
 	size_t l, a, i, n;
@@ -510,7 +510,7 @@ static int copy_entries(struct rspec *rs, const struct lutgen_table *from,
 int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
 		       const struct lutgen_table *t,
 		       const struct rungo_version *versions, size_t nversions,
-		       struct rungo_err *err)
+		       struct common_err *err)
 {
 	struct rungo_version *vs = NULL;
 	struct rspec *rs;
@@ -518,11 +518,11 @@ int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
 	int rc;
 
 	if (!r || !spec || (nversions && !versions))
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	if (t && lutgen_table_spec(t) != spec)
-		return rungo_err_set(err, -EINVAL,
-				     "results: the table of spec %s belongs to another spec",
-				     spec->name);
+		return common_err_set(err, -EINVAL,
+				      "results: the table of spec %s belongs to another spec",
+				      spec->name);
 	if (!versions && t) {
 		/* The versions measured anywhere in the table. */
 		for (l = 0; l < spec->nlookups; l++)
@@ -536,7 +536,7 @@ int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
 				nvs = realloc(vs, (nv + n) * sizeof(*vs));
 				if (!nvs) {
 					free(vs);
-					return rungo_err_set(
+					return common_err_set(
 						err, -ENOMEM,
 						"results: out of memory");
 				}
@@ -565,7 +565,7 @@ int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
 /* The job list of all specs' selections x arches. */
 static int all_jobs(const struct lutgen_results *r,
 		    struct lutgen_shard_job **jobs, size_t *n,
-		    struct rungo_err *err)
+		    struct common_err *err)
 {
 	size_t i;
 	int rc;
@@ -622,7 +622,7 @@ static const struct lutgen_entry *find_entry(const struct lutgen_table *t,
 static int check_owned_measured(const struct lutgen_results *r,
 				const struct rspec *rs,
 				const struct lutgen_shard_job *jobs,
-				size_t njobs, struct rungo_err *err)
+				size_t njobs, struct common_err *err)
 {
 	const struct lutgen_spec *s = rs->spec;
 	char v[RUNGO_VERSION_STR_MAX];
@@ -638,12 +638,12 @@ static int check_owned_measured(const struct lutgen_results *r,
 					       &rs->versions[i]))
 					continue;
 				vstr(&rs->versions[i], v);
-				return rungo_err_set(err, -ENOENT,
-						     "results%s%s: spec %s: no measurement of %s for %s/%s (shard %d/%d owns it)",
-						     r->origin[0] ? " " : "",
-						     r->origin, s->name,
-						     s->lookups[l].name, v,
-						     s->arches[a], r->k, r->n);
+				return common_err_set(err, -ENOENT,
+						      "results%s%s: spec %s: no measurement of %s for %s/%s (shard %d/%d owns it)",
+						      r->origin[0] ? " " : "",
+						      r->origin, s->name,
+						      s->lookups[l].name, v,
+						      s->arches[a], r->k, r->n);
 			}
 		}
 	return 0;
@@ -749,7 +749,7 @@ static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
 }
 
 int lutgen_results_print(const struct lutgen_results *r, char **out,
-			 struct rungo_err *err)
+			 struct common_err *err)
 {
 	struct lutgen_shard_job *jobs = NULL;
 	cJSON *doc = NULL, *sh, *arr;
@@ -758,7 +758,7 @@ int lutgen_results_print(const struct lutgen_results *r, char **out,
 	int rc;
 
 	if (!r || !out)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	rc = all_jobs(r, &jobs, &njobs, err);
 	if (rc)
 		return rc;
@@ -797,7 +797,7 @@ int lutgen_results_print(const struct lutgen_results *r, char **out,
 	rc = 0;
 	goto out;
 oom:
-	rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+	rc = common_err_set(err, -ENOMEM, "results: out of memory");
 out:
 	cJSON_Delete(doc);
 	free(jobs);
@@ -805,29 +805,29 @@ out:
 }
 
 int lutgen_results_write(const struct lutgen_results *r, const char *path,
-			 struct rungo_err *err)
+			 struct common_err *err)
 {
 	char *text = NULL, *nt;
 	size_t len;
 	int rc;
 
 	if (!r || !path || !*path)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	rc = lutgen_results_print(r, &text, err);
 	if (rc)
 		return rc;
 	len = strlen(text);
 	nt = realloc(text, len + 2);
 	if (!nt) {
-		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		rc = common_err_set(err, -ENOMEM, "results: out of memory");
 		goto out;
 	}
 	text = nt;
 	text[len++] = '\n';
 	text[len] = '\0';
-	rc = rungo_fs_write_atomic(path, text, len, err);
+	rc = common_fs_write_atomic(path, text, len, err);
 	if (rc)
-		rungo_err_prefix(err, rc, "results");
+		common_err_prefix(err, rc, "results");
 out:
 	free(text);
 	return rc;
@@ -836,15 +836,15 @@ out:
 /* ---- loading ---- */
 
 static int parse_version(const char *s, const char *where,
-			 struct rungo_version *v, struct rungo_err *err)
+			 struct rungo_version *v, struct common_err *err)
 {
-	struct rungo_err verr = { 0 };
+	struct common_err verr = { 0 };
 
 	if (!s)
-		return rungo_err_set(err, -EINVAL, "%s: missing version",
-				     where);
+		return common_err_set(err, -EINVAL, "%s: missing version",
+				      where);
 	if (rungo_version_parse(s, v, &verr) != 0)
-		return rungo_err_set(err, -EINVAL, "%s: %s", where, verr.msg);
+		return common_err_set(err, -EINVAL, "%s: %s", where, verr.msg);
 	return 0;
 }
 
@@ -872,7 +872,7 @@ static bool has_arch(const struct lutgen_spec *s, const char *goarch)
  * go to *fjobs for checking. */
 static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 		      struct lutgen_shard_job **fjobs, size_t *nfjobs,
-		      struct rungo_err *err)
+		      struct common_err *err)
 {
 	const char *origin = r->origin;
 	const char *name, *path, *sha;
@@ -886,41 +886,41 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 
 	snprintf(where, sizeof(where), "results %s: specs[%zu]", origin, idx);
 	if (!cJSON_IsObject(o))
-		return rungo_err_set(err, -EINVAL, "%s: expected an object",
-				     where);
+		return common_err_set(err, -EINVAL, "%s: expected an object",
+				      where);
 	name = get_str(o, "name");
 	path = get_str(o, "path");
 	sha = get_str(o, "sha256");
 	canon = cJSON_GetObjectItemCaseSensitive(o, "spec");
 	if (!name || !path || !sha || !cJSON_IsObject(canon))
-		return rungo_err_set(err, -EINVAL,
-				     "%s: needs 'name', 'path', 'sha256' and 'spec'",
-				     where);
+		return common_err_set(err, -EINVAL,
+				      "%s: needs 'name', 'path', 'sha256' and 'spec'",
+				      where);
 	snprintf(where, sizeof(where), "results %s: spec %s", origin, name);
 	text = cJSON_PrintUnformatted(canon);
 	if (!text)
-		return rungo_err_set(err, -ENOMEM, "results: out of memory");
+		return common_err_set(err, -ENOMEM, "results: out of memory");
 	rc = lutgen_spec_parse(text, strlen(text), path, &tmp, err);
 	free(text);
 	if (rc)
-		return rungo_err_prefix(err, rc, "results %s", origin);
+		return common_err_prefix(err, rc, "results %s", origin);
 	if (strcmp(tmp->name, name) != 0) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: the embedded spec is named '%s'", where,
-				   tmp->name);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: the embedded spec is named '%s'", where,
+				    tmp->name);
 		goto out;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(o, "versions");
 	if (!cJSON_IsArray(arr)) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: key 'versions': expected an array",
-				   where);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: key 'versions': expected an array",
+				    where);
 		goto out;
 	}
 	nv = (size_t)cJSON_GetArraySize(arr);
 	vs = calloc(nv ? nv : 1, sizeof(*vs));
 	if (!vs) {
-		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		rc = common_err_set(err, -ENOMEM, "results: out of memory");
 		goto out;
 	}
 	i = 0;
@@ -934,17 +934,17 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 	if (rc)
 		goto out;
 	if (strcmp(rs->sha256, sha) != 0) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: sha256 %s does not match its spec (%s): the file was edited or damaged",
-				   where, sha, rs->sha256);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: sha256 %s does not match its spec (%s): the file was edited or damaged",
+				    where, sha, rs->sha256);
 		goto out;
 	}
 
 	/* Jobs. */
 	arr = cJSON_GetObjectItemCaseSensitive(o, "jobs");
 	if (!cJSON_IsArray(arr)) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: key 'jobs': expected an array", where);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: key 'jobs': expected an array", where);
 		goto out;
 	}
 	cJSON_ArrayForEach(it, arr) {
@@ -959,13 +959,13 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 		if (rc)
 			goto out;
 		if (!has_arch(rs->spec, goarch) || !selected(rs, &v)) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: job %s/%s is not among the spec's versions and arches",
-					   where,
-					   get_str(it, "version")
+			rc = common_err_set(err, -EINVAL,
+					    "%s: job %s/%s is not among the spec's versions and arches",
+					    where,
+					    get_str(it, "version")
 						   ? get_str(it, "version")
 						   : "(none)",
-					   goarch ? goarch : "(none)");
+					    goarch ? goarch : "(none)");
 			goto out;
 		}
 		arches[0] = (char *)goarch;
@@ -979,9 +979,9 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 	/* Measurements. */
 	arr = cJSON_GetObjectItemCaseSensitive(o, "measurements");
 	if (!cJSON_IsArray(arr)) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: key 'measurements': expected an array",
-				   where);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: key 'measurements': expected an array",
+				    where);
 		goto out;
 	}
 	i = 0;
@@ -1006,16 +1006,16 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 		if (rc)
 			goto out;
 		if (l < 0 || !goarch || !tsha) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: needs 'lookup' (one of the spec's), 'goarch', 'version', 'toolchain_sha256' and 'value'",
-					   mwhere);
+			rc = common_err_set(err, -EINVAL,
+					    "%s: needs 'lookup' (one of the spec's), 'goarch', 'version', 'toolchain_sha256' and 'value'",
+					    mwhere);
 			goto out;
 		}
 		if (lutgen_shard_jobs_find(*fjobs, *nfjobs, &v, goarch) < 0) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: %s/%s %s is not one of the file's jobs",
-					   mwhere, lookup, goarch,
-					   get_str(it, "version"));
+			rc = common_err_set(err, -EINVAL,
+					    "%s: %s/%s %s is not one of the file's jobs",
+					    mwhere, lookup, goarch,
+					    get_str(it, "version"));
 			goto out;
 		}
 		rc = lutgen_results_value_from_json(
@@ -1024,25 +1024,25 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 		if (rc)
 			goto out;
 		if (val.absent && !rs->spec->lookups[l].optional) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "%s: %s is not optional, so its value cannot be null (absent)",
-					   mwhere, lookup);
+			rc = common_err_set(err, -EINVAL,
+					    "%s: %s is not optional, so its value cannot be null (absent)",
+					    mwhere, lookup);
 			goto out;
 		}
 		rc = lutgen_value_matched_from_json(
 			cJSON_GetObjectItemCaseSensitive(it, "matched"), &val);
 		if (rc) {
 			lutgen_value_free(&val);
-			rc = rungo_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
-					   "%s: 'matched' must be an object of type/field/function strings",
-					   mwhere);
+			rc = common_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
+					    "%s: 'matched' must be an object of type/field/function strings",
+					    mwhere);
 			goto out;
 		}
 		rc = lutgen_table_add(rs->table, (size_t)l, goarch, &v,
 				      tsha[0] ? tsha : NULL, &val, err);
 		lutgen_value_free(&val);
 		if (rc) {
-			rungo_err_prefix(err, rc, "results %s", origin);
+			common_err_prefix(err, rc, "results %s", origin);
 			goto out;
 		}
 	}
@@ -1055,7 +1055,7 @@ out:
 /* The jobs listed for each spec are exactly the ones shard k/n owns, and
  * every one is measured for every lookup. */
 static int check_file_jobs(const struct lutgen_results *r,
-			   const cJSON *specs, struct rungo_err *err)
+			   const cJSON *specs, struct common_err *err)
 {
 	struct lutgen_shard_job *jobs = NULL;
 	size_t njobs = 0, i, a, l, idx = 0, listed, owned, n;
@@ -1081,13 +1081,13 @@ static int check_file_jobs(const struct lutgen_results *r,
 						    get_str(it, "goarch"));
 			if (at >= 0 && lutgen_shard_owns(r->k, r->n, (size_t)at))
 				continue;
-			rc = rungo_err_set(err, -EINVAL,
-					   "results %s: spec %s: job %s/%s belongs to shard %ld/%d, not %d/%d: the shards were not cut from the same job list",
-					   r->origin, s->name,
-					   get_str(it, "version"),
-					   get_str(it, "goarch"),
-					   at >= 0 ? at % r->n + 1 : 0L, r->n,
-					   r->k, r->n);
+			rc = common_err_set(err, -EINVAL,
+					    "results %s: spec %s: job %s/%s belongs to shard %ld/%d, not %d/%d: the shards were not cut from the same job list",
+					    r->origin, s->name,
+					    get_str(it, "version"),
+					    get_str(it, "goarch"),
+					    at >= 0 ? at % r->n + 1 : 0L, r->n,
+					    r->k, r->n);
 			goto out;
 		}
 		owned = 0;
@@ -1096,10 +1096,10 @@ static int check_file_jobs(const struct lutgen_results *r,
 				owned += owns(r, jobs, njobs, &rs->versions[i],
 					      s->arches[a]);
 		if (listed != owned) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "results %s: spec %s: %zu jobs listed, shard %d/%d owns %zu (a job listed twice or left out)",
-					   r->origin, s->name, listed, r->k,
-					   r->n, owned);
+			rc = common_err_set(err, -EINVAL,
+					    "results %s: spec %s: %zu jobs listed, shard %d/%d owns %zu (a job listed twice or left out)",
+					    r->origin, s->name, listed, r->k,
+					    r->n, owned);
 			goto out;
 		}
 		rc = check_owned_measured(r, rs, jobs, njobs, err);
@@ -1117,10 +1117,10 @@ static int check_file_jobs(const struct lutgen_results *r,
 				n += k;
 			}
 		if (n != owned * s->nlookups) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "results %s: spec %s: %zu measurements for %zu jobs x %zu lookups",
-					   r->origin, s->name, n, owned,
-					   s->nlookups);
+			rc = common_err_set(err, -EINVAL,
+					    "results %s: spec %s: %zu measurements for %zu jobs x %zu lookups",
+					    r->origin, s->name, n, owned,
+					    s->nlookups);
 			goto out;
 		}
 	}
@@ -1130,7 +1130,7 @@ out:
 }
 
 int lutgen_results_parse(const char *json, size_t len, const char *origin,
-			 struct lutgen_results **out, struct rungo_err *err)
+			 struct lutgen_results **out, struct common_err *err)
 {
 	struct lutgen_results *r = NULL;
 	struct lutgen_shard_job *fjobs = NULL;
@@ -1143,48 +1143,48 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 	int rc;
 
 	if (!json || !out)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
+		return common_err_set(err, -EINVAL, "results: NULL argument");
 	if (!origin)
 		origin = "(string)";
 	snprintf(where, sizeof(where), "results %s", origin);
 	doc = cJSON_ParseWithLength(json, len);
 	if (!doc)
-		return rungo_err_set(err, -EINVAL,
-				     "%s: not valid JSON (near byte %zu)", where,
-				     (size_t)(cJSON_GetErrorPtr()
+		return common_err_set(err, -EINVAL,
+				      "%s: not valid JSON (near byte %zu)", where,
+				      (size_t)(cJSON_GetErrorPtr()
 						      ? cJSON_GetErrorPtr() - json
 						      : 0));
 	o = doc;
 	magic = cJSON_IsObject(o) ? get_str(o, "format") : NULL;
 	if (!magic || strcmp(magic, RESULTS_MAGIC) != 0) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: not a lutgen results file (\"format\" is not \"%s\")",
-				   where, RESULTS_MAGIC);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: not a lutgen results file (\"format\" is not \"%s\")",
+				    where, RESULTS_MAGIC);
 		goto out;
 	}
 	rc = get_uint(o, "format_version", where, &fv, err);
 	if (rc)
 		goto out;
 	if (fv != LUTGEN_RESULTS_FORMAT) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: format version %" PRIu64 ", this lutgen reads %d: measure and merge with the same lutgen",
-				   where, fv, LUTGEN_RESULTS_FORMAT);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: format version %" PRIu64 ", this lutgen reads %d: measure and merge with the same lutgen",
+				    where, fv, LUTGEN_RESULTS_FORMAT);
 		goto out;
 	}
 	sh = cJSON_GetObjectItemCaseSensitive(o, "shard");
 	if (!cJSON_IsObject(sh)) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: key 'shard': expected {\"k\", \"n\"}",
-				   where);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: key 'shard': expected {\"k\", \"n\"}",
+				    where);
 		goto out;
 	}
 	if ((rc = get_uint(sh, "k", where, &k, err)) ||
 	    (rc = get_uint(sh, "n", where, &n, err)))
 		goto out;
 	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
-				   where, k, n);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
+				    where, k, n);
 		goto out;
 	}
 	rc = lutgen_results_new((int)k, (int)n, &r, err);
@@ -1193,13 +1193,13 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 	free(r->origin);
 	r->origin = xstrdup(origin);
 	if (!r->origin) {
-		rc = rungo_err_set(err, -ENOMEM, "results: out of memory");
+		rc = common_err_set(err, -ENOMEM, "results: out of memory");
 		goto out;
 	}
 	specs = cJSON_GetObjectItemCaseSensitive(o, "specs");
 	if (!cJSON_IsArray(specs)) {
-		rc = rungo_err_set(err, -EINVAL,
-				   "%s: key 'specs': expected an array", where);
+		rc = common_err_set(err, -EINVAL,
+				    "%s: key 'specs': expected an array", where);
 		goto out;
 	}
 	cJSON_ArrayForEach(it, specs) {
@@ -1223,17 +1223,17 @@ out:
 }
 
 int lutgen_results_load(const char *path, struct lutgen_results **out,
-			struct rungo_err *err)
+			struct common_err *err)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
 	if (!path || !out)
-		return rungo_err_set(err, -EINVAL, "results: NULL argument");
-	rc = rungo_fs_read_file(path, 0, &buf, &len, err);
+		return common_err_set(err, -EINVAL, "results: NULL argument");
+	rc = common_fs_read_file(path, 0, &buf, &len, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "results");
+		return common_err_prefix(err, rc, "results");
 	rc = lutgen_results_parse(buf, len, path, out, err);
 	free(buf);
 	return rc;
@@ -1259,7 +1259,7 @@ static const char *oname(const struct lutgen_results *r)
 }
 
 int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
-			 struct lutgen_results **out, struct rungo_err *err)
+			 struct lutgen_results **out, struct common_err *err)
 {
 	const struct lutgen_results *first, **by_k = NULL;
 	struct lutgen_results *m = NULL;
@@ -1268,57 +1268,57 @@ int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
 	int rc, shards;
 
 	if (!files || n == 0 || !out)
-		return rungo_err_set(err, -EINVAL,
-				     "merge: no results files given");
+		return common_err_set(err, -EINVAL,
+				      "merge: no results files given");
 	first = files[0];
 	shards = first->n;
 	for (i = 0; i < n; i++) {
 		const struct lutgen_results *f = files[i];
 
 		if (f->n != shards)
-			return rungo_err_set(err, -EINVAL,
-					     "merge: %s is shard %d/%d but %s is shard %d/%d: merge the files of one run",
-					     oname(f), f->k, f->n,
-					     oname(first), first->k, first->n);
+			return common_err_set(err, -EINVAL,
+					      "merge: %s is shard %d/%d but %s is shard %d/%d: merge the files of one run",
+					      oname(f), f->k, f->n,
+					      oname(first), first->k, first->n);
 		if (f->nspecs != first->nspecs)
-			return rungo_err_set(err, -EINVAL,
-					     "merge: %s has %zu specs, %s has %zu: run every shard with the same specs",
-					     oname(f), f->nspecs, oname(first),
-					     first->nspecs);
+			return common_err_set(err, -EINVAL,
+					      "merge: %s has %zu specs, %s has %zu: run every shard with the same specs",
+					      oname(f), f->nspecs, oname(first),
+					      first->nspecs);
 		for (j = 0; j < first->nspecs; j++) {
 			const struct rspec *a = &first->specs[j];
 			const struct rspec *b = find_spec(f, a->spec->name);
 
 			if (!b)
-				return rungo_err_set(err, -EINVAL,
-						     "merge: %s has no spec %s (%s has): run every shard with the same specs",
-						     oname(f), a->spec->name,
-						     oname(first));
+				return common_err_set(err, -EINVAL,
+						      "merge: %s has no spec %s (%s has): run every shard with the same specs",
+						      oname(f), a->spec->name,
+						      oname(first));
 			if (strcmp(a->sha256, b->sha256) != 0)
-				return rungo_err_set(err, -EINVAL,
-						     "merge: spec %s differs between %s (sha256 %.12s) and %s (sha256 %.12s): measure every shard from the same commit",
-						     a->spec->name, oname(first),
-						     a->sha256, oname(f),
-						     b->sha256);
+				return common_err_set(err, -EINVAL,
+						      "merge: spec %s differs between %s (sha256 %.12s) and %s (sha256 %.12s): measure every shard from the same commit",
+						      a->spec->name, oname(first),
+						      a->sha256, oname(f),
+						      b->sha256);
 			if (!same_versions(a, b))
-				return rungo_err_set(err, -EINVAL,
-						     "merge: spec %s: %s and %s selected different Go versions (%zu vs %zu): the index changed between shards; rerun them",
-						     a->spec->name, oname(first),
-						     oname(f), a->nversions,
-						     b->nversions);
+				return common_err_set(err, -EINVAL,
+						      "merge: spec %s: %s and %s selected different Go versions (%zu vs %zu): the index changed between shards; rerun them",
+						      a->spec->name, oname(first),
+						      oname(f), a->nversions,
+						      b->nversions);
 		}
 	}
 	by_k = calloc((size_t)shards, sizeof(*by_k));
 	if (!by_k)
-		return rungo_err_set(err, -ENOMEM, "merge: out of memory");
+		return common_err_set(err, -ENOMEM, "merge: out of memory");
 	for (i = 0; i < n; i++) {
 		const struct lutgen_results *f = files[i];
 
 		if (by_k[f->k - 1]) {
-			rc = rungo_err_set(err, -EINVAL,
-					   "merge: shard %d/%d given twice (%s and %s)",
-					   f->k, f->n, oname(by_k[f->k - 1]),
-					   oname(f));
+			rc = common_err_set(err, -EINVAL,
+					    "merge: shard %d/%d given twice (%s and %s)",
+					    f->k, f->n, oname(by_k[f->k - 1]),
+					    oname(f));
 			goto out;
 		}
 		by_k[f->k - 1] = f;
@@ -1345,10 +1345,10 @@ int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
 				else
 					used += (size_t)w;
 			}
-			rc = rungo_err_set(err, -EINVAL,
-					   "merge: incomplete: %zu of %d shards missing (%s%s): pass every shard's results file",
-					   cnt, shards, missing,
-					   used >= sizeof(missing) ? ", ..." : "");
+			rc = common_err_set(err, -EINVAL,
+					    "merge: incomplete: %zu of %d shards missing (%s%s): pass every shard's results file",
+					    cnt, shards, missing,
+					    used >= sizeof(missing) ? ", ..." : "");
 			goto out;
 		}
 
@@ -1368,9 +1368,9 @@ int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
 							a->spec->name)->table,
 					  err);
 			if (rc) {
-				rungo_err_prefix(err, rc,
-						 "merge: %s (measured twice)",
-						 oname(by_k[i]));
+				common_err_prefix(err, rc,
+						  "merge: %s (measured twice)",
+						  oname(by_k[i]));
 				goto out;
 			}
 		}
@@ -1382,7 +1382,7 @@ int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
 	for (j = 0; j < m->nspecs; j++) {
 		rc = check_owned_measured(m, &m->specs[j], jobs, njobs, err);
 		if (rc) {
-			rungo_err_prefix(err, rc, "merge: incomplete");
+			common_err_prefix(err, rc, "merge: incomplete");
 			goto out;
 		}
 	}

@@ -40,10 +40,11 @@
 
 #include <stddef.h>
 
+#include "common/err.h"
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
 #include "lutgen/core/value.h"
-#include "rungo/err.h"
+#include "lutgen/refresh/layer.h"
 #include "rungo/version.h"
 
 struct cJSON;
@@ -54,7 +55,7 @@ struct lutgen_results;
 
 /* Empty results of shard k of n (1/1: unsharded).  *out owned by caller. */
 int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
-		       struct rungo_err *err);
+		       struct common_err *err);
 void lutgen_results_free(struct lutgen_results *r);
 
 /* Add a spec (deep-copied) and the measurements of `t` (copied; NULL: none,
@@ -65,29 +66,29 @@ void lutgen_results_free(struct lutgen_results *r);
 int lutgen_results_add(struct lutgen_results *r, const struct lutgen_spec *spec,
 		       const struct lutgen_table *t,
 		       const struct rungo_version *versions, size_t nversions,
-		       struct rungo_err *err);
+		       struct common_err *err);
 
 /* Write `path` atomically.  Fails (-ENOENT, naming the spec, lookup,
  * version and arch) when a job this shard owns lacks a measurement. */
 int lutgen_results_write(const struct lutgen_results *r, const char *path,
-			 struct rungo_err *err);
+			 struct common_err *err);
 /* Same into memory (caller frees *out with free()). */
 int lutgen_results_print(const struct lutgen_results *r, char **out,
-			 struct rungo_err *err);
+			 struct common_err *err);
 
 /* Load and check one file.  *out owned by caller. */
 int lutgen_results_load(const char *path, struct lutgen_results **out,
-			struct rungo_err *err);
+			struct common_err *err);
 /* Same from a string; `origin` names it in errors. */
 int lutgen_results_parse(const char *json, size_t len, const char *origin,
-			 struct lutgen_results **out, struct rungo_err *err);
+			 struct lutgen_results **out, struct common_err *err);
 
 /* Merge the files of one sharded run into complete results (shard 1/1).
  * Refuses (-EINVAL, naming the files) different spec sets or contents,
  * different selections or shard counts, a shard given twice, a missing
  * shard, and any job not measured exactly once. */
 int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
-			 struct lutgen_results **out, struct rungo_err *err);
+			 struct lutgen_results **out, struct common_err *err);
 
 /* Where the results were loaded from ("" when built in memory). */
 const char *lutgen_results_origin(const struct lutgen_results *r);
@@ -116,11 +117,11 @@ struct cJSON *lutgen_results_value_to_json(const struct lutgen_value *v);
 int lutgen_results_value_from_json(const struct cJSON *j,
 				   enum lutgen_lookup_kind kind,
 				   struct lutgen_value *out, const char *where,
-				   struct rungo_err *err);
+				   struct common_err *err);
 
 /* Canonical JSON of a spec (see above) and its sha256.  Caller frees
  * *json with free(). */
 int lutgen_results_spec_canonical(const struct lutgen_spec *spec, char **json,
-				  char sha256[65], struct rungo_err *err);
+				  char sha256[65], struct common_err *err);
 
 #endif

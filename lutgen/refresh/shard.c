@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rungo/cache.h"
+#include "common/goarch.h"
 #include "rungo/select.h"
 
 struct plan_spec {
@@ -41,22 +41,22 @@ static int parse_int(const char *s, size_t len, int *out)
 	return 0;
 }
 
-int lutgen_shard_parse(const char *s, int *k, int *n, struct rungo_err *err)
+int lutgen_shard_parse(const char *s, int *k, int *n, struct common_err *err)
 {
 	const char *slash;
 	int kk, nn;
 
 	if (!s || !k || !n)
-		return rungo_err_set(err, -EINVAL, "shard: NULL argument");
+		return common_err_set(err, -EINVAL, "shard: NULL argument");
 	slash = strchr(s, '/');
 	if (!slash || parse_int(s, (size_t)(slash - s), &kk) != 0 ||
 	    parse_int(slash + 1, strlen(slash + 1), &nn) != 0)
-		return rungo_err_set(err, -EINVAL,
-				     "shard '%s': expected K/N, e.g. 2/4", s);
+		return common_err_set(err, -EINVAL,
+				      "shard '%s': expected K/N, e.g. 2/4", s);
 	if (nn < 1 || nn > LUTGEN_SHARD_MAX || kk < 1 || kk > nn)
-		return rungo_err_set(err, -EINVAL,
-				     "shard '%s': need 1 <= K <= N <= %d", s,
-				     LUTGEN_SHARD_MAX);
+		return common_err_set(err, -EINVAL,
+				      "shard '%s': need 1 <= K <= N <= %d", s,
+				      LUTGEN_SHARD_MAX);
 	*k = kk;
 	*n = nn;
 	return 0;
@@ -122,27 +122,27 @@ long lutgen_shard_jobs_find(const struct lutgen_shard_job *jobs, size_t n,
 int lutgen_shard_jobs_add(struct lutgen_shard_job **jobs, size_t *n,
 			  const struct rungo_version *versions,
 			  size_t nversions, char *const *arches,
-			  size_t narches, struct rungo_err *err)
+			  size_t narches, struct common_err *err)
 {
 	struct lutgen_shard_job key, *nj;
 	size_t v, a, pos;
 
 	if (!jobs || !n || (nversions && !versions) || (narches && !arches))
-		return rungo_err_set(err, -EINVAL, "shard: NULL argument");
+		return common_err_set(err, -EINVAL, "shard: NULL argument");
 	for (v = 0; v < nversions; v++) {
 		for (a = 0; a < narches; a++) {
 			if (make_key(&key, &versions[v], arches[a]) != 0)
-				return rungo_err_set(err, -EINVAL,
-						     "shard: GOARCH '%s' too long",
-						     arches[a]);
+				return common_err_set(err, -EINVAL,
+						      "shard: GOARCH '%s' too long",
+						      arches[a]);
 			pos = lower_bound(*jobs, *n, &key);
 			if (pos < *n &&
 			    lutgen_shard_job_cmp(&(*jobs)[pos], &key) == 0)
 				continue;
 			nj = realloc(*jobs, (*n + 1) * sizeof(*nj));
 			if (!nj)
-				return rungo_err_set(err, -ENOMEM,
-						     "shard: out of memory");
+				return common_err_set(err, -ENOMEM,
+						      "shard: out of memory");
 			*jobs = nj;
 			memmove(&nj[pos + 1], &nj[pos],
 				(*n - pos) * sizeof(*nj));
@@ -154,19 +154,19 @@ int lutgen_shard_jobs_add(struct lutgen_shard_job **jobs, size_t *n,
 }
 
 int lutgen_shard_plan_new(int k, int n, struct lutgen_shard_plan **out,
-			  struct rungo_err *err)
+			  struct common_err *err)
 {
 	struct lutgen_shard_plan *p;
 
 	if (!out)
-		return rungo_err_set(err, -EINVAL, "shard: NULL argument");
+		return common_err_set(err, -EINVAL, "shard: NULL argument");
 	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n)
-		return rungo_err_set(err, -EINVAL,
-				     "shard %d/%d: need 1 <= K <= N <= %d", k,
-				     n, LUTGEN_SHARD_MAX);
+		return common_err_set(err, -EINVAL,
+				      "shard %d/%d: need 1 <= K <= N <= %d", k,
+				      n, LUTGEN_SHARD_MAX);
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return rungo_err_set(err, -ENOMEM, "shard: out of memory");
+		return common_err_set(err, -ENOMEM, "shard: out of memory");
 	p->k = k;
 	p->n = n;
 	*out = p;
@@ -189,16 +189,16 @@ void lutgen_shard_plan_free(struct lutgen_shard_plan *p)
 int lutgen_shard_plan_add_versions(struct lutgen_shard_plan *p,
 				   const struct lutgen_spec *spec,
 				   const struct rungo_version *versions,
-				   size_t nversions, struct rungo_err *err)
+				   size_t nversions, struct common_err *err)
 {
 	struct plan_spec *ns, *ps;
 	int rc;
 
 	if (!p || !spec || (nversions && !versions))
-		return rungo_err_set(err, -EINVAL, "shard: NULL argument");
+		return common_err_set(err, -EINVAL, "shard: NULL argument");
 	ns = realloc(p->specs, (p->nspecs + 1) * sizeof(*ns));
 	if (!ns)
-		return rungo_err_set(err, -ENOMEM, "shard: out of memory");
+		return common_err_set(err, -ENOMEM, "shard: out of memory");
 	p->specs = ns;
 	ps = &ns[p->nspecs];
 	memset(ps, 0, sizeof(*ps));
@@ -207,8 +207,8 @@ int lutgen_shard_plan_add_versions(struct lutgen_shard_plan *p,
 	if (nversions) {
 		ps->versions = malloc(nversions * sizeof(*ps->versions));
 		if (!ps->versions)
-			return rungo_err_set(err, -ENOMEM,
-					     "shard: out of memory");
+			return common_err_set(err, -ENOMEM,
+					      "shard: out of memory");
 		memcpy(ps->versions, versions,
 		       nversions * sizeof(*ps->versions));
 	}
@@ -217,7 +217,7 @@ int lutgen_shard_plan_add_versions(struct lutgen_shard_plan *p,
 	rc = lutgen_shard_jobs_add(&p->jobs, &p->njobs, versions, nversions,
 				   spec->arches, spec->narches, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "spec %s", spec->name);
+		return common_err_prefix(err, rc, "spec %s", spec->name);
 	return 0;
 }
 
@@ -225,7 +225,7 @@ int lutgen_shard_plan_add_spec(struct lutgen_shard_plan *p,
 			       const struct rungo_index *idx,
 			       const struct lutgen_spec *spec,
 			       const char *host_os, const char *host_arch,
-			       struct rungo_err *err)
+			       struct common_err *err)
 {
 	struct rungo_select_opts so;
 	struct rungo_version *sel = NULL;
@@ -233,15 +233,15 @@ int lutgen_shard_plan_add_spec(struct lutgen_shard_plan *p,
 	int rc;
 
 	if (!p || !idx || !spec)
-		return rungo_err_set(err, -EINVAL, "shard: NULL argument");
+		return common_err_set(err, -EINVAL, "shard: NULL argument");
 	memset(&so, 0, sizeof(so));
 	so.min = &spec->min_version;
 	so.policy = spec->policy;
 	so.os = host_os ? host_os : "linux";
-	so.arch = host_arch ? host_arch : rungo_host_arch();
+	so.arch = host_arch ? host_arch : common_host_arch();
 	rc = rungo_select(idx, &so, &sel, &nsel, err);
 	if (rc)
-		return rungo_err_prefix(err, rc, "spec %s", spec->name);
+		return common_err_prefix(err, rc, "spec %s", spec->name);
 	rc = lutgen_shard_plan_add_versions(p, spec, sel, nsel, err);
 	free(sel);
 	return rc;

@@ -22,8 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/err.h"
 #include "lutgen/core/spec.h"
-#include "rungo/err.h"
+#include "lutgen/refresh/layer.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
 
@@ -37,7 +38,7 @@ struct lutgen_shard_job {
 
 /* "K/N" with 1 <= K <= N <= LUTGEN_SHARD_MAX -> *k, *n; -EINVAL with a
  * message quoting `s` otherwise. */
-int lutgen_shard_parse(const char *s, int *k, int *n, struct rungo_err *err);
+int lutgen_shard_parse(const char *s, int *k, int *n, struct common_err *err);
 
 /* Does shard k of n own the job at `job_index` of the sorted job list? */
 bool lutgen_shard_owns(int k, int n, size_t job_index);
@@ -51,7 +52,7 @@ int lutgen_shard_job_cmp(const struct lutgen_shard_job *a,
 int lutgen_shard_jobs_add(struct lutgen_shard_job **jobs, size_t *n,
 			  const struct rungo_version *versions,
 			  size_t nversions, char *const *arches,
-			  size_t narches, struct rungo_err *err);
+			  size_t narches, struct common_err *err);
 
 /* Index of `job` in the sorted list, or -1 when absent. */
 long lutgen_shard_jobs_find(const struct lutgen_shard_job *jobs, size_t n,
@@ -61,23 +62,23 @@ struct lutgen_shard_plan;
 
 /* Plan for shard k of n (k = n = 1: everything). *out owned by caller. */
 int lutgen_shard_plan_new(int k, int n, struct lutgen_shard_plan **out,
-			  struct rungo_err *err);
+			  struct common_err *err);
 void lutgen_shard_plan_free(struct lutgen_shard_plan *p);
 
 /* Select the spec's versions like lutgen_generate_add_spec does
- * (host_os NULL: "linux"; host_arch NULL: rungo_host_arch())
+ * (host_os NULL: "linux"; host_arch NULL: common_host_arch())
  * and add its jobs.  Specs are numbered in add order. */
 int lutgen_shard_plan_add_spec(struct lutgen_shard_plan *p,
 			       const struct rungo_index *idx,
 			       const struct lutgen_spec *spec,
 			       const char *host_os, const char *host_arch,
-			       struct rungo_err *err);
+			       struct common_err *err);
 
 /* Same with an explicit version list (tests, merge). */
 int lutgen_shard_plan_add_versions(struct lutgen_shard_plan *p,
 				   const struct lutgen_spec *spec,
 				   const struct rungo_version *versions,
-				   size_t nversions, struct rungo_err *err);
+				   size_t nversions, struct common_err *err);
 
 /* Does this plan's shard own (v, goarch)?  Valid after all specs are
  * added. */

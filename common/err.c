@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-#include "rungo/err.h"
+#include "common/err.h"
 
 #include <stdio.h>
 #include <string.h>
 
-int rungo_err_vset(struct rungo_err *err, int code, const char *fmt, va_list ap)
+int common_err_vset(struct common_err *err, int code, const char *fmt, va_list ap)
 {
 	if (!err)
 		return code;
@@ -13,19 +13,19 @@ int rungo_err_vset(struct rungo_err *err, int code, const char *fmt, va_list ap)
 	return code;
 }
 
-int rungo_err_set(struct rungo_err *err, int code, const char *fmt, ...)
+int common_err_set(struct common_err *err, int code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	rungo_err_vset(err, code, fmt, ap);
+	common_err_vset(err, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
 
-int rungo_err_prefix(struct rungo_err *err, int code, const char *fmt, ...)
+int common_err_prefix(struct common_err *err, int code, const char *fmt, ...)
 {
-	char buf[RUNGO_ERR_MSG_SIZE];
+	char buf[COMMON_ERR_MSG_SIZE];
 	size_t len, old_len;
 	va_list ap;
 	int n;
@@ -55,7 +55,7 @@ int rungo_err_prefix(struct rungo_err *err, int code, const char *fmt, ...)
 	return err->code;
 }
 
-void rungo_err_clear(struct rungo_err *err)
+void common_err_clear(struct common_err *err)
 {
 	if (!err)
 		return;

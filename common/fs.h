@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * common/fs.h - filesystem helpers shared by rungo and lutgen.
+ *
+ * Each returns 0 or a negative errno and fills `err` (may be NULL) with a
+ * message naming the path.
+ */
+#ifndef COMMON_FS_H
+#define COMMON_FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+
+/* mkdir -p (mode 0755); existing directories are fine. */
+int common_fs_mkdir_p(const char *path, struct common_err *err);
+
+/* Read the whole file; *out is NUL-terminated (not counted in *len, which
+ * may be NULL) and the caller frees it.  max > 0: -EFBIG past max bytes. */
+int common_fs_read_file(const char *path, size_t max, char **out, size_t *len,
+			struct common_err *err);
+
+/* Replace path with data[0..len) atomically (mode 0644): a temporary file
+ * ".<name>.XXXXXX" in the same directory, fsync, rename.  Readers see the
+ * old or the new content, never a mix; on failure path is untouched. */
+int common_fs_write_atomic(const char *path, const void *data, size_t len,
+			   struct common_err *err);
+
+/* Remove a tree without following symlinks; directories lacking u+rwx
+ * (Go's module cache makes them read-only) are opened up first.  A missing
+ * `path` is not an error.  Removes all it can and returns the first
+ * failure.  bytes (may be NULL): the sizes of removed regular files are
+ * added to it. */
+int common_fs_rmtree(const char *path, uint64_t *bytes,
+		     struct common_err *err);
+
+/* fsync a directory so that a rename into it is durable.  Best effort:
+ * returns 0 or a negative errno, no message. */
+int common_fs_sync_dir(const char *dir);
+
+#endif

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lutgen/binary/ - readers of Go ELF binaries, for `lutgen inspect`.
+ *
+ * Owns: a bounds-checked ELF view (elf.h), the embedded build info
+ * (buildinfo.h), the pc-line table's functions (pclntab.h), return
+ * instructions (disasm.h).
+ * May use: common/, capstone.  Nothing of rungo/ or the rest of lutgen/.
+ *
+ * Internal to the lutgen library: every header of this folder includes
+ * this one, which refuses to compile in a target that does not depend on
+ * lutgen_binary_dep (lutgen/binary/meson.build), so a wrong include fails the
+ * build.
+ */
+#ifndef LUTGEN_BINARY_LAYER_H
+#define LUTGEN_BINARY_LAYER_H
+
+#ifndef LUTGEN_LAYER_BINARY
+#error "lutgen/binary/ included by a target that does not depend on lutgen_binary_dep: a lower stage (or the CLI) may not use it; see lutgen/meson.build"
+#endif
+
+#endif
