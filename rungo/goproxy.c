@@ -35,16 +35,6 @@ struct rungo_goproxy {
 	struct rungo_fetch_opts fetch;
 };
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static const char *setting(const char *given, const char *env)
 {
 	const char *e;
@@ -278,7 +268,7 @@ static int parse_list(struct rungo_goproxy *p, const char *s,
 			while (wl > 0 && word[wl - 1] == '/')
 				word[--wl] = '\0';
 			if (strstr(word, ":/")) {
-				e->url = xstrdup(word);
+				e->url = strdup(word);
 			} else {
 				n = snprintf(NULL, 0, "https://%s", word);
 				e->url = malloc((size_t)n + 1);
@@ -353,8 +343,8 @@ int rungo_goproxy_new(const struct rungo_goproxy_opts *opts,
 	nop = setting(o->gonoproxy, "GONOPROXY");
 	nos = setting(o->gonosumdb, "GONOSUMDB");
 	sumdb = setting(o->gosumdb, "GOSUMDB");
-	p->nonproxy = xstrdup(nop ? nop : priv ? priv : "");
-	p->nosumdb = xstrdup(nos ? nos : priv ? priv : "");
+	p->nonproxy = strdup(nop ? nop : priv ? priv : "");
+	p->nosumdb = strdup(nos ? nos : priv ? priv : "");
 	if (!p->nonproxy || !p->nosumdb) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto fail;

@@ -532,7 +532,7 @@ static void test_results_value_json(void **state)
 	j = cJSON_Parse("[{\"name\": \"x\", \"size\": 16, \"pieces\": ["
 			"{\"kind\": \"reg\", \"reg\": 3, \"reg_name\": \"RBX\", \"size\": 8},"
 			"{\"kind\": \"stack\", \"stack_offset\": 24, \"size\": 8}]}]");
-	assert_int_equal(lutgen_results_value_from_json(
+	assert_int_equal(lutgen_value_from_json(
 				 j, LUTGEN_LOOKUP_FUNC_PARAMS, &v, "t", &err),
 			 0);
 	assert_int_equal(v.nparams, 1);
@@ -541,13 +541,13 @@ static void test_results_value_json(void **state)
 	lutgen_value_free(&v);
 	cJSON_Delete(j);
 	j = cJSON_Parse("1.5");
-	assert_int_equal(lutgen_results_value_from_json(
+	assert_int_equal(lutgen_value_from_json(
 				 j, LUTGEN_LOOKUP_TYPE_SIZE, &v, "t", &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "whole number"));
 	cJSON_Delete(j);
 	j = cJSON_Parse("[{\"name\": \"x\", \"size\": 8, \"pieces\": [{\"kind\": \"mem\"}]}]");
-	assert_int_equal(lutgen_results_value_from_json(
+	assert_int_equal(lutgen_value_from_json(
 				 j, LUTGEN_LOOKUP_FUNC_PARAMS, &v, "t", &err),
 			 -EINVAL);
 	assert_non_null(strstr(err.msg, "mem"));

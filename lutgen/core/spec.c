@@ -38,16 +38,6 @@ static const char *const kind_names[] = {
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static const char *json_type_name(const cJSON *j)
 {
 	if (cJSON_IsString(j))
@@ -181,7 +171,7 @@ static int get_string(const cJSON *obj, const char *key, bool required,
 
 static int dup_into(char **dst, const char *src, struct common_err *err)
 {
-	*dst = xstrdup(src ? src : "");
+	*dst = strdup(src ? src : "");
 	if (!*dst)
 		return common_err_set(err, -ENOMEM, "out of memory");
 	return 0;
@@ -253,7 +243,7 @@ static int get_alts(const cJSON *obj, const char *key, const char *what,
 				return common_err_set(err, -EINVAL,
 						      "%s: key '%s': \"%s\" listed twice",
 						      where, key, it->valuestring);
-		a->v[a->n] = xstrdup(it->valuestring);
+		a->v[a->n] = strdup(it->valuestring);
 		if (!a->v[a->n])
 			return common_err_set(err, -ENOMEM, "out of memory");
 		a->n++;
@@ -430,7 +420,7 @@ static int parse_arches(const cJSON *j, const char *origin,
 				return common_err_set(err, -EINVAL,
 						      "%s: key 'arches': \"%s\" listed twice",
 						      origin, it->valuestring);
-		s->arches[s->narches] = xstrdup(it->valuestring);
+		s->arches[s->narches] = strdup(it->valuestring);
 		if (!s->arches[s->narches])
 			return common_err_set(err, -ENOMEM, "out of memory");
 		s->narches++;

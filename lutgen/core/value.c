@@ -4,7 +4,6 @@
  */
 #include "lutgen/core/value.h"
 
-#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -259,50 +258,4 @@ int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 	if (o.rc)
 		buf[size - 1] = '\0';
 	return o.rc;
-}
-
-int lutgen_value_matched_to_json(const struct lutgen_value *v, cJSON **out)
-{
-	cJSON *o;
-
-	*out = NULL;
-	if (!v->match_type && !v->match_field && !v->match_function)
-		return 0;
-	o = cJSON_CreateObject();
-	if (!o ||
-	    (v->match_type &&
-	     !cJSON_AddStringToObject(o, "type", v->match_type)) ||
-	    (v->match_field &&
-	     !cJSON_AddStringToObject(o, "field", v->match_field)) ||
-	    (v->match_function &&
-	     !cJSON_AddStringToObject(o, "function", v->match_function))) {
-		cJSON_Delete(o);
-		return -ENOMEM;
-	}
-	*out = o;
-	return 0;
-}
-
-int lutgen_value_matched_from_json(const cJSON *j, struct lutgen_value *v)
-{
-	static const char *const keys[] = { "type", "field", "function" };
-	char **dst[] = { &v->match_type, &v->match_field, &v->match_function };
-	const cJSON *it;
-	size_t k;
-
-	if (!j)
-		return 0;
-	if (!cJSON_IsObject(j))
-		return -EINVAL;
-	for (it = j->child; it; it = it->next) {
-		for (k = 0; k < 3; k++)
-			if (strcmp(it->string, keys[k]) == 0)
-				break;
-		if (k == 3 || !cJSON_IsString(it) || *dst[k])
-			return -EINVAL;
-		*dst[k] = strdup(it->valuestring);
-		if (!*dst[k])
-			return -ENOMEM;
-	}
-	return 0;
 }

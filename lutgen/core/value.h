@@ -87,6 +87,28 @@ const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k);
 
 struct cJSON;
 
+/*
+ * The one JSON spelling of a measured value, used by every file that
+ * carries one (result cache, results files, generated/<name>.json):
+ *   absent (optional lookup)     null
+ *   struct_offset, type_size     152
+ *   func_params                  [{"name": "c", "size": 8, "pieces": [
+ *                                   {"kind": "reg", "reg": 0,
+ *                                    "reg_name": "RAX", "size": 8},
+ *                                   {"kind": "stack", "stack_offset": 8,
+ *                                    "size": 8}]}]
+ * Which alternative answered travels beside the value as "matched".
+ */
+/* A new cJSON (caller deletes), NULL when out of memory. */
+struct cJSON *lutgen_value_to_json(const struct lutgen_value *v);
+/* Parse it back as a value of lookup kind `kind` into *out (caller
+ * releases with lutgen_value_free); `where` names it in errors.  null is
+ * read as absent: whether the lookup may be absent is the caller's
+ * check. */
+int lutgen_value_from_json(const struct cJSON *j, enum lutgen_lookup_kind kind,
+			   struct lutgen_value *out, const char *where,
+			   struct common_err *err);
+
 /* Which alternatives answered, as the JSON object every file format uses:
  * {"type": "...", "field": "...", "function": "..."} with only the keys
  * that are set.  *out is NULL when none is (caller deletes it with

@@ -5,6 +5,7 @@
  */
 #include "lutgen/emit/emit.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -232,52 +233,51 @@ static bool arch_enum(const char *arch, char *buf, size_t size)
 	return false;
 }
 
-/* The JSON spelling of a value into b->tmp. */
+/* cJSON tree -> one line in the spacing of the generated JSON:
+ * {"k": v, "k2": v2}, [a, b].  Numbers are whole (values, sizes,
+ * offsets: lutgen_json_* bound them to 2^53). */
+static void json_oneline(struct common_sb *out, const cJSON *j)
+{
+	const cJSON *it;
+
+	if (cJSON_IsNull(j)) {
+		common_sb_puts(out, "null");
+	} else if (cJSON_IsBool(j)) {
+		common_sb_puts(out, cJSON_IsTrue(j) ? "true" : "false");
+	} else if (cJSON_IsNumber(j)) {
+		common_sb_printf(out, "%" PRId64, (int64_t)j->valuedouble);
+	} else if (cJSON_IsString(j)) {
+		common_sb_puts(out, "\"");
+		sb_escape(out, j->valuestring, ESC_JSON);
+		common_sb_puts(out, "\"");
+	} else if (cJSON_IsArray(j) || cJSON_IsObject(j)) {
+		common_sb_puts(out, cJSON_IsArray(j) ? "[" : "{");
+		for (it = j->child; it; it = it->next) {
+			if (it != j->child)
+				common_sb_puts(out, ", ");
+			if (cJSON_IsObject(j)) {
+				common_sb_puts(out, "\"");
+				sb_escape(out, it->string, ESC_JSON);
+				common_sb_puts(out, "\": ");
+			}
+			json_oneline(out, it);
+		}
+		common_sb_puts(out, cJSON_IsArray(j) ? "]" : "}");
+	}
+}
+
+/* The JSON spelling of a value (lutgen_value_to_json) into b->tmp. */
 static void value_json(struct vb *b, const struct lutgen_value *v)
 {
-	size_t i, j;
+	cJSON *j = lutgen_value_to_json(v);
 
 	common_sb_reset(&b->tmp);
-	if (v->absent) {
-		common_sb_puts(&b->tmp, "null");   /* absent */
+	if (!j) {
+		b->tmp.oom = true;
 		return;
 	}
-	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
-		common_sb_printf(&b->tmp, "%" PRIu64, v->u);
-		return;
-	}
-	common_sb_puts(&b->tmp, "[");
-	for (i = 0; i < v->nparams; i++) {
-		const struct lutgen_param *p = &v->params[i];
-
-		common_sb_puts(&b->tmp, i ? ", {\"name\": \"" : "{\"name\": \"");
-		sb_escape(&b->tmp, p->name ? p->name : "", ESC_JSON);
-		common_sb_printf(&b->tmp, "\", \"size\": %" PRIu64 ", \"pieces\": [",
-			  p->size);
-		for (j = 0; j < p->npieces; j++) {
-			const struct lutgen_piece *pc = &p->pieces[j];
-
-			if (j)
-				common_sb_puts(&b->tmp, ", ");
-			if (pc->kind == LUTGEN_PIECE_REG) {
-				common_sb_printf(&b->tmp,
-					  "{\"kind\": \"reg\", \"reg\": %d, "
-					  "\"reg_name\": \"",
-					  pc->reg);
-				sb_escape(&b->tmp, pc->reg_name, ESC_JSON);
-				common_sb_puts(&b->tmp, "\"");
-			} else {
-				common_sb_printf(&b->tmp,
-					  "{\"kind\": \"stack\", "
-					  "\"stack_offset\": %" PRId64,
-					  pc->stack_offset);
-			}
-			common_sb_printf(&b->tmp, ", \"size\": %" PRIu64 "}",
-				  pc->size);
-		}
-		common_sb_puts(&b->tmp, "]}");
-	}
-	common_sb_puts(&b->tmp, "]");
+	json_oneline(&b->tmp, j);
+	cJSON_Delete(j);
 }
 
 /* `"matched": {"field": "clientHeaders"}` of an entry whose lookup has
@@ -285,53 +285,46 @@ static void value_json(struct vb *b, const struct lutgen_value *v)
 static void set_matched(struct vb *b, struct lutgen_robj *o,
 			const struct lutgen_value *v)
 {
-	const char *keys[] = { "type", "field", "function" };
-	const char *vals[] = { v->match_type, v->match_field,
-			       v->match_function };
-	size_t k, n = 0;
+	cJSON *m = NULL;
 
 	common_sb_reset(&b->tmp);
-	for (k = 0; k < 3; k++) {
-		if (!vals[k])
-			continue;
-		common_sb_printf(&b->tmp, "%s\"%s\": \"", n++ ? ", " : "{",
-				 keys[k]);
-		sb_escape(&b->tmp, vals[k], ESC_JSON);
-		common_sb_puts(&b->tmp, "\"");
-	}
-	if (n)
-		common_sb_puts(&b->tmp, "}");
-	if (b->tmp.oom)
-		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_bool(o, "has_matched", n > 0);
+	if (lutgen_value_matched_to_json(v, &m) != 0)
+		b->tmp.oom = true;
+	else if (m)
+		json_oneline(&b->tmp, m);
+	lutgen_robj_bool(o, "has_matched", m != NULL);
 	lutgen_robj_str(o, "matched_json", common_sb_str(&b->tmp));
+	cJSON_Delete(m);
 }
 
-/* The JSON of one spec key: "x" for one spelling, ["x", "y"] for
- * alternatives. */
-static void add_spec_field(struct vb *b, struct lutgen_robj *lo,
-			   const char *key, const struct lutgen_alts *a)
+/* What the lookup measures in the spelling of lutgen_lookup_keys_to_json:
+ * one spec_fields item per key ("type": "x" or ["x", "y"], ...);
+ * "optional" has a line of its own in the template. */
+static void add_spec_fields(struct vb *b, struct lutgen_robj *lo,
+			    const struct lutgen_lookup *lk)
 {
+	cJSON *o = cJSON_CreateObject();
+	const cJSON *it;
 	struct lutgen_robj *f;
-	size_t i;
 
-	if (a->n == 0)
-		return;
-	f = lutgen_robj_add(lo, "spec_fields");
-	lutgen_robj_str(f, "key", key);
-	common_sb_reset(&b->tmp);
-	if (a->n > 1)
-		common_sb_puts(&b->tmp, "[");
-	for (i = 0; i < a->n; i++) {
-		common_sb_puts(&b->tmp, i ? ", \"" : "\"");
-		sb_escape(&b->tmp, a->v[i], ESC_JSON);
-		common_sb_puts(&b->tmp, "\"");
-	}
-	if (a->n > 1)
-		common_sb_puts(&b->tmp, "]");
-	if (b->tmp.oom)
+	lutgen_robj_list(lo, "spec_fields");
+	if (!o || lutgen_lookup_keys_to_json(lk, o) != 0) {
 		vb_fail(b, -ENOMEM, "emit: out of memory");
-	lutgen_robj_str(f, "value_raw", common_sb_str(&b->tmp));
+		goto out;
+	}
+	for (it = o->child; it; it = it->next) {
+		if (strcmp(it->string, "optional") == 0)
+			continue;
+		f = lutgen_robj_add(lo, "spec_fields");
+		lutgen_robj_str(f, "key", it->string);
+		common_sb_reset(&b->tmp);
+		json_oneline(&b->tmp, it);
+		if (b->tmp.oom)
+			vb_fail(b, -ENOMEM, "emit: out of memory");
+		lutgen_robj_str(f, "value_raw", common_sb_str(&b->tmp));
+	}
+out:
+	cJSON_Delete(o);
 }
 
 /* "a" or "a|b|c" for comments and the C "measures" string. */
@@ -539,10 +532,7 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 			params ? "_v" : "");
 
 	/* What it measures: for the comment, the C string and the JSON. */
-	lutgen_robj_list(lo, "spec_fields");
-	add_spec_field(b, lo, "type", &lk->types);
-	add_spec_field(b, lo, "field", &lk->fields);
-	add_spec_field(b, lo, "function", &lk->functions);
+	add_spec_fields(b, lo, lk);
 	lutgen_robj_bool(lo, "optional", lk->optional);
 	common_sb_reset(&b->tmp);
 	common_sb_printf(&b->tmp, "%s", lutgen_lookup_kind_name(lk->kind));

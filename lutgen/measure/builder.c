@@ -60,16 +60,6 @@ static void sb_add_quoted(struct common_sb *b, const char *s)
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
-
 static int join(char *buf, size_t size, const char *a, const char *b)
 {
 	int n = snprintf(buf, size, "%s/%s", a, b);
@@ -181,7 +171,7 @@ static int list_program(const char *dir, char ***out, size_t *nout,
 					    dir, MAX_PROGRAM_FILES);
 			goto out;
 		}
-		names[n] = xstrdup(de->d_name);
+		names[n] = strdup(de->d_name);
 		if (!names[n]) {
 			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
@@ -422,7 +412,7 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	b->output = out.p ? out.p : xstrdup("");
+	b->output = out.p ? out.p : strdup("");
 	out.p = NULL;
 	if (!b->output)
 		rc = common_err_set(err, -ENOMEM, "out of memory");
@@ -518,7 +508,7 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 				    parent, strerror(errno));
 		goto out;
 	}
-	b->dir = xstrdup(tmpl);
+	b->dir = strdup(tmpl);
 	if (!b->dir) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
@@ -556,7 +546,7 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 		if (rc)
 			goto out;
 	}
-	b->binary = xstrdup(bin);
+	b->binary = strdup(bin);
 	if (!b->binary) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;

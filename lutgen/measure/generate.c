@@ -18,6 +18,7 @@
 #include "common/fs.h"
 #include "common/goarch.h"
 #include "common/sha256.h"
+#include "lutgen/core/json.h"
 #include "lutgen/measure/builder.h"
 #include "lutgen/measure/dwarf.h"
 #include "lutgen/measure/lookup.h"
@@ -76,16 +77,6 @@ struct lutgen_generate {
 	struct common_err first_err;
 	bool ran;
 };
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *p = malloc(n);
-
-	if (p)
-		memcpy(p, s, n);
-	return p;
-}
 
 static char *xasprintf(const char *fmt, ...) COMMON_PRINTF(1, 2);
 static char *xasprintf(const char *fmt, ...)
@@ -224,196 +215,56 @@ static int measurement_key(struct lutgen_generate *g, size_t mi)
 	return 0;
 }
 
-/* ---- value <-> JSON ----------------------------------------------------- */
+/* ---- cache entries ------------------------------------------------------ */
 
-static cJSON *value_to_json(const struct lutgen_lookup *l,
+/* One value of a cache file: {"name", "kind", "value"[, "matched"]}, the
+ * value in the spelling of lutgen_value_to_json. */
+static cJSON *entry_to_json(const struct lutgen_lookup *l,
 			    const struct lutgen_value *v)
 {
-	cJSON *o = cJSON_CreateObject(), *params, *p, *pieces, *pc;
-	size_t i, j;
+	cJSON *o = cJSON_CreateObject(), *val = NULL, *m = NULL;
 
-	if (!o)
-		return NULL;
-	if (!cJSON_AddStringToObject(o, "name", l->name) ||
-	    !cJSON_AddStringToObject(o, "kind", lutgen_lookup_kind_name(v->kind)))
+	if (!o || !cJSON_AddStringToObject(o, "name", l->name) ||
+	    !cJSON_AddStringToObject(o, "kind",
+				     lutgen_lookup_kind_name(v->kind)))
 		goto fail;
-	{
-		cJSON *m = NULL;
-
-		if (lutgen_value_matched_to_json(v, &m) != 0 ||
-		    (m && !cJSON_AddItemToObject(o, "matched", m))) {
-			cJSON_Delete(m);
-			goto fail;
-		}
-	}
-	if (v->absent) {
-		if (!cJSON_AddTrueToObject(o, "absent"))
-			goto fail;
-		return o;
-	}
-	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
-		if (!cJSON_AddNumberToObject(o, "value", (double)v->u))
-			goto fail;
-		return o;
-	}
-	params = cJSON_AddArrayToObject(o, "params");
-	if (!params)
+	val = lutgen_value_to_json(v);
+	if (!val || !cJSON_AddItemToObject(o, "value", val))
 		goto fail;
-	for (i = 0; i < v->nparams; i++) {
-		const struct lutgen_param *pa = &v->params[i];
-
-		p = cJSON_CreateObject();
-		if (!p || !cJSON_AddItemToArray(params, p))
-			goto fail;
-		if (!cJSON_AddStringToObject(p, "name", pa->name ? pa->name : "") ||
-		    !cJSON_AddNumberToObject(p, "size", (double)pa->size))
-			goto fail;
-		pieces = cJSON_AddArrayToObject(p, "pieces");
-		if (!pieces)
-			goto fail;
-		for (j = 0; j < pa->npieces; j++) {
-			const struct lutgen_piece *x = &pa->pieces[j];
-
-			pc = cJSON_CreateObject();
-			if (!pc || !cJSON_AddItemToArray(pieces, pc))
-				goto fail;
-			if (x->kind == LUTGEN_PIECE_REG) {
-				if (!cJSON_AddStringToObject(pc, "kind", "reg") ||
-				    !cJSON_AddNumberToObject(pc, "reg", x->reg) ||
-				    !cJSON_AddStringToObject(pc, "reg_name",
-							     x->reg_name))
-					goto fail;
-			} else {
-				if (!cJSON_AddStringToObject(pc, "kind", "stack") ||
-				    !cJSON_AddNumberToObject(pc, "offset",
-							     (double)x->stack_offset))
-					goto fail;
-			}
-			if (!cJSON_AddNumberToObject(pc, "size", (double)x->size))
-				goto fail;
-		}
-	}
+	val = NULL;
+	if (lutgen_value_matched_to_json(v, &m) != 0 ||
+	    (m && !cJSON_AddItemToObject(o, "matched", m)))
+		goto fail;
 	return o;
 fail:
+	cJSON_Delete(m);
+	cJSON_Delete(val);
 	cJSON_Delete(o);
 	return NULL;
 }
 
-static bool json_u64(const cJSON *j, uint64_t *out)
-{
-	if (!cJSON_IsNumber(j) || j->valuedouble < 0 ||
-	    j->valuedouble > 9007199254740992.0 ||
-	    j->valuedouble != (double)(uint64_t)j->valuedouble)
-		return false;
-	*out = (uint64_t)j->valuedouble;
-	return true;
-}
-
-/* Parse one cached value for lookup `l`; false on any mismatch. */
-static bool value_from_json(const cJSON *o, const struct lutgen_lookup *l,
+/* Read one cached value for lookup `l`; false on any mismatch (a miss). */
+static bool entry_from_json(const cJSON *o, const struct lutgen_lookup *l,
 			    struct lutgen_value *v)
 {
-	const cJSON *name = cJSON_GetObjectItemCaseSensitive(o, "name");
-	const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
-	const cJSON *params, *p;
-	size_t i;
+	const char *name = lutgen_json_str(o, "name");
+	const char *kind = lutgen_json_str(o, "kind");
 
 	memset(v, 0, sizeof(*v));
-	if (!cJSON_IsString(name) || strcmp(name->valuestring, l->name) != 0 ||
-	    !cJSON_IsString(kind) ||
-	    strcmp(kind->valuestring, lutgen_lookup_kind_name(l->kind)) != 0)
+	if (!name || strcmp(name, l->name) != 0 || !kind ||
+	    strcmp(kind, lutgen_lookup_kind_name(l->kind)) != 0)
 		return false;
-	v->kind = l->kind;
-	if (lutgen_value_matched_from_json(
-		    cJSON_GetObjectItemCaseSensitive(o, "matched"), v) != 0)
-		goto fail;
-	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "absent"))) {
-		if (!l->optional)
-			goto fail;
-		v->absent = true;
-		return true;
-	}
-	if (l->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
-		return json_u64(cJSON_GetObjectItemCaseSensitive(o, "value"),
-				&v->u);
-	params = cJSON_GetObjectItemCaseSensitive(o, "params");
-	if (!cJSON_IsArray(params))
+	if (lutgen_value_from_json(cJSON_GetObjectItemCaseSensitive(o, "value"),
+				   l->kind, v, "result cache", NULL) != 0)
 		return false;
-	v->nparams = (size_t)cJSON_GetArraySize(params);
-	if (v->nparams) {
-		v->params = calloc(v->nparams, sizeof(*v->params));
-		if (!v->params) {
-			v->nparams = 0;
-			return false;
-		}
-	}
-	i = 0;
-	cJSON_ArrayForEach(p, params) {
-		struct lutgen_param *pa = &v->params[i++];
-		const cJSON *pn = cJSON_GetObjectItemCaseSensitive(p, "name");
-		const cJSON *pieces =
-			cJSON_GetObjectItemCaseSensitive(p, "pieces");
-		const cJSON *pc;
-		size_t j = 0;
-
-		if (!cJSON_IsString(pn) || !cJSON_IsArray(pieces) ||
-		    !json_u64(cJSON_GetObjectItemCaseSensitive(p, "size"),
-			      &pa->size))
-			goto fail;
-		pa->name = xstrdup(pn->valuestring);
-		if (!pa->name)
-			goto fail;
-		pa->npieces = (size_t)cJSON_GetArraySize(pieces);
-		if (pa->npieces) {
-			pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
-			if (!pa->pieces) {
-				pa->npieces = 0;
-				goto fail;
-			}
-		}
-		cJSON_ArrayForEach(pc, pieces) {
-			struct lutgen_piece *x = &pa->pieces[j++];
-			const cJSON *k =
-				cJSON_GetObjectItemCaseSensitive(pc, "kind");
-
-			if (!cJSON_IsString(k) ||
-			    !json_u64(cJSON_GetObjectItemCaseSensitive(pc, "size"),
-				      &x->size))
-				goto fail;
-			if (strcmp(k->valuestring, "reg") == 0) {
-				const cJSON *r = cJSON_GetObjectItemCaseSensitive(
-					pc, "reg");
-				const cJSON *rn = cJSON_GetObjectItemCaseSensitive(
-					pc, "reg_name");
-				uint64_t reg;
-
-				if (!json_u64(r, &reg) || reg > 4096 ||
-				    !cJSON_IsString(rn) ||
-				    strlen(rn->valuestring) >=
-					    sizeof(x->reg_name))
-					goto fail;
-				x->kind = LUTGEN_PIECE_REG;
-				x->reg = (int)reg;
-				memcpy(x->reg_name, rn->valuestring,
-				       strlen(rn->valuestring) + 1);
-			} else if (strcmp(k->valuestring, "stack") == 0) {
-				const cJSON *off = cJSON_GetObjectItemCaseSensitive(
-					pc, "offset");
-
-				if (!cJSON_IsNumber(off))
-					goto fail;
-				x->kind = LUTGEN_PIECE_STACK;
-				x->stack_offset = (int64_t)off->valuedouble;
-			} else {
-				goto fail;
-			}
-		}
+	if ((v->absent && !l->optional) ||
+	    lutgen_value_matched_from_json(
+		    cJSON_GetObjectItemCaseSensitive(o, "matched"), v) != 0) {
+		lutgen_value_free(v);
+		memset(v, 0, sizeof(*v));
+		return false;
 	}
 	return true;
-fail:
-	lutgen_value_free(v);
-	memset(v, 0, sizeof(*v));
-	return false;
 }
 
 /* ---- result cache ------------------------------------------------------- */
@@ -456,7 +307,7 @@ static bool result_load(struct lutgen_generate *g, size_t mi)
 	if (!m->values)
 		goto out;
 	cJSON_ArrayForEach(it, vals) {
-		if (!value_from_json(it, &s->lookups[i], &m->values[i]))
+		if (!entry_from_json(it, &s->lookups[i], &m->values[i]))
 			goto out;
 		i++;
 	}
@@ -511,7 +362,7 @@ static void result_store(struct lutgen_generate *g, size_t mi)
 	if (!vals)
 		goto out;
 	for (i = 0; i < s->nlookups; i++) {
-		cJSON *v = value_to_json(&s->lookups[i], &m->values[i]);
+		cJSON *v = entry_to_json(&s->lookups[i], &m->values[i]);
 
 		if (!v || !cJSON_AddItemToArray(vals, v)) {
 			cJSON_Delete(v);
@@ -685,7 +536,7 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 	gs->spec = spec;
 	g->nspecs++;  /* from here, lutgen_generate_free owns gs's members */
 
-	gs->program_dir = program_dir ? xstrdup(program_dir)
+	gs->program_dir = program_dir ? strdup(program_dir)
 				      : default_program_dir(spec);
 	gs->lookups_json = lookups_canonical(spec);
 	if (!gs->program_dir || !gs->lookups_json)
@@ -825,7 +676,7 @@ static void fail_locked(struct lutgen_generate *g, size_t mi, const char *msg,
 
 	m->state = LUTGEN_MEASURE_FAILED;
 	free(m->error);
-	m->error = xstrdup(msg);
+	m->error = strdup(msg);
 	m->report = report;
 	if (!g->first_err.code)
 		common_err_set(&g->first_err, -EIO, "%s", msg);

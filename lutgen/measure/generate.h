@@ -51,7 +51,7 @@
 
 /* Bump when the inspector's readings or the file format change: every
  * cached result becomes a miss. */
-#define LUTGEN_RESULT_FORMAT 1
+#define LUTGEN_RESULT_FORMAT 2
 
 struct lutgen_generate_opts {
 	struct rungo_cache *cache;          /* required */

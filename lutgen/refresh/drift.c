@@ -140,7 +140,7 @@ static int old_parse(const char *text, size_t len, struct old_table *o,
 				e->sha = "";
 			snprintf(where, sizeof(where), "%s %s/%s", ol->name, v,
 				 e->arch);
-			if (lutgen_results_value_from_json(
+			if (lutgen_value_from_json(
 				    cJSON_GetObjectItemCaseSensitive(en,
 								     "value"),
 				    ol->kind, &e->val, where, &err) != 0) {

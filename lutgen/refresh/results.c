@@ -12,12 +12,11 @@
 
 #include "common/fs.h"
 #include "common/sha256.h"
+#include "lutgen/core/json.h"
 #include "lutgen/refresh/shard.h"
 #include "rungo/select.h"
 
 #define RESULTS_MAGIC "lutgen-results"
-/* Largest integer a JSON number (double) holds exactly. */
-#define MAX_EXACT 9007199254740992.0
 
 struct rspec {
 	struct lutgen_spec *spec;          /* owned, parsed from `canon` */
@@ -34,16 +33,6 @@ struct lutgen_results {
 	struct rspec *specs;
 	size_t nspecs;
 };
-
-static char *xstrdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
 
 static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
 {
@@ -64,7 +53,7 @@ int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
 				      "results: shard %d/%d: need 1 <= K <= N <= %d",
 				      shard_k, shard_n, LUTGEN_SHARD_MAX);
 	r = calloc(1, sizeof(*r));
-	if (!r || !(r->origin = xstrdup(""))) {
+	if (!r || !(r->origin = strdup(""))) {
 		free(r);
 		return common_err_set(err, -ENOMEM, "results: out of memory");
 	}
@@ -89,253 +78,6 @@ void lutgen_results_free(struct lutgen_results *r)
 	free(r->specs);
 	free(r->origin);
 	free(r);
-}
-
-/* ---- values ---- */
-
-cJSON *lutgen_results_value_to_json(const struct lutgen_value *v)
-{
-	cJSON *arr = NULL, *p, *pieces, *pc;
-	size_t i, j;
-
-	if (!v)
-		return NULL;
-	if (v->absent)
-		return cJSON_CreateNull();
-	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
-		return cJSON_CreateNumber((double)v->u);
-	arr = cJSON_CreateArray();
-	if (!arr)
-		return NULL;
-	for (i = 0; i < v->nparams; i++) {
-		const struct lutgen_param *pa = &v->params[i];
-
-		p = cJSON_CreateObject();
-		if (!p || !cJSON_AddItemToArray(arr, p))
-			goto oom_p;
-		if (!cJSON_AddStringToObject(p, "name",
-					     pa->name ? pa->name : "") ||
-		    !cJSON_AddNumberToObject(p, "size", (double)pa->size))
-			goto oom;
-		pieces = cJSON_AddArrayToObject(p, "pieces");
-		if (!pieces)
-			goto oom;
-		for (j = 0; j < pa->npieces; j++) {
-			const struct lutgen_piece *x = &pa->pieces[j];
-
-			pc = cJSON_CreateObject();
-			if (!pc || !cJSON_AddItemToArray(pieces, pc)) {
-				cJSON_Delete(pc);
-				goto oom;
-			}
-			if (x->kind == LUTGEN_PIECE_REG) {
-				if (!cJSON_AddStringToObject(pc, "kind", "reg") ||
-				    !cJSON_AddNumberToObject(pc, "reg", x->reg) ||
-				    !cJSON_AddStringToObject(pc, "reg_name",
-							     x->reg_name))
-					goto oom;
-			} else if (!cJSON_AddStringToObject(pc, "kind",
-							    "stack") ||
-				   !cJSON_AddNumberToObject(
-					   pc, "stack_offset",
-					   (double)x->stack_offset)) {
-				goto oom;
-			}
-			if (!cJSON_AddNumberToObject(pc, "size",
-						     (double)x->size))
-				goto oom;
-		}
-	}
-	return arr;
-oom_p:
-	cJSON_Delete(p);
-oom:
-	cJSON_Delete(arr);
-	return NULL;
-}
-
-static int get_uint(const cJSON *j, const char *key, const char *where,
-		    uint64_t *out, struct common_err *err)
-{
-	const cJSON *x = key ? cJSON_GetObjectItemCaseSensitive(j, key) : j;
-	double d;
-
-	if (!cJSON_IsNumber(x))
-		return common_err_set(err, -EINVAL,
-				      "%s: %s%s%s: expected a number", where,
-				      key ? "key '" : "value", key ? key : "",
-				      key ? "'" : "");
-	d = x->valuedouble;
-	/* Range first (NaN fails it), so the cast below is defined. */
-	if (!(d >= 0 && d <= MAX_EXACT) || (double)(uint64_t)d != d)
-		return common_err_set(err, -EINVAL,
-				      "%s: %s%s%s: %g is not a whole number >= 0",
-				      where, key ? "key '" : "value",
-				      key ? key : "", key ? "'" : "", d);
-	*out = (uint64_t)d;
-	return 0;
-}
-
-static int get_int(const cJSON *j, const char *key, const char *where,
-		   int64_t *out, struct common_err *err)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
-	double d;
-
-	if (!cJSON_IsNumber(x))
-		return common_err_set(err, -EINVAL,
-				      "%s: key '%s': expected a number", where,
-				      key);
-	d = x->valuedouble;
-	if (!(d >= -MAX_EXACT && d <= MAX_EXACT) || (double)(int64_t)d != d)
-		return common_err_set(err, -EINVAL,
-				      "%s: key '%s': %g is not a whole number",
-				      where, key, d);
-	*out = (int64_t)d;
-	return 0;
-}
-
-static const char *get_str(const cJSON *j, const char *key)
-{
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
-
-	return cJSON_IsString(x) && x->valuestring ? x->valuestring : NULL;
-}
-
-static int parse_piece(const cJSON *j, const char *where,
-		       struct lutgen_piece *pc, struct common_err *err)
-{
-	const char *kind = cJSON_IsObject(j) ? get_str(j, "kind") : NULL;
-	const char *name;
-	int64_t reg;
-	int rc, w;
-
-	memset(pc, 0, sizeof(*pc));
-	if (!kind)
-		return common_err_set(err, -EINVAL,
-				      "%s: expected a piece {\"kind\": \"reg\"|\"stack\", ...}",
-				      where);
-	if (strcmp(kind, "reg") == 0) {
-		pc->kind = LUTGEN_PIECE_REG;
-		rc = get_int(j, "reg", where, &reg, err);
-		if (rc)
-			return rc;
-		if (reg < 0 || reg > 65535)
-			return common_err_set(err, -EINVAL,
-					      "%s: register number %" PRId64 " out of range",
-					      where, reg);
-		pc->reg = (int)reg;
-		name = get_str(j, "reg_name");
-		if (!name)
-			return common_err_set(err, -EINVAL,
-					      "%s: missing key 'reg_name'", where);
-		w = snprintf(pc->reg_name, sizeof(pc->reg_name), "%s", name);
-		if (w < 0 || (size_t)w >= sizeof(pc->reg_name))
-			return common_err_set(err, -EINVAL,
-					      "%s: register name '%s' too long",
-					      where, name);
-	} else if (strcmp(kind, "stack") == 0) {
-		pc->kind = LUTGEN_PIECE_STACK;
-		rc = get_int(j, "stack_offset", where, &pc->stack_offset, err);
-		if (rc)
-			return rc;
-	} else {
-		return common_err_set(err, -EINVAL,
-				      "%s: piece kind '%s' (expected reg or stack)",
-				      where, kind);
-	}
-	return get_uint(j, "size", where, &pc->size, err);
-}
-
-int lutgen_results_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
-				   struct lutgen_value *out, const char *where,
-				   struct common_err *err)
-{
-	struct lutgen_value v;
-	const cJSON *p, *pcs, *pc;
-	size_t i, k;
-	int rc = 0;
-
-	if (!out)
-		return common_err_set(err, -EINVAL, "results: NULL argument");
-	memset(&v, 0, sizeof(v));
-	memset(out, 0, sizeof(*out));
-	v.kind = kind;
-	if (cJSON_IsNull(j)) {
-		v.absent = true;
-		*out = v;
-		return 0;
-	}
-	if (kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
-		rc = get_uint(j, NULL, where, &v.u, err);
-		if (rc == 0)
-			*out = v;
-		return rc;
-	}
-	if (!cJSON_IsArray(j))
-		return common_err_set(err, -EINVAL,
-				      "%s: expected the parameter list of a func_params value",
-				      where);
-	v.nparams = (size_t)cJSON_GetArraySize(j);
-	if (v.nparams) {
-		v.params = calloc(v.nparams, sizeof(*v.params));
-		if (!v.params)
-			return common_err_set(err, -ENOMEM,
-					      "results: out of memory");
-	}
-	i = 0;
-	cJSON_ArrayForEach(p, j) {
-		struct lutgen_param *pa = &v.params[i];
-		const char *name = cJSON_IsObject(p) ? get_str(p, "name") : NULL;
-		char pwhere[512];
-
-		snprintf(pwhere, sizeof(pwhere), "%s: parameter %zu", where, i);
-		if (!name) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: expected {\"name\", \"size\", \"pieces\"}",
-					    pwhere);
-			goto out;
-		}
-		pa->name = xstrdup(name);
-		if (!pa->name) {
-			rc = common_err_set(err, -ENOMEM,
-					    "results: out of memory");
-			goto out;
-		}
-		rc = get_uint(p, "size", pwhere, &pa->size, err);
-		if (rc)
-			goto out;
-		pcs = cJSON_GetObjectItemCaseSensitive(p, "pieces");
-		if (!cJSON_IsArray(pcs)) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: key 'pieces': expected an array",
-					    pwhere);
-			goto out;
-		}
-		pa->npieces = (size_t)cJSON_GetArraySize(pcs);
-		if (pa->npieces) {
-			pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
-			if (!pa->pieces) {
-				rc = common_err_set(err, -ENOMEM,
-						    "results: out of memory");
-				goto out;
-			}
-		}
-		k = 0;
-		cJSON_ArrayForEach(pc, pcs) {
-			rc = parse_piece(pc, pwhere, &pa->pieces[k++], err);
-			if (rc)
-				goto out;
-		}
-		i++;
-	}
-out:
-	if (rc) {
-		lutgen_value_free(&v);
-		return rc;
-	}
-	*out = v;
-	return 0;
 }
 
 /* ---- specs ---- */
@@ -722,7 +464,7 @@ static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
 				return -ENOMEM;
 			}
 			vstr(&e->version, vs);
-			val = lutgen_results_value_to_json(&e->value);
+			val = lutgen_value_to_json(&e->value);
 			if (!cJSON_AddStringToObject(m, "lookup",
 						     s->lookups[l].name) ||
 			    !cJSON_AddStringToObject(m, "goarch", e->goarch) ||
@@ -888,9 +630,9 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 	if (!cJSON_IsObject(o))
 		return common_err_set(err, -EINVAL, "%s: expected an object",
 				      where);
-	name = get_str(o, "name");
-	path = get_str(o, "path");
-	sha = get_str(o, "sha256");
+	name = lutgen_json_str(o, "name");
+	path = lutgen_json_str(o, "path");
+	sha = lutgen_json_str(o, "sha256");
 	canon = cJSON_GetObjectItemCaseSensitive(o, "spec");
 	if (!name || !path || !sha || !cJSON_IsObject(canon))
 		return common_err_set(err, -EINVAL,
@@ -949,11 +691,11 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 	}
 	cJSON_ArrayForEach(it, arr) {
 		struct rungo_version v;
-		const char *goarch = cJSON_IsObject(it) ? get_str(it, "goarch")
+		const char *goarch = cJSON_IsObject(it) ? lutgen_json_str(it, "goarch")
 						      : NULL;
 		char *arches[1];
 
-		rc = parse_version(cJSON_IsObject(it) ? get_str(it, "version")
+		rc = parse_version(cJSON_IsObject(it) ? lutgen_json_str(it, "version")
 						      : NULL,
 				   where, &v, err);
 		if (rc)
@@ -962,8 +704,8 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 			rc = common_err_set(err, -EINVAL,
 					    "%s: job %s/%s is not among the spec's versions and arches",
 					    where,
-					    get_str(it, "version")
-						   ? get_str(it, "version")
+					    lutgen_json_str(it, "version")
+						   ? lutgen_json_str(it, "version")
 						   : "(none)",
 					    goarch ? goarch : "(none)");
 			goto out;
@@ -988,19 +730,19 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 	cJSON_ArrayForEach(it, arr) {
 		struct lutgen_value val;
 		struct rungo_version v;
-		const char *lookup = cJSON_IsObject(it) ? get_str(it, "lookup")
+		const char *lookup = cJSON_IsObject(it) ? lutgen_json_str(it, "lookup")
 						      : NULL;
-		const char *goarch = cJSON_IsObject(it) ? get_str(it, "goarch")
+		const char *goarch = cJSON_IsObject(it) ? lutgen_json_str(it, "goarch")
 						      : NULL;
 		const char *tsha = cJSON_IsObject(it)
-					   ? get_str(it, "toolchain_sha256")
+					   ? lutgen_json_str(it, "toolchain_sha256")
 					   : NULL;
 		long l = lookup_index(rs->spec, lookup);
 		char mwhere[600];
 
 		snprintf(mwhere, sizeof(mwhere), "%s: measurements[%zu]",
 			 where, i++);
-		rc = parse_version(cJSON_IsObject(it) ? get_str(it, "version")
+		rc = parse_version(cJSON_IsObject(it) ? lutgen_json_str(it, "version")
 						      : NULL,
 				   mwhere, &v, err);
 		if (rc)
@@ -1015,10 +757,10 @@ static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
 			rc = common_err_set(err, -EINVAL,
 					    "%s: %s/%s %s is not one of the file's jobs",
 					    mwhere, lookup, goarch,
-					    get_str(it, "version"));
+					    lutgen_json_str(it, "version"));
 			goto out;
 		}
-		rc = lutgen_results_value_from_json(
+		rc = lutgen_value_from_json(
 			cJSON_GetObjectItemCaseSensitive(it, "value"),
 			rs->spec->lookups[l].kind, &val, mwhere, err);
 		if (rc)
@@ -1076,16 +818,16 @@ static int check_file_jobs(const struct lutgen_results *r,
 			struct rungo_version v;
 			long at;
 
-			rungo_version_parse(get_str(it, "version"), &v, NULL);
+			rungo_version_parse(lutgen_json_str(it, "version"), &v, NULL);
 			at = lutgen_shard_jobs_find(jobs, njobs, &v,
-						    get_str(it, "goarch"));
+						    lutgen_json_str(it, "goarch"));
 			if (at >= 0 && lutgen_shard_owns(r->k, r->n, (size_t)at))
 				continue;
 			rc = common_err_set(err, -EINVAL,
 					    "results %s: spec %s: job %s/%s belongs to shard %ld/%d, not %d/%d: the shards were not cut from the same job list",
 					    r->origin, s->name,
-					    get_str(it, "version"),
-					    get_str(it, "goarch"),
+					    lutgen_json_str(it, "version"),
+					    lutgen_json_str(it, "goarch"),
 					    at >= 0 ? at % r->n + 1 : 0L, r->n,
 					    r->k, r->n);
 			goto out;
@@ -1155,14 +897,14 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 						      ? cJSON_GetErrorPtr() - json
 						      : 0));
 	o = doc;
-	magic = cJSON_IsObject(o) ? get_str(o, "format") : NULL;
+	magic = cJSON_IsObject(o) ? lutgen_json_str(o, "format") : NULL;
 	if (!magic || strcmp(magic, RESULTS_MAGIC) != 0) {
 		rc = common_err_set(err, -EINVAL,
 				    "%s: not a lutgen results file (\"format\" is not \"%s\")",
 				    where, RESULTS_MAGIC);
 		goto out;
 	}
-	rc = get_uint(o, "format_version", where, &fv, err);
+	rc = lutgen_json_uint(o, "format_version", where, &fv, err);
 	if (rc)
 		goto out;
 	if (fv != LUTGEN_RESULTS_FORMAT) {
@@ -1178,8 +920,8 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 				    where);
 		goto out;
 	}
-	if ((rc = get_uint(sh, "k", where, &k, err)) ||
-	    (rc = get_uint(sh, "n", where, &n, err)))
+	if ((rc = lutgen_json_uint(sh, "k", where, &k, err)) ||
+	    (rc = lutgen_json_uint(sh, "n", where, &n, err)))
 		goto out;
 	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n) {
 		rc = common_err_set(err, -EINVAL,
@@ -1191,7 +933,7 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 	if (rc)
 		goto out;
 	free(r->origin);
-	r->origin = xstrdup(origin);
+	r->origin = strdup(origin);
 	if (!r->origin) {
 		rc = common_err_set(err, -ENOMEM, "results: out of memory");
 		goto out;

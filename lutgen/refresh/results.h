@@ -107,18 +107,6 @@ lutgen_results_versions(const struct lutgen_results *r, size_t i, size_t *n);
 const char *lutgen_results_spec_sha256(const struct lutgen_results *r,
 				       size_t i);
 
-/* A value in the spelling of generated/<name>.json: a number, or for
- * func_params [{"name", "size", "pieces": [{"kind": "reg", "reg",
- * "reg_name", "size"} | {"kind": "stack", "stack_offset", "size"}]}].
- * Returns a new cJSON (caller deletes) or NULL when out of memory. */
-struct cJSON *lutgen_results_value_to_json(const struct lutgen_value *v);
-/* Parse it back as a value of lookup kind `kind` into *out (caller
- * releases with lutgen_value_free); `where` names it in errors. */
-int lutgen_results_value_from_json(const struct cJSON *j,
-				   enum lutgen_lookup_kind kind,
-				   struct lutgen_value *out, const char *where,
-				   struct common_err *err);
-
 /* Canonical JSON of a spec (see above) and its sha256.  Caller frees
  * *json with free(). */
 int lutgen_results_spec_canonical(const struct lutgen_spec *spec, char **json,
