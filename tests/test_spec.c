@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "lutgen/core/spec.h"
+#include "rungo/index.h"
 
 #define VALID                                                               \
 	"{\n"                                                               \
@@ -402,6 +403,132 @@ static void test_empty_lookups(void **state)
 		     "t.json: key 'lookups': empty (a spec needs at least one lookup)");
 }
 
+/* Canonical JSON written by hand: key order, no whitespace, docs kept,
+ * defaults ("doc", "policy") spelled out; the lookups' form leaves docs
+ * out. */
+static const char canon_in[] =
+	"{ \"name\": \"c\", \"program\": \"p\",\n"
+	"  \"min_version\": \"1.20\", \"arches\": [\"arm64\", \"amd64\"],\n"
+	"  \"lookups\": [\n"
+	"    {\"name\": \"a\", \"kind\": \"struct_offset\", \"doc\": \"d\",\n"
+	"     \"type\": \"runtime.g\", \"field\": [\"goid\", \"id\"]},\n"
+	"    {\"name\": \"f\", \"kind\": \"func_params\", \"optional\": true,\n"
+	"     \"function\": \"main.f\"}]}";
+static const char canon_want[] =
+	"{\"name\":\"c\",\"doc\":\"\",\"program\":\"p\","
+	"\"min_version\":\"go1.20\",\"arches\":[\"arm64\",\"amd64\"],"
+	"\"policy\":\"minor\",\"lookups\":["
+	"{\"name\":\"a\",\"doc\":\"d\",\"kind\":\"struct_offset\","
+	"\"type\":\"runtime.g\",\"field\":[\"goid\",\"id\"]},"
+	"{\"name\":\"f\",\"doc\":\"\",\"kind\":\"func_params\","
+	"\"function\":\"main.f\",\"optional\":true}]}";
+static const char lookups_want[] =
+	"[{\"name\":\"a\",\"kind\":\"struct_offset\",\"type\":\"runtime.g\","
+	"\"field\":[\"goid\",\"id\"]},"
+	"{\"name\":\"f\",\"kind\":\"func_params\",\"function\":\"main.f\","
+	"\"optional\":true}]";
+
+static void test_copy_canonical(void **state)
+{
+	struct lutgen_spec *s = NULL, *c = NULL;
+	char sha_s[65], sha_c[65], *js = NULL, *jc = NULL, *lk;
+
+	(void)state;
+	assert_int_equal(lutgen_spec_parse(canon_in, strlen(canon_in), "x.json",
+					   &s, NULL), 0);
+	assert_int_equal(lutgen_spec_canonical(s, &js, sha_s, NULL), 0);
+	assert_string_equal(js, canon_want);
+	lk = lutgen_spec_lookups_canonical(s);
+	assert_non_null(lk);
+	assert_string_equal(lk, lookups_want);
+	free(lk);
+
+	assert_int_equal(lutgen_spec_copy(s, &c, NULL), 0);
+	lutgen_spec_free(s);   /* the copy owns everything it points to */
+	assert_string_equal(c->path, "x.json");
+	assert_string_equal(c->lookups[0].field, "goid");
+	assert_int_equal(c->lookups[0].fields.n, 2);
+	assert_true(c->lookups[1].optional);
+	assert_int_equal(lutgen_spec_canonical(c, &jc, sha_c, NULL), 0);
+	assert_string_equal(jc, canon_want);
+	assert_string_equal(sha_c, sha_s);
+	free(jc);
+
+	/* A doc is part of the spec's identity, not of what it measures. */
+	free(c->lookups[0].doc);
+	c->lookups[0].doc = strdup("other");
+	assert_int_equal(lutgen_spec_canonical(c, &jc, sha_c, NULL), 0);
+	assert_string_not_equal(sha_c, sha_s);
+	lk = lutgen_spec_lookups_canonical(c);
+	assert_string_equal(lk, lookups_want);
+	free(lk);
+	free(jc);
+	free(js);
+	lutgen_spec_free(c);
+}
+
+/* Selection against a hand-written index: min_version, policy (minor
+ * keeps x.y.0 when the index has it, else the newest of the minor), os/arch
+ * of the archive; an empty selection names the spec. */
+static const char select_index[] =
+	"[{\"version\": \"go1.22.1\", \"stable\": true, \"files\": ["
+	"  {\"filename\": \"go1.22.1.linux-amd64.tar.gz\", \"os\": \"linux\","
+	"   \"arch\": \"amd64\", \"version\": \"go1.22.1\", \"sha256\": \"\","
+	"   \"size\": 1, \"kind\": \"archive\"}]},"
+	" {\"version\": \"go1.22.0\", \"stable\": true, \"files\": ["
+	"  {\"filename\": \"go1.22.0.linux-amd64.tar.gz\", \"os\": \"linux\","
+	"   \"arch\": \"amd64\", \"version\": \"go1.22.0\", \"sha256\": \"\","
+	"   \"size\": 1, \"kind\": \"archive\"}]},"
+	" {\"version\": \"go1.21.5\", \"stable\": true, \"files\": ["
+	"  {\"filename\": \"go1.21.5.linux-arm64.tar.gz\", \"os\": \"linux\","
+	"   \"arch\": \"arm64\", \"version\": \"go1.21.5\", \"sha256\": \"\","
+	"   \"size\": 1, \"kind\": \"archive\"}]},"
+	" {\"version\": \"go1.20.3\", \"stable\": true, \"files\": ["
+	"  {\"filename\": \"go1.20.3.linux-amd64.tar.gz\", \"os\": \"linux\","
+	"   \"arch\": \"amd64\", \"version\": \"go1.20.3\", \"sha256\": \"\","
+	"   \"size\": 1, \"kind\": \"archive\"}]}]";
+
+static void test_select(void **state)
+{
+	static const char spec[] =
+		"{\"name\": \"s\", \"program\": \"p\", \"min_version\": \"go1.21\","
+		" \"arches\": [\"amd64\"], \"lookups\": [{\"name\": \"a\","
+		" \"kind\": \"type_size\", \"type\": \"runtime.g\"}]}";
+	struct common_err err = { 0 };
+	struct rungo_index *idx = NULL;
+	struct lutgen_spec *s = NULL;
+	struct rungo_version *v = NULL;
+	char buf[RUNGO_VERSION_STR_MAX];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(rungo_index_parse(select_index, strlen(select_index),
+					   &idx, NULL), 0);
+	assert_int_equal(lutgen_spec_parse(spec, strlen(spec), "s.json", &s,
+					   NULL), 0);
+	assert_int_equal(lutgen_spec_select(s, idx, "linux", "amd64", &v, &n,
+					    &err), 0);
+	assert_int_equal(n, 1);   /* go1.21.5 has no amd64 archive */
+	rungo_version_format(&v[0], buf, sizeof(buf));
+	assert_string_equal(buf, "go1.22.0");
+	free(v);
+	s->policy = RUNGO_POLICY_ALL;
+	assert_int_equal(lutgen_spec_select(s, idx, "linux", "amd64", &v, &n,
+					    &err), 0);
+	assert_int_equal(n, 2);
+	rungo_version_format(&v[1], buf, sizeof(buf));
+	assert_string_equal(buf, "go1.22.1");
+	free(v);
+	assert_int_equal(lutgen_spec_select(s, idx, "linux", "riscv64", &v, &n,
+					    &err), -ENOENT);
+	assert_null(v);
+	assert_non_null(strstr(err.msg, "spec s"));
+	assert_non_null(strstr(err.msg, "go1.21"));
+	assert_non_null(strstr(err.msg, "linux/riscv64"));
+	lutgen_spec_free(s);
+	rungo_index_free(idx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +547,8 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_empty_lookups),
 		cmocka_unit_test(test_alternatives),
+		cmocka_unit_test(test_copy_canonical),
+		cmocka_unit_test(test_select),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,4 +100,31 @@ void lutgen_spec_free(struct lutgen_spec *s);
 int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l,
 			       struct cJSON *obj);
 
+/* Deep copy (path included).  *out owned by the caller (lutgen_spec_free). */
+int lutgen_spec_copy(const struct lutgen_spec *src, struct lutgen_spec **out,
+		     struct common_err *err);
+
+/* The canonical JSON of a spec: the parsed spec printed back (name, doc,
+ * program, min_version, arches, policy, lookups with their docs and keys),
+ * so a whitespace change of the file does not change it and any change
+ * that could change the output does; and its sha256 (sha256 may be NULL).
+ * Caller frees *json with free(). */
+int lutgen_spec_canonical(const struct lutgen_spec *s, char **json,
+			  char sha256[65], struct common_err *err);
+
+/* The canonical JSON of the lookups without their docs: what a measurement
+ * depends on.  Caller frees; NULL when out of memory. */
+char *lutgen_spec_lookups_canonical(const struct lutgen_spec *s);
+
+/* The versions of `idx` the spec measures: its min_version and policy,
+ * among releases with an archive for host_os/host_arch (NULL: "linux",
+ * common_host_arch()), oldest first.  The one selection of generate and
+ * of shard planning.  *out malloc'd (caller frees with free()); an empty
+ * selection is -ENOENT naming the spec. */
+struct rungo_index;
+int lutgen_spec_select(const struct lutgen_spec *spec,
+		       const struct rungo_index *idx, const char *host_os,
+		       const char *host_arch, struct rungo_version **out,
+		       size_t *n, struct common_err *err);
+
 #endif

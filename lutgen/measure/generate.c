@@ -122,33 +122,6 @@ const char *lutgen_generate_host_arch(void)
 
 /* ---- keys --------------------------------------------------------------- */
 
-/* Canonical JSON of a spec's lookups: what a measurement depends on. */
-static char *lookups_canonical(const struct lutgen_spec *s)
-{
-	cJSON *arr = cJSON_CreateArray();
-	char *text = NULL;
-	size_t i;
-
-	if (!arr)
-		return NULL;
-	for (i = 0; i < s->nlookups; i++) {
-		const struct lutgen_lookup *l = &s->lookups[i];
-		cJSON *o = cJSON_CreateObject();
-
-		if (!o || !cJSON_AddItemToArray(arr, o))
-			goto out;
-		if (!cJSON_AddStringToObject(o, "name", l->name) ||
-		    !cJSON_AddStringToObject(o, "kind",
-					     lutgen_lookup_kind_name(l->kind)) ||
-		    lutgen_lookup_keys_to_json(l, o) != 0)
-			goto out;
-	}
-	text = cJSON_PrintUnformatted(arr);
-out:
-	cJSON_Delete(arr);
-	return text;
-}
-
 /* Key of a local GOROOT: its real path and VERSION file. */
 static int local_key(const char *goroot, char key[65],
 		     struct rungo_version *v)
@@ -518,7 +491,6 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 			     const struct lutgen_spec *spec,
 			     const char *program_dir, struct common_err *err)
 {
-	struct rungo_select_opts so;
 	struct rungo_version *sel = NULL;
 	struct gspec *gs, *ns;
 	size_t nsel = 0, i, kept = 0, a, need;
@@ -538,34 +510,26 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 
 	gs->program_dir = program_dir ? strdup(program_dir)
 				      : default_program_dir(spec);
-	gs->lookups_json = lookups_canonical(spec);
+	gs->lookups_json = lutgen_spec_lookups_canonical(spec);
 	if (!gs->program_dir || !gs->lookups_json)
 		return common_err_set(err, -ENOMEM, "out of memory");
 	rc = lutgen_build_program_hash(gs->program_dir, gs->program_hash, err);
 	if (rc)
 		return common_err_prefix(err, rc, "spec %s", spec->name);
 
-	memset(&so, 0, sizeof(so));
-	so.min = &spec->min_version;
-	so.policy = spec->policy;
-	so.os = g->host_os;
-	so.arch = g->host_arch;
-	rc = rungo_select(g->o.index, &so, &sel, &nsel, err);
+	rc = lutgen_spec_select(spec, g->o.index, g->host_os, g->host_arch,
+				&sel, &nsel, err);
 	if (rc)
-		return common_err_prefix(err, rc, "spec %s", spec->name);
+		return rc;
 	for (i = 0; i < nsel; i++)
 		if (!g->o.version_filter ||
 		    g->o.version_filter(g->o.filter_ctx, &sel[i]))
 			sel[kept++] = sel[i];
 	if (kept == 0) {
-		char minv[RUNGO_VERSION_STR_MAX];
-
 		free(sel);
-		rungo_version_format(&spec->min_version, minv, sizeof(minv));
 		return common_err_set(err, -ENOENT,
-				      "spec %s: the index has no Go release >= %s for %s/%s%s",
-				      spec->name, minv, g->host_os, g->host_arch,
-				      g->o.version_filter ? " (after filtering)" : "");
+				      "spec %s: no selected version left after filtering",
+				      spec->name);
 	}
 	gs->versions = sel;
 	gs->nversions = kept;

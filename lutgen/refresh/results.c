@@ -82,64 +82,6 @@ void lutgen_results_free(struct lutgen_results *r)
 
 /* ---- specs ---- */
 
-int lutgen_results_spec_canonical(const struct lutgen_spec *s, char **json,
-				  char sha256[65], struct common_err *err)
-{
-	char minv[RUNGO_VERSION_STR_MAX];
-	cJSON *o = NULL, *arr, *lo;
-	char *text = NULL;
-	size_t i;
-	int rc = 0;
-
-	if (!s || !json)
-		return common_err_set(err, -EINVAL, "results: NULL argument");
-	vstr(&s->min_version, minv);
-	o = cJSON_CreateObject();
-	if (!o || !cJSON_AddStringToObject(o, "name", s->name) ||
-	    !cJSON_AddStringToObject(o, "doc", s->doc ? s->doc : "") ||
-	    !cJSON_AddStringToObject(o, "program", s->program) ||
-	    !cJSON_AddStringToObject(o, "min_version", minv))
-		goto oom;
-	arr = cJSON_AddArrayToObject(o, "arches");
-	if (!arr)
-		goto oom;
-	for (i = 0; i < s->narches; i++)
-		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s->arches[i])))
-			goto oom;
-	if (!cJSON_AddStringToObject(o, "policy", rungo_policy_name(s->policy)))
-		goto oom;
-	arr = cJSON_AddArrayToObject(o, "lookups");
-	if (!arr)
-		goto oom;
-	for (i = 0; i < s->nlookups; i++) {
-		const struct lutgen_lookup *l = &s->lookups[i];
-
-		lo = cJSON_CreateObject();
-		if (!lo || !cJSON_AddItemToArray(arr, lo)) {
-			cJSON_Delete(lo);
-			goto oom;
-		}
-		if (!cJSON_AddStringToObject(lo, "name", l->name) ||
-		    !cJSON_AddStringToObject(lo, "doc", l->doc ? l->doc : "") ||
-		    !cJSON_AddStringToObject(lo, "kind",
-					     lutgen_lookup_kind_name(l->kind)) ||
-		    lutgen_lookup_keys_to_json(l, lo) != 0)
-			goto oom;
-	}
-	text = cJSON_PrintUnformatted(o);
-	if (!text)
-		goto oom;
-	if (sha256)
-		common_sha256_buf(text, strlen(text), sha256);
-	*json = text;
-	goto out;
-oom:
-	rc = common_err_set(err, -ENOMEM, "results: out of memory");
-out:
-	cJSON_Delete(o);
-	return rc;
-}
-
 static struct rspec *find_spec(const struct lutgen_results *r,
 			       const char *name)
 {
@@ -156,8 +98,7 @@ static int cmp_version(const void *a, const void *b)
 	return rungo_version_cmp(a, b);
 }
 
-/* Append an empty rspec for `spec` (copied through its canonical JSON,
- * keeping spec->path) with the given selection. */
+/* Append an empty rspec for a copy of `spec` with the given selection. */
 static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 		     const struct rungo_version *versions, size_t nversions,
 		     struct rspec **out, struct common_err *err)
@@ -177,15 +118,12 @@ static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 	rs = &ns[r->nspecs];
 	memset(rs, 0, sizeof(*rs));
 	r->nspecs++;  /* from here lutgen_results_free owns rs */
-	rc = lutgen_results_spec_canonical(spec, &rs->canon, rs->sha256, err);
+	rc = lutgen_spec_canonical(spec, &rs->canon, rs->sha256, err);
 	if (rc)
 		return rc;
-	rc = lutgen_spec_parse(rs->canon, strlen(rs->canon),
-			       spec->path ? spec->path : spec->name, &rs->spec,
-			       err);
+	rc = lutgen_spec_copy(spec, &rs->spec, err);
 	if (rc)
-		return common_err_prefix(err, rc, "results: spec %s",
-					 spec->name);
+		return rc;
 	rc = lutgen_table_new(rs->spec, &rs->table, err);
 	if (rc)
 		return rc;

@@ -107,9 +107,4 @@ lutgen_results_versions(const struct lutgen_results *r, size_t i, size_t *n);
 const char *lutgen_results_spec_sha256(const struct lutgen_results *r,
 				       size_t i);
 
-/* Canonical JSON of a spec (see above) and its sha256.  Caller frees
- * *json with free(). */
-int lutgen_results_spec_canonical(const struct lutgen_spec *spec, char **json,
-				  char sha256[65], struct common_err *err);
-
 #endif

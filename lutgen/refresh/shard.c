@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/goarch.h"
-#include "rungo/select.h"
 
 struct plan_spec {
 	char **arches;               /* borrowed from the spec */
@@ -227,21 +225,16 @@ int lutgen_shard_plan_add_spec(struct lutgen_shard_plan *p,
 			       const char *host_os, const char *host_arch,
 			       struct common_err *err)
 {
-	struct rungo_select_opts so;
 	struct rungo_version *sel = NULL;
 	size_t nsel = 0;
 	int rc;
 
 	if (!p || !idx || !spec)
 		return common_err_set(err, -EINVAL, "shard: NULL argument");
-	memset(&so, 0, sizeof(so));
-	so.min = &spec->min_version;
-	so.policy = spec->policy;
-	so.os = host_os ? host_os : "linux";
-	so.arch = host_arch ? host_arch : common_host_arch();
-	rc = rungo_select(idx, &so, &sel, &nsel, err);
+	rc = lutgen_spec_select(spec, idx, host_os, host_arch, &sel, &nsel,
+				err);
 	if (rc)
-		return common_err_prefix(err, rc, "spec %s", spec->name);
+		return rc;
 	rc = lutgen_shard_plan_add_versions(p, spec, sel, nsel, err);
 	free(sel);
 	return rc;

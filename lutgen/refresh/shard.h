@@ -10,9 +10,9 @@
  * Every spec's measurement of a (version, GOARCH) belongs to the owner of
  * that job.
  *
- * The plan computes the job list before a run, with the same selection as
- * lutgen_generate_add_spec (rungo_select: spec min_version and policy,
- * host os/arch), so that a shard can filter what it measures.
+ * The plan computes the job list before a run, with the selection the run
+ * makes (lutgen_spec_select: spec min_version and policy, host os/arch),
+ * so that a shard can filter what it measures.
  *
  * Convention: 0 / negative errno, one-line details in `err`.
  */
@@ -66,7 +66,7 @@ int lutgen_shard_plan_new(int k, int n, struct lutgen_shard_plan **out,
 void lutgen_shard_plan_free(struct lutgen_shard_plan *p);
 
 /* Select the spec's versions like lutgen_generate_add_spec does
- * (host_os NULL: "linux"; host_arch NULL: common_host_arch())
+ * (lutgen_spec_select; host_os NULL: "linux", host_arch NULL: the host)
  * and add its jobs.  Specs are numbered in add order. */
 int lutgen_shard_plan_add_spec(struct lutgen_shard_plan *p,
 			       const struct rungo_index *idx,
