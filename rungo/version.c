@@ -223,3 +223,11 @@ int rungo_version_format(const struct rungo_version *v, char *buf,
 		return -ENOSPC;
 	return n;
 }
+
+const char *rungo_version_str(const struct rungo_version *v,
+			      char buf[RUNGO_VERSION_STR_MAX])
+{
+	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
+		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
+	return buf;
+}

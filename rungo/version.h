@@ -57,4 +57,10 @@ bool rungo_version_is_stable(const struct rungo_version *v);
 int rungo_version_format(const struct rungo_version *v, char *buf,
 			 size_t size);
 
+/* The same for messages and file formats that need a string whatever
+ * happens: writes "go?" for a version that cannot be spelled (a corrupt
+ * struct) and returns buf. */
+const char *rungo_version_str(const struct rungo_version *v,
+			      char buf[RUNGO_VERSION_STR_MAX]);
+
 #endif

@@ -55,11 +55,11 @@ static const char *json_type_name(const cJSON *j)
 	return "an invalid value";
 }
 
-static bool is_c_identifier(const char *s)
+bool lutgen_spec_is_c_identifier(const char *s)
 {
 	size_t i;
 
-	if (!s[0] || !((s[0] >= 'a' && s[0] <= 'z') ||
+	if (!s || !s[0] || !((s[0] >= 'a' && s[0] <= 'z') ||
 		       (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
 		return false;
 	for (i = 1; s[i]; i++)
@@ -301,7 +301,7 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 	field = l->fields.n > 0;
 	function = l->functions.n > 0;
 
-	if (!is_c_identifier(name))
+	if (!lutgen_spec_is_c_identifier(name))
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'name': \"%s\" is not a C identifier",
 				      where, name);
@@ -500,7 +500,7 @@ static int parse_root(const cJSON *root, const char *origin,
 		return common_err_set(err, -EINVAL, "%s: missing key 'lookups'",
 				      origin);
 
-	if (!is_c_identifier(name))
+	if (!lutgen_spec_is_c_identifier(name))
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'name': \"%s\" is not a C identifier",
 				      origin, name);

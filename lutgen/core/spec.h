@@ -127,4 +127,8 @@ int lutgen_spec_select(const struct lutgen_spec *spec,
 		       const char *host_arch, struct rungo_version **out,
 		       size_t *n, struct common_err *err);
 
+/* A C identifier that is no C keyword or common macro: what spec and
+ * lookup names must be, since they name generated functions. */
+bool lutgen_spec_is_c_identifier(const char *s);
+
 #endif

@@ -187,12 +187,6 @@ static void set_lines(struct vb *b, struct lutgen_robj *o, const char *key,
 	free(esc);
 }
 
-static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
-{
-	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
-		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
-}
-
 static const char *pre_enum(enum rungo_prerelease p)
 {
 	switch (p) {
@@ -404,8 +398,8 @@ static void add_c_ranges(struct vb *b, struct lutgen_robj *arch_o,
 		if (!split)
 			continue;
 		r = lutgen_robj_add(arch_o, "c_ranges");
-		vstr(&e[start].version, from);
-		vstr(&e[i - 1].version, to);
+		rungo_version_str(&e[start].version, from);
+		rungo_version_str(&e[i - 1].version, to);
 		lutgen_robj_str(r, "from", from);
 		lutgen_robj_str(r, "to", to);
 		set_version_init(r, "from_init", &e[start].version);
@@ -635,9 +629,9 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 		for (i = 0; i < nr; i++) {
 			struct lutgen_robj *ro = lutgen_robj_add(ao, "ranges");
 
-			vstr(&r[i].from, vs);
+			rungo_version_str(&r[i].from, vs);
 			lutgen_robj_str(ro, "from", vs);
-			vstr(&r[i].to, vs);
+			rungo_version_str(&r[i].to, vs);
 			lutgen_robj_str(ro, "to", vs);
 			lutgen_robj_str(ro, "from_sha256", r[i].from_sha256);
 			lutgen_robj_bool(ro, "single",
@@ -652,7 +646,7 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 		for (i = 0; i < n; i++) {
 			struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
 
-			vstr(&e[i].version, vs);
+			rungo_version_str(&e[i].version, vs);
 			lutgen_robj_str(eo, "version", vs);
 			lutgen_robj_str(eo, "arch", arch);
 			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
@@ -719,7 +713,7 @@ static void add_measured(struct vb *b, struct lutgen_robj *root)
 		lutgen_robj_list(ao, "lines");
 		common_sb_reset(&b->tmp);
 		for (i = 0; i < nv; i++) {
-			vstr(&vs[i], v);
+			rungo_version_str(&vs[i], v);
 			if (b->tmp.len > 0 &&
 			    b->tmp.len + 1 + strlen(v) > EMIT_LINE_WIDTH) {
 				line = lutgen_robj_add(ao, "lines");
@@ -758,9 +752,9 @@ static void add_notes(struct vb *b, struct lutgen_robj *root)
 						   : "patch-change");
 		lutgen_robj_str(o, "lookup", notes[i].lookup);
 		set_esc(b, o, "arch", notes[i].goarch, ESC_JSON);
-		vstr(&notes[i].before, v);
+		rungo_version_str(&notes[i].before, v);
 		lutgen_robj_str(o, "before", v);
-		vstr(&notes[i].after, v);
+		rungo_version_str(&notes[i].after, v);
 		lutgen_robj_str(o, "after", v);
 		set_esc(b, o, "message_json", notes[i].message, ESC_JSON);
 		set_esc(b, o, "message_comment", notes[i].message, ESC_COMMENT);
@@ -768,20 +762,6 @@ static void add_notes(struct vb *b, struct lutgen_robj *root)
 	}
 	lutgen_robj_bool(root, "has_notes", n > 0);
 	free(notes);
-}
-
-static bool is_c_ident(const char *s)
-{
-	size_t i;
-
-	if (!s || !s[0] || (s[0] >= '0' && s[0] <= '9'))
-		return false;
-	for (i = 0; s[i]; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		      (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
 }
 
 static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
@@ -799,12 +779,12 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 	b.t = t;
 	b.spec = lutgen_table_spec(t);
 	b.err = err;
-	if (!b.spec || !is_c_ident(b.spec->name))
+	if (!b.spec || !lutgen_spec_is_c_identifier(b.spec->name))
 		return common_err_set(err, -EINVAL,
 				      "emit: spec name '%s' is not a C identifier",
 				      b.spec && b.spec->name ? b.spec->name : "");
 	for (i = 0; i < b.spec->nlookups; i++)
-		if (!is_c_ident(b.spec->lookups[i].name))
+		if (!lutgen_spec_is_c_identifier(b.spec->lookups[i].name))
 			return common_err_set(err, -EINVAL,
 					      "emit %s: lookup name '%s' is not "
 					      "a C identifier",
@@ -840,12 +820,12 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 		if (guard[j] >= 'a' && guard[j] <= 'z')
 			guard[j] = (char)(guard[j] - 'a' + 'A');
 	lutgen_robj_str(root, "guard", guard);
-	vstr(&b.spec->min_version, v);
+	rungo_version_str(&b.spec->min_version, v);
 	lutgen_robj_str(root, "min_version", v);
 	policy = rungo_policy_name(b.spec->policy);
 	lutgen_robj_str(root, "policy", policy ? policy : "?");
 	if (lutgen_table_newest(t, &newest)) {
-		vstr(&newest, v);
+		rungo_version_str(&newest, v);
 		lutgen_robj_str(root, "newest", v);
 		lutgen_robj_fmt(root, "newest_json", "\"%s\"", v);
 	} else {

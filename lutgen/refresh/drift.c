@@ -220,12 +220,6 @@ static bool vset_has(const struct vset *s, const struct rungo_version *v)
 	return false;
 }
 
-static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
-{
-	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
-		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
-}
-
 static void valstr(const struct lutgen_value *v, char *buf, size_t size)
 {
 	if (lutgen_value_format(v, buf, size) != 0)
@@ -304,7 +298,7 @@ static cJSON *jversions(struct ctx *c, const struct rungo_version *v, size_t n)
 
 	jcheck(c, arr);
 	for (i = 0; arr && i < n; i++) {
-		vstr(&v[i], vs);
+		rungo_version_str(&v[i], vs);
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(vs)))
 			c->rc = -ENOMEM;
 	}
@@ -319,7 +313,7 @@ static void sb_versions(struct common_sb *b, const struct rungo_version *v,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		vstr(&v[i], vs);
+		rungo_version_str(&v[i], vs);
 		common_sb_printf(b, "%s%s", i ? " " : "", vs);
 	}
 }
@@ -579,8 +573,8 @@ static void check_values(struct ctx *c, struct old_table *o)
 					continue;
 				valstr(&e[i].value, va, sizeof(va));
 				valstr(&e[i - 1].value, vb, sizeof(vb));
-				vstr(&e[i].version, vv);
-				vstr(&e[i - 1].version, vp);
+				rungo_version_str(&e[i].version, vv);
+				rungo_version_str(&e[i - 1].version, vp);
 				add_line(c, true,
 					 "%s: %s/%s: %s from %s (was %s in %s)",
 					 c->s->name, lk->name, arch, va,
@@ -615,8 +609,8 @@ static bool old_has_note(const struct old_table *o,
 	char before[RUNGO_VERSION_STR_MAX], after[RUNGO_VERSION_STR_MAX];
 	const cJSON *it;
 
-	vstr(&n->before, before);
-	vstr(&n->after, after);
+	rungo_version_str(&n->before, before);
+	rungo_version_str(&n->after, after);
 	cJSON_ArrayForEach(it, notes) {
 		const char *k = jstr(it, "kind"), *l = jstr(it, "lookup"),
 			   *a = jstr(it, "arch"), *b = jstr(it, "before"),
@@ -674,8 +668,8 @@ static void check_notes(struct ctx *c, const struct old_table *o)
 
 		if (o->doc && old_has_note(o, nt))
 			continue;
-		vstr(&nt->before, before);
-		vstr(&nt->after, after);
+		rungo_version_str(&nt->before, before);
+		rungo_version_str(&nt->after, after);
 		vb = value_at(c->t, c->s, nt->lookup, nt->goarch, &nt->before);
 		va = value_at(c->t, c->s, nt->lookup, nt->goarch, &nt->after);
 		if (vb)

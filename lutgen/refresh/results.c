@@ -34,12 +34,6 @@ struct lutgen_results {
 	size_t nspecs;
 };
 
-static void vstr(const struct rungo_version *v, char buf[RUNGO_VERSION_STR_MAX])
-{
-	if (rungo_version_format(v, buf, RUNGO_VERSION_STR_MAX) < 0)
-		snprintf(buf, RUNGO_VERSION_STR_MAX, "go?");
-}
-
 int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
 		       struct common_err *err)
 {
@@ -141,7 +135,7 @@ static int add_rspec(struct lutgen_results *r, const struct lutgen_spec *spec,
 					      &rs->versions[i]) == 0) {
 				char v[RUNGO_VERSION_STR_MAX];
 
-				vstr(&rs->versions[i], v);
+				rungo_version_str(&rs->versions[i], v);
 				return common_err_set(err, -EINVAL,
 						      "results: spec %s: version %s selected twice",
 						      spec->name, v);
@@ -317,7 +311,7 @@ static int check_owned_measured(const struct lutgen_results *r,
 				if (find_entry(rs->table, l, s->arches[a],
 					       &rs->versions[i]))
 					continue;
-				vstr(&rs->versions[i], v);
+				rungo_version_str(&rs->versions[i], v);
 				return common_err_set(err, -ENOENT,
 						      "results%s%s: spec %s: no measurement of %s for %s/%s (shard %d/%d owns it)",
 						      r->origin[0] ? " " : "",
@@ -337,7 +331,7 @@ static int job_json(cJSON *arr, const struct rungo_version *v,
 	char vs[RUNGO_VERSION_STR_MAX];
 	cJSON *o = cJSON_CreateObject();
 
-	vstr(v, vs);
+	rungo_version_str(v, vs);
 	if (!o || !cJSON_AddItemToArray(arr, o)) {
 		cJSON_Delete(o);
 		return -ENOMEM;
@@ -373,7 +367,7 @@ static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
 	if (!arr || !jarr || !marr)
 		return -ENOMEM;
 	for (i = 0; i < rs->nversions; i++) {
-		vstr(&rs->versions[i], vs);
+		rungo_version_str(&rs->versions[i], vs);
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(vs)))
 			return -ENOMEM;
 	}
@@ -401,7 +395,7 @@ static int spec_json(const struct lutgen_results *r, const struct rspec *rs,
 				cJSON_Delete(m);
 				return -ENOMEM;
 			}
-			vstr(&e->version, vs);
+			rungo_version_str(&e->version, vs);
 			val = lutgen_value_to_json(&e->value);
 			if (!cJSON_AddStringToObject(m, "lookup",
 						     s->lookups[l].name) ||
