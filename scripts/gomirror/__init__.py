@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+"""go-mirror internals (see scripts/go-mirror)."""
