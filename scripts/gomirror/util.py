@@ -131,13 +131,13 @@ class Reporter:
         if self.quiet:
             return
         with self.lock:
-            line = f"[{k}/{n}] {text}"
+            line = f"[{k}/{n}] {text}" if n else f"[{k}] {text}"
             if self.tty:
                 self._clear()
                 self.stream.write(f"go-mirror: {line}"[:200])
                 self.status = line
                 self.stream.flush()
-                if k == n:
+                if n and k == n:
                     self.stream.write("\n")
                     self.status = ""
                 return
