@@ -29,4 +29,7 @@ void common_sb_reset(struct common_sb *b);
 /* The string, or "" when empty or after oom; valid until the next append. */
 const char *common_sb_str(const struct common_sb *b);
 
+/* printf into a new string; caller frees; NULL when out of memory. */
+char *common_strf(const char *fmt, ...) COMMON_PRINTF(1, 2);
+
 #endif

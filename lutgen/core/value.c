@@ -61,6 +61,17 @@ static char *dup_opt(const char *s, bool *ok)
 	return p;
 }
 
+void lutgen_values_free(struct lutgen_value *vs, size_t n)
+{
+	size_t i;
+
+	if (!vs)
+		return;
+	for (i = 0; i < n; i++)
+		lutgen_value_free(&vs[i]);
+	free(vs);
+}
+
 int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src)
 {
 	struct lutgen_param *ps = NULL;

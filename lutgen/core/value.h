@@ -76,6 +76,8 @@ struct lutgen_value {
 int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src);
 void lutgen_value_free(struct lutgen_value *v);
 int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b);
+/* Free an array of n values and what each owns (NULL ok). */
+void lutgen_values_free(struct lutgen_value *vs, size_t n);
 /* Free an array of n parameters and what each owns (NULL ok). */
 void lutgen_params_free(struct lutgen_param *ps, size_t n);
 

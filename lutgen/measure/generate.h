@@ -3,8 +3,8 @@
  * lutgen/measure/generate.h - measure specs over Go versions and arches.
  *
  * A run takes one or more specs, selects each spec's versions from the
- * index (rungo_select: the spec's min_version and policy, os/arch of the
- * host), and measures every (spec, version, GOARCH): build the spec's test
+ * index (lutgen_spec_select: the spec's min_version and policy, os/arch
+ * of the host), and measures every (spec, version, GOARCH): build the spec's test
  * program (lutgen/measure/builder.h) and read each lookup from the binary's DWARF
  * (lutgen/measure/dwarf.h).  The results fill one lutgen_table per spec.
  *
@@ -15,20 +15,18 @@
  * the first failure stops scheduling (running builds finish); with
  * keep_going every job runs and every failure is recorded.
  *
- * Result cache: one JSON file per measurement under
- * rungo_cache_subdir(cache, "results"), named by the sha256 of
- *   - the toolchain: the index's archive sha256, or for a local GOROOT
- *     (opts.goroots) the sha256 of its real path and VERSION file,
- *   - GOARCH,
- *   - the test program: every file of its directory plus the go.mod the
- *     builder writes,
- *   - the lookup set: canonical JSON of the spec's lookups (name, kind,
- *     type, field, function; `doc` does not change a measurement),
- *   - LUTGEN_RESULT_FORMAT.
- * A cached measurement needs neither its toolchain nor a build: a rerun
- * with nothing new installs and builds nothing.  Files are written
- * atomically (temporary file + rename); an unreadable or mismatching file
- * counts as a miss.  opts.rebuild ignores (and rewrites) the cache.
+ * Result cache (lutgen/measure/rcache.h): a measurement already made
+ * with the same toolchain, program and lookups needs neither its
+ * toolchain nor a build, so a rerun with nothing new installs and builds
+ * nothing.  opts.rebuild ignores (and rewrites) the cache.
+ *
+ * Cancellation: lutgen_generate_cancel (async-signal-safe) stops
+ * scheduling; running builds finish, the rest stays pending, and the run
+ * returns -ECANCELED.
+ *
+ * Threads: progress and log callbacks are called from the installer and
+ * worker threads, never with a lock of the run held; progress counts only
+ * go up.
  *
  * Convention: 0 / negative errno, one-line details in `err`.  Nothing is
  * printed; diagnostics go through opts.log, progress through
@@ -49,15 +47,53 @@
 #include "rungo/index.h"
 #include "rungo/version.h"
 
-/* Bump when the inspector's readings or the file format change: every
- * cached result becomes a miss. */
-#define LUTGEN_RESULT_FORMAT 2
+/* Most worker threads a run starts (opts.jobs is capped to it). */
+#define LUTGEN_GENERATE_MAX_JOBS 256
+
+/* One build job, as a backend sees it.  Everything is borrowed for the
+ * duration of the call. */
+struct lutgen_generate_job {
+	const struct lutgen_spec *spec;
+	const char *program_dir;
+	const struct rungo_toolchain *tc;   /* installed by backend.install */
+	const char *goarch;
+	const char *gocache;                /* GOCACHE of the toolchain */
+	const char *tmp_dir;                /* NULL: $TMPDIR, /tmp */
+};
+
+/* What a backend's measure reports besides the values. */
+struct lutgen_generate_job_result {
+	double wall_s;      /* build time */
+	double cpu_s;       /* CPU time of the build */
+	char *report;       /* failed build: command, env, output (malloc'd) */
+};
+
+/*
+ * How a run installs toolchains and measures.  NULL members (and a NULL
+ * opts.backend) mean the real ones: rungo_cache_install, and the builder
+ * (lutgen/measure/builder.h) followed by the DWARF inspector.  Tests swap
+ * in fakes.  Called from the installer thread (install, one at a time)
+ * and from worker threads (measure, concurrently); 0 or negative errno
+ * with a message in err.
+ */
+struct lutgen_generate_backend {
+	int (*install)(void *ctx, const struct rungo_version *v,
+		       const char *os, const char *arch,
+		       struct rungo_toolchain *out, struct common_err *err);
+	/* Fill vals[0..spec->nlookups) (zeroed on entry; on failure the run
+	 * frees what was filled). */
+	int (*measure)(void *ctx, const struct lutgen_generate_job *job,
+		       struct lutgen_value *vals,
+		       struct lutgen_generate_job_result *res,
+		       struct common_err *err);
+	void *ctx;
+};
 
 struct lutgen_generate_opts {
 	struct rungo_cache *cache;          /* required */
 	const struct rungo_index *index;    /* required */
 	const char *host_os;                /* NULL: "linux" */
-	const char *host_arch;              /* NULL: lutgen_generate_host_arch() */
+	const char *host_arch;              /* NULL: common_host_arch() */
 	const char *const *goroots;         /* local GOROOTs also registered */
 	size_t ngoroots;                    /* with the cache (for the key) */
 	int jobs;                           /* 0: number of online CPUs */
@@ -75,10 +111,11 @@ struct lutgen_generate_opts {
 	void *progress_ctx;
 	common_log_fn log;                   /* NULL: silent */
 	void *log_ctx;
+	const struct lutgen_generate_backend *backend;  /* NULL: the real one */
 };
 
 enum lutgen_measure_state {
-	LUTGEN_MEASURE_PENDING = 0,  /* not run (fail-fast stopped the run) */
+	LUTGEN_MEASURE_PENDING = 0,  /* not run (stopped by a failure or a cancel) */
 	LUTGEN_MEASURE_CACHED,       /* read from the result cache */
 	LUTGEN_MEASURE_BUILT,        /* built and inspected now */
 	LUTGEN_MEASURE_FAILED,
@@ -144,10 +181,11 @@ const struct lutgen_table *lutgen_generate_table(const struct lutgen_generate *g
 void lutgen_generate_stats(const struct lutgen_generate *g, size_t i,
 			   struct lutgen_generate_stats *out);
 
+/* Stop scheduling: builds not started stay pending and run returns
+ * -ECANCELED.  Safe from any thread and from a signal handler. */
+void lutgen_generate_cancel(struct lutgen_generate *g);
+
 /* Effective number of worker threads. */
 int lutgen_generate_jobs(const struct lutgen_generate *g);
-
-/* GOARCH of the running machine ("amd64", "arm64", ...; NULL if unknown). */
-const char *lutgen_generate_host_arch(void);
 
 #endif
