@@ -1040,6 +1040,102 @@ static void test_drift_summary(void **state)
 	lutgen_spec_free(s);
 }
 
+/* A copy of t with every toolchain sha256 replaced by `sha`; `bump`
+ * adds 4 to goid_offset/amd64 of go1.22.0. */
+static struct lutgen_table *resha(const struct lutgen_table *t,
+				  const char *sha, bool bump)
+{
+	const struct lutgen_spec *s = lutgen_table_spec(t);
+	const struct lutgen_entry *e;
+	struct lutgen_table *c = NULL;
+	size_t l, a, i, n;
+
+	assert_int_equal(lutgen_table_new(s, &c, NULL), 0);
+	for (l = 0; l < s->nlookups; l++)
+		for (a = 0; a < s->narches; a++) {
+			e = lutgen_table_entries(t, l, s->arches[a], &n);
+			for (i = 0; i < n; i++) {
+				struct lutgen_value v;
+
+				assert_int_equal(lutgen_value_copy(&v, &e[i].value),
+						 0);
+				if (bump && l == 0 && a == 0 &&
+				    e[i].version.minor == 22)
+					v.u += 4;
+				assert_int_equal(lutgen_table_add(c, l, s->arches[a],
+								  &e[i].version,
+								  sha, &v, NULL),
+						 0);
+				lutgen_value_free(&v);
+			}
+		}
+	return c;
+}
+
+/* Same values, other toolchain hashes: provenance drift, and only that. */
+static void test_drift_provenance(void **state)
+{
+	static const char *const want[] = {
+		"tst: toolchain changed (amd64): go1.21.0 go1.22.0 go1.23.0",
+		"tst: toolchain changed (arm64): go1.21.0 go1.22.0 go1.23.0",
+		"tst: files that would change: tst.json",
+		"tst: provenance only: the same values, measured with toolchain archives of other sha256",
+	};
+	struct fx *f = *state;
+	struct lutgen_spec *s = load_spec(drift_spec_json);
+	struct lutgen_table *old = NULL, *nw, *changed;
+	struct lutgen_drift *d = NULL;
+	const char *const *lines;
+	cJSON *j;
+	size_t n, i;
+
+	assert_int_equal(lutgen_table_new(s, &old, NULL), 0);
+	drift_old_table(old);
+	emit_to(old, path_in(f, "pold"));
+
+	nw = resha(old, SHA_B, false);
+	assert_int_equal(lutgen_drift_new(&d, NULL), 0);
+	assert_int_equal(lutgen_drift_check(d, nw, path_in(f, "pold"), NULL), 0);
+	assert_int_equal(lutgen_drift_level(d), LUTGEN_DRIFT_PROVENANCE);
+	assert_true(lutgen_drift_any(d));
+	lines = lutgen_drift_lines(d, &n);
+	assert_int_equal(n, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < n; i++)
+		assert_string_equal(lines[i], want[i]);
+	j = lutgen_drift_json(d);
+	assert_string_equal(cJSON_GetObjectItem(j, "drift_kind")->valuestring,
+			    "provenance");
+	assert_string_equal(
+		cJSON_GetObjectItem(cJSON_GetArrayItem(
+					    cJSON_GetObjectItem(j, "specs"), 0),
+				    "drift_kind")->valuestring,
+		"provenance");
+	cJSON_Delete(j);
+	lutgen_drift_free(d);
+
+	/* Other hashes and one value changed: value drift. */
+	changed = resha(old, SHA_B, true);
+	assert_int_equal(lutgen_drift_new(&d, NULL), 0);
+	assert_int_equal(lutgen_drift_check(d, changed, path_in(f, "pold"),
+					    NULL), 0);
+	assert_int_equal(lutgen_drift_level(d), LUTGEN_DRIFT_VALUES);
+	lines = lutgen_drift_lines(d, &n);
+	for (i = 0; i < n; i++)
+		assert_null(strstr(lines[i], "provenance only"));
+	lutgen_drift_free(d);
+
+	/* The same hashes and values: none. */
+	assert_int_equal(lutgen_drift_new(&d, NULL), 0);
+	assert_int_equal(lutgen_drift_check(d, old, path_in(f, "pold"), NULL), 0);
+	assert_int_equal(lutgen_drift_level(d), LUTGEN_DRIFT_NONE);
+	lutgen_drift_free(d);
+
+	lutgen_table_free(changed);
+	lutgen_table_free(nw);
+	lutgen_table_free(old);
+	lutgen_spec_free(s);
+}
+
 static void test_drift_lookups(void **state)
 {
 	struct fx *f = *state;
@@ -1090,6 +1186,28 @@ static int run_lutgen(const char *args, const char *out)
 	st = system(cmd);
 	assert_true(WIFEXITED(st));
 	return WEXITSTATUS(st);
+}
+
+/* Copy the generated files of `from` into `to`, every SHA_A in them
+ * turned into SHA_B: the committed files of a machine whose toolchain
+ * archives hash differently. */
+static void copy_resha(const char *from, const char *to)
+{
+	static const char *const names[] = { "tst.c", "tst.h", "tst.json",
+					     "lutgen_go.c", "lutgen_go.h" };
+	char src[4200], dst[4200], *text, *p;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(src, sizeof(src), "%s/%s", from, names[i]);
+		snprintf(dst, sizeof(dst), "%s/%s", to, names[i]);
+		text = slurp(src, NULL);
+		assert_non_null(text);
+		for (p = strstr(text, SHA_A); p; p = strstr(p, SHA_A))
+			memcpy(p, SHA_B, strlen(SHA_B));
+		write_text(dst, text);
+		free(text);
+	}
 }
 
 static void test_merge_cli(void **state)
@@ -1143,6 +1261,32 @@ static void test_merge_cli(void **state)
 	cJSON_Delete(doc);
 	free(text);
 
+	/* The committed JSON from toolchain archives of other hashes: the
+	 * same values, so exit 0 unless --strict-provenance. */
+	assert_int_equal(mkdir(path_in(f, "prov"), 0755), 0);
+	copy_resha(path_in(f, "gen"), path_in(f, "prov"));
+	snprintf(args, sizeof(args), "--quiet merge --check --out-dir '%s' '%s' '%s'",
+		 path_in(f, "prov"), path_in(f, "c1.json"), path_in(f, "c2.json"));
+	assert_int_equal(run_lutgen(args, path_in(f, "out7")), 0);
+	text = slurp(path_in(f, "out7"), NULL);
+	assert_non_null(strstr(text, "tst: provenance only:"));
+	free(text);
+	snprintf(args, sizeof(args), "--quiet merge --check --strict-provenance --out-dir '%s' '%s' '%s'",
+		 path_in(f, "prov"), path_in(f, "c1.json"), path_in(f, "c2.json"));
+	assert_int_equal(run_lutgen(args, path_in(f, "out8")), 3);
+	snprintf(args, sizeof(args), "--json merge --check --out-dir '%s' '%s' '%s'",
+		 path_in(f, "prov"), path_in(f, "c1.json"), path_in(f, "c2.json"));
+	assert_int_equal(run_lutgen(args, path_in(f, "out9")), 0);
+	text = slurp(path_in(f, "out9"), NULL);
+	doc = cJSON_Parse(text);
+	assert_non_null(doc);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(doc, "drift")));
+	assert_string_equal(cJSON_GetObjectItem(doc, "drift_kind")->valuestring,
+			    "provenance");
+	assert_non_null(cJSON_GetObjectItem(doc, "drift_specs"));
+	cJSON_Delete(doc);
+	free(text);
+
 	/* One shard missing: 1 with a clear error. */
 	snprintf(args, sizeof(args), "merge --check --out-dir '%s' '%s'",
 		 path_in(f, "gen"), path_in(f, "c1.json"));
@@ -1172,6 +1316,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_rejects, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_drift_summary, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_drift_provenance, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_drift_lookups, setup,
 						teardown),

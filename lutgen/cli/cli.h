@@ -6,7 +6,10 @@
  * subcommand (cmd_<name>.c), the tables compiled in for `lutgen inspect`
  * (tables.h), and this header: the shared state and helpers of the
  * command line.
- * May use: every lutgen/ stage and rungo/ (the CLI is the top).
+ * May use: lutgen/lutgen.h and rungo/rungo.h only, like any client of
+ * the libraries (and the generated tables it compiles in).  `inspect` is
+ * the exception until it has a library API: it still reads binaries with
+ * lutgen/binary/ and lutgen/measure/dwarf.h (lutgen/cli/meson.build).
  *
  * Every subcommand is one file lutgen/cli/cmd_<name>.c exporting
  *   int lutgen_cmd_<name>(struct lutgen_cli *cli, int argc, char **argv);
@@ -23,10 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "common/err.h"
-#include "rungo/cache.h"
-#include "rungo/goproxy.h"
-#include "rungo/index.h"
+#include "lutgen/lutgen.h"
+#include "rungo/rungo.h"
 
 struct cJSON;
 
@@ -159,6 +160,16 @@ int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
  * settings from the environment), log hook set.  *out owned by caller. */
 int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
 			    struct rungo_goproxy **out, struct common_err *err);
+
+/* Report a `generate` or `merge` run (rc, err: what lutgen_run_generate
+ * or lutgen_run_merge returned): notes as warnings and failures as errors
+ * on stderr, the run's lines on stdout or, with --json, its report with
+ * "ok" and "error".  Returns the exit code: LUTGEN_EXIT_FAIL when the run
+ * failed; with --check LUTGEN_EXIT_DRIFT on value drift, and on
+ * provenance drift only when strict_provenance; else LUTGEN_EXIT_OK. */
+int lutgen_cli_run_report(struct lutgen_cli *cli, const struct lutgen_run *r,
+			  int rc, const struct common_err *err,
+			  bool strict_provenance);
 
 /* Subcommands. */
 int lutgen_cmd_versions(struct lutgen_cli *cli, int argc, char **argv);

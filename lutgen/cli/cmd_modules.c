@@ -20,11 +20,6 @@
 #include <string.h>
 
 #include "lutgen/cli/cli.h"
-#include "rungo/goproxy.h"
-#include "rungo/gosum.h"
-#include "rungo/modcache.h"
-#include "rungo/modversion.h"
-#include "rungo/select.h"
 
 #define CMD "modules"
 

@@ -7,9 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/goarch.h"
 #include "lutgen/cli/cli.h"
-#include "rungo/version.h"
 
 #define MAX_KEEP 256
 

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "lutgen/cli/cli.h"
-#include "rungo/select.h"
 
 #define CMD "versions"
 

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "lutgen/cli/cli.h"
-#include "rungo/fetch.h"
 
 #ifndef LUTGEN_VERSION
 #define LUTGEN_VERSION "unknown"

@@ -229,8 +229,8 @@ int lutgen_generate_new(const struct lutgen_generate_opts *opts,
 		 opts->host_os ? opts->host_os : "linux");
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	g->jobs = opts->jobs > 0 ? opts->jobs : (ncpu > 0 ? (int)ncpu : 1);
-	if (g->jobs > LUTGEN_GENERATE_MAX_JOBS)
-		g->jobs = LUTGEN_GENERATE_MAX_JOBS;
+	if (g->jobs > LUTGEN_MAX_JOBS)
+		g->jobs = LUTGEN_MAX_JOBS;
 	rc = rungo_cache_subdir(opts->cache, "results", g->results_dir,
 				sizeof(g->results_dir));
 	if (rc) {

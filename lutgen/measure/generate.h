@@ -42,13 +42,11 @@
 #include "lutgen/core/spec.h"
 #include "lutgen/core/table.h"
 #include "lutgen/core/value.h"
+#include "lutgen/lutgen.h"
 #include "lutgen/measure/layer.h"
 #include "rungo/cache.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
-
-/* Most worker threads a run starts (opts.jobs is capped to it). */
-#define LUTGEN_GENERATE_MAX_JOBS 256
 
 /* One build job, as a backend sees it.  Everything is borrowed for the
  * duration of the call. */
@@ -96,7 +94,7 @@ struct lutgen_generate_opts {
 	const char *host_arch;              /* NULL: common_host_arch() */
 	const char *const *goroots;         /* local GOROOTs also registered */
 	size_t ngoroots;                    /* with the cache (for the key) */
-	int jobs;                           /* 0: number of online CPUs */
+	int jobs;                           /* 0: online CPUs; at most LUTGEN_MAX_JOBS */
 	bool keep_going;
 	bool rebuild;                       /* ignore the result cache */
 	const char *tmp_dir;                /* build dirs; NULL: $TMPDIR, /tmp */

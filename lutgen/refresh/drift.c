@@ -19,7 +19,7 @@ struct lutgen_drift {
 	char **lines;
 	size_t nlines, cap;
 	cJSON *specs;        /* array of per-spec objects */
-	bool any;
+	enum lutgen_drift_level level;   /* worst over the specs */
 };
 
 /* ---- the committed table ---- */
@@ -234,14 +234,15 @@ struct ctx {
 	const struct lutgen_spec *s;
 	cJSON *js;           /* the spec's JSON object */
 	cJSON *jlines;
-	bool drift;
+	enum lutgen_drift_level level;   /* worst line so far */
 	int rc;
 };
 
-static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
-	COMMON_PRINTF(3, 4);
+static void add_line(struct ctx *c, enum lutgen_drift_level level,
+		     const char *fmt, ...) COMMON_PRINTF(3, 4);
 
-static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
+static void add_line(struct ctx *c, enum lutgen_drift_level level,
+		     const char *fmt, ...)
 {
 	struct lutgen_drift *d = c->d;
 	char *line;
@@ -280,8 +281,8 @@ static void add_line(struct ctx *c, bool is_drift, const char *fmt, ...)
 	d->lines[d->nlines++] = line;
 	if (!cJSON_AddItemToArray(c->jlines, cJSON_CreateString(line)))
 		c->rc = -ENOMEM;
-	if (is_drift)
-		c->drift = true;
+	if (level > c->level)
+		c->level = level;
 }
 
 static void jcheck(struct ctx *c, const void *p)
@@ -334,8 +335,8 @@ static void check_lookups(struct ctx *c, struct old_table *o)
 		struct old_lookup *ol = old_find(o, lk->name);
 
 		if (!ol) {
-			add_line(c, true, "%s: new lookup: %s", c->s->name,
-				 lk->name);
+			add_line(c, LUTGEN_DRIFT_VALUES, "%s: new lookup: %s",
+				 c->s->name, lk->name);
 			jcheck(c, cJSON_AddItemToArray(
 					  jnew, cJSON_CreateString(lk->name))
 					  ? jnew
@@ -344,15 +345,16 @@ static void check_lookups(struct ctx *c, struct old_table *o)
 		}
 		ol->seen = true;
 		if (ol->kind != lk->kind)
-			add_line(c, true, "%s: %s: kind changed from %s to %s",
+			add_line(c, LUTGEN_DRIFT_VALUES,
+				 "%s: %s: kind changed from %s to %s",
 				 c->s->name, lk->name, ol->kind_name,
 				 lutgen_lookup_kind_name(lk->kind));
 	}
 	for (l = 0; l < o->n; l++) {
 		if (o->l[l].seen)
 			continue;
-		add_line(c, true, "%s: removed lookup: %s", c->s->name,
-			 o->l[l].name);
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: removed lookup: %s",
+			 c->s->name, o->l[l].name);
 		jcheck(c, cJSON_AddItemToArray(jrem,
 					       cJSON_CreateString(o->l[l].name))
 				  ? jrem
@@ -397,7 +399,7 @@ static int arch_list(const struct lutgen_spec *s, const struct old_table *o,
 /* The line "<spec>: <what> (<arch>): v1 v2 ..." and obj[arch] = [v1, v2,
  * ...], when vs is not empty.  b is scratch space. */
 static void report_versions(struct ctx *c, struct common_sb *b,
-			    const char *what,
+			    const char *what, enum lutgen_drift_level level,
 			    cJSON *obj, const char *arch,
 			    const struct vset *vs)
 {
@@ -405,7 +407,7 @@ static void report_versions(struct ctx *c, struct common_sb *b,
 		return;
 	common_sb_reset(b);
 	sb_versions(b, vs->v, vs->n);
-	add_line(c, true, "%s: %s (%s): %s", c->s->name, what, arch,
+	add_line(c, level, "%s: %s (%s): %s", c->s->name, what, arch,
 		 common_sb_str(b));
 	jcheck(c, cJSON_AddItemToObject(obj, arch, jversions(c, vs->v, vs->n))
 			  ? obj
@@ -464,10 +466,12 @@ static void check_versions(struct ctx *c, struct old_table *o)
 				rc |= vset_add(&removed, &ov.v[i]);
 		if (rc)
 			c->rc = -ENOMEM;
-		report_versions(c, &b, "new versions", jnew, arches[a], &added);
-		report_versions(c, &b, "removed versions", jrem, arches[a],
-				&removed);
-		report_versions(c, &b, "toolchain changed", jtc, arches[a], &tc);
+		report_versions(c, &b, "new versions", LUTGEN_DRIFT_VALUES,
+				jnew, arches[a], &added);
+		report_versions(c, &b, "removed versions", LUTGEN_DRIFT_VALUES,
+				jrem, arches[a], &removed);
+		report_versions(c, &b, "toolchain changed",
+				LUTGEN_DRIFT_PROVENANCE, jtc, arches[a], &tc);
 		if (b.oom)
 			c->rc = -ENOMEM;
 		free(b.p);
@@ -544,7 +548,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 				valstr(ch[k].oldv, vb, sizeof(vb));
 				valstr(ch[k].newv, va, sizeof(va));
 				sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
-				add_line(c, true, "%s: %s/%s: %s -> %s in %s",
+				add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s/%s: %s -> %s in %s",
 					 c->s->name, lk->name, arch, vb, va,
 					 common_sb_str(&b));
 				jo = cJSON_CreateObject();
@@ -575,7 +579,7 @@ static void check_values(struct ctx *c, struct old_table *o)
 				valstr(&e[i - 1].value, vb, sizeof(vb));
 				rungo_version_str(&e[i].version, vv);
 				rungo_version_str(&e[i - 1].version, vp);
-				add_line(c, true,
+				add_line(c, LUTGEN_DRIFT_VALUES,
 					 "%s: %s/%s: %s from %s (was %s in %s)",
 					 c->s->name, lk->name, arch, va,
 					 vv, vb, vp);
@@ -681,12 +685,12 @@ static void check_notes(struct ctx *c, const struct old_table *o)
 		else
 			snprintf(sa, sizeof(sa), "?");
 		if (nt->kind == LUTGEN_NOTE_PATCH_CHANGE)
-			add_line(c, true,
+			add_line(c, LUTGEN_DRIFT_VALUES,
 				 "%s: layout change within go%d.%d patch releases: look at it: %s/%s %s in %s -> %s in %s",
 				 c->s->name, nt->after.major, nt->after.minor,
 				 nt->lookup, nt->goarch, sb, before, sa, after);
 		else
-			add_line(c, true,
+			add_line(c, LUTGEN_DRIFT_VALUES,
 				 "%s: revert: %s/%s %s in %s -> %s in %s, back to an earlier value",
 				 c->s->name, nt->lookup, nt->goarch, sb, before,
 				 sa, after);
@@ -703,17 +707,18 @@ static void check_notes(struct ctx *c, const struct old_table *o)
 	free(notes);
 }
 
-/* Which rendered files differ from out_dir's. */
-static int check_files(struct ctx *c, const char *out_dir, bool *any,
+/* Which rendered files differ from out_dir's: their names into b,
+ * *json_only when NAME.json is the only one. */
+static int check_files(struct ctx *c, const char *out_dir,
+		       struct common_sb *b, bool *json_only,
 		       struct common_err *err)
 {
 	static const char *const which[] = { "c", "h", "json", "go.c", "go.h" };
 	cJSON *jf = cJSON_AddArrayToObject(c->js, "files_changed");
-	struct common_sb b = { 0 };
-	size_t i;
+	size_t i, nchanged = 0;
 	int rc = 0;
 
-	*any = false;
+	*json_only = false;
 	if (!jf)
 		return -ENOMEM;
 	for (i = 0; i < sizeof(which) / sizeof(which[0]); i++) {
@@ -753,19 +758,98 @@ static int check_files(struct ctx *c, const char *out_dir, bool *any,
 		free(text);
 		if (same)
 			continue;
-		*any = true;
-		common_sb_printf(&b, "%s%s", b.len ? " " : "", file);
+		nchanged++;
+		*json_only = nchanged == 1 && strcmp(which[i], "json") == 0;
+		common_sb_printf(b, "%s%s", b->len ? " " : "", file);
 		if (!cJSON_AddItemToArray(jf, cJSON_CreateString(file)))
 			rc = -ENOMEM;
 	}
-	if (rc == 0 && *any)
-		add_line(c, true, "%s: files that would change: %s", c->s->name,
-			 common_sb_str(&b));
-	if (rc == 0 && b.oom)
+	if (rc == 0 && b->oom)
 		rc = -ENOMEM;
-	free(b.p);
 	if (rc == -ENOMEM)
 		common_err_set(err, rc, "drift: out of memory");
+	return rc;
+}
+
+/* The new table with the toolchain sha256 of every entry the committed
+ * file also has taken from that file. */
+static int table_with_old_shas(const struct ctx *c, struct old_table *o,
+			       struct lutgen_table **out,
+			       struct common_err *err)
+{
+	const struct lutgen_entry *e;
+	const struct old_entry *oe;
+	const struct old_lookup *ol;
+	size_t l, a, i, n;
+	int rc;
+
+	rc = lutgen_table_new(c->s, out, err);
+	for (l = 0; rc == 0 && l < c->s->nlookups; l++) {
+		ol = old_find(o, c->s->lookups[l].name);
+		for (a = 0; rc == 0 && a < c->s->narches; a++) {
+			e = lutgen_table_entries(c->t, l, c->s->arches[a], &n);
+			for (i = 0; rc == 0 && i < n; i++) {
+				oe = ol ? old_entry_at(ol, c->s->arches[a],
+						       &e[i].version)
+					: NULL;
+				rc = lutgen_table_add(*out, l, c->s->arches[a],
+						      &e[i].version,
+						      oe ? oe->sha
+							 : e[i].toolchain_sha256,
+						      &e[i].value, err);
+			}
+		}
+	}
+	return rc;
+}
+
+/* Is the committed JSON what the new table renders once the toolchain
+ * hashes are put back?  Then only provenance changed. */
+static int only_provenance(const struct ctx *c, struct old_table *o,
+			   const char *old_text, size_t old_len, bool *yes,
+			   struct common_err *err)
+{
+	struct lutgen_table *t = NULL;
+	char *text = NULL;
+	int rc;
+
+	*yes = false;
+	rc = table_with_old_shas(c, o, &t, err);
+	if (rc == 0)
+		rc = lutgen_emit_render(t, "json", &text, err);
+	if (rc == 0)
+		*yes = strlen(text) == old_len &&
+		       memcmp(text, old_text, old_len) == 0;
+	free(text);
+	lutgen_table_free(t);
+	return rc;
+}
+
+/* The files line, as provenance drift when nothing but toolchain hashes
+ * in NAME.json would change. */
+static int report_files(struct ctx *c, struct old_table *o, bool have_old,
+			const char *old_text, size_t old_len,
+			const char *out_dir, struct common_err *err)
+{
+	enum lutgen_drift_level level = LUTGEN_DRIFT_VALUES;
+	struct common_sb b = { 0 };
+	bool json_only = false, prov = false;
+	int rc;
+
+	rc = check_files(c, out_dir, &b, &json_only, err);
+	if (rc == 0 && b.len && json_only && have_old &&
+	    c->level <= LUTGEN_DRIFT_PROVENANCE)
+		rc = only_provenance(c, o, old_text, old_len, &prov, err);
+	if (prov)
+		level = LUTGEN_DRIFT_PROVENANCE;
+	if (rc == 0 && b.len)
+		add_line(c, level, "%s: files that would change: %s",
+			 c->s->name, common_sb_str(&b));
+	if (rc == 0 && prov)
+		add_line(c, level,
+			 "%s: provenance only: the same values, measured with toolchain archives of other sha256",
+			 c->s->name);
+	free(b.p);
 	return rc;
 }
 
@@ -805,7 +889,7 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	char path[4096], why[COMMON_ERR_MSG_SIZE];
 	char *text = NULL;
 	size_t len = 0;
-	bool files = false, have_old = false;
+	bool have_old = false;
 	int rc = 0, w;
 
 	if (!d || !t || !out_dir || !lutgen_table_spec(t))
@@ -837,14 +921,14 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	rc = 0;
 	why[0] = '\0';
 	if (!text) {
-		add_line(&c, true, "%s: new table (%s does not exist)",
+		add_line(&c, LUTGEN_DRIFT_VALUES, "%s: new table (%s does not exist)",
 			 c.s->name, path);
 	} else {
 		rc = old_parse(text, len, &o, why, sizeof(why));
 		if (rc == -ENOMEM)
 			goto out;
 		if (rc) {
-			add_line(&c, true,
+			add_line(&c, LUTGEN_DRIFT_VALUES,
 				 "%s: %s unreadable (%s): it will be rewritten",
 				 c.s->name, path, why);
 			old_free(&o);
@@ -867,21 +951,25 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 		rc = c.rc;
 		goto out;
 	}
-	rc = check_files(&c, out_dir, &files, err);
+	rc = report_files(&c, &o, have_old, text, len, out_dir, err);
 	if (rc)
 		goto out_err;
 	if (c.rc) {
 		rc = c.rc;
 		goto out;
 	}
-	if (!c.drift)
-		add_line(&c, false, "%s: up to date", c.s->name);
-	if (c.rc || !cJSON_AddBoolToObject(c.js, "drift", c.drift)) {
+	if (c.level == LUTGEN_DRIFT_NONE)
+		add_line(&c, LUTGEN_DRIFT_NONE, "%s: up to date", c.s->name);
+	if (c.rc ||
+	    !cJSON_AddBoolToObject(c.js, "drift",
+				   c.level != LUTGEN_DRIFT_NONE) ||
+	    !cJSON_AddStringToObject(c.js, "drift_kind",
+				     lutgen_drift_name(c.level))) {
 		rc = c.rc ? c.rc : -ENOMEM;
 		goto out;
 	}
-	if (c.drift)
-		d->any = true;
+	if (c.level > d->level)
+		d->level = c.level;
 	goto out_err;
 out:
 	if (rc)
@@ -895,7 +983,25 @@ out_err:
 
 bool lutgen_drift_any(const struct lutgen_drift *d)
 {
-	return d && d->any;
+	return d && d->level != LUTGEN_DRIFT_NONE;
+}
+
+const char *lutgen_drift_name(enum lutgen_drift_level d)
+{
+	switch (d) {
+	case LUTGEN_DRIFT_NONE:
+		return "none";
+	case LUTGEN_DRIFT_PROVENANCE:
+		return "provenance";
+	case LUTGEN_DRIFT_VALUES:
+		break;
+	}
+	return "values";
+}
+
+enum lutgen_drift_level lutgen_drift_level(const struct lutgen_drift *d)
+{
+	return d ? d->level : LUTGEN_DRIFT_NONE;
 }
 
 const char *const *lutgen_drift_lines(const struct lutgen_drift *d, size_t *n)
@@ -913,7 +1019,10 @@ cJSON *lutgen_drift_json(const struct lutgen_drift *d)
 		return NULL;
 	o = cJSON_CreateObject();
 	specs = cJSON_Duplicate(d->specs, 1);
-	if (!o || !specs || !cJSON_AddBoolToObject(o, "drift", d->any) ||
+	if (!o || !specs ||
+	    !cJSON_AddBoolToObject(o, "drift", d->level != LUTGEN_DRIFT_NONE) ||
+	    !cJSON_AddStringToObject(o, "drift_kind",
+				     lutgen_drift_name(d->level)) ||
 	    !cJSON_AddItemToObject(o, "specs", specs)) {
 		cJSON_Delete(specs);
 		cJSON_Delete(o);

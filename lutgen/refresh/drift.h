@@ -22,10 +22,17 @@
  *   NAME: revert: LOOKUP/ARCH A in V1 -> B in V2, back to an earlier value
  *   NAME: layout change within goX.Y patch releases: look at it: LOOKUP/ARCH A in V1 -> B in V2
  *   NAME: files that would change: NAME.c NAME.h NAME.json lutgen_go.c lutgen_go.h
+ *   NAME: provenance only: the same values, measured with toolchain ...
  * Notes (revert, patch change) are listed when the committed file does not
  * have them yet.  Values are spelled as lutgen_value_format does.
- * There is drift when any rendered file would differ or any data line
- * above (all but "up to date") is present.
+ *
+ * Levels (lutgen/lutgen.h): there is drift when any rendered file would
+ * differ or any data line above (all but "up to date") is present.  It is
+ * provenance drift when the only data lines are "toolchain changed", the
+ * only file that would change is NAME.json, and that file is exactly what
+ * the new table renders with the committed toolchain sha256s put back:
+ * the same values, measured with archives of other hashes (e.g. repacked
+ * on another machine).  Anything else is value drift.
  *
  * Convention: 0 / negative errno, one-line details in `err`.
  */
@@ -37,6 +44,7 @@
 
 #include "common/err.h"
 #include "lutgen/core/table.h"
+#include "lutgen/lutgen.h"
 #include "lutgen/refresh/layer.h"
 
 struct cJSON;
@@ -53,12 +61,15 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 
 /* Any drift over every checked spec? */
 bool lutgen_drift_any(const struct lutgen_drift *d);
+/* The worst drift over every checked spec. */
+enum lutgen_drift_level lutgen_drift_level(const struct lutgen_drift *d);
 
 /* All lines so far (borrowed, valid until the next check or free). */
 const char *const *lutgen_drift_lines(const struct lutgen_drift *d,
 				      size_t *n);
 
-/* {"drift": bool, "specs": [{"name", "json_file", "drift",
+/* {"drift": bool, "drift_kind": "none"|"provenance"|"values",
+ *  "specs": [{"name", "json_file", "drift", "drift_kind",
  *   "old_exists", "new_lookups": [...], "removed_lookups": [...],
  *   "new_versions": {ARCH: [...]}, "removed_versions": {ARCH: [...]},
  *   "changed": [{"lookup", "arch", "old", "new", "versions": [...]}],

@@ -41,11 +41,11 @@ int lutgen_results_new(int shard_k, int shard_n, struct lutgen_results **out,
 
 	if (!out)
 		return common_err_set(err, -EINVAL, "results: NULL argument");
-	if (shard_n < 1 || shard_n > LUTGEN_SHARD_MAX || shard_k < 1 ||
+	if (shard_n < 1 || shard_n > LUTGEN_MAX_SHARDS || shard_k < 1 ||
 	    shard_k > shard_n)
 		return common_err_set(err, -EINVAL,
 				      "results: shard %d/%d: need 1 <= K <= N <= %d",
-				      shard_k, shard_n, LUTGEN_SHARD_MAX);
+				      shard_k, shard_n, LUTGEN_MAX_SHARDS);
 	r = calloc(1, sizeof(*r));
 	if (!r || !(r->origin = strdup(""))) {
 		free(r);
@@ -855,7 +855,7 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 	if ((rc = lutgen_json_uint(sh, "k", where, &k, err)) ||
 	    (rc = lutgen_json_uint(sh, "n", where, &n, err)))
 		goto out;
-	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n) {
+	if (n < 1 || n > LUTGEN_MAX_SHARDS || k < 1 || k > n) {
 		rc = common_err_set(err, -EINVAL,
 				    "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
 				    where, k, n);

@@ -51,10 +51,10 @@ int lutgen_shard_parse(const char *s, int *k, int *n, struct common_err *err)
 	    parse_int(slash + 1, strlen(slash + 1), &nn) != 0)
 		return common_err_set(err, -EINVAL,
 				      "shard '%s': expected K/N, e.g. 2/4", s);
-	if (nn < 1 || nn > LUTGEN_SHARD_MAX || kk < 1 || kk > nn)
+	if (nn < 1 || nn > LUTGEN_MAX_SHARDS || kk < 1 || kk > nn)
 		return common_err_set(err, -EINVAL,
 				      "shard '%s': need 1 <= K <= N <= %d", s,
-				      LUTGEN_SHARD_MAX);
+				      LUTGEN_MAX_SHARDS);
 	*k = kk;
 	*n = nn;
 	return 0;
@@ -158,10 +158,10 @@ int lutgen_shard_plan_new(int k, int n, struct lutgen_shard_plan **out,
 
 	if (!out)
 		return common_err_set(err, -EINVAL, "shard: NULL argument");
-	if (n < 1 || n > LUTGEN_SHARD_MAX || k < 1 || k > n)
+	if (n < 1 || n > LUTGEN_MAX_SHARDS || k < 1 || k > n)
 		return common_err_set(err, -EINVAL,
 				      "shard %d/%d: need 1 <= K <= N <= %d", k,
-				      n, LUTGEN_SHARD_MAX);
+				      n, LUTGEN_MAX_SHARDS);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return common_err_set(err, -ENOMEM, "shard: out of memory");

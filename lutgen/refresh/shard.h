@@ -24,21 +24,18 @@
 
 #include "common/err.h"
 #include "lutgen/core/spec.h"
+#include "lutgen/lutgen.h"
 #include "lutgen/refresh/layer.h"
 #include "rungo/index.h"
 #include "rungo/version.h"
 
-/* Largest accepted shard count. */
-#define LUTGEN_SHARD_MAX 1000
 
 struct lutgen_shard_job {
 	struct rungo_version version;
 	char goarch[16];
 };
 
-/* "K/N" with 1 <= K <= N <= LUTGEN_SHARD_MAX -> *k, *n; -EINVAL with a
- * message quoting `s` otherwise. */
-int lutgen_shard_parse(const char *s, int *k, int *n, struct common_err *err);
+/* lutgen_shard_parse ("K/N") is declared in lutgen/lutgen.h. */
 
 /* Does shard k of n own the job at `job_index` of the sorted job list? */
 bool lutgen_shard_owns(int k, int n, size_t job_index);
