@@ -66,6 +66,10 @@ struct lutgen_run_opts {
 	 * emitted table records it). */
 	bool override_policy;
 	enum rungo_policy policy;
+	/* EMIT: an entry whose value is what out_dir already has keeps its
+	 * committed toolchain sha256, so the files change where values do,
+	 * never for provenance alone (lutgen_drift_keep_provenance). */
+	bool keep_provenance;
 
 	/* generate only */
 	const char *const *goroots;          /* local GOROOTs registered with */

@@ -29,6 +29,7 @@ enum {
 	OPT_CHECK,
 	OPT_POLICY,
 	OPT_STRICT_PROVENANCE,
+	OPT_KEEP_PROVENANCE,
 };
 
 static void usage(FILE *f)
@@ -69,6 +70,11 @@ static void usage(FILE *f)
 	      "      --strict-provenance with --check: exit 3 also when only "
 	      "toolchain\n"
 	      "                          hashes differ\n"
+	      "      --keep-provenance   keep the committed toolchain sha256 "
+	      "of every\n"
+	      "                          entry whose value is unchanged (files "
+	      "change\n"
+	      "                          for values only)\n"
 	      "      --policy P          override the specs' version policy:\n"
 	      "                          minor, latest-patch or all (env\n"
 	      "                          LUTGEN_POLICY)\n"
@@ -131,6 +137,7 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "strict-provenance", no_argument, NULL,
 		  OPT_STRICT_PROVENANCE },
+		{ "keep-provenance", no_argument, NULL, OPT_KEEP_PROVENANCE },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -186,6 +193,9 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 		case OPT_STRICT_PROVENANCE:
 			a->strict_provenance = true;
 			break;
+		case OPT_KEEP_PROVENANCE:
+			a->o.keep_provenance = true;
+			break;
 		case OPT_POLICY:
 			if (rungo_policy_parse(optarg, &a->o.policy, &err) != 0)
 				return lutgen_cli_usage_error(cli, CMD,
@@ -233,6 +243,10 @@ static int settle_args(struct lutgen_cli *cli, int argc, struct gen_args *a)
 	if (a->strict_provenance && !a->check)
 		return lutgen_cli_usage_error(
 			cli, CMD, "--strict-provenance goes with --check");
+	if (a->o.keep_provenance && (a->check || a->o.results_out))
+		return lutgen_cli_usage_error(
+			cli, CMD,
+			"--keep-provenance is for writing tables, not with --check or --results-out");
 	a->o.mode = a->check ? LUTGEN_RUN_CHECK
 		    : a->o.results_out ? LUTGEN_RUN_RESULTS : LUTGEN_RUN_EMIT;
 	a->o.goroots = cli->goroots;

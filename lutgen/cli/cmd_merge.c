@@ -23,6 +23,7 @@ enum {
 	OPT_OUT_DIR = LUTGEN_OPT_FIRST_FREE,
 	OPT_CHECK,
 	OPT_STRICT_PROVENANCE,
+	OPT_KEEP_PROVENANCE,
 };
 
 static void usage(FILE *f)
@@ -49,6 +50,11 @@ static void usage(FILE *f)
 	      "      --strict-provenance with --check: exit 3 also when only "
 	      "toolchain\n"
 	      "                          hashes differ\n"
+	      "      --keep-provenance   keep the committed toolchain sha256 "
+	      "of every\n"
+	      "                          entry whose value is unchanged (files "
+	      "change\n"
+	      "                          for values only)\n"
 	      "  -h, --help              show this help\n" LUTGEN_CLI_COMMON_HELP
 	      "\n"
 	      "Exit codes: 0 ok (--check: up to date), 1 failure, 2 usage "
@@ -65,6 +71,7 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		{ "check", no_argument, NULL, OPT_CHECK },
 		{ "strict-provenance", no_argument, NULL,
 		  OPT_STRICT_PROVENANCE },
+		{ "keep-provenance", no_argument, NULL, OPT_KEEP_PROVENANCE },
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +100,9 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 		case OPT_STRICT_PROVENANCE:
 			strict = true;
 			break;
+		case OPT_KEEP_PROVENANCE:
+			o.keep_provenance = true;
+			break;
 		case ':':
 		case '?':
 			return lutgen_cli_bad_option(cli, CMD, opt, argv);
@@ -109,6 +119,9 @@ int lutgen_cmd_merge(struct lutgen_cli *cli, int argc, char **argv)
 	if (strict && o.mode != LUTGEN_RUN_CHECK)
 		return lutgen_cli_usage_error(
 			cli, CMD, "--strict-provenance goes with --check");
+	if (o.keep_provenance && o.mode == LUTGEN_RUN_CHECK)
+		return lutgen_cli_usage_error(
+			cli, CMD, "--keep-provenance is for writing tables, not with --check");
 	if (lutgen_run_new(&o, &r, &err) != 0)
 		return lutgen_cli_fail(cli, &err);
 	for (i = optind; rc == 0 && i < argc; i++)

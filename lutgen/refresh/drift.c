@@ -772,7 +772,7 @@ static int check_files(struct ctx *c, const char *out_dir,
 }
 
 /* The new table with the toolchain sha256 of every entry the committed
- * file also has taken from that file. */
+ * file also has, with the same value, taken from that file. */
 static int table_with_old_shas(const struct ctx *c, struct old_table *o,
 			       struct lutgen_table **out,
 			       struct common_err *err)
@@ -785,13 +785,16 @@ static int table_with_old_shas(const struct ctx *c, struct old_table *o,
 
 	rc = lutgen_table_new(c->s, out, err);
 	for (l = 0; rc == 0 && l < c->s->nlookups; l++) {
-		ol = old_find(o, c->s->lookups[l].name);
+		ol = o ? old_find(o, c->s->lookups[l].name) : NULL;
 		for (a = 0; rc == 0 && a < c->s->narches; a++) {
 			e = lutgen_table_entries(c->t, l, c->s->arches[a], &n);
 			for (i = 0; rc == 0 && i < n; i++) {
 				oe = ol ? old_entry_at(ol, c->s->arches[a],
 						       &e[i].version)
 					: NULL;
+				if (oe && lutgen_value_cmp(&oe->val,
+							   &e[i].value) != 0)
+					oe = NULL;   /* a new value: new hash */
 				rc = lutgen_table_add(*out, l, c->s->arches[a],
 						      &e[i].version,
 						      oe ? oe->sha
@@ -850,6 +853,42 @@ static int report_files(struct ctx *c, struct old_table *o, bool have_old,
 			 "%s: provenance only: the same values, measured with toolchain archives of other sha256",
 			 c->s->name);
 	free(b.p);
+	return rc;
+}
+
+int lutgen_drift_keep_provenance(const struct lutgen_table *t,
+				 const char *out_dir,
+				 struct lutgen_table **out,
+				 struct common_err *err)
+{
+	struct old_table o = { 0 };
+	struct ctx c;
+	char path[4096], why[COMMON_ERR_MSG_SIZE];
+	char *text = NULL;
+	size_t len = 0;
+	int rc, w;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.t = t;
+	c.s = lutgen_table_spec(t);
+	w = snprintf(path, sizeof(path), "%s/%s.json", out_dir, c.s->name);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return common_err_set(err, -ENAMETOOLONG,
+				      "drift: path %s/%s.json too long", out_dir,
+				      c.s->name);
+	rc = common_fs_read_file(path, 0, &text, &len, NULL);
+	if (rc == 0)
+		rc = old_parse(text, len, &o, why, sizeof(why));
+	if (rc == -ENOMEM) {
+		rc = common_err_set(err, rc, "drift: out of memory");
+		goto out;
+	}
+	/* Nothing usable committed: every hash is new. */
+	rc = table_with_old_shas(&c, rc == 0 ? &o : NULL, out, err);
+out:
+	old_free(&o);
+	free(text);
 	return rc;
 }
 

@@ -64,6 +64,15 @@ bool lutgen_drift_any(const struct lutgen_drift *d);
 /* The worst drift over every checked spec. */
 enum lutgen_drift_level lutgen_drift_level(const struct lutgen_drift *d);
 
+/* A copy of `t` (*out, caller frees with lutgen_table_free) in which every
+ * entry the committed <out_dir>/<name>.json also has, with the same value,
+ * keeps the committed toolchain sha256: emitting it changes values only,
+ * never provenance (a missing or unreadable file: *out is a plain copy). */
+int lutgen_drift_keep_provenance(const struct lutgen_table *t,
+				 const char *out_dir,
+				 struct lutgen_table **out,
+				 struct common_err *err);
+
 /* All lines so far (borrowed, valid until the next check or free). */
 const char *const *lutgen_drift_lines(const struct lutgen_drift *d,
 				      size_t *n);

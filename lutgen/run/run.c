@@ -123,6 +123,7 @@ void lutgen_run_free(struct lutgen_run *r)
 	for (i = 0; i < r->nspecs; i++) {
 		free(r->specs[i].versions);
 		run_strv_free(&r->specs[i].notes);
+		lutgen_table_free(r->specs[i].kept);
 		if (r->own_specs)
 			lutgen_spec_free(r->own_specs[i]);
 	}

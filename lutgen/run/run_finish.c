@@ -56,7 +56,14 @@ static int emit_spec(struct lutgen_run *r, struct run_spec *rs,
 	if (rc)
 		return rc;
 	eo.changed = &rs->changed;
-	rc = lutgen_emit(rs->table, r->out_dir, &eo, err);
+	if (r->o.keep_provenance) {
+		rc = lutgen_drift_keep_provenance(rs->table, r->out_dir,
+						  &rs->kept, err);
+		if (rc)
+			return common_err_prefix(err, rc, "%s", name);
+	}
+	rc = lutgen_emit(rs->kept ? rs->kept : rs->table, r->out_dir, &eo,
+			 err);
 	if (rc)
 		return common_err_prefix(err, rc, "%s", name);
 	rs->emitted = true;

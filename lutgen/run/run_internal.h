@@ -34,6 +34,7 @@ struct run_spec {
 	struct lutgen_generate_stats stats;
 	size_t entries;                     /* measurements in the table */
 	struct run_strv notes;              /* messages, without the name */
+	struct lutgen_table *kept;          /* keep_provenance's copy (owned) */
 	bool emitted, changed;
 };
 
