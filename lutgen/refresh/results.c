@@ -544,182 +544,216 @@ static bool has_arch(const struct lutgen_spec *s, const char *goarch)
 
 /* One element of "specs": spec, versions, measurements; the file's jobs
  * go to *fjobs for checking. */
-static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
-		      struct lutgen_shard_job **fjobs, size_t *nfjobs,
-		      struct common_err *err)
+/* The spec embedded in specs[idx] of a file, checked against its name. */
+static int parse_embedded_spec(const struct lutgen_results *r,
+			       const cJSON *o, const char *where,
+			       struct lutgen_spec **out,
+			       struct common_err *err)
 {
-	const char *origin = r->origin;
-	const char *name, *path, *sha;
-	const cJSON *canon, *arr, *it;
-	struct lutgen_spec *tmp = NULL;
-	struct rungo_version *vs = NULL;
-	struct rspec *rs;
-	char *text = NULL, where[512];
-	size_t nv = 0, i;
+	const char *name = lutgen_json_str(o, "name");
+	const char *path = lutgen_json_str(o, "path");
+	const cJSON *canon = cJSON_GetObjectItemCaseSensitive(o, "spec");
+	char *text;
 	int rc;
 
-	snprintf(where, sizeof(where), "results %s: specs[%zu]", origin, idx);
-	if (!cJSON_IsObject(o))
-		return common_err_set(err, -EINVAL, "%s: expected an object",
-				      where);
-	name = lutgen_json_str(o, "name");
-	path = lutgen_json_str(o, "path");
-	sha = lutgen_json_str(o, "sha256");
-	canon = cJSON_GetObjectItemCaseSensitive(o, "spec");
-	if (!name || !path || !sha || !cJSON_IsObject(canon))
+	if (!name || !path || !lutgen_json_str(o, "sha256") ||
+	    !cJSON_IsObject(canon))
 		return common_err_set(err, -EINVAL,
 				      "%s: needs 'name', 'path', 'sha256' and 'spec'",
 				      where);
-	snprintf(where, sizeof(where), "results %s: spec %s", origin, name);
 	text = cJSON_PrintUnformatted(canon);
 	if (!text)
 		return common_err_set(err, -ENOMEM, "results: out of memory");
-	rc = lutgen_spec_parse(text, strlen(text), path, &tmp, err);
+	rc = lutgen_spec_parse(text, strlen(text), path, out, err);
 	free(text);
 	if (rc)
-		return common_err_prefix(err, rc, "results %s", origin);
-	if (strcmp(tmp->name, name) != 0) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: the embedded spec is named '%s'", where,
-				    tmp->name);
-		goto out;
-	}
-	arr = cJSON_GetObjectItemCaseSensitive(o, "versions");
-	if (!cJSON_IsArray(arr)) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: key 'versions': expected an array",
-				    where);
-		goto out;
-	}
-	nv = (size_t)cJSON_GetArraySize(arr);
-	vs = calloc(nv ? nv : 1, sizeof(*vs));
-	if (!vs) {
-		rc = common_err_set(err, -ENOMEM, "results: out of memory");
-		goto out;
-	}
-	i = 0;
+		return common_err_prefix(err, rc, "results %s", r->origin);
+	if (strcmp((*out)->name, name) != 0)
+		return common_err_set(err, -EINVAL,
+				      "%s: the embedded spec is named '%s'",
+				      where, (*out)->name);
+	return 0;
+}
+
+/* The "versions" list: the spec's selection over all shards. */
+static int parse_versions(const cJSON *o, const char *where,
+			  struct rungo_version **out, size_t *n,
+			  struct common_err *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "versions");
+	const cJSON *it;
+	size_t i = 0;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'versions': expected an array",
+				      where);
+	*n = (size_t)cJSON_GetArraySize(arr);
+	*out = calloc(*n ? *n : 1, sizeof(**out));
+	if (!*out)
+		return common_err_set(err, -ENOMEM, "results: out of memory");
 	cJSON_ArrayForEach(it, arr) {
 		rc = parse_version(cJSON_IsString(it) ? it->valuestring : NULL,
-				   where, &vs[i++], err);
+				   where, &(*out)[i++], err);
 		if (rc)
-			goto out;
+			return rc;
 	}
-	rc = add_rspec(r, tmp, vs, nv, &rs, err);
-	if (rc)
-		goto out;
-	if (strcmp(rs->sha256, sha) != 0) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: sha256 %s does not match its spec (%s): the file was edited or damaged",
-				    where, sha, rs->sha256);
-		goto out;
-	}
+	return 0;
+}
 
-	/* Jobs. */
-	arr = cJSON_GetObjectItemCaseSensitive(o, "jobs");
-	if (!cJSON_IsArray(arr)) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: key 'jobs': expected an array", where);
-		goto out;
-	}
+/* "jobs": what this shard measured, each among the spec's versions and
+ * arches, merged into the file's job list. */
+static int parse_jobs(const cJSON *o, const struct rspec *rs,
+		      const char *where, struct lutgen_shard_job **fjobs,
+		      size_t *nfjobs, struct common_err *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "jobs");
+	const cJSON *it;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'jobs': expected an array", where);
 	cJSON_ArrayForEach(it, arr) {
+		const char *vs = cJSON_IsObject(it) ? lutgen_json_str(it, "version")
+						    : NULL;
+		const char *goarch = cJSON_IsObject(it)
+					     ? lutgen_json_str(it, "goarch")
+					     : NULL;
 		struct rungo_version v;
-		const char *goarch = cJSON_IsObject(it) ? lutgen_json_str(it, "goarch")
-						      : NULL;
 		char *arches[1];
 
-		rc = parse_version(cJSON_IsObject(it) ? lutgen_json_str(it, "version")
-						      : NULL,
-				   where, &v, err);
+		rc = parse_version(vs, where, &v, err);
 		if (rc)
-			goto out;
-		if (!has_arch(rs->spec, goarch) || !selected(rs, &v)) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: job %s/%s is not among the spec's versions and arches",
-					    where,
-					    lutgen_json_str(it, "version")
-						   ? lutgen_json_str(it, "version")
-						   : "(none)",
-					    goarch ? goarch : "(none)");
-			goto out;
-		}
+			return rc;
+		if (!has_arch(rs->spec, goarch) || !selected(rs, &v))
+			return common_err_set(err, -EINVAL,
+					      "%s: job %s/%s is not among the spec's versions and arches",
+					      where, vs, goarch ? goarch : "(none)");
 		arches[0] = (char *)goarch;
 		rc = lutgen_shard_jobs_add(fjobs, nfjobs, &v, 1, arches, 1,
 					   err);
 		if (rc)
-			goto out;
+			return rc;
 		/* A job listed twice is caught by check_file_jobs (count). */
 	}
+	return 0;
+}
 
-	/* Measurements. */
-	arr = cJSON_GetObjectItemCaseSensitive(o, "measurements");
-	if (!cJSON_IsArray(arr)) {
+/* One of "measurements": a value of one of the file's jobs. */
+static int parse_measurement(const cJSON *it, const char *where,
+			     const struct rspec *rs,
+			     const struct lutgen_shard_job *fjobs,
+			     size_t nfjobs, struct common_err *err)
+{
+	const char *lookup = cJSON_IsObject(it) ? lutgen_json_str(it, "lookup")
+						: NULL;
+	const char *goarch = cJSON_IsObject(it) ? lutgen_json_str(it, "goarch")
+						: NULL;
+	const char *tsha = cJSON_IsObject(it)
+				   ? lutgen_json_str(it, "toolchain_sha256")
+				   : NULL;
+	const char *vs = cJSON_IsObject(it) ? lutgen_json_str(it, "version")
+					    : NULL;
+	long l = lookup_index(rs->spec, lookup);
+	struct lutgen_value val;
+	struct rungo_version v;
+	int rc;
+
+	rc = parse_version(vs, where, &v, err);
+	if (rc)
+		return rc;
+	if (l < 0 || !goarch || !tsha)
+		return common_err_set(err, -EINVAL,
+				      "%s: needs 'lookup' (one of the spec's), 'goarch', 'version', 'toolchain_sha256' and 'value'",
+				      where);
+	if (lutgen_shard_jobs_find(fjobs, nfjobs, &v, goarch) < 0)
+		return common_err_set(err, -EINVAL,
+				      "%s: %s/%s %s is not one of the file's jobs",
+				      where, lookup, goarch, vs);
+	rc = lutgen_value_from_json(cJSON_GetObjectItemCaseSensitive(it, "value"),
+				    rs->spec->lookups[l].kind, &val, where, err);
+	if (rc)
+		return rc;
+	if (val.absent && !rs->spec->lookups[l].optional)
 		rc = common_err_set(err, -EINVAL,
-				    "%s: key 'measurements': expected an array",
+				    "%s: %s is not optional, so its value cannot be null (absent)",
+				    where, lookup);
+	else if ((rc = lutgen_value_matched_from_json(
+			  cJSON_GetObjectItemCaseSensitive(it, "matched"),
+			  &val)) != 0)
+		rc = common_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
+				    "%s: 'matched' must be an object of type/field/function strings",
 				    where);
-		goto out;
-	}
-	i = 0;
-	cJSON_ArrayForEach(it, arr) {
-		struct lutgen_value val;
-		struct rungo_version v;
-		const char *lookup = cJSON_IsObject(it) ? lutgen_json_str(it, "lookup")
-						      : NULL;
-		const char *goarch = cJSON_IsObject(it) ? lutgen_json_str(it, "goarch")
-						      : NULL;
-		const char *tsha = cJSON_IsObject(it)
-					   ? lutgen_json_str(it, "toolchain_sha256")
-					   : NULL;
-		long l = lookup_index(rs->spec, lookup);
-		char mwhere[600];
+	else if ((rc = lutgen_table_add(rs->table, (size_t)l, goarch, &v,
+					tsha[0] ? tsha : NULL, &val, err)) != 0)
+		common_err_prefix(err, rc, "%s", where);
+	lutgen_value_free(&val);
+	return rc;
+}
 
+static int parse_measurements(const cJSON *o, const char *where,
+			      const struct rspec *rs,
+			      const struct lutgen_shard_job *fjobs,
+			      size_t nfjobs, struct common_err *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "measurements");
+	const cJSON *it;
+	char mwhere[600];
+	size_t i = 0;
+	int rc;
+
+	if (!cJSON_IsArray(arr))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'measurements': expected an array",
+				      where);
+	cJSON_ArrayForEach(it, arr) {
 		snprintf(mwhere, sizeof(mwhere), "%s: measurements[%zu]",
 			 where, i++);
-		rc = parse_version(cJSON_IsObject(it) ? lutgen_json_str(it, "version")
-						      : NULL,
-				   mwhere, &v, err);
+		rc = parse_measurement(it, mwhere, rs, fjobs, nfjobs, err);
 		if (rc)
-			goto out;
-		if (l < 0 || !goarch || !tsha) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: needs 'lookup' (one of the spec's), 'goarch', 'version', 'toolchain_sha256' and 'value'",
-					    mwhere);
-			goto out;
-		}
-		if (lutgen_shard_jobs_find(*fjobs, *nfjobs, &v, goarch) < 0) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: %s/%s %s is not one of the file's jobs",
-					    mwhere, lookup, goarch,
-					    lutgen_json_str(it, "version"));
-			goto out;
-		}
-		rc = lutgen_value_from_json(
-			cJSON_GetObjectItemCaseSensitive(it, "value"),
-			rs->spec->lookups[l].kind, &val, mwhere, err);
-		if (rc)
-			goto out;
-		if (val.absent && !rs->spec->lookups[l].optional) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: %s is not optional, so its value cannot be null (absent)",
-					    mwhere, lookup);
-			goto out;
-		}
-		rc = lutgen_value_matched_from_json(
-			cJSON_GetObjectItemCaseSensitive(it, "matched"), &val);
-		if (rc) {
-			lutgen_value_free(&val);
-			rc = common_err_set(err, rc == -ENOMEM ? rc : -EINVAL,
-					    "%s: 'matched' must be an object of type/field/function strings",
-					    mwhere);
-			goto out;
-		}
-		rc = lutgen_table_add(rs->table, (size_t)l, goarch, &v,
-				      tsha[0] ? tsha : NULL, &val, err);
-		lutgen_value_free(&val);
-		if (rc) {
-			common_err_prefix(err, rc, "results %s", origin);
-			goto out;
-		}
+			return rc;
 	}
+	return 0;
+}
+
+static int parse_spec(struct lutgen_results *r, const cJSON *o, size_t idx,
+		      struct lutgen_shard_job **fjobs, size_t *nfjobs,
+		      struct common_err *err)
+{
+	struct lutgen_spec *tmp = NULL;
+	struct rungo_version *vs = NULL;
+	struct rspec *rs;
+	char where[512];
+	size_t nv = 0;
+	int rc;
+
+	snprintf(where, sizeof(where), "results %s: specs[%zu]", r->origin,
+		 idx);
+	if (!cJSON_IsObject(o))
+		return common_err_set(err, -EINVAL, "%s: expected an object",
+				      where);
+	rc = parse_embedded_spec(r, o, where, &tmp, err);
+	if (rc)
+		goto out;
+	snprintf(where, sizeof(where), "results %s: spec %s", r->origin,
+		 tmp->name);
+	rc = parse_versions(o, where, &vs, &nv, err);
+	if (rc == 0)
+		rc = add_rspec(r, tmp, vs, nv, &rs, err);
+	if (rc)
+		goto out;
+	if (strcmp(rs->sha256, lutgen_json_str(o, "sha256")) != 0) {
+		rc = common_err_set(err, -EINVAL,
+				    "%s: sha256 %s does not match its spec (%s): the file was edited or damaged",
+				    where, lutgen_json_str(o, "sha256"),
+				    rs->sha256);
+		goto out;
+	}
+	rc = parse_jobs(o, rs, where, fjobs, nfjobs, err);
+	if (rc == 0)
+		rc = parse_measurements(o, where, rs, *fjobs, *nfjobs, err);
 out:
 	lutgen_spec_free(tmp);
 	free(vs);
@@ -932,138 +966,168 @@ static const char *oname(const struct lutgen_results *r)
 	return r->origin[0] ? r->origin : "(in memory)";
 }
 
-int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
-			 struct lutgen_results **out, struct common_err *err)
+/* Do `f` and `first` come from one run: shard count, specs (by hash) and
+ * their selections? */
+static int check_same_run(const struct lutgen_results *first,
+			  const struct lutgen_results *f,
+			  struct common_err *err)
 {
-	const struct lutgen_results *first, **by_k = NULL;
-	struct lutgen_results *m = NULL;
-	struct lutgen_shard_job *jobs = NULL;
-	size_t i, j, njobs = 0;
-	int rc, shards;
+	size_t j;
 
-	if (!files || n == 0 || !out)
+	if (f->n != first->n)
 		return common_err_set(err, -EINVAL,
-				      "merge: no results files given");
-	first = files[0];
-	shards = first->n;
-	for (i = 0; i < n; i++) {
-		const struct lutgen_results *f = files[i];
+				      "merge: %s is shard %d/%d but %s is shard %d/%d: merge the files of one run",
+				      oname(f), f->k, f->n, oname(first),
+				      first->k, first->n);
+	if (f->nspecs != first->nspecs)
+		return common_err_set(err, -EINVAL,
+				      "merge: %s has %zu specs, %s has %zu: run every shard with the same specs",
+				      oname(f), f->nspecs, oname(first),
+				      first->nspecs);
+	for (j = 0; j < first->nspecs; j++) {
+		const struct rspec *a = &first->specs[j];
+		const struct rspec *b = find_spec(f, a->spec->name);
 
-		if (f->n != shards)
+		if (!b)
 			return common_err_set(err, -EINVAL,
-					      "merge: %s is shard %d/%d but %s is shard %d/%d: merge the files of one run",
-					      oname(f), f->k, f->n,
-					      oname(first), first->k, first->n);
-		if (f->nspecs != first->nspecs)
+					      "merge: %s has no spec %s (%s has): run every shard with the same specs",
+					      oname(f), a->spec->name,
+					      oname(first));
+		if (strcmp(a->sha256, b->sha256) != 0)
 			return common_err_set(err, -EINVAL,
-					      "merge: %s has %zu specs, %s has %zu: run every shard with the same specs",
-					      oname(f), f->nspecs, oname(first),
-					      first->nspecs);
-		for (j = 0; j < first->nspecs; j++) {
-			const struct rspec *a = &first->specs[j];
-			const struct rspec *b = find_spec(f, a->spec->name);
-
-			if (!b)
-				return common_err_set(err, -EINVAL,
-						      "merge: %s has no spec %s (%s has): run every shard with the same specs",
-						      oname(f), a->spec->name,
-						      oname(first));
-			if (strcmp(a->sha256, b->sha256) != 0)
-				return common_err_set(err, -EINVAL,
-						      "merge: spec %s differs between %s (sha256 %.12s) and %s (sha256 %.12s): measure every shard from the same commit",
-						      a->spec->name, oname(first),
-						      a->sha256, oname(f),
-						      b->sha256);
-			if (!same_versions(a, b))
-				return common_err_set(err, -EINVAL,
-						      "merge: spec %s: %s and %s selected different Go versions (%zu vs %zu): the index changed between shards; rerun them",
-						      a->spec->name, oname(first),
-						      oname(f), a->nversions,
-						      b->nversions);
-		}
+					      "merge: spec %s differs between %s (sha256 %.12s) and %s (sha256 %.12s): measure every shard from the same commit",
+					      a->spec->name, oname(first),
+					      a->sha256, oname(f), b->sha256);
+		if (!same_versions(a, b))
+			return common_err_set(err, -EINVAL,
+					      "merge: spec %s: %s and %s selected different Go versions (%zu vs %zu): the index changed between shards; rerun them",
+					      a->spec->name, oname(first),
+					      oname(f), a->nversions,
+					      b->nversions);
 	}
-	by_k = calloc((size_t)shards, sizeof(*by_k));
-	if (!by_k)
-		return common_err_set(err, -ENOMEM, "merge: out of memory");
+	return 0;
+}
+
+/* "1/4, 3/4": the shards from `from` on that by_k lacks (cnt of them);
+ * true when the list did not fit. */
+static bool missing_shards(const struct lutgen_results **by_k, int shards,
+			   size_t from, char *buf, size_t size, size_t *cnt)
+{
+	size_t used = 0, j;
+	int w;
+
+	buf[0] = '\0';
+	*cnt = 0;
+	for (j = from; j < (size_t)shards; j++) {
+		if (by_k[j])
+			continue;
+		(*cnt)++;
+		if (used >= size)
+			continue;
+		w = snprintf(buf + used, size - used, "%s%zu/%d",
+			     used ? ", " : "", j + 1, shards);
+		used = w < 0 || (size_t)w >= size - used ? size : used + (size_t)w;
+	}
+	return used >= size;
+}
+
+/* Each shard 1..N exactly once: by_k[k-1] = its file. */
+static int index_shards(const struct lutgen_results *const *files, size_t n,
+			int shards, const struct lutgen_results **by_k,
+			struct common_err *err)
+{
+	char missing[256];
+	size_t i, cnt;
+	bool cut;
+
 	for (i = 0; i < n; i++) {
 		const struct lutgen_results *f = files[i];
 
-		if (by_k[f->k - 1]) {
-			rc = common_err_set(err, -EINVAL,
-					    "merge: shard %d/%d given twice (%s and %s)",
-					    f->k, f->n, oname(by_k[f->k - 1]),
-					    oname(f));
-			goto out;
-		}
+		if (by_k[f->k - 1])
+			return common_err_set(err, -EINVAL,
+					      "merge: shard %d/%d given twice (%s and %s)",
+					      f->k, f->n, oname(by_k[f->k - 1]),
+					      oname(f));
 		by_k[f->k - 1] = f;
 	}
 	for (i = 0; i < (size_t)shards; i++)
 		if (!by_k[i]) {
-			char missing[256];
-			size_t used = 0, cnt = 0;
-
-			missing[0] = '\0';
-			for (j = i; j < (size_t)shards; j++) {
-				int w;
-
-				if (by_k[j])
-					continue;
-				cnt++;
-				if (used >= sizeof(missing))
-					continue;
-				w = snprintf(missing + used,
-					     sizeof(missing) - used, "%s%zu/%d",
-					     used ? ", " : "", j + 1, shards);
-				if (w < 0 || (size_t)w >= sizeof(missing) - used)
-					used = sizeof(missing);
-				else
-					used += (size_t)w;
-			}
-			rc = common_err_set(err, -EINVAL,
-					    "merge: incomplete: %zu of %d shards missing (%s%s): pass every shard's results file",
-					    cnt, shards, missing,
-					    used >= sizeof(missing) ? ", ..." : "");
-			goto out;
+			cut = missing_shards(by_k, shards, i, missing,
+					     sizeof(missing), &cnt);
+			return common_err_set(err, -EINVAL,
+					      "merge: incomplete: %zu of %d shards missing (%s%s): pass every shard's results file",
+					      cnt, shards, missing,
+					      cut ? ", ..." : "");
 		}
+	return 0;
+}
 
-	rc = lutgen_results_new(1, 1, &m, err);
-	if (rc)
-		goto out;
-	for (j = 0; j < first->nspecs; j++) {
+/* Every spec of the run with every shard's measurements; then complete:
+ * every job of every spec, every lookup. */
+static int merge_into(struct lutgen_results *m,
+		      const struct lutgen_results *first,
+		      const struct lutgen_results **by_k, int shards,
+		      struct common_err *err)
+{
+	struct lutgen_shard_job *jobs = NULL;
+	size_t i, j, njobs = 0;
+	int rc = 0;
+
+	for (j = 0; rc == 0 && j < first->nspecs; j++) {
 		const struct rspec *a = &first->specs[j];
 		struct rspec *ms;
 
 		rc = add_rspec(m, a->spec, a->versions, a->nversions, &ms,
 			       err);
-		if (rc)
-			goto out;
-		for (i = 0; i < (size_t)shards; i++) {
+		for (i = 0; rc == 0 && i < (size_t)shards; i++) {
 			rc = copy_entries(ms, find_spec(by_k[i],
 							a->spec->name)->table,
 					  err);
-			if (rc) {
+			if (rc)
 				common_err_prefix(err, rc,
 						  "merge: %s (measured twice)",
 						  oname(by_k[i]));
-				goto out;
-			}
 		}
 	}
-	/* Complete: every job of every spec, every lookup. */
-	rc = all_jobs(m, &jobs, &njobs, err);
-	if (rc)
-		goto out;
-	for (j = 0; j < m->nspecs; j++) {
+	if (rc == 0)
+		rc = all_jobs(m, &jobs, &njobs, err);
+	for (j = 0; rc == 0 && j < m->nspecs; j++) {
 		rc = check_owned_measured(m, &m->specs[j], jobs, njobs, err);
-		if (rc) {
+		if (rc)
 			common_err_prefix(err, rc, "merge: incomplete");
-			goto out;
-		}
 	}
-	*out = m;
-	m = NULL;
-out:
 	free(jobs);
+	return rc;
+}
+
+int lutgen_results_merge(const struct lutgen_results *const *files, size_t n,
+			 struct lutgen_results **out, struct common_err *err)
+{
+	const struct lutgen_results **by_k = NULL;
+	struct lutgen_results *m = NULL;
+	size_t i;
+	int rc;
+
+	if (!files || n == 0 || !out)
+		return common_err_set(err, -EINVAL,
+				      "merge: no results files given");
+	for (i = 0; i < n; i++) {
+		rc = check_same_run(files[0], files[i], err);
+		if (rc)
+			return rc;
+	}
+	by_k = calloc((size_t)files[0]->n, sizeof(*by_k));
+	if (!by_k)
+		return common_err_set(err, -ENOMEM, "merge: out of memory");
+	rc = index_shards(files, n, files[0]->n, by_k, err);
+	if (rc == 0)
+		rc = lutgen_results_new(1, 1, &m, err);
+	if (rc == 0)
+		rc = merge_into(m, files[0], by_k, files[0]->n, err);
+	if (rc == 0) {
+		*out = m;
+		m = NULL;
+	}
 	free(by_k);
 	lutgen_results_free(m);
 	return rc;
