@@ -496,21 +496,30 @@ static void add_param_value(struct vb *b, struct lutgen_robj *lo,
 	}
 }
 
-static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+/* Wrapping of generated doc comments: lines of at most DOC_WIDTH
+ * characters; the first shares its line with a " * NAME - " prefix, but
+ * keeps at least DOC_MIN_FIRST characters (a name longer than
+ * DOC_LONG_NAME gets them, and a longer line). */
+#define DOC_WIDTH 70
+#define DOC_LONG_NAME 50
+#define DOC_MIN_FIRST 20
+
+static size_t doc_first_width(size_t prefix, size_t width)
 {
-	const struct lutgen_lookup *lk = &b->spec->lookups[li];
-	const struct lutgen_value **pvals = NULL;
+	return prefix < DOC_LONG_NAME ? width - prefix : DOC_MIN_FIRST;
+}
+
+/* Names and references of one lookup in the templates. */
+static void add_lookup_names(struct vb *b, struct lutgen_robj *lo,
+			     const struct lutgen_lookup *lk, size_t li)
+{
 	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
-	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
-	size_t a, i, k, npvals = 0, narches = 0;
-	int rc;
 
 	lutgen_robj_str(lo, "name", lk->name);
 	set_all_esc(b, lo, "doc", lk->doc);
 	/* " * NAME - " precedes the first line. */
 	set_lines(b, lo, "doc_lines", lk->doc,
-		  strlen(lk->name) + 6 < 50 ? 70 - strlen(lk->name) - 6 : 20,
-		  70);
+		  doc_first_width(strlen(lk->name) + 6, DOC_WIDTH), DOC_WIDTH);
 	lutgen_robj_str(lo, "kind_name", lutgen_lookup_kind_name(lk->kind));
 	lutgen_robj_str(lo, "kind_enum", params ? "LUTGEN_GO_LOOKUP_PARAMS"
 						: "LUTGEN_GO_LOOKUP_U64");
@@ -524,136 +533,167 @@ static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 	lutgen_robj_str(lo, "params_fn_ref", params ? lk->name : "NULL");
 	lutgen_robj_fmt(lo, "params_v_ref", "%s%s", params ? lk->name : "NULL",
 			params ? "_v" : "");
+}
 
-	/* What it measures: for the comment, the C string and the JSON. */
+/* What it measures: for the comment, the C string and the JSON. */
+static void add_lookup_measures(struct vb *b, struct lutgen_robj *lo,
+				const struct lutgen_lookup *lk)
+{
+	const struct lutgen_alts *keys[] = { &lk->types, &lk->fields,
+					     &lk->functions };
+	char *measures;
+	size_t k;
+
 	add_spec_fields(b, lo, lk);
 	lutgen_robj_bool(lo, "optional", lk->optional);
 	common_sb_reset(&b->tmp);
 	common_sb_printf(&b->tmp, "%s", lutgen_lookup_kind_name(lk->kind));
-	if (lk->types.n) {
-		common_sb_puts(&b->tmp, " ");
-		alts_text(&b->tmp, &lk->types);
-	}
-	if (lk->fields.n) {
-		common_sb_puts(&b->tmp, " ");
-		alts_text(&b->tmp, &lk->fields);
-	}
-	if (lk->functions.n) {
-		common_sb_puts(&b->tmp, " ");
-		alts_text(&b->tmp, &lk->functions);
-	}
+	for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+		if (keys[k]->n) {
+			common_sb_puts(&b->tmp, " ");
+			alts_text(&b->tmp, keys[k]);
+		}
 	if (lk->optional)
 		common_sb_puts(&b->tmp, " (optional)");
-	{
-		char *measures = strdup(common_sb_str(&b->tmp));
-
-		if (!measures) {
-			vb_fail(b, -ENOMEM, "emit: out of memory");
-			return;
-		}
-		set_esc(b, lo, "measures_c", measures, ESC_C);
-		set_esc(b, lo, "measures_comment", measures, ESC_COMMENT);
-		free(measures);
+	measures = strdup(common_sb_str(&b->tmp));
+	if (!measures) {
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+		return;
 	}
+	set_esc(b, lo, "measures_c", measures, ESC_C);
+	set_esc(b, lo, "measures_comment", measures, ESC_COMMENT);
+	free(measures);
+}
 
-	/* Distinct parameter lists, in order of first appearance. */
-	if (params) {
-		size_t total = 0;
+/* Distinct parameter lists of a func_params lookup, in order of first
+ * appearance; *out malloc'd (NULL with n 0 for another kind). */
+static int distinct_params(struct vb *b, size_t li,
+			   const struct lutgen_value ***out, size_t *nout)
+{
+	const struct lutgen_value **pv;
+	const struct lutgen_entry *e;
+	size_t a, i, k, n, total = 0, npv = 0;
 
-		for (a = 0; a < b->spec->narches; a++) {
-			size_t n;
-
-			lutgen_table_entries(b->t, li, b->spec->arches[a], &n);
-			total += n;
-		}
-		pvals = calloc(total ? total : 1, sizeof(*pvals));
-		if (!pvals) {
-			vb_fail(b, -ENOMEM, "emit: out of memory");
-			return;
-		}
-		for (a = 0; a < b->spec->narches; a++) {
-			size_t n;
-			const struct lutgen_entry *e = lutgen_table_entries(
-				b->t, li, b->spec->arches[a], &n);
-
-			for (i = 0; i < n; i++) {
-				if (e[i].value.absent)
-					continue;
-				for (k = 0; k < npvals; k++)
-					if (lutgen_value_cmp(pvals[k],
-							     &e[i].value) == 0)
-						break;
-				if (k == npvals)
-					pvals[npvals++] = &e[i].value;
-			}
+	*out = NULL;
+	*nout = 0;
+	if (b->spec->lookups[li].kind != LUTGEN_LOOKUP_FUNC_PARAMS)
+		return 0;
+	for (a = 0; a < b->spec->narches; a++) {
+		lutgen_table_entries(b->t, li, b->spec->arches[a], &n);
+		total += n;
+	}
+	pv = calloc(total ? total : 1, sizeof(*pv));
+	if (!pv)
+		return vb_fail(b, -ENOMEM, "emit: out of memory");
+	for (a = 0; a < b->spec->narches; a++) {
+		e = lutgen_table_entries(b->t, li, b->spec->arches[a], &n);
+		for (i = 0; i < n; i++) {
+			if (e[i].value.absent)
+				continue;
+			for (k = 0; k < npv; k++)
+				if (lutgen_value_cmp(pv[k], &e[i].value) == 0)
+					break;
+			if (k == npv)
+				pv[npv++] = &e[i].value;
 		}
 	}
+	*out = pv;
+	*nout = npv;
+	return 0;
+}
+
+/* The JSON ranges of (lookup li, arch) into ao. */
+static int add_json_ranges(struct vb *b, struct lutgen_robj *ao, size_t li,
+			   const char *arch)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	struct lutgen_range *r = NULL;
+	size_t i, nr = 0;
+	int rc;
+
+	rc = lutgen_table_ranges(b->t, li, arch, &r, &nr, b->err);
+	if (rc < 0) {
+		if (b->rc == 0)
+			b->rc = rc;
+		return rc;
+	}
+	lutgen_robj_list(ao, "ranges");
+	for (i = 0; i < nr; i++) {
+		struct lutgen_robj *ro = lutgen_robj_add(ao, "ranges");
+
+		lutgen_robj_str(ro, "from", rungo_version_str(&r[i].from, vs));
+		lutgen_robj_str(ro, "to", rungo_version_str(&r[i].to, vs));
+		lutgen_robj_str(ro, "from_sha256", r[i].from_sha256);
+		lutgen_robj_bool(ro, "single",
+				 rungo_version_cmp(&r[i].from, &r[i].to) == 0);
+		set_value_fields(b, ro, r[i].value);
+	}
+	free(r);
+	return 0;
+}
+
+/* One arch of a lookup: its ranges (JSON and C) and its entries.  false
+ * when nothing was measured for it. */
+static bool add_lookup_arch(struct vb *b, struct lutgen_robj *lo, size_t li,
+			    const char *arch,
+			    const struct lutgen_value **pvals, size_t npvals)
+{
+	const struct lutgen_entry *e;
+	struct lutgen_robj *ao;
+	char en[48], vs[RUNGO_VERSION_STR_MAX];
+	size_t n, i, nc = 0;
+
+	e = lutgen_table_entries(b->t, li, arch, &n);
+	if (n == 0)
+		return false;
+	if (!arch_enum(arch, en, sizeof(en))) {
+		vb_fail(b, -EINVAL,
+			"emit %s: arch '%s' is unknown to lutgen_go.h; "
+			"add it to templates/lutgen_go.h.tmpl and "
+			"lutgen/emit/emit.c",
+			b->spec->name, arch);
+		return false;
+	}
+	ao = lutgen_robj_add(lo, "arches");
+	lutgen_robj_str(ao, "arch", arch);
+	lutgen_robj_str(ao, "arch_enum", en);
+	lutgen_robj_fmt(ao, "ranges_id", "lutgen_go_lut%zu_%s", li, arch);
+	if (add_json_ranges(b, ao, li, arch) < 0)
+		return false;
+	add_c_ranges(b, ao, e, n, pvals, npvals, li, &nc);
+	lutgen_robj_fmt(ao, "nranges", "%zu", nc);
+	for (i = 0; i < n; i++) {
+		struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
+
+		lutgen_robj_str(eo, "version",
+				rungo_version_str(&e[i].version, vs));
+		lutgen_robj_str(eo, "arch", arch);
+		lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
+		set_value_fields(b, eo, &e[i].value);
+		set_matched(b, eo, &e[i].value);
+	}
+	return true;
+}
+
+static void add_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+{
+	const struct lutgen_lookup *lk = &b->spec->lookups[li];
+	const struct lutgen_value **pvals = NULL;
+	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
+	size_t a, k, npvals = 0, narches = 0;
+
+	add_lookup_names(b, lo, lk, li);
+	add_lookup_measures(b, lo, lk);
+	if (distinct_params(b, li, &pvals, &npvals) != 0)
+		return;
 	lutgen_robj_list(lo, "param_values");
 	for (k = 0; k < npvals; k++)
 		add_param_value(b, lo, pvals[k], li, k);
-
 	lutgen_robj_list(lo, "arches");
 	lutgen_robj_list(lo, "entries");
-	for (a = 0; a < b->spec->narches; a++) {
-		const char *arch = b->spec->arches[a];
-		struct lutgen_range *r = NULL;
-		struct lutgen_robj *ao;
-		const struct lutgen_entry *e;
-		char en[48], vs[RUNGO_VERSION_STR_MAX];
-		size_t n, nr = 0, nc = 0;
-
-		e = lutgen_table_entries(b->t, li, arch, &n);
-		if (n == 0)
-			continue;
-		if (!arch_enum(arch, en, sizeof(en))) {
-			vb_fail(b, -EINVAL,
-				"emit %s: arch '%s' is unknown to lutgen_go.h; "
-				"add it to templates/lutgen_go.h.tmpl and "
-				"lutgen/emit/emit.c",
-				b->spec->name, arch);
-			break;
-		}
-		ao = lutgen_robj_add(lo, "arches");
-		narches++;
-		lutgen_robj_str(ao, "arch", arch);
-		lutgen_robj_str(ao, "arch_enum", en);
-		lutgen_robj_fmt(ao, "ranges_id", "lutgen_go_lut%zu_%s", li, arch);
-
-		rc = lutgen_table_ranges(b->t, li, arch, &r, &nr, b->err);
-		if (rc < 0) {
-			if (b->rc == 0)
-				b->rc = rc;
-			break;
-		}
-		lutgen_robj_list(ao, "ranges");
-		for (i = 0; i < nr; i++) {
-			struct lutgen_robj *ro = lutgen_robj_add(ao, "ranges");
-
-			rungo_version_str(&r[i].from, vs);
-			lutgen_robj_str(ro, "from", vs);
-			rungo_version_str(&r[i].to, vs);
-			lutgen_robj_str(ro, "to", vs);
-			lutgen_robj_str(ro, "from_sha256", r[i].from_sha256);
-			lutgen_robj_bool(ro, "single",
-					 rungo_version_cmp(&r[i].from,
-							   &r[i].to) == 0);
-			set_value_fields(b, ro, r[i].value);
-		}
-		free(r);
-		add_c_ranges(b, ao, e, n, pvals, npvals, li, &nc);
-		lutgen_robj_fmt(ao, "nranges", "%zu", nc);
-
-		for (i = 0; i < n; i++) {
-			struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
-
-			rungo_version_str(&e[i].version, vs);
-			lutgen_robj_str(eo, "version", vs);
-			lutgen_robj_str(eo, "arch", arch);
-			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
-			set_value_fields(b, eo, &e[i].value);
-			set_matched(b, eo, &e[i].value);
-		}
-	}
+	for (a = 0; a < b->spec->narches && b->rc == 0; a++)
+		narches += add_lookup_arch(b, lo, li, b->spec->arches[a], pvals,
+					   npvals);
 	free(pvals);
 	lutgen_robj_fmt(lo, "narches", "%zu", narches);
 	lutgen_robj_bool(lo, "has_arches", narches > 0);
@@ -764,67 +804,70 @@ static void add_notes(struct vb *b, struct lutgen_robj *root)
 	free(notes);
 }
 
-static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
-		      struct common_err *err)
+/* Spec and lookup names become C identifiers of the generated code. */
+static int check_names(const struct lutgen_spec *s, struct common_err *err)
 {
-	struct vb b;
-	struct lutgen_robj *root;
-	struct rungo_version newest;
-	char v[RUNGO_VERSION_STR_MAX], guard[256];
-	const char *policy;
-	size_t i, j;
-	int rc;
+	size_t i;
 
-	memset(&b, 0, sizeof(b));
-	b.t = t;
-	b.spec = lutgen_table_spec(t);
-	b.err = err;
-	if (!b.spec || !lutgen_spec_is_c_identifier(b.spec->name))
+	if (!s || !lutgen_spec_is_c_identifier(s->name))
 		return common_err_set(err, -EINVAL,
 				      "emit: spec name '%s' is not a C identifier",
-				      b.spec && b.spec->name ? b.spec->name : "");
-	for (i = 0; i < b.spec->nlookups; i++)
-		if (!lutgen_spec_is_c_identifier(b.spec->lookups[i].name))
+				      s && s->name ? s->name : "");
+	for (i = 0; i < s->nlookups; i++)
+		if (!lutgen_spec_is_c_identifier(s->lookups[i].name))
 			return common_err_set(err, -EINVAL,
 					      "emit %s: lookup name '%s' is not "
 					      "a C identifier",
-					      b.spec->name,
-					      b.spec->lookups[i].name
-						     ? b.spec->lookups[i].name
+					      s->name,
+					      s->lookups[i].name
+						     ? s->lookups[i].name
 						     : "");
-	b.view = lutgen_rview_new();
-	if (!b.view)
-		return common_err_set(err, -ENOMEM, "emit: out of memory");
-	root = lutgen_rview_root(b.view);
+	return 0;
+}
 
-	lutgen_robj_str(root, "name", b.spec->name);
-	set_all_esc(&b, root, "doc", b.spec->doc);
-	/* " * NAME.h - " precedes the first line. */
-	set_lines(&b, root, "doc_lines", b.spec->doc,
-		  strlen(b.spec->name) + 8 < 50 ? 73 - strlen(b.spec->name) - 8
-						: 20,
-		  70);
-	set_all_esc(&b, root, "program", b.spec->program);
-	set_esc(&b, root, "spec_path", spec_rel_path(b.spec->path),
-		ESC_COMMENT);
-	set_esc(&b, root, "spec_path_json", spec_rel_path(b.spec->path),
-		ESC_JSON);
+/* "LUTGEN_GO_TABLE_<NAME>_H". */
+static void add_guard(struct vb *b, struct lutgen_robj *root)
+{
+	char guard[256];
+	size_t j;
+	int rc;
+
 	rc = snprintf(guard, sizeof(guard), "LUTGEN_GO_TABLE_%s_H",
-		      b.spec->name);
+		      b->spec->name);
 	if (rc < 0 || (size_t)rc >= sizeof(guard)) {
-		vb_fail(&b, -ENAMETOOLONG, "emit: spec name '%s' too long",
-			b.spec->name);
-		goto out;
+		vb_fail(b, -ENAMETOOLONG, "emit: spec name '%s' too long",
+			b->spec->name);
+		return;
 	}
 	for (j = 0; guard[j]; j++)
 		if (guard[j] >= 'a' && guard[j] <= 'z')
 			guard[j] = (char)(guard[j] - 'a' + 'A');
 	lutgen_robj_str(root, "guard", guard);
-	rungo_version_str(&b.spec->min_version, v);
-	lutgen_robj_str(root, "min_version", v);
-	policy = rungo_policy_name(b.spec->policy);
+}
+
+/* The spec's own fields: name, doc, program, paths, versions, arches. */
+static void add_spec(struct vb *b, struct lutgen_robj *root)
+{
+	const struct lutgen_spec *s = b->spec;
+	struct rungo_version newest;
+	char v[RUNGO_VERSION_STR_MAX];
+	const char *policy = rungo_policy_name(s->policy);
+	size_t i;
+
+	lutgen_robj_str(root, "name", s->name);
+	set_all_esc(b, root, "doc", s->doc);
+	/* " * NAME.h - " precedes the first line. */
+	set_lines(b, root, "doc_lines", s->doc,
+		  doc_first_width(strlen(s->name) + 8, DOC_WIDTH + 3),
+		  DOC_WIDTH);
+	set_all_esc(b, root, "program", s->program);
+	set_esc(b, root, "spec_path", spec_rel_path(s->path), ESC_COMMENT);
+	set_esc(b, root, "spec_path_json", spec_rel_path(s->path), ESC_JSON);
+	add_guard(b, root);
+	lutgen_robj_str(root, "min_version",
+			rungo_version_str(&s->min_version, v));
 	lutgen_robj_str(root, "policy", policy ? policy : "?");
-	if (lutgen_table_newest(t, &newest)) {
+	if (lutgen_table_newest(b->t, &newest)) {
 		rungo_version_str(&newest, v);
 		lutgen_robj_str(root, "newest", v);
 		lutgen_robj_fmt(root, "newest_json", "\"%s\"", v);
@@ -833,29 +876,58 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 		lutgen_robj_str(root, "newest_json", "null");
 	}
 	lutgen_robj_list(root, "spec_arches");
-	for (i = 0; i < b.spec->narches; i++) {
+	for (i = 0; i < s->narches; i++) {
 		struct lutgen_robj *o = lutgen_robj_add(root, "spec_arches");
 
-		set_esc(&b, o, "arch_json", b.spec->arches[i], ESC_JSON);
+		set_esc(b, o, "arch_json", s->arches[i], ESC_JSON);
 	}
-	add_measured(&b, root);
-	add_notes(&b, root);
+}
+
+static void add_lookups(struct vb *b, struct lutgen_robj *root)
+{
+	const struct lutgen_spec *s = b->spec;
+	size_t i;
+
 	lutgen_robj_list(root, "lookups");
-	for (i = 0; i < b.spec->nlookups && b.rc == 0; i++)
-		add_lookup(&b, root, i);
-	lutgen_robj_fmt(root, "nlookups", "%zu", b.spec->nlookups);
-	lutgen_robj_bool(root, "has_lookups", b.spec->nlookups > 0);
-	lutgen_robj_fmt(root, "lookups_id", "lutgen_go_lookups_%s",
-			b.spec->name);
-	if (b.spec->nlookups > 0)
+	for (i = 0; i < s->nlookups && b->rc == 0; i++)
+		add_lookup(b, root, i);
+	lutgen_robj_fmt(root, "nlookups", "%zu", s->nlookups);
+	lutgen_robj_bool(root, "has_lookups", s->nlookups > 0);
+	lutgen_robj_fmt(root, "lookups_id", "lutgen_go_lookups_%s", s->name);
+	if (s->nlookups > 0)
 		lutgen_robj_fmt(root, "lookups_ref", "lutgen_go_lookups_%s",
-				b.spec->name);
+				s->name);
 	else
 		lutgen_robj_str(root, "lookups_ref", "NULL");
 	/* Tables keyed by the Go version; a module-keyed table names its
 	 * module here (lutgen_go_table_desc.module). */
 	lutgen_robj_str(root, "module_ref", "NULL");
-out:
+}
+
+static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
+		      struct common_err *err)
+{
+	struct lutgen_robj *root;
+	struct vb b;
+	int rc;
+
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.spec = lutgen_table_spec(t);
+	b.err = err;
+	rc = check_names(b.spec, err);
+	if (rc)
+		return rc;
+	b.view = lutgen_rview_new();
+	if (!b.view)
+		return common_err_set(err, -ENOMEM, "emit: out of memory");
+	root = lutgen_rview_root(b.view);
+	add_spec(&b, root);
+	if (b.rc == 0) {
+		add_measured(&b, root);
+		add_notes(&b, root);
+		add_lookups(&b, root);
+	}
 	free(b.tmp.p);
 	if (b.rc == 0 && b.tmp.oom)
 		b.rc = common_err_set(err, -ENOMEM, "emit: out of memory");
