@@ -121,13 +121,81 @@ static int parse_piece(const cJSON *j, const char *where,
 	return lutgen_json_uint(j, "size", where, &pc->size, err);
 }
 
+/* {"name", "size", "pieces": [...]} into pa (the caller frees it). */
+static int parse_param(const cJSON *p, const char *where,
+		       struct lutgen_param *pa, struct common_err *err)
+{
+	const char *name = cJSON_IsObject(p) ? lutgen_json_str(p, "name") : NULL;
+	const cJSON *pcs, *pc;
+	size_t k = 0;
+	int rc;
+
+	if (!name)
+		return common_err_set(err, -EINVAL,
+				      "%s: expected {\"name\", \"size\", \"pieces\"}",
+				      where);
+	pa->name = strdup(name);
+	if (!pa->name)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	rc = lutgen_json_uint(p, "size", where, &pa->size, err);
+	if (rc)
+		return rc;
+	pcs = cJSON_GetObjectItemCaseSensitive(p, "pieces");
+	if (!cJSON_IsArray(pcs))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'pieces': expected an array",
+				      where);
+	pa->npieces = (size_t)cJSON_GetArraySize(pcs);
+	if (pa->npieces) {
+		pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
+		if (!pa->pieces) {
+			pa->npieces = 0;
+			return common_err_set(err, -ENOMEM, "out of memory");
+		}
+	}
+	cJSON_ArrayForEach(pc, pcs) {
+		rc = parse_piece(pc, where, &pa->pieces[k++], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* A func_params value: the parameter list. */
+static int parse_params(const cJSON *j, const char *where,
+			struct lutgen_value *v, struct common_err *err)
+{
+	const cJSON *p;
+	char pwhere[512];
+	size_t i = 0;
+	int rc;
+
+	if (!cJSON_IsArray(j))
+		return common_err_set(err, -EINVAL,
+				      "%s: expected the parameter list of a func_params value",
+				      where);
+	v->nparams = (size_t)cJSON_GetArraySize(j);
+	if (v->nparams) {
+		v->params = calloc(v->nparams, sizeof(*v->params));
+		if (!v->params) {
+			v->nparams = 0;
+			return common_err_set(err, -ENOMEM, "out of memory");
+		}
+	}
+	cJSON_ArrayForEach(p, j) {
+		snprintf(pwhere, sizeof(pwhere), "%s: parameter %zu", where, i);
+		rc = parse_param(p, pwhere, &v->params[i++], err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int lutgen_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
-				   struct lutgen_value *out, const char *where,
-				   struct common_err *err)
+			   struct lutgen_value *out, const char *where,
+			   struct common_err *err)
 {
 	struct lutgen_value v;
-	const cJSON *p, *pcs, *pc;
-	size_t i, k;
 	int rc = 0;
 
 	if (!out)
@@ -135,75 +203,12 @@ int lutgen_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 	memset(&v, 0, sizeof(v));
 	memset(out, 0, sizeof(*out));
 	v.kind = kind;
-	if (cJSON_IsNull(j)) {
+	if (cJSON_IsNull(j))
 		v.absent = true;
-		*out = v;
-		return 0;
-	}
-	if (kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
+	else if (kind != LUTGEN_LOOKUP_FUNC_PARAMS)
 		rc = lutgen_json_uint(j, NULL, where, &v.u, err);
-		if (rc == 0)
-			*out = v;
-		return rc;
-	}
-	if (!cJSON_IsArray(j))
-		return common_err_set(err, -EINVAL,
-				      "%s: expected the parameter list of a func_params value",
-				      where);
-	v.nparams = (size_t)cJSON_GetArraySize(j);
-	if (v.nparams) {
-		v.params = calloc(v.nparams, sizeof(*v.params));
-		if (!v.params)
-			return common_err_set(err, -ENOMEM,
-					      "out of memory");
-	}
-	i = 0;
-	cJSON_ArrayForEach(p, j) {
-		struct lutgen_param *pa = &v.params[i];
-		const char *name = cJSON_IsObject(p) ? lutgen_json_str(p, "name") : NULL;
-		char pwhere[512];
-
-		snprintf(pwhere, sizeof(pwhere), "%s: parameter %zu", where, i);
-		if (!name) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: expected {\"name\", \"size\", \"pieces\"}",
-					    pwhere);
-			goto out;
-		}
-		pa->name = strdup(name);
-		if (!pa->name) {
-			rc = common_err_set(err, -ENOMEM,
-					    "out of memory");
-			goto out;
-		}
-		rc = lutgen_json_uint(p, "size", pwhere, &pa->size, err);
-		if (rc)
-			goto out;
-		pcs = cJSON_GetObjectItemCaseSensitive(p, "pieces");
-		if (!cJSON_IsArray(pcs)) {
-			rc = common_err_set(err, -EINVAL,
-					    "%s: key 'pieces': expected an array",
-					    pwhere);
-			goto out;
-		}
-		pa->npieces = (size_t)cJSON_GetArraySize(pcs);
-		if (pa->npieces) {
-			pa->pieces = calloc(pa->npieces, sizeof(*pa->pieces));
-			if (!pa->pieces) {
-				rc = common_err_set(err, -ENOMEM,
-						    "out of memory");
-				goto out;
-			}
-		}
-		k = 0;
-		cJSON_ArrayForEach(pc, pcs) {
-			rc = parse_piece(pc, pwhere, &pa->pieces[k++], err);
-			if (rc)
-				goto out;
-		}
-		i++;
-	}
-out:
+	else
+		rc = parse_params(j, where, &v, err);
 	if (rc) {
 		lutgen_value_free(&v);
 		return rc;

@@ -490,11 +490,119 @@ struct change {
 };
 
 /* Same version, other value; and values that new versions start. */
+/* The committed entries of (lookup, arch) whose value changed, grouped
+ * by (old, new) value; *out malloc'd (caller frees each vs.v, then it). */
+static int collect_changes(const struct old_lookup *ol, const char *arch,
+			   const struct lutgen_entry *e, size_t n,
+			   struct change **out, size_t *nout)
+{
+	struct change *ch = NULL, *nc;
+	size_t nch = 0, i, k;
+
+	for (i = 0; i < n; i++) {
+		const struct old_entry *oe = old_entry_at(ol, arch,
+							  &e[i].version);
+
+		if (!oe || lutgen_value_cmp(&oe->val, &e[i].value) == 0)
+			continue;
+		for (k = 0; k < nch; k++)
+			if (lutgen_value_cmp(ch[k].oldv, &oe->val) == 0 &&
+			    lutgen_value_cmp(ch[k].newv, &e[i].value) == 0)
+				break;
+		if (k == nch) {
+			nc = realloc(ch, (nch + 1) * sizeof(*ch));
+			if (!nc)
+				goto oom;
+			ch = nc;
+			memset(&ch[nch], 0, sizeof(ch[nch]));
+			ch[nch].oldv = &oe->val;
+			ch[nch].newv = &e[i].value;
+			nch++;
+		}
+		if (vset_add(&ch[k].vs, &e[i].version))
+			goto oom;
+	}
+	*out = ch;
+	*nout = nch;
+	return 0;
+oom:
+	for (k = 0; k < nch; k++)
+		free(ch[k].vs.v);
+	free(ch);
+	return -ENOMEM;
+}
+
+/* "NAME: LOOKUP/ARCH: OLD -> NEW in V1 V2 ..." per change. */
+static void report_changes(struct ctx *c, cJSON *jch, const char *lookup,
+			   const char *arch, const struct change *ch,
+			   size_t nch)
+{
+	char va[512], vb[512];
+	size_t k;
+
+	for (k = 0; k < nch && !c->rc; k++) {
+		struct common_sb b = { 0 };
+		cJSON *jo;
+
+		valstr(ch[k].oldv, vb, sizeof(vb));
+		valstr(ch[k].newv, va, sizeof(va));
+		sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s/%s: %s -> %s in %s",
+			 c->s->name, lookup, arch, vb, va, common_sb_str(&b));
+		jo = cJSON_CreateObject();
+		if (b.oom || !jo || !cJSON_AddItemToArray(jch, jo) ||
+		    !cJSON_AddStringToObject(jo, "lookup", lookup) ||
+		    !cJSON_AddStringToObject(jo, "arch", arch) ||
+		    !cJSON_AddStringToObject(jo, "old", vb) ||
+		    !cJSON_AddStringToObject(jo, "new", va) ||
+		    !cJSON_AddItemToObject(jo, "versions",
+					   jversions(c, ch[k].vs.v, ch[k].vs.n)))
+			c->rc = -ENOMEM;
+		free(b.p);
+	}
+}
+
+/* "NAME: LOOKUP/ARCH: NEW from V (was OLD in PREV)": a version the
+ * committed file lacks that starts a value. */
+static void report_new_values(struct ctx *c, cJSON *jnv,
+			      const struct old_lookup *ol, const char *lookup,
+			      const char *arch, const struct lutgen_entry *e,
+			      size_t n)
+{
+	char va[512], vb[512], vv[RUNGO_VERSION_STR_MAX],
+		vp[RUNGO_VERSION_STR_MAX];
+	size_t i;
+
+	for (i = 1; i < n && !c->rc; i++) {
+		cJSON *jo;
+
+		if (old_entry_at(ol, arch, &e[i].version) ||
+		    lutgen_value_cmp(&e[i - 1].value, &e[i].value) == 0)
+			continue;
+		valstr(&e[i].value, va, sizeof(va));
+		valstr(&e[i - 1].value, vb, sizeof(vb));
+		rungo_version_str(&e[i].version, vv);
+		rungo_version_str(&e[i - 1].version, vp);
+		add_line(c, LUTGEN_DRIFT_VALUES,
+			 "%s: %s/%s: %s from %s (was %s in %s)", c->s->name,
+			 lookup, arch, va, vv, vb, vp);
+		jo = cJSON_CreateObject();
+		if (!jo || !cJSON_AddItemToArray(jnv, jo) ||
+		    !cJSON_AddStringToObject(jo, "lookup", lookup) ||
+		    !cJSON_AddStringToObject(jo, "arch", arch) ||
+		    !cJSON_AddStringToObject(jo, "value", va) ||
+		    !cJSON_AddStringToObject(jo, "from", vv) ||
+		    !cJSON_AddStringToObject(jo, "was", vb) ||
+		    !cJSON_AddStringToObject(jo, "was_in", vp))
+			c->rc = -ENOMEM;
+	}
+}
+
 static void check_values(struct ctx *c, struct old_table *o)
 {
 	cJSON *jch = cJSON_AddArrayToObject(c->js, "changed");
 	cJSON *jnv = cJSON_AddArrayToObject(c->js, "new_values");
-	size_t l, a, i, k;
+	size_t l, a, k;
 
 	jcheck(c, jch);
 	jcheck(c, jnv);
@@ -506,94 +614,17 @@ static void check_values(struct ctx *c, struct old_table *o)
 			continue;
 		for (a = 0; a < c->s->narches && !c->rc; a++) {
 			const char *arch = c->s->arches[a];
-			struct change *ch = NULL, *nc;
+			const struct lutgen_entry *e;
+			struct change *ch = NULL;
 			size_t nch = 0, n;
-			const struct lutgen_entry *e =
-				lutgen_table_entries(c->t, l, arch, &n);
 
-			for (i = 0; i < n && !c->rc; i++) {
-				const struct old_entry *oe =
-					old_entry_at(ol, arch, &e[i].version);
-
-				if (!oe)
-					continue;
-				if (lutgen_value_cmp(&oe->val, &e[i].value) == 0)
-					continue;
-				for (k = 0; k < nch; k++)
-					if (lutgen_value_cmp(ch[k].oldv,
-							     &oe->val) == 0 &&
-					    lutgen_value_cmp(ch[k].newv,
-							     &e[i].value) == 0)
-						break;
-				if (k == nch) {
-					nc = realloc(ch, (nch + 1) * sizeof(*ch));
-					if (!nc) {
-						c->rc = -ENOMEM;
-						break;
-					}
-					ch = nc;
-					memset(&ch[nch], 0, sizeof(ch[nch]));
-					ch[nch].oldv = &oe->val;
-					ch[nch].newv = &e[i].value;
-					nch++;
-				}
-				if (vset_add(&ch[k].vs, &e[i].version))
-					c->rc = -ENOMEM;
+			e = lutgen_table_entries(c->t, l, arch, &n);
+			if (collect_changes(ol, arch, e, n, &ch, &nch) != 0) {
+				c->rc = -ENOMEM;
+				break;
 			}
-			for (k = 0; k < nch; k++) {
-				char va[512], vb[512];
-				struct common_sb b = { 0 };
-				cJSON *jo;
-
-				valstr(ch[k].oldv, vb, sizeof(vb));
-				valstr(ch[k].newv, va, sizeof(va));
-				sb_versions(&b, ch[k].vs.v, ch[k].vs.n);
-				add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s/%s: %s -> %s in %s",
-					 c->s->name, lk->name, arch, vb, va,
-					 common_sb_str(&b));
-				jo = cJSON_CreateObject();
-				if (b.oom || !jo || !cJSON_AddItemToArray(jch, jo) ||
-				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
-				    !cJSON_AddStringToObject(jo, "arch", arch) ||
-				    !cJSON_AddStringToObject(jo, "old", vb) ||
-				    !cJSON_AddStringToObject(jo, "new", va) ||
-				    !cJSON_AddItemToObject(
-					    jo, "versions",
-					    jversions(c, ch[k].vs.v, ch[k].vs.n)))
-					c->rc = -ENOMEM;
-				free(b.p);
-			}
-			/* New versions that start a value. */
-			for (i = 0; i < n && !c->rc; i++) {
-				char va[512], vb[512], vv[RUNGO_VERSION_STR_MAX],
-					vp[RUNGO_VERSION_STR_MAX];
-				cJSON *jo;
-
-				if (old_entry_at(ol, arch, &e[i].version))
-					continue;
-				if (i == 0 ||
-				    lutgen_value_cmp(&e[i - 1].value,
-						     &e[i].value) == 0)
-					continue;
-				valstr(&e[i].value, va, sizeof(va));
-				valstr(&e[i - 1].value, vb, sizeof(vb));
-				rungo_version_str(&e[i].version, vv);
-				rungo_version_str(&e[i - 1].version, vp);
-				add_line(c, LUTGEN_DRIFT_VALUES,
-					 "%s: %s/%s: %s from %s (was %s in %s)",
-					 c->s->name, lk->name, arch, va,
-					 vv, vb, vp);
-				jo = cJSON_CreateObject();
-				if (!jo ||
-				    !cJSON_AddItemToArray(jnv, jo) ||
-				    !cJSON_AddStringToObject(jo, "lookup", lk->name) ||
-				    !cJSON_AddStringToObject(jo, "arch", arch) ||
-				    !cJSON_AddStringToObject(jo, "value", va) ||
-				    !cJSON_AddStringToObject(jo, "from", vv) ||
-				    !cJSON_AddStringToObject(jo, "was", vb) ||
-				    !cJSON_AddStringToObject(jo, "was_in", vp))
-					c->rc = -ENOMEM;
-			}
+			report_changes(c, jch, lk->name, arch, ch, nch);
+			report_new_values(c, jnv, ol, lk->name, arch, e, n);
 			for (k = 0; k < nch; k++)
 				free(ch[k].vs.v);
 			free(ch);
@@ -920,16 +951,81 @@ void lutgen_drift_free(struct lutgen_drift *d)
 	free(d);
 }
 
+/* The spec's JSON object in d->specs, with its lines array. */
+static int start_spec(struct ctx *c, const char *path)
+{
+	c->js = cJSON_CreateObject();
+	if (!c->js || !cJSON_AddItemToArray(c->d->specs, c->js)) {
+		cJSON_Delete(c->js);
+		return -ENOMEM;
+	}
+	c->jlines = cJSON_AddArrayToObject(c->js, "lines");
+	if (!c->jlines || !cJSON_AddStringToObject(c->js, "name", c->s->name) ||
+	    !cJSON_AddStringToObject(c->js, "json_file", path))
+		return -ENOMEM;
+	return 0;
+}
+
+/* Read the committed <name>.json: *text (NULL when missing), and *have_old
+ * when it parsed into o; a missing or damaged file is drift, not an
+ * error. */
+static int load_old(struct ctx *c, const char *path, struct old_table *o,
+		    char **text, size_t *len, bool *have_old)
+{
+	char why[COMMON_ERR_MSG_SIZE];
+	int rc;
+
+	*have_old = false;
+	if (common_fs_read_file(path, 0, text, len, NULL) == -ENOMEM)
+		return -ENOMEM;
+	if (!*text) {
+		add_line(c, LUTGEN_DRIFT_VALUES,
+			 "%s: new table (%s does not exist)", c->s->name, path);
+	} else {
+		why[0] = '\0';
+		rc = old_parse(*text, *len, o, why, sizeof(why));
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc) {
+			add_line(c, LUTGEN_DRIFT_VALUES,
+				 "%s: %s unreadable (%s): it will be rewritten",
+				 c->s->name, path, why);
+			old_free(o);
+		} else {
+			*have_old = true;
+		}
+	}
+	if (!cJSON_AddBoolToObject(c->js, "old_exists", *text != NULL))
+		return -ENOMEM;
+	return c->rc;
+}
+
+/* The spec's verdict: "up to date" when nothing differs, its level. */
+static int finish_spec(struct ctx *c)
+{
+	if (c->level == LUTGEN_DRIFT_NONE)
+		add_line(c, LUTGEN_DRIFT_NONE, "%s: up to date", c->s->name);
+	if (c->rc ||
+	    !cJSON_AddBoolToObject(c->js, "drift",
+				   c->level != LUTGEN_DRIFT_NONE) ||
+	    !cJSON_AddStringToObject(c->js, "drift_kind",
+				     lutgen_drift_name(c->level)))
+		return c->rc ? c->rc : -ENOMEM;
+	if (c->level > c->d->level)
+		c->d->level = c->level;
+	return 0;
+}
+
 int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 		       const char *out_dir, struct common_err *err)
 {
 	struct old_table o = { 0 };
 	struct ctx c;
-	char path[4096], why[COMMON_ERR_MSG_SIZE];
+	char path[4096];
 	char *text = NULL;
 	size_t len = 0;
 	bool have_old = false;
-	int rc = 0, w;
+	int rc, w;
 
 	if (!d || !t || !out_dir || !lutgen_table_spec(t))
 		return common_err_set(err, -EINVAL, "drift: NULL argument");
@@ -942,79 +1038,30 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 		return common_err_set(err, -ENAMETOOLONG,
 				      "drift: path %s/%s.json too long", out_dir,
 				      c.s->name);
-	c.js = cJSON_CreateObject();
-	if (!c.js || !cJSON_AddItemToArray(d->specs, c.js)) {
-		cJSON_Delete(c.js);
-		return common_err_set(err, -ENOMEM, "drift: out of memory");
-	}
-	c.jlines = cJSON_AddArrayToObject(c.js, "lines");
-	if (!c.jlines || !cJSON_AddStringToObject(c.js, "name", c.s->name) ||
-	    !cJSON_AddStringToObject(c.js, "json_file", path)) {
-		rc = -ENOMEM;
-		goto out;
-	}
-
-	rc = common_fs_read_file(path, 0, &text, &len, NULL);
-	if (rc == -ENOMEM)
-		goto out;
-	rc = 0;
-	why[0] = '\0';
-	if (!text) {
-		add_line(&c, LUTGEN_DRIFT_VALUES, "%s: new table (%s does not exist)",
-			 c.s->name, path);
-	} else {
-		rc = old_parse(text, len, &o, why, sizeof(why));
-		if (rc == -ENOMEM)
-			goto out;
-		if (rc) {
-			add_line(&c, LUTGEN_DRIFT_VALUES,
-				 "%s: %s unreadable (%s): it will be rewritten",
-				 c.s->name, path, why);
-			old_free(&o);
-			rc = 0;
-		} else {
-			have_old = true;
-		}
-	}
-	if (!cJSON_AddBoolToObject(c.js, "old_exists", text != NULL)) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (have_old) {
+	rc = start_spec(&c, path);
+	if (rc == 0)
+		rc = load_old(&c, path, &o, &text, &len, &have_old);
+	if (rc == 0 && have_old) {
 		check_lookups(&c, &o);
 		check_versions(&c, &o);
 		check_values(&c, &o);
 	}
-	check_notes(&c, &o);
-	if (c.rc) {
+	if (rc == 0) {
+		check_notes(&c, &o);
 		rc = c.rc;
-		goto out;
 	}
-	rc = report_files(&c, &o, have_old, text, len, out_dir, err);
-	if (rc)
-		goto out_err;
-	if (c.rc) {
-		rc = c.rc;
-		goto out;
+	if (rc == 0) {
+		/* Fills err itself. */
+		rc = report_files(&c, &o, have_old, text, len, out_dir, err);
+		if (rc == 0)
+			rc = finish_spec(&c);
+		else
+			goto out;
 	}
-	if (c.level == LUTGEN_DRIFT_NONE)
-		add_line(&c, LUTGEN_DRIFT_NONE, "%s: up to date", c.s->name);
-	if (c.rc ||
-	    !cJSON_AddBoolToObject(c.js, "drift",
-				   c.level != LUTGEN_DRIFT_NONE) ||
-	    !cJSON_AddStringToObject(c.js, "drift_kind",
-				     lutgen_drift_name(c.level))) {
-		rc = c.rc ? c.rc : -ENOMEM;
-		goto out;
-	}
-	if (c.level > d->level)
-		d->level = c.level;
-	goto out_err;
-out:
 	if (rc)
 		common_err_set(err, rc, "drift %s: %s", c.s->name,
 			       rc == -ENOMEM ? "out of memory" : strerror(-rc));
-out_err:
+out:
 	old_free(&o);
 	free(text);
 	return rc;
