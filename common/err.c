@@ -62,3 +62,17 @@ void common_err_clear(struct common_err *err)
 	err->code = 0;
 	err->msg[0] = '\0';
 }
+
+void common_logf(common_log_fn log, void *ctx, enum common_log_level level,
+		 const char *fmt, ...)
+{
+	char msg[COMMON_ERR_MSG_SIZE];
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log(ctx, level, msg);
+}

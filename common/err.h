@@ -50,6 +50,11 @@ enum common_log_level { COMMON_LOG_DEBUG, COMMON_LOG_INFO, COMMON_LOG_WARN };
 typedef void (*common_log_fn)(void *ctx, enum common_log_level level,
 			      const char *msg);
 
+/* Format a message and pass it to `log` (NULL: nothing), cut at
+ * COMMON_ERR_MSG_SIZE. */
+void common_logf(common_log_fn log, void *ctx, enum common_log_level level,
+		 const char *fmt, ...) COMMON_PRINTF(4, 5);
+
 /* Progress hook: `what` names the item ("go1.22.4.linux-amd64.tar.gz"),
  * done/total in bytes or items (total 0 when unknown).  NULL = silent. */
 typedef void (*common_progress_fn)(void *ctx, const char *what,

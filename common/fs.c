@@ -13,10 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int pathf(char *buf, size_t size, const char *fmt, ...)
-	COMMON_PRINTF(3, 4);
-
-static int pathf(char *buf, size_t size, const char *fmt, ...)
+int common_pathf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -47,7 +44,7 @@ int common_fs_mkdir_p(const char *path, struct common_err *err)
 
 	if (!path || !*path)
 		return common_err_set(err, -EINVAL, "create directory: empty name");
-	if (pathf(buf, sizeof(buf), "%s", path))
+	if (common_pathf(buf, sizeof(buf), "%s", path))
 		return common_err_set(err, -ENAMETOOLONG,
 				      "create %s: name too long", path);
 	for (i = 1; buf[i]; i++) {
@@ -131,10 +128,10 @@ int common_fs_write_atomic(const char *path, const void *data, size_t len,
 	if (!*base)
 		return common_err_set(err, -EINVAL, "write %s: not a file name",
 				      path);
-	if (pathf(dir, sizeof(dir), "%.*s",
+	if (common_pathf(dir, sizeof(dir), "%.*s",
 		  slash ? (int)(slash - path + (slash == path)) : 1,
 		  slash ? path : ".") ||
-	    pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base))
+	    common_pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base))
 		return common_err_set(err, -ENAMETOOLONG,
 				      "write %s: name too long", path);
 	fd = mkostemp(tmp, O_CLOEXEC);

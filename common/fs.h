@@ -13,6 +13,11 @@
 
 #include "common/err.h"
 
+/* snprintf for paths: 0, or -ENAMETOOLONG when it does not fit (no
+ * message: the caller names the path). */
+int common_pathf(char *buf, size_t size, const char *fmt, ...)
+	COMMON_PRINTF(3, 4);
+
 /* mkdir -p (mode 0755); existing directories are fine. */
 int common_fs_mkdir_p(const char *path, struct common_err *err);
 

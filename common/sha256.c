@@ -17,7 +17,7 @@ struct common_sha256 {
 	EVP_MD_CTX *md;
 };
 
-static void hex_encode(const unsigned char *d, size_t n, char *out)
+void common_hex(const unsigned char *d, size_t n, char *out)
 {
 	static const char hx[] = "0123456789abcdef";
 	size_t i;
@@ -40,7 +40,7 @@ void common_sha256_buf(const void *data, size_t len,
 		out[0] = '\0';
 		return;
 	}
-	hex_encode(d, n, out);
+	common_hex(d, n, out);
 }
 
 int common_sha256_new(struct common_sha256 **out)
@@ -123,7 +123,7 @@ int common_sha256_final(struct common_sha256 *h,
 	if (EVP_DigestFinal_ex(h->md, d, &n) != 1 || n != SHA256_BYTES ||
 	    common_sha256_reset(h) != 0)
 		return -EIO;
-	hex_encode(d, n, out);
+	common_hex(d, n, out);
 	return 0;
 }
 

@@ -14,6 +14,9 @@
 /* 64 hex digits and a NUL. */
 #define COMMON_SHA256_HEX_SIZE 65
 
+/* n bytes as 2n lowercase hex digits and a NUL. */
+void common_hex(const unsigned char *d, size_t n, char *out);
+
 /* sha256 of a buffer; out is "" when libcrypto fails. */
 void common_sha256_buf(const void *data, size_t len,
 		       char out[COMMON_SHA256_HEX_SIZE]);

@@ -70,37 +70,6 @@ static const char *const subdirs[] = {
 	"toolchains", "downloads", "locks", "tmp", "gocache", "results",
 };
 
-static void logmsg(const struct rungo_cache *c, enum common_log_level level,
-		   const char *fmt, ...) COMMON_PRINTF(3, 4);
-
-static void logmsg(const struct rungo_cache *c, enum common_log_level level,
-		   const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	if (!c->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	c->log(c->log_ctx, level, buf);
-}
-
-static int pathf(char *buf, size_t size, const char *fmt, ...)
-	COMMON_PRINTF(3, 4);
-
-static int pathf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 /* A plain file name: no '/', not "." or "..", not empty. */
 static bool plain_name(const char *s)
 {
@@ -116,12 +85,12 @@ static int default_root(char *buf, size_t size, struct common_err *err)
 	const char *home;
 
 	if (e && *e)
-		return pathf(buf, size, "%s", e) ?
+		return common_pathf(buf, size, "%s", e) ?
 			common_err_set(err, -ENAMETOOLONG,
 				       "LUTGEN_CACHE is too long") : 0;
 	e = getenv("XDG_CACHE_HOME");
 	if (e && e[0] == '/')
-		return pathf(buf, size, "%s/lutgen", e) ?
+		return common_pathf(buf, size, "%s/lutgen", e) ?
 			common_err_set(err, -ENAMETOOLONG,
 				       "XDG_CACHE_HOME is too long") : 0;
 	home = getenv("HOME");
@@ -133,7 +102,7 @@ static int default_root(char *buf, size_t size, struct common_err *err)
 	if (!home || !*home)
 		return common_err_set(err, -ENOENT,
 				      "no cache directory: set LUTGEN_CACHE or HOME, or pass --cache");
-	return pathf(buf, size, "%s/.cache/lutgen", home) ?
+	return common_pathf(buf, size, "%s/.cache/lutgen", home) ?
 		common_err_set(err, -ENAMETOOLONG, "HOME is too long") : 0;
 }
 
@@ -172,7 +141,7 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		c->max_bytes = opts->max_extract_bytes;
 	}
 	if (opts && opts->dir && *opts->dir)
-		rc = pathf(want, sizeof(want), "%s", opts->dir) ?
+		rc = common_pathf(want, sizeof(want), "%s", opts->dir) ?
 			common_err_set(err, -ENAMETOOLONG,
 				       "cache directory name too long") : 0;
 	else
@@ -196,7 +165,7 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		c->readonly = true;
 	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]) && !c->readonly;
 	     i++) {
-		if (pathf(sub, sizeof(sub), "%s/%s", c->root, subdirs[i])) {
+		if (common_pathf(sub, sizeof(sub), "%s/%s", c->root, subdirs[i])) {
 			rc = common_err_set(err, -ENAMETOOLONG,
 					    "cache directory name too long");
 			goto fail;
@@ -210,9 +179,9 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 		}
 	}
 	if (c->readonly)
-		logmsg(c, COMMON_LOG_DEBUG,
-		       "cache %s is read-only: only installed toolchains are available",
-		       c->root);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+			    "cache %s is read-only: only installed toolchains are available",
+			    c->root);
 	url = opts && opts->download_url && *opts->download_url ?
 		      opts->download_url : RUNGO_DEFAULT_DOWNLOAD_URL;
 	c->download_url = strdup(url);
@@ -250,7 +219,7 @@ bool rungo_cache_writable(const struct rungo_cache *c)
 int rungo_cache_subdir(const struct rungo_cache *c, const char *name,
 		       char *buf, size_t size)
 {
-	return pathf(buf, size, "%s/%s", c->root, name);
+	return common_pathf(buf, size, "%s/%s", c->root, name);
 }
 
 int rungo_cache_gocache_dir(const struct rungo_cache *c,
@@ -260,11 +229,11 @@ int rungo_cache_gocache_dir(const struct rungo_cache *c,
 	const char *slash;
 
 	if (tc->local)
-		return pathf(buf, size, "%s/gocache/%s.local", c->root,
-			     tc->version_str);
+		return common_pathf(buf, size, "%s/gocache/%s.local", c->root,
+				    tc->version_str);
 	slash = strrchr(tc->goroot, '/');
-	return pathf(buf, size, "%s/gocache/%s", c->root,
-		     slash ? slash + 1 : tc->goroot);
+	return common_pathf(buf, size, "%s/gocache/%s", c->root,
+			    slash ? slash + 1 : tc->goroot);
 }
 
 /* ---- locks ------------------------------------------------------------- */
@@ -282,7 +251,7 @@ static int lock_open(const struct rungo_cache *c, const char *id,
 	char path[PATH_MAX];
 	int fd = -1;
 
-	if (pathf(path, sizeof(path), "%s/locks/%s.%s", c->root, id, kind))
+	if (common_pathf(path, sizeof(path), "%s/locks/%s.%s", c->root, id, kind))
 		return common_err_set(err, -ENAMETOOLONG, "lock %s: name too long",
 				      id);
 	if (!c->readonly)
@@ -331,7 +300,7 @@ static int read_meta_doc(const char *goroot, cJSON **out, char *why,
 	int fd, rc = -EINVAL;
 
 	*out = NULL;
-	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
+	if (common_pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
 		snprintf(why, whysize, "name too long");
 		return -ENAMETOOLONG;
 	}
@@ -387,7 +356,7 @@ static int write_meta_doc(const char *goroot, const cJSON *doc,
 
 	if (!text)
 		return common_err_set(err, -ENOMEM, "out of memory");
-	if (pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
+	if (common_pathf(path, sizeof(path), "%s/%s", goroot, META_NAME)) {
 		free(text);
 		return common_err_set(err, -ENAMETOOLONG, "%s: name too long",
 				      goroot);
@@ -443,11 +412,11 @@ static int fill_entry(const struct rungo_cache *c, const char *id,
 	if (rungo_version_format(&tc->version, tc->version_str,
 				 sizeof(tc->version_str)) < 0)
 		return -EINVAL;
-	if (pathf(tc->goroot, sizeof(tc->goroot), "%s/toolchains/%s", c->root,
-		  id))
+	if (common_pathf(tc->goroot, sizeof(tc->goroot), "%s/toolchains/%s", c->root,
+			 id))
 		return -ENAMETOOLONG;
 	if (read_meta_doc(tc->goroot, &doc, why, sizeof(why)) != 0) {
-		logmsg(c, COMMON_LOG_WARN, "%s: %s", tc->goroot, why);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "%s: %s", tc->goroot, why);
 		return 0;
 	}
 	sha = json_str(doc, "sha256");
@@ -471,7 +440,7 @@ static char **child_env(const char *goroot, char *gorootvar, size_t size)
 	size_t n = 0, i, j = 0;
 	char **env;
 
-	if (pathf(gorootvar, size, "GOROOT=%s", goroot))
+	if (common_pathf(gorootvar, size, "GOROOT=%s", goroot))
 		return NULL;
 	while (environ[n])
 		n++;
@@ -513,7 +482,7 @@ static int run_go_version(const char *dir, char *line, size_t size, char *why,
 	bool timed_out = false;
 	int rc, status = 0;
 
-	if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+	if (common_pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
 		return -ENAMETOOLONG;
 	if (access(gobin, X_OK) != 0) {
 		rc = -errno;
@@ -628,7 +597,7 @@ static int check_go(const char *dir, const char *vs, const char *os,
 		char gobin[PATH_MAX];
 		struct stat st;
 
-		if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+		if (common_pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
 			return -ENAMETOOLONG;
 		if (stat(gobin, &st) != 0 || !S_ISREG(st.st_mode) ||
 		    !(st.st_mode & S_IXUSR)) {
@@ -664,16 +633,16 @@ static int go_stamp(const char *dir, char *buf, size_t size)
 	char gobin[PATH_MAX];
 	struct stat st;
 
-	if (pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+	if (common_pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
 		return -ENAMETOOLONG;
 	if (lstat(gobin, &st) != 0)
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EINVAL;
-	return pathf(buf, size, "ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
-		     (unsigned long long)st.st_ino, (long long)st.st_size,
-		     (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-		     (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	return common_pathf(buf, size, "ino=%llu size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+			    (unsigned long long)st.st_ino, (long long)st.st_size,
+			    (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			    (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
 }
 
 /* Is toolchains/<id> at `dir` intact?  Its META_NAME must describe it,
@@ -715,8 +684,8 @@ static int verify_tree(const struct rungo_cache *c, const char *dir,
 	rc = check_go(dir, vs, os, arch, line, sizeof(line), why, whysize);
 	if (rc)
 		goto out;
-	logmsg(c, COMMON_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
-	       dir, line);
+	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
+		    dir, line);
 	if (!c->readonly && go_stamp(dir, stamp, sizeof(stamp)) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(doc, "go_stamp");
 		if (cJSON_AddStringToObject(doc, "go_stamp", stamp))
@@ -735,7 +704,7 @@ static int version_from_file(const char *dir, struct rungo_version *v)
 	FILE *f;
 	size_t n;
 
-	if (pathf(path, sizeof(path), "%s/VERSION", dir))
+	if (common_pathf(path, sizeof(path), "%s/VERSION", dir))
 		return -ENAMETOOLONG;
 	f = fopen(path, "re");
 	if (!f)
@@ -813,8 +782,8 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 	}
 	c->locals[i] = tc;
 	pthread_mutex_unlock(&c->lock);
-	logmsg(c, COMMON_LOG_DEBUG, "registered GOROOT %s as %s", tc.goroot,
-	       tc.version_str);
+	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "registered GOROOT %s as %s", tc.goroot,
+		    tc.version_str);
 	return 0;
 }
 
@@ -850,7 +819,7 @@ static void clean_tmp_for(const struct rungo_cache *c, const char *id)
 	struct dirent *de;
 	DIR *d;
 
-	if (pathf(dir, sizeof(dir), "%s/tmp", c->root))
+	if (common_pathf(dir, sizeof(dir), "%s/tmp", c->root))
 		return;
 	d = opendir(dir);
 	if (!d)
@@ -859,9 +828,9 @@ static void clean_tmp_for(const struct rungo_cache *c, const char *id)
 		if (strncmp(de->d_name, id, idlen) != 0 ||
 		    de->d_name[idlen] != '.' || strchr(de->d_name + idlen + 1, '.'))
 			continue;
-		if (pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
+		if (common_pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
 			continue;
-		logmsg(c, COMMON_LOG_DEBUG, "removing leftover %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "removing leftover %s", path);
 		common_fs_rmtree(path, NULL, NULL);
 	}
 	closedir(d);
@@ -873,8 +842,8 @@ static int archive_url(const struct rungo_cache *c, const char *filename,
 	size_t n = strlen(c->download_url);
 	bool slash = n > 0 && c->download_url[n - 1] == '/';
 
-	return pathf(buf, size, "%s%s%s", c->download_url, slash ? "" : "/",
-		     filename);
+	return common_pathf(buf, size, "%s%s%s", c->download_url, slash ? "" : "/",
+			    filename);
 }
 
 /* Make downloads/<filename> a verified copy of the archive. */
@@ -891,14 +860,14 @@ static int download(struct rungo_cache *c, const struct rungo_file *f,
 		    strcmp(sum, f->sha256) == 0 &&
 		    (f->size == 0 || (uint64_t)st.st_size == f->size))
 			return 0;
-		logmsg(c, COMMON_LOG_WARN, "%s does not match the index; downloading again",
-		       dest);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "%s does not match the index; downloading again",
+			    dest);
 		unlink(dest);
 	}
 	if (archive_url(c, f->filename, url, sizeof(url)))
 		return common_err_set(err, -ENAMETOOLONG,
 				      "download %s: URL too long", f->filename);
-	logmsg(c, COMMON_LOG_INFO, "downloading %s", url);
+	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "downloading %s", url);
 	rc = rungo_fetch_file(url, dest, f->filename, f->size, f->sha256,
 			      &c->fetch, err);
 	return rc;
@@ -949,7 +918,7 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	bool have_tmp = false;
 	int rc, fd;
 
-	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
+	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
 		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	if (is_dir(final)) {
 		/* Installed meanwhile by someone else. */
@@ -977,9 +946,9 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 		return common_err_set(err, -EPROTO,
 				      "%s: the release index has no sha256 for it, so there is nothing to verify it against; refusing to install",
 				      f->filename);
-	if (pathf(dl, sizeof(dl), "%s/downloads/%s", c->root, f->filename) ||
-	    pathf(tmp, sizeof(tmp), "%s/tmp/%s.XXXXXX", c->root, id) ||
-	    pathf(dir, sizeof(dir), "%s/toolchains", c->root))
+	if (common_pathf(dl, sizeof(dl), "%s/downloads/%s", c->root, f->filename) ||
+	    common_pathf(tmp, sizeof(tmp), "%s/tmp/%s.XXXXXX", c->root, id) ||
+	    common_pathf(dir, sizeof(dir), "%s/toolchains", c->root))
 		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 
 	clean_tmp_for(c, id);
@@ -998,8 +967,8 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	xo.max_bytes = c->max_bytes;
 	xo.progress = c->fetch.progress;
 	xo.progress_ctx = c->fetch.progress_ctx;
-	logmsg(c, COMMON_LOG_INFO, "extracting %s%s", f->filename,
-	       xo.trim ? " (trimmed)" : "");
+	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "extracting %s%s", f->filename,
+		    xo.trim ? " (trimmed)" : "");
 	rc = rungo_archive_extract(dl, tmp, &xo, &st, err);
 	if (rc)
 		goto out;
@@ -1044,11 +1013,11 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	have_tmp = false;
 	common_fs_sync_dir(dir);
 	if (unlink(dl) != 0)
-		logmsg(c, COMMON_LOG_DEBUG, "remove %s: %s", dl, strerror(errno));
-	logmsg(c, COMMON_LOG_INFO,
-	       "installed %s (%llu files, %.1f MB; trimming saved %.1f MB)",
-	       id, (unsigned long long)st.files_written,
-	       (double)st.bytes_written / 1e6, (double)st.bytes_skipped / 1e6);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "remove %s: %s", dl, strerror(errno));
+	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO,
+		    "installed %s (%llu files, %.1f MB; trimming saved %.1f MB)",
+		    id, (unsigned long long)st.files_written,
+		    (double)st.bytes_written / 1e6, (double)st.bytes_skipped / 1e6);
 	rc = fill_entry(c, id, out);
 	if (rc)
 		rc = common_err_set(err, rc, "bad cache entry %s", final);
@@ -1075,9 +1044,9 @@ static int discard_damaged(struct rungo_cache *c, const char *id,
 				      "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
 				      final, why);
 	}
-	logmsg(c, COMMON_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
-	       final, why);
-	if (pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
+	common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
+		    final, why);
+	if (common_pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
 		rc = common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	else if (!mkdtemp(to) || rename(final, to) != 0)
 		rc = common_err_set(err, -errno, "remove damaged %s: %s", final,
@@ -1102,7 +1071,7 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 	char final[PATH_MAX], why[PATH_MAX + 256];
 	int rc, fd;
 
-	if (pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
+	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
 		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	if (is_dir(final)) {
 		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) == 0)
@@ -1127,8 +1096,8 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 				      vs, os, arch, c->root);
 	fd = lock_open(c, id, "lock", LOCK_EX | LOCK_NB, err);
 	if (fd == -EWOULDBLOCK) {
-		logmsg(c, COMMON_LOG_INFO,
-		       "waiting for another process installing %s", id);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_INFO,
+			    "waiting for another process installing %s", id);
 		fd = lock_open(c, id, "lock", LOCK_EX, err);
 	}
 	if (fd == -ENOENT)
@@ -1160,7 +1129,7 @@ int rungo_cache_acquire(struct rungo_cache *c, const struct rungo_index *idx,
 	    strchr(arch, '.'))
 		return common_err_set(err, -EINVAL, "bad platform '%s/%s'",
 				      os ? os : "", arch ? arch : "");
-	if (pathf(id, sizeof(id), "%s.%s-%s", vs, os, arch))
+	if (common_pathf(id, sizeof(id), "%s.%s-%s", vs, os, arch))
 		return common_err_set(err, -ENAMETOOLONG, "bad platform '%s/%s'",
 				      os, arch);
 	/* Shared: blocks only while a prune removes this toolchain. */
@@ -1216,7 +1185,7 @@ int rungo_cache_list(struct rungo_cache *c, struct rungo_toolchain **out,
 	DIR *d;
 	int rc = 0;
 
-	if (pathf(dir, sizeof(dir), "%s/toolchains", c->root))
+	if (common_pathf(dir, sizeof(dir), "%s/toolchains", c->root))
 		return common_err_set(err, -ENAMETOOLONG, "cache root too long");
 	d = opendir(dir);
 	if (!d && errno != ENOENT)
@@ -1295,17 +1264,17 @@ static void prune_one(struct rungo_cache *c, const char *sub, const char *name,
 	uint64_t bytes = 0;
 	int usefd, fd;
 
-	if (pathf(path, sizeof(path), "%s/%s/%s", c->root, sub, name))
+	if (common_pathf(path, sizeof(path), "%s/%s/%s", c->root, sub, name))
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
-		logmsg(c, COMMON_LOG_DEBUG, "%s is in use; kept", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "%s is in use; kept", path);
 		return;
 	}
 	if (common_fs_rmtree(path, &bytes, NULL) == 0) {
 		st->entries_removed++;
-		logmsg(c, COMMON_LOG_DEBUG, "removed %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "removed %s", path);
 	} else {
-		logmsg(c, COMMON_LOG_WARN, "cannot remove %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "cannot remove %s", path);
 	}
 	st->bytes_freed += bytes;
 	unlock_fd(fd);
@@ -1359,8 +1328,8 @@ static bool local_gocache(struct rungo_cache *c, const char *name)
 
 	pthread_mutex_lock(&c->lock);
 	for (i = 0; i < c->nlocals && !found; i++)
-		found = pathf(want, sizeof(want), "%s.local",
-			      c->locals[i].version_str) == 0 &&
+		found = common_pathf(want, sizeof(want), "%s.local",
+				     c->locals[i].version_str) == 0 &&
 			strcmp(want, name) == 0;
 	pthread_mutex_unlock(&c->lock);
 	return found;
@@ -1375,25 +1344,25 @@ static void prune_toolchain(struct rungo_cache *c, const char *id,
 	uint64_t bytes = 0;
 	int usefd, fd;
 
-	if (pathf(from, sizeof(from), "%s/toolchains/%s", c->root, id) ||
-	    pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
+	if (common_pathf(from, sizeof(from), "%s/toolchains/%s", c->root, id) ||
+	    common_pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
 		st->in_use++;
-		logmsg(c, COMMON_LOG_INFO, "%s is in use; kept", id);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "%s is in use; kept", id);
 		return;
 	}
 	/* rename(2) replaces the empty directory mkdtemp made. */
 	if (!mkdtemp(to) || rename(from, to) != 0) {
-		logmsg(c, COMMON_LOG_WARN, "cannot remove %s: %s", from,
-		       strerror(errno));
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "cannot remove %s: %s", from,
+			    strerror(errno));
 		rmdir(to);
 		goto out;
 	}
 	common_fs_rmtree(to, &bytes, NULL);
 	st->entries_removed++;
 	st->bytes_freed += bytes;
-	logmsg(c, COMMON_LOG_INFO, "removed %s", id);
+	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "removed %s", id);
 out:
 	unlock_fd(fd);
 	unlock_fd(usefd);
@@ -1411,7 +1380,7 @@ static int scan(struct rungo_cache *c, const char *sub, char ***names,
 
 	*names = NULL;
 	*n = 0;
-	if (pathf(dir, sizeof(dir), "%s/%s", c->root, sub))
+	if (common_pathf(dir, sizeof(dir), "%s/%s", c->root, sub))
 		return common_err_set(err, -ENAMETOOLONG, "cache root too long");
 	d = opendir(dir);
 	if (!d)
@@ -1500,8 +1469,8 @@ int rungo_cache_prune(struct rungo_cache *c, const struct rungo_version *keep,
 	if (rc)
 		goto out;
 	for (i = 0; i < n; i++) {
-		if (pathf(path, sizeof(path), "%s/toolchains/%s", c->root,
-			  names[i]) == 0 &&
+		if (common_pathf(path, sizeof(path), "%s/toolchains/%s", c->root,
+				 names[i]) == 0 &&
 		    stat(path, &sb) == 0)
 			continue;
 		if (local_gocache(c, names[i]))

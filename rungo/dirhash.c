@@ -16,6 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/sha256.h"
+
 #define ZIP_MAX ((uint64_t)500 << 20)   /* the go command's limit */
 #define MAX_FILES 200000
 
@@ -23,18 +25,6 @@ struct file {
 	char *name;
 	char sha[65];
 };
-
-static void hex(const unsigned char *d, size_t n, char *out)
-{
-	static const char hx[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hx[d[i] >> 4];
-		out[2 * i + 1] = hx[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 static void h1_finish(EVP_MD_CTX *md, char out[RUNGO_H1_SIZE])
 {
@@ -71,7 +61,7 @@ void rungo_dirhash_gomod(const void *data, size_t len,
 	out[0] = '\0';
 	if (EVP_Digest(data, len, d, &n, EVP_sha256(), NULL) != 1 || n != 32)
 		return;
-	hex(d, 32, sha);
+	common_hex(d, 32, sha);
 	md = EVP_MD_CTX_new();
 	if (!md)
 		return;
@@ -120,7 +110,7 @@ static int hash_entry(struct archive *ar, EVP_MD_CTX *md, char sha[65],
 	}
 	if (EVP_DigestFinal_ex(md, d, &n) != 1 || n != 32)
 		return -EIO;
-	hex(d, 32, sha);
+	common_hex(d, 32, sha);
 	return 0;
 }
 

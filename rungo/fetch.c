@@ -146,23 +146,6 @@ static void fopts_fill(struct fopts *o, const struct rungo_fetch_opts *in)
 		o->retry_base_ms = DEF_RETRY_BASE_MS;
 }
 
-static void logf_(const struct fopts *o, enum common_log_level lvl,
-		  const char *fmt, ...) COMMON_PRINTF(3, 4);
-
-static void logf_(const struct fopts *o, enum common_log_level lvl,
-		  const char *fmt, ...)
-{
-	char msg[COMMON_ERR_MSG_SIZE];
-	va_list ap;
-
-	if (!o->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o->log(o->log_ctx, lvl, msg);
-}
-
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -657,9 +640,9 @@ static int transfer(struct sink *s, const char *url, struct common_err *err)
 		rc = curl_easy_perform(s->curl);
 		classify(s, url, rc, errbuf, &r);
 		if (s->ignored_range)
-			logf_(o, COMMON_LOG_INFO,
-			      "download %s: %s ignored the Range request; "
-			      "downloaded from the start", s->label, url);
+			common_logf(o->log, o->log_ctx, COMMON_LOG_INFO,
+				    "download %s: %s ignored the Range request; "
+				    "downloaded from the start", s->label, url);
 
 		if (r.outcome == OUT_OK)
 			return 0;
@@ -674,9 +657,9 @@ static int transfer(struct sink *s, const char *url, struct common_err *err)
 			if (!restarted) {
 				restarted = true;
 				attempt--;
-				logf_(o, COMMON_LOG_INFO,
-				      "download %s: %s; starting over",
-				      s->label, r.cause);
+				common_logf(o->log, o->log_ctx, COMMON_LOG_INFO,
+					    "download %s: %s; starting over",
+					    s->label, r.cause);
 				continue;
 			}
 		}
@@ -694,9 +677,9 @@ static int transfer(struct sink *s, const char *url, struct common_err *err)
 					      "reached after %d attempt%s)",
 					      r.cause, o->total_timeout_s, attempt,
 					      attempt == 1 ? "" : "s");
-		logf_(o, COMMON_LOG_WARN,
-		      "download %s: %s; retrying in %ld ms (attempt %d of %d)",
-		      s->label, r.cause, backoff, attempt + 1, o->max_attempts);
+		common_logf(o->log, o->log_ctx, COMMON_LOG_WARN,
+			    "download %s: %s; retrying in %ld ms (attempt %d of %d)",
+			    s->label, r.cause, backoff, attempt + 1, o->max_attempts);
 		sleep_ms(backoff);
 		backoff = backoff > FETCH_BACKOFF_MAX_MS / 2 ? FETCH_BACKOFF_MAX_MS :
 							      backoff * 2;
@@ -835,9 +818,9 @@ int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 			goto out;
 		}
 		if (resumed)
-			logf_(&o, COMMON_LOG_INFO,
-			      "download %s: resuming %s at byte %" PRIu64,
-			      label, part, s.have);
+			common_logf(o.log, o.log_ctx, COMMON_LOG_INFO,
+				    "download %s: resuming %s at byte %" PRIu64,
+				    label, part, s.have);
 	} else if (st.st_size > 0) {
 		ret = sink_truncate(&s);
 		if (ret < 0) {
@@ -877,9 +860,9 @@ again:
 	    !hex_equal(got, expected_sha256)) {
 		if (resumed && !fresh_retry) {
 			/* The old .part may have been the bad bit. */
-			logf_(&o, COMMON_LOG_WARN,
-			      "download %s: sha256 mismatch after resuming; "
-			      "downloading again from the start", label);
+			common_logf(o.log, o.log_ctx, COMMON_LOG_WARN,
+				    "download %s: sha256 mismatch after resuming; "
+				    "downloading again from the start", label);
 			fresh_retry = true;
 			resumed = false;
 			ret = sink_truncate(&s);

@@ -32,38 +32,6 @@ struct paths {
 	char lock[PATH_MAX];
 };
 
-static void logmsg(const struct rungo_modcache_opts *o,
-		   enum common_log_level lvl, const char *fmt, ...)
-	COMMON_PRINTF(3, 4);
-
-static void logmsg(const struct rungo_modcache_opts *o,
-		   enum common_log_level lvl, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (!o->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	o->log(o->log_ctx, lvl, msg);
-}
-
-static int pathf(char *buf, size_t size, const char *fmt, ...)
-	COMMON_PRINTF(3, 4);
-
-static int pathf(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, size, fmt, ap);
-	va_end(ap);
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
-
 int rungo_modcache_dir(const struct rungo_cache *c, char *buf, size_t size)
 {
 	return rungo_cache_subdir(c, "modules", buf, size);
@@ -88,19 +56,19 @@ static int make_paths(const struct rungo_modcache_opts *o, const char *path,
 	if (rungo_modpath_escape(path, ep, sizeof(ep)) ||
 	    rungo_modpath_escape(v->str, ev, sizeof(ev)) ||
 	    rungo_modcache_dir(o->cache, root, sizeof(root)) ||
-	    pathf(key, sizeof(key), "%s@%s", path, v->str))
+	    common_pathf(key, sizeof(key), "%s@%s", path, v->str))
 		return common_err_set(err, -ENAMETOOLONG, "%s@%s: name too long",
 				      path, v->str);
 	common_sha256_buf(key, strlen(key), sha);
 	sha[32] = '\0';
-	if (pathf(p->id, sizeof(p->id), "mod-%s", sha) ||
-	    pathf(p->dir, sizeof(p->dir), "%s/%s/@v", root, ep) ||
-	    pathf(p->mod, sizeof(p->mod), "%s/%s.mod", p->dir, ev) ||
-	    pathf(p->info, sizeof(p->info), "%s/%s.info", p->dir, ev) ||
-	    pathf(p->zip, sizeof(p->zip), "%s/%s.zip", p->dir, ev) ||
-	    pathf(p->ziphash, sizeof(p->ziphash), "%s/%s.ziphash", p->dir, ev) ||
-	    pathf(p->dl, sizeof(p->dl), "%s/downloads/%s.zip", r, p->id) ||
-	    pathf(p->lock, sizeof(p->lock), "%s/locks/%s.lock", r, p->id))
+	if (common_pathf(p->id, sizeof(p->id), "mod-%s", sha) ||
+	    common_pathf(p->dir, sizeof(p->dir), "%s/%s/@v", root, ep) ||
+	    common_pathf(p->mod, sizeof(p->mod), "%s/%s.mod", p->dir, ev) ||
+	    common_pathf(p->info, sizeof(p->info), "%s/%s.info", p->dir, ev) ||
+	    common_pathf(p->zip, sizeof(p->zip), "%s/%s.zip", p->dir, ev) ||
+	    common_pathf(p->ziphash, sizeof(p->ziphash), "%s/%s.ziphash", p->dir, ev) ||
+	    common_pathf(p->dl, sizeof(p->dl), "%s/downloads/%s.zip", r, p->id) ||
+	    common_pathf(p->lock, sizeof(p->lock), "%s/locks/%s.lock", r, p->id))
 		return common_err_set(err, -ENAMETOOLONG, "%s@%s: path too long",
 				      path, v->str);
 	return 0;
@@ -292,8 +260,8 @@ static int download_locked(const struct rungo_modcache_opts *o,
 					 "the cached zip", &out->recorded,
 					 err);
 		}
-		logmsg(o, COMMON_LOG_WARN, "%s is unreadable; downloading %s@%s again",
-		       p->ziphash, path, v->str);
+		common_logf(o->log, o->log_ctx, COMMON_LOG_WARN, "%s is unreadable; downloading %s@%s again",
+			    p->ziphash, path, v->str);
 	}
 	if (!o->proxy)
 		return common_err_set(err, -ENOENT,
@@ -303,13 +271,13 @@ static int download_locked(const struct rungo_modcache_opts *o,
 	if (rc)
 		return rc;
 	if (stat(p->dl, &st) != 0) {
-		logmsg(o, COMMON_LOG_INFO, "downloading %s@%s", path, v->str);
+		common_logf(o->log, o->log_ctx, COMMON_LOG_INFO, "downloading %s@%s", path, v->str);
 		rc = rungo_goproxy_zip(o->proxy, path, v, p->dl, err);
 		if (rc)
 			return rc;
 		out->downloaded = true;
 	}
-	if (pathf(prefix, sizeof(prefix), "%s@%s/", path, v->str))
+	if (common_pathf(prefix, sizeof(prefix), "%s@%s/", path, v->str))
 		return common_err_set(err, -ENAMETOOLONG, "%s@%s: too long", path,
 				      v->str);
 	rc = rungo_dirhash_zip(p->dl, prefix, out->h1, err);

@@ -79,22 +79,6 @@ struct lutgen_generate {
 	size_t progress_shown;
 };
 
-static void logf_(struct lutgen_generate *g, enum common_log_level lvl,
-		  const char *fmt, ...) COMMON_PRINTF(3, 4);
-static void logf_(struct lutgen_generate *g, enum common_log_level lvl,
-		  const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-
-	if (!g->o.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	g->o.log(g->o.log_ctx, lvl, msg);
-}
-
 /* ---- the real backend --------------------------------------------------- */
 
 static int real_install(struct lutgen_generate *g,
@@ -556,9 +540,9 @@ static void result_store(struct lutgen_generate *g, size_t mi)
 	e.values = m->values;
 	if (lutgen_rcache_store(g->results_dir, g->m_key[mi], gs->spec, &e,
 				&err) != 0)
-		logf_(g, COMMON_LOG_WARN,
-		      "could not write the result cache entry of %s %s/%s: %s",
-		      gs->spec->name, m->version_str, m->goarch, err.msg);
+		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_WARN,
+			    "could not write the result cache entry of %s %s/%s: %s",
+			    gs->spec->name, m->version_str, m->goarch, err.msg);
 }
 
 /* ---- the pipeline ------------------------------------------------------- */
@@ -665,8 +649,8 @@ static void measure(struct lutgen_generate *g, size_t mi)
 	pthread_mutex_unlock(&g->lock);
 	progress(g, done, total);
 	if (rc == 0) {
-		logf_(g, COMMON_LOG_DEBUG, "%s: %s linux/%s built in %.1f s",
-		      gs->spec->name, m->version_str, m->goarch, m->wall_s);
+		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_DEBUG, "%s: %s linux/%s built in %.1f s",
+			    gs->spec->name, m->version_str, m->goarch, m->wall_s);
 		result_store(g, mi);
 	}
 	lutgen_values_free(vals, gs->spec->nlookups);

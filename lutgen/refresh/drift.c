@@ -226,6 +226,17 @@ static void valstr(const struct lutgen_value *v, char *buf, size_t size)
 		snprintf(buf, size, "(a value too long to show)");
 }
 
+/* <out_dir>/<name>.json */
+static int json_path(const char *out_dir, const char *name, char *buf,
+		     size_t size, struct common_err *err)
+{
+	if (common_pathf(buf, size, "%s/%s.json", out_dir, name))
+		return common_err_set(err, -ENAMETOOLONG,
+				      "drift: path %s/%s.json too long",
+				      out_dir, name);
+	return 0;
+}
+
 /* ---- the per-spec check ---- */
 
 struct ctx {
@@ -897,17 +908,14 @@ int lutgen_drift_keep_provenance(const struct lutgen_table *t,
 	char path[4096], why[COMMON_ERR_MSG_SIZE];
 	char *text = NULL;
 	size_t len = 0;
-	int rc, w;
+	int rc;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.s = lutgen_table_spec(t);
-	w = snprintf(path, sizeof(path), "%s/%s.json", out_dir, c.s->name);
-	if (w < 0 || (size_t)w >= sizeof(path))
-		return common_err_set(err, -ENAMETOOLONG,
-				      "drift: path %s/%s.json too long", out_dir,
-				      c.s->name);
+	if (json_path(out_dir, c.s->name, path, sizeof(path), err))
+		return -ENAMETOOLONG;
 	rc = common_fs_read_file(path, 0, &text, &len, NULL);
 	if (rc == 0)
 		rc = old_parse(text, len, &o, why, sizeof(why));
@@ -1025,7 +1033,7 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	char *text = NULL;
 	size_t len = 0;
 	bool have_old = false;
-	int rc, w;
+	int rc;
 
 	if (!d || !t || !out_dir || !lutgen_table_spec(t))
 		return common_err_set(err, -EINVAL, "drift: NULL argument");
@@ -1033,11 +1041,8 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	c.d = d;
 	c.t = t;
 	c.s = lutgen_table_spec(t);
-	w = snprintf(path, sizeof(path), "%s/%s.json", out_dir, c.s->name);
-	if (w < 0 || (size_t)w >= sizeof(path))
-		return common_err_set(err, -ENAMETOOLONG,
-				      "drift: path %s/%s.json too long", out_dir,
-				      c.s->name);
+	if (json_path(out_dir, c.s->name, path, sizeof(path), err))
+		return -ENAMETOOLONG;
 	rc = start_spec(&c, path);
 	if (rc == 0)
 		rc = load_old(&c, path, &o, &text, &len, &have_old);
