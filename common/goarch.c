@@ -2,6 +2,7 @@
 /* common/goarch.c - the host's architecture in Go's spelling. */
 #include "common/goarch.h"
 
+#include <elf.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -31,4 +32,36 @@ const char *common_host_arch(void)
 		if (strcmp(u.machine, map[i].machine) == 0)
 			return map[i].arch;
 	return NULL;
+}
+
+/* Not in every <elf.h> yet. */
+#define ELF_MACHINE_LOONGARCH 258
+
+const char *common_goarch_from_elf(unsigned machine, bool is64,
+				   bool big_endian)
+{
+	switch (machine) {
+	case EM_X86_64:
+		return is64 ? "amd64" : NULL;
+	case EM_386:
+		return is64 ? NULL : "386";
+	case EM_AARCH64:
+		return is64 ? "arm64" : NULL;
+	case EM_ARM:
+		return is64 ? NULL : "arm";
+	case EM_PPC64:
+		return is64 ? (big_endian ? "ppc64" : "ppc64le") : NULL;
+	case EM_S390:
+		return is64 && big_endian ? "s390x" : NULL;
+	case EM_RISCV:
+		return is64 ? "riscv64" : NULL;
+	case ELF_MACHINE_LOONGARCH:
+		return is64 ? "loong64" : NULL;
+	case EM_MIPS:
+		if (is64)
+			return big_endian ? "mips64" : "mips64le";
+		return big_endian ? "mips" : "mipsle";
+	default:
+		return NULL;
+	}
 }

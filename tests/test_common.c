@@ -162,6 +162,30 @@ static void test_err_prefix(void **state)
 	assert_int_equal(common_err_set(NULL, -EINVAL, "ignored"), -EINVAL);
 }
 
+/* e_machine numbers from the ELF processor supplements; GOARCH names
+ * from Go's cmd/dist list. */
+static void test_goarch_from_elf(void **state)
+{
+	(void)state;
+	assert_string_equal(common_goarch_from_elf(62, true, false), "amd64");
+	assert_null(common_goarch_from_elf(62, false, false));
+	assert_string_equal(common_goarch_from_elf(183, true, false), "arm64");
+	assert_string_equal(common_goarch_from_elf(3, false, false), "386");
+	assert_string_equal(common_goarch_from_elf(40, false, false), "arm");
+	assert_string_equal(common_goarch_from_elf(21, true, false), "ppc64le");
+	assert_string_equal(common_goarch_from_elf(21, true, true), "ppc64");
+	assert_string_equal(common_goarch_from_elf(22, true, true), "s390x");
+	assert_null(common_goarch_from_elf(22, true, false));
+	assert_string_equal(common_goarch_from_elf(243, true, false),
+			    "riscv64");
+	assert_string_equal(common_goarch_from_elf(258, true, false),
+			    "loong64");
+	assert_string_equal(common_goarch_from_elf(8, true, false),
+			    "mips64le");
+	assert_string_equal(common_goarch_from_elf(8, false, true), "mips");
+	assert_null(common_goarch_from_elf(0, true, false));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +194,7 @@ int main(void)
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_sb),
 		cmocka_unit_test(test_err_prefix),
+		cmocka_unit_test(test_goarch_from_elf),
 	};
 	const char *tmp = getenv("TMPDIR");
 	int rc;

@@ -46,6 +46,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/goarch.h"
+
 /* Go's vendor attributes (cmd/internal/dwarf). */
 #define LUTGEN_DW_AT_GO_EMBEDDED_FIELD 0x2903
 
@@ -189,42 +191,24 @@ static bool name_map_get(const struct name_map *m, const char *name,
 static const char *goarch_of(Elf *elf, int64_t *cfa_to_sp, int64_t *first_arg)
 {
 	GElf_Ehdr eh;
+	const char *arch;
 
 	*cfa_to_sp = 0;
 	*first_arg = -1;
 	if (!gelf_getehdr(elf, &eh))
 		return "unknown";
-	switch (eh.e_machine) {
-	case EM_X86_64:
+	arch = common_goarch_from_elf(eh.e_machine,
+				      eh.e_ident[EI_CLASS] == ELFCLASS64,
+				      eh.e_ident[EI_DATA] == ELFDATA2MSB);
+	if (!arch)
+		return "unknown";
+	if (strcmp(arch, "amd64") == 0) {
 		*cfa_to_sp = 8;
 		*first_arg = 8;  /* 0(SP) return address */
-		return "amd64";
-	case EM_AARCH64:
-		*cfa_to_sp = 0;
+	} else if (strcmp(arch, "arm64") == 0) {
 		*first_arg = 8;  /* 0(SP) caller's saved-LR slot */
-		return "arm64";
-	case EM_386:
-		return "386";
-	case EM_ARM:
-		return "arm";
-	case EM_RISCV:
-		return "riscv64";
-	case EM_PPC64:
-		return eh.e_ident[EI_DATA] == ELFDATA2LSB ? "ppc64le" : "ppc64";
-	case EM_S390:
-		return "s390x";
-	case EM_MIPS:
-		if (eh.e_ident[EI_CLASS] == ELFCLASS64)
-			return eh.e_ident[EI_DATA] == ELFDATA2LSB ?
-				"mips64le" : "mips64";
-		return eh.e_ident[EI_DATA] == ELFDATA2LSB ? "mipsle" : "mips";
-#ifdef EM_LOONGARCH
-	case EM_LOONGARCH:
-		return "loong64";
-#endif
-	default:
-		return "unknown";
 	}
+	return arch;
 }
 
 /* .debug_info (plain or SHF_COMPRESSED) or .zdebug_info present? */
