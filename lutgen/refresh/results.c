@@ -837,18 +837,76 @@ out:
 	return rc;
 }
 
+/* "format", "format_version" and "shard" of a results file. */
+static int parse_header(const cJSON *o, const char *where, int *k, int *n,
+			struct common_err *err)
+{
+	const char *magic = cJSON_IsObject(o) ? lutgen_json_str(o, "format")
+					      : NULL;
+	const cJSON *sh;
+	uint64_t fv = 0, uk = 0, un = 0;
+	int rc;
+
+	if (!magic || strcmp(magic, RESULTS_MAGIC) != 0)
+		return common_err_set(err, -EINVAL,
+				      "%s: not a lutgen results file (\"format\" is not \"%s\")",
+				      where, RESULTS_MAGIC);
+	rc = lutgen_json_uint(o, "format_version", where, &fv, err);
+	if (rc)
+		return rc;
+	if (fv != LUTGEN_RESULTS_FORMAT)
+		return common_err_set(err, -EINVAL,
+				      "%s: format version %" PRIu64 ", this lutgen reads %d: measure and merge with the same lutgen",
+				      where, fv, LUTGEN_RESULTS_FORMAT);
+	sh = cJSON_GetObjectItemCaseSensitive(o, "shard");
+	if (!cJSON_IsObject(sh))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'shard': expected {\"k\", \"n\"}",
+				      where);
+	if ((rc = lutgen_json_uint(sh, "k", where, &uk, err)) ||
+	    (rc = lutgen_json_uint(sh, "n", where, &un, err)))
+		return rc;
+	if (un < 1 || un > LUTGEN_MAX_SHARDS || uk < 1 || uk > un)
+		return common_err_set(err, -EINVAL,
+				      "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
+				      where, uk, un);
+	*k = (int)uk;
+	*n = (int)un;
+	return 0;
+}
+
+/* Every spec of the file, then the file's jobs against its shard. */
+static int parse_specs(struct lutgen_results *r, const cJSON *o,
+		       const char *where, struct common_err *err)
+{
+	const cJSON *specs = cJSON_GetObjectItemCaseSensitive(o, "specs");
+	const cJSON *it;
+	struct lutgen_shard_job *fjobs = NULL;
+	size_t nfjobs = 0, idx = 0;
+	int rc = 0;
+
+	if (!cJSON_IsArray(specs))
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'specs': expected an array", where);
+	cJSON_ArrayForEach(it, specs) {
+		free(fjobs);
+		fjobs = NULL;
+		nfjobs = 0;
+		rc = parse_spec(r, it, idx++, &fjobs, &nfjobs, err);
+		if (rc)
+			break;
+	}
+	free(fjobs);
+	return rc ? rc : check_file_jobs(r, specs, err);
+}
+
 int lutgen_results_parse(const char *json, size_t len, const char *origin,
 			 struct lutgen_results **out, struct common_err *err)
 {
 	struct lutgen_results *r = NULL;
-	struct lutgen_shard_job *fjobs = NULL;
-	size_t nfjobs = 0, idx = 0;
-	const cJSON *o, *sh, *specs, *it;
-	const char *magic;
 	cJSON *doc = NULL;
-	uint64_t k = 0, n = 0, fv = 0;
 	char where[512];
-	int rc;
+	int rc, k = 0, n = 0;
 
 	if (!json || !out)
 		return common_err_set(err, -EINVAL, "results: NULL argument");
@@ -862,69 +920,22 @@ int lutgen_results_parse(const char *json, size_t len, const char *origin,
 				      (size_t)(cJSON_GetErrorPtr()
 						      ? cJSON_GetErrorPtr() - json
 						      : 0));
-	o = doc;
-	magic = cJSON_IsObject(o) ? lutgen_json_str(o, "format") : NULL;
-	if (!magic || strcmp(magic, RESULTS_MAGIC) != 0) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: not a lutgen results file (\"format\" is not \"%s\")",
-				    where, RESULTS_MAGIC);
-		goto out;
+	rc = parse_header(doc, where, &k, &n, err);
+	if (rc == 0)
+		rc = lutgen_results_new(k, n, &r, err);
+	if (rc == 0) {
+		free(r->origin);
+		r->origin = strdup(origin);
+		if (!r->origin)
+			rc = common_err_set(err, -ENOMEM,
+					    "results: out of memory");
 	}
-	rc = lutgen_json_uint(o, "format_version", where, &fv, err);
-	if (rc)
-		goto out;
-	if (fv != LUTGEN_RESULTS_FORMAT) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: format version %" PRIu64 ", this lutgen reads %d: measure and merge with the same lutgen",
-				    where, fv, LUTGEN_RESULTS_FORMAT);
-		goto out;
+	if (rc == 0)
+		rc = parse_specs(r, doc, where, err);
+	if (rc == 0) {
+		*out = r;
+		r = NULL;
 	}
-	sh = cJSON_GetObjectItemCaseSensitive(o, "shard");
-	if (!cJSON_IsObject(sh)) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: key 'shard': expected {\"k\", \"n\"}",
-				    where);
-		goto out;
-	}
-	if ((rc = lutgen_json_uint(sh, "k", where, &k, err)) ||
-	    (rc = lutgen_json_uint(sh, "n", where, &n, err)))
-		goto out;
-	if (n < 1 || n > LUTGEN_MAX_SHARDS || k < 1 || k > n) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: shard %" PRIu64 "/%" PRIu64 " out of range",
-				    where, k, n);
-		goto out;
-	}
-	rc = lutgen_results_new((int)k, (int)n, &r, err);
-	if (rc)
-		goto out;
-	free(r->origin);
-	r->origin = strdup(origin);
-	if (!r->origin) {
-		rc = common_err_set(err, -ENOMEM, "results: out of memory");
-		goto out;
-	}
-	specs = cJSON_GetObjectItemCaseSensitive(o, "specs");
-	if (!cJSON_IsArray(specs)) {
-		rc = common_err_set(err, -EINVAL,
-				    "%s: key 'specs': expected an array", where);
-		goto out;
-	}
-	cJSON_ArrayForEach(it, specs) {
-		free(fjobs);
-		fjobs = NULL;
-		nfjobs = 0;
-		rc = parse_spec(r, it, idx++, &fjobs, &nfjobs, err);
-		if (rc)
-			goto out;
-	}
-	rc = check_file_jobs(r, specs, err);
-	if (rc)
-		goto out;
-	*out = r;
-	r = NULL;
-out:
-	free(fjobs);
 	cJSON_Delete(doc);
 	lutgen_results_free(r);
 	return rc;
