@@ -34,6 +34,9 @@ MODULES = (b"path\texample.com/app/cmd/agent\n"
            b"=>\t../net\t\t\n"
            b"\n"
            b"dep\tgolang.org/x/sys\tv0.16.0\th1:xWw16ngr6ZMtmxDyKyIgsE93KNKz5HKmMa3b8ALHidU=\n"
+           b"dep\texample.com/local\tv0.0.0\n"
+           b"=>\t./local\t(devel)\t\n"
+           b"\n"
            b"build\t-buildmode=pie\n"
            b"build\t-compiler=gc\n"
            b"build\t-ldflags=\"-s -w -X \\\"main.version=1.2.3\\\"\"\n"
@@ -92,6 +95,28 @@ def pclntab(layout, text_start):
         for i, (_, e) in enumerate(FUNCS):
             body += struct.pack("<QiI", TEXT_VA + e, names_at + name_offs[i], 0)
         return body
+    if layout == 116:
+        # go1.16/1.17: header words nfunc, nfiles, funcnameOffset,
+        # cuOffset, filetabOffset, pctabOffset, pclnOffset; functab of
+        # (entry pc, funcoff) uintptr pairs at pclnOffset, funcoff relative
+        # to it; _func = entry uintptr, nameoff int32 into funcnametab.
+        hdr_len = 8 + 7 * 8
+        names_at = hdr_len
+        pcln_at = (names_at + len(names) + 7) & ~7
+        funcs_at = (len(FUNCS) * 2 + 1) * 8
+        ftab = b""
+        for i, (_, e) in enumerate(FUNCS):
+            ftab += struct.pack("<QQ", TEXT_VA + e, funcs_at + 48 * i)
+        ftab += struct.pack("<Q", TEXT_VA + TEXT_END)
+        fn = b""
+        for i, (_, e) in enumerate(FUNCS):
+            fn += struct.pack("<Qi", TEXT_VA + e, name_offs[i]) + b"\0" * 36
+        hdr = struct.pack("<IBBBB", 0xfffffffa, 0, 0, 1, 8)
+        hdr += struct.pack("<7Q", len(FUNCS), 0, names_at, pcln_at, pcln_at,
+                           pcln_at, pcln_at)
+        body = hdr + names
+        body += b"\0" * (pcln_at - len(body))
+        return body + ftab + fn
     magic = 0xfffffff1 if layout == 120 else 0xfffffff0
     hdr_len = 8 + 8 * 8
     names_at = hdr_len
@@ -196,6 +221,7 @@ def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
 # name -> (bytes, expectations written by hand)
 FIXTURES = {
     "go120_amd64.elf": elf(),
+    "go116_amd64.elf": elf(layout=116),
     "go118_amd64.elf": elf(layout=118),
     "go126_moduledata.elf": elf(text_start=0, moduledata=True),
     "go120_nosections.elf": elf(sections=False),

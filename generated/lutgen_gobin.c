@@ -1720,6 +1720,20 @@ static void gb_module_set(struct lutgen_gobin_module *m, char **f, size_t k)
 	m->version = f[1];
 	m->sum = k == 3 ? f[2] : "";
 	m->replace = NULL;
+	m->local = false;
+}
+
+/* A replacement path naming a directory (golang.org/x/mod's
+ * modfile.IsDirectoryPath): "./x", "../x", "/x", "." and "..", and their
+ * Windows spellings. */
+static bool gb_is_dir_path(const char *p)
+{
+	return strcmp(p, ".") == 0 || strcmp(p, "..") == 0 ||
+	       strncmp(p, "./", 2) == 0 || strncmp(p, "../", 3) == 0 ||
+	       strncmp(p, ".\\", 2) == 0 || strncmp(p, "..\\", 3) == 0 ||
+	       p[0] == '/' || p[0] == '\\' ||
+	       (((p[0] >= 'a' && p[0] <= 'z') || (p[0] >= 'A' && p[0] <= 'Z')) &&
+		p[1] == ':' && (p[2] == '\\' || p[2] == '/'));
 }
 
 /* A build line's "key=value" (either may be quoted) into out, in place. */
@@ -1827,6 +1841,7 @@ static int gb_parse_modinfo(struct lutgen_gobin *b)
 				struct lutgen_gobin_module *r = &b->mods[top--];
 
 				gb_module_set(r, f, k);
+				r->local = gb_is_dir_path(r->path);
 				last->replace = r;
 			}
 			last = NULL;
@@ -2064,6 +2079,12 @@ static int gb_load(struct lutgen_gobin *b, struct lutgen_gobin_err *err)
 	if (!b->info.go_version_raw)
 		gb_check_gccgo(b);
 	if (b->flags & LUTGEN_GOBIN_REQUIRE_GO) {
+		if (b->info.truncated && !b->info.go_version_raw)
+			return gb_fail(err, -ENOEXEC,
+				       "%s: truncated ELF file (its headers describe %llu bytes, the file has %llu)",
+				       name,
+				       (unsigned long long)b->info.described_size,
+				       (unsigned long long)b->size);
 		if (b->info.gccgo)
 			return gb_fail(err, -ENOTSUP,
 				       "%s: built with gccgo (%s): not supported; only binaries of the gc Go toolchain carry the build information read here",
@@ -2230,6 +2251,10 @@ int lutgen_gobin_open_pid(int pid, const struct lutgen_gobin_opts *opts,
 	rc = lutgen_gobin_open(path, opts, out, err);
 	if (rc == -ENOENT && stat(dir, &st) != 0)
 		return gb_fail(err, -ESRCH, "process %d: no such process", pid);
+	if (rc == -ENOENT)
+		return gb_fail(err, -ENOENT,
+			       "process %d: no executable (%s is gone: a kernel thread, or the process is exiting)",
+			       pid, path);
 	if (rc == -EACCES || rc == -EPERM)
 		return gb_fail(err, rc,
 			       "%s: permission denied (reading another user's process needs ptrace access, e.g. CAP_SYS_PTRACE)",
@@ -2319,10 +2344,12 @@ int lutgen_gobin_module_version(const struct lutgen_gobin *b,
 	if (m->replace)
 		m = m->replace;
 	v = m->version;
-	if (!v[0])
+	if (m->local) {
+		v = "";
 		rc = LUTGEN_GOBIN_LOCAL;
-	else if (strcmp(v, "(devel)") == 0)
+	} else if (!v[0] || strcmp(v, "(devel)") == 0) {
 		rc = LUTGEN_GOBIN_DEVEL;
+	}
 	n = strlen(v);
 	if (n >= size) {
 		memcpy(buf, v, size - 1);

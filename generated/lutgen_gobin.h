@@ -141,12 +141,17 @@ struct lutgen_gobin_setting {
 };
 
 struct lutgen_gobin_module {
-	const char *path;     /* "google.golang.org/grpc" */
-	const char *version;  /* "v1.62.0", "(devel)"; "" for a local directory */
+	const char *path;     /* "google.golang.org/grpc", "../grpc" */
+	/* "v1.62.0"; "(devel)" for the main module built from a work tree
+	 * and (go1.18+) for a local directory, "" for one before go1.18. */
+	const char *version;
 	const char *sum;      /* "h1:..."; "" when none */
 	/* What the module was replaced with (`=> path version` or
 	 * `=> ./local`), NULL when not replaced. */
 	const struct lutgen_gobin_module *replace;
+	/* This is a replacement by a local directory: path is a file path
+	 * ("./x", "../x", "/x"), there is no version. */
+	bool local;
 };
 
 enum lutgen_gobin_kind {
@@ -254,9 +259,10 @@ lutgen_gobin_module_find(const struct lutgen_gobin *bin, const char *path);
  * the replacement's version when it was replaced by another module
  * version, else its own.  Returns 0; LUTGEN_GOBIN_LOCAL when it was
  * replaced by a local directory (buf = "": there is no version, do not
- * trust a table keyed by one); LUTGEN_GOBIN_DEVEL for "(devel)" (buf =
- * "(devel)"); -ENOENT when the binary has no such module; -ERANGE when
- * buf is too small (truncated, NUL-terminated); -EINVAL. */
+ * trust a table keyed by one); LUTGEN_GOBIN_DEVEL when there is no
+ * version either ("(devel)": the main module built from a work tree;
+ * buf = "(devel)"); -ENOENT when the binary has no such module; -ERANGE
+ * when buf is too small (truncated, NUL-terminated); -EINVAL. */
 int lutgen_gobin_module_version(const struct lutgen_gobin *bin,
 				const char *path, char *buf, size_t size);
 

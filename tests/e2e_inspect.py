@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""e2e test of `lutgen inspect` on real binaries built here.
+"""e2e test of `lutgen inspect` (the vendorable reader
+generated/lutgen_gobin.c underneath) on real binaries built here.
 
 Toolchains: `scripts/go-mirror goroots` (<version> <GOROOT> lines).  For
 the oldest (go1.15: pre-1.18 build info, go1.2 pclntab) and the newest
 toolchain every flag combination is built; toolchains in between get the
 basic ones (their pclntab layouts: go1.18, go1.20, go1.26+ without
-textStart).  Expected values come from `go version -m`, `go tool nm` on
-the unstripped twin, `readelf -l` and from what we asked the build for,
-never from lutgen.  Exit 77 when the prerequisites are missing.
+textStart).  Expected values come from `go version -m` of the newest
+toolchain (the whole module and build-setting block, line for line),
+`go tool nm` on the unstripped twin, `readelf -l` and from what we asked
+the build for, never from lutgen.  Also: modules replaced by a local
+directory and by another module version (a file:// GOPROXY made here),
+strings with control characters and invalid UTF-8 (escaped in text and
+JSON), and inputs that must fail fast: FIFOs, a 2 GiB sparse non-ELF, a
+missing file, a directory.  Exit 77 when the prerequisites are missing.
 """
+import io
 import json
 import os
 import re
@@ -18,12 +25,15 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
+import zipfile
 
 LUTGEN = os.environ.get("LUTGEN_EXE")
 SRC = os.environ.get("LUTGEN_SOURCE_ROOT")
 STRIP = shutil.which("llvm-strip") or "strip"
 FAILS = []
 CHECKS = 0
+NEWEST = None   # the newest GOROOT: its `go version -m` reads every layout
 
 HELLO = """package main
 
@@ -134,20 +144,63 @@ def go_env(goroot, work, arch="amd64", cgo="0"):
 
 
 def go_version_m(goroot, path):
-    """(version, {setting: value}) from `go version -m`."""
+    """(raw version, [module/build lines]) from `go version -m`."""
     r = run([os.path.join(goroot, "bin", "go"), "version", "-m", path],
             env=go_env(goroot, os.path.dirname(path)))
-    lines = r.stdout.splitlines()
+    lines = r.stdout.split("\n")
     if r.returncode != 0 or not lines or ": " not in lines[0]:
-        return None, {}
-    ver = lines[0].split(": ", 1)[1].split()[0]
-    settings = {}
-    for line in lines[1:]:
-        f = line.strip("\n").split("\t")
-        if len(f) >= 3 and f[1] == "build":
-            k, _, v = f[2].partition("=")
-            settings[k] = v.strip('"') if v.startswith('"') else v
-    return ver, settings
+        return None, []
+    ver = lines[0].split(": ", 1)[1]
+    if lines[-1] == "":
+        lines.pop()  # after the last newline
+    body = [l[1:] if l.startswith("\t") else l for l in lines[1:]]
+    return ver, body
+
+
+def go_quote(s):
+    """strconv.Quote for the strings build settings hold."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        esc = {'"': '\\"', "\\": "\\\\", "\a": "\\a", "\b": "\\b",
+               "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\v": "\\v"}
+        if ch in esc:
+            out.append(esc[ch])
+        elif o < 0x20 or o == 0x7f:
+            out.append("\\x%02x" % o)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append("\\u%04x" % o if o < 0x10000 else "\\U%08x" % o)
+    return "".join(out) + '"'
+
+
+def vm_lines(doc):
+    """What `go version -m` prints below its first line, rebuilt from
+    inspect's JSON (runtime/debug.BuildInfo.String's rules)."""
+    lines = []
+    if doc.get("path"):
+        lines.append("path\t" + doc["path"])
+
+    def mod(word, m):
+        if m.get("replace") is None:
+            lines.append("%s\t%s\t%s\t%s" % (word, m["path"], m["version"], m["sum"]))
+        else:
+            lines.append("%s\t%s\t%s" % (word, m["path"], m["version"]))
+            mod("=>", m["replace"])
+            lines.append("")
+    if doc.get("main_module"):
+        mod("mod", doc["main_module"])
+    for d in doc.get("deps") or []:
+        mod("dep", d)
+    for k, v in (doc.get("build_settings") or {}).items():
+        if k == "" or any(c in k for c in '= \t\r\n"`'):
+            k = go_quote(k)
+        if any(c in v for c in ' \t\r\n"`'):
+            v = go_quote(v)
+        lines.append("build\t%s=%s" % (k, v))
+    return lines
 
 
 def nm_addr(goroot, path, sym):
@@ -199,28 +252,22 @@ def check_binary(b):
           "%s: inspect exit %d: %s" % (name, r.returncode, r.stderr.strip()))
     if not doc or r.returncode != 0:
         return
-    # old `go version -m` needs section headers: ask it about the twin
-    ver, settings = go_version_m(b["goroot"], b.get("vm", b["path"]))
+    # `go version -m` needs section headers: ask it about the twin then
+    ver, body = go_version_m(NEWEST, b.get("vm", b["path"]))
     if ver is None and b.get("stripped"):
-        # old debug/elf refuses some llvm-strip output; strip does not
-        # touch .go.buildinfo, so ask about the unstripped twin
-        ver, settings = go_version_m(b["goroot"], b["twin"])
-    if ver is None and b["path"].endswith("cshared"):
-        # go1.15's `go version -m` skips shared objects: the toolchain's
-        # own `go version` names the version that built it
-        r0 = run([os.path.join(b["goroot"], "bin", "go"), "version"],
-                 env=go_env(b["goroot"], os.path.dirname(b["path"])))
-        m = re.search(r"go version (go\S+)", r0.stdout)
-        ver = m.group(1) if m else None
+        # debug/elf refuses some llvm-strip output; strip does not touch
+        # .go.buildinfo, so ask about the unstripped twin
+        ver, body = go_version_m(NEWEST, b["twin"])
     check(ver is not None, "%s: go version -m failed" % name)
-    check(doc.get("go_version") == ver,
+    check(doc.get("go_version_raw") == ver,
+          "%s: go_version_raw %r, go version -m says %r" % (name, doc.get("go_version_raw"), ver))
+    check(ver is None or doc.get("go_version") == ver.split()[0],
           "%s: go_version %r, go version -m says %r" % (name, doc.get("go_version"), ver))
+    mine = vm_lines(doc)
+    check(mine == body, "%s: modules/settings differ from go version -m:\n  ours %r\n  go's %r"
+          % (name, mine, body))
     check(doc.get("goarch") == b["arch"],
           "%s: goarch %r, built for %r" % (name, doc.get("goarch"), b["arch"]))
-    bs = doc.get("build_settings", {})
-    for k, v in settings.items():
-        check(bs.get(k) == v, "%s: build setting %s=%r, go version -m says %r"
-              % (name, k, bs.get(k), v))
     for k, v in b["expect"].items():
         check(doc.get(k) == v, "%s: %s is %r, expected %r" % (name, k, doc.get(k), v))
     check(isinstance(doc.get("lookups"), dict), "%s: no lookups object" % name)
@@ -392,6 +439,177 @@ def errors_case(work, newest_root):
                 check("error" in doc, "%s: --json stdout has no error member: %r" % (what, r.stdout))
 
 
+def run_rusage(cmd, timeout=60):
+    """(returncode, stdout bytes, stderr bytes, max RSS in KiB, seconds)."""
+    t0 = time.monotonic()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(cmd, stdout=out, stderr=err)
+        deadline = t0 + timeout
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                p.kill()
+                pid, status, ru = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.01)
+        out.seek(0)
+        err.seek(0)
+        return (os.waitstatus_to_exitcode(status), out.read(), err.read(),
+                ru.ru_maxrss, time.monotonic() - t0)
+
+
+def fast_fail_case(work, newest_root):
+    """Inputs that must fail at once with the errno's own words, or be
+    read without reading them whole (issue 8, items 8 and 13)."""
+    fifo = os.path.join(work, "fifo")
+    os.mkfifo(fifo)
+    huge_txt = os.path.join(work, "huge.txt")
+    with open(huge_txt, "wb") as fh:
+        fh.write(b"#!/bin/sh\necho not an elf\n")
+        fh.truncate(2 << 30)
+    cases = [(fifo, "not a regular file (a FIFO)"),
+             (huge_txt, "not an ELF file"),
+             (os.path.join(work, "does-not-exist"), "no such file or directory"),
+             (work, "is a directory")]
+    for path, needle in cases:
+        for args in (["inspect", path], ["--json", "inspect", path],
+                     ["inspect", "--symbol", "main.main", path]):
+            rc, out, err, rss, secs = run_rusage([LUTGEN] + args, timeout=20)
+            what = "%s %s" % (" ".join(args[:-1]), os.path.basename(path))
+            check(rc == 1 and needle.encode() in err,
+                  "%s: exit %d, stderr %r lacks %r" % (what, rc, err, needle))
+            check(secs < 5, "%s: took %.1f s" % (what, secs))
+            check(rss < 64 * 1024, "%s: max RSS %d KiB" % (what, rss))
+    # A 2 GiB Go binary (a real one, sparse-padded): read, not slurped.
+    gobin = os.path.join(work, newest_root[1], "default")
+    huge_go = os.path.join(work, "huge-go")
+    shutil.copy(gobin, huge_go)
+    with open(huge_go, "r+b") as fh:
+        fh.truncate(2 << 30)
+    for args in (["--json", "inspect", huge_go],
+                 ["--json", "inspect", "--symbol", "main.Target", huge_go]):
+        rc, out, err, rss, secs = run_rusage([LUTGEN] + args, timeout=60)
+        check(rc == 0, "2 GiB Go binary: %s exit %d: %r" % (args[-2], rc, err))
+        check(rss < 100 * 1024, "2 GiB Go binary: %s max RSS %d KiB" % (args[-2], rss))
+    os.unlink(huge_go)
+    os.unlink(huge_txt)
+
+
+def escape_case(work, newest_root):
+    """Control characters and invalid UTF-8 in a build setting reach
+    neither the terminal nor the JSON raw (issue 8, item 10)."""
+    src = os.path.join(work, "src")
+    out = os.path.join(work, "escaped")
+    goroot = newest_root[2]
+    env = go_env(goroot, work)
+    flag = b"-ldflags=-X=main.v=\x1b[31mRED\xff\x9b2J"
+    r = subprocess.run([os.path.join(goroot, "bin", "go").encode(), b"build", b"-o",
+                        out.encode(), flag, b"."], env=env, cwd=src,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check(r.returncode == 0, "escape build: %r" % r.stderr[-300:])
+    if r.returncode != 0:
+        return
+    vm = subprocess.run([os.path.join(goroot, "bin", "go"), "version", "-m", out],
+                        env=env, stdout=subprocess.PIPE).stdout
+    check(b"\x1b[31mRED\xff" in vm, "go version -m does not show the raw bytes: %r" % vm)
+    r = subprocess.run([LUTGEN, "inspect", out], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    check(r.returncode == 0, "inspect escaped: exit %d" % r.returncode)
+    check(b"\x1b" not in r.stdout and b"\xff" not in r.stdout and b"\x9b" not in r.stdout,
+          "inspect text output carries raw control/invalid bytes")
+    check(b"-X=main.v=\\x1b[31mRED\\xff\\x9b2J" in r.stdout,
+          "inspect text output lacks the escaped setting: %r" % r.stdout[-400:])
+    r = subprocess.run([LUTGEN, "--json", "inspect", out], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE)
+    try:
+        doc = json.loads(r.stdout.decode("utf-8"))   # strict: valid UTF-8
+    except ValueError as e:
+        doc = {}
+        check(False, "inspect --json on escaped: not valid UTF-8 JSON: %s" % e)
+    check((doc.get("build_settings") or {}).get("-ldflags") ==
+          "-X=main.v=\\x1b[31mRED\\xff\\x9b2J",
+          "JSON -ldflags %r" % (doc.get("build_settings") or {}).get("-ldflags"))
+
+
+def write_module_zip(path, modpath, version, files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, text in files.items():
+            z.writestr("%s@%s/%s" % (modpath, version, name), text)
+    with open(path, "wb") as fh:
+        fh.write(buf.getvalue())
+
+
+def make_replace_module(work, main_go=None):
+    """work/app: a main module whose dependency example.com/dep v1.0.0 is
+    replaced by example.com/fork v1.1.0 (served by the file:// GOPROXY
+    work/modproxy made here) and example.com/local by ./local.  Returns
+    (app dir, environment additions for `go build`)."""
+    proxy = os.path.join(work, "modproxy")
+    d = os.path.join(proxy, "example.com", "fork", "@v")
+    os.makedirs(d)
+    gomod = "module example.com/fork\n\ngo 1.15\n"
+    with open(os.path.join(d, "list"), "w") as fh:
+        fh.write("v1.1.0\n")
+    with open(os.path.join(d, "v1.1.0.info"), "w") as fh:
+        fh.write('{"Version":"v1.1.0","Time":"2024-01-02T03:04:05Z"}\n')
+    with open(os.path.join(d, "v1.1.0.mod"), "w") as fh:
+        fh.write(gomod)
+    write_module_zip(os.path.join(d, "v1.1.0.zip"), "example.com/fork", "v1.1.0",
+                     {"go.mod": gomod,
+                      "dep.go": "package dep\n\nfunc Name() string { return \"fork\" }\n"})
+    app = os.path.join(work, "app")
+    os.makedirs(os.path.join(app, "local"))
+    with open(os.path.join(app, "local", "go.mod"), "w") as fh:
+        fh.write("module example.com/local\n\ngo 1.15\n")
+    with open(os.path.join(app, "local", "local.go"), "w") as fh:
+        fh.write("package local\n\nfunc Name() string { return \"local\" }\n")
+    with open(os.path.join(app, "go.mod"), "w") as fh:
+        fh.write("module example.com/app\n\ngo 1.15\n\n"
+                 "require (\n\texample.com/dep v1.0.0\n\texample.com/local v0.0.0\n)\n\n"
+                 "replace example.com/dep v1.0.0 => example.com/fork v1.1.0\n\n"
+                 "replace example.com/local => ./local\n")
+    with open(os.path.join(app, "main.go"), "w") as fh:
+        fh.write(main_go or
+                 "package main\n\nimport (\n\t\"example.com/dep\"\n\t\"example.com/local\"\n)\n\n"
+                 "func main() { println(dep.Name(), local.Name()) }\n")
+    return app, dict(GOPROXY="file://" + proxy, GOSUMDB="off", GONOSUMDB="*",
+                     GOFLAGS="-mod=mod")
+
+
+def replace_case(work, toolchains):
+    """make_replace_module built by each of `toolchains`: inspect's
+    modules equal `go version -m`, line for line.  Returns the binaries."""
+    app, extra = make_replace_module(work)
+    bins = []
+    for minor, ver, goroot in toolchains:
+        env = go_env(goroot, work)
+        env.update(extra)
+        out = os.path.join(work, "app-" + ver)
+        r = run([os.path.join(goroot, "bin", "go"), "build", "-o", out, "."],
+                env=env, cwd=app)
+        check(r.returncode == 0, "replace build with %s: %s" % (ver, r.stderr[-400:]))
+        if r.returncode != 0:
+            continue
+        r, doc = inspect_json(out)
+        vmver, body = go_version_m(NEWEST, out)
+        check(doc is not None and vm_lines(doc) == body,
+              "replace/%s: modules differ from go version -m:\n  ours %r\n  go's %r"
+              % (ver, doc and vm_lines(doc), body))
+        deps = {m["path"]: m for m in (doc or {}).get("deps") or []}
+        fork = (deps.get("example.com/dep") or {}).get("replace") or {}
+        check(fork.get("path") == "example.com/fork" and fork.get("version") == "v1.1.0",
+              "replace/%s: example.com/dep => %r" % (ver, fork))
+        loc = (deps.get("example.com/local") or {}).get("replace") or {}
+        # go1.18+ spells a directory's version "(devel)", older Go ""
+        check(loc.get("path") == "./local" and loc.get("version") in ("", "(devel)"),
+              "replace/%s: example.com/local => %r" % (ver, loc))
+        bins.append(out)
+    return bins
+
+
 def verify_case(work, newest_root):
     p = os.path.join(work, newest_root[1], "default")
     r = lutgen("--json", "inspect", "--verify", p)
@@ -411,12 +629,14 @@ def verify_case(work, newest_root):
 
 
 def main():
+    global NEWEST
     if not LUTGEN or not SRC:
         skip("LUTGEN_EXE / LUTGEN_SOURCE_ROOT not set (run through meson test)")
     for tool in ("readelf", "strip"):
         if not shutil.which(tool):
             skip(tool + " not installed")
     roots = goroots()
+    NEWEST = roots[-1][2]
     chosen, full = pick(roots)
     work = tempfile.mkdtemp(prefix="lutgen-e2e-inspect-")
     try:
@@ -434,6 +654,9 @@ def main():
             check_binary(b)
         errors_case(work, roots[-1])
         verify_case(work, roots[-1])
+        fast_fail_case(work, roots[-1])
+        escape_case(work, roots[-1])
+        replace_case(work, [roots[0], roots[-1]])
     finally:
         if os.environ.get("LUTGEN_KEEP_TMP"):
             print("kept " + work)

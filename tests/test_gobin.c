@@ -195,6 +195,8 @@ static void test_layouts(void **state)
 		enum lutgen_gobin_bisource bi;
 		bool inl;
 	} cases[] = {
+		{ "go116_amd64.elf", 116, "section", "not needed",
+		  "go1.22.4", LUTGEN_GOBIN_BI_SECTION, true },
 		{ "go118_amd64.elf", 118, "section", "pclntab header",
 		  "go1.22.4", LUTGEN_GOBIN_BI_SECTION, true },
 		/* header textStart is 0: moduledata word 22 (.go.module is
@@ -278,7 +280,7 @@ static void test_modules(void **state)
 	assert_string_equal(in->experiments[1], "loopvar");
 	assert_string_equal(in->path, "example.com/app/cmd/agent");
 	assert_string_equal(in->main_module->path, "example.com/app");
-	assert_int_equal(in->ndeps, 4);
+	assert_int_equal(in->ndeps, 5);
 	assert_string_equal(in->deps[0].path, "github.com/google/uuid");
 	assert_string_equal(in->deps[0].version, "v1.6.0");
 	assert_string_equal(in->deps[0].sum,
@@ -302,7 +304,19 @@ static void test_modules(void **state)
 	assert_non_null(m->replace);
 	assert_string_equal(m->replace->path, "../net");
 	assert_string_equal(m->replace->version, "");
+	assert_true(m->replace->local);
 	assert_int_equal(lutgen_gobin_module_version(b, "golang.org/x/net", buf,
+						     sizeof(buf)),
+			 LUTGEN_GOBIN_LOCAL);
+	assert_string_equal(buf, "");
+	/* the same as go1.18+ writes it: "(devel)" for the directory */
+	m = lutgen_gobin_module_find(b, "example.com/local");
+	assert_non_null(m->replace);
+	assert_string_equal(m->replace->path, "./local");
+	assert_string_equal(m->replace->version, "(devel)");
+	assert_true(m->replace->local);
+	assert_false(in->deps[1].replace->local);
+	assert_int_equal(lutgen_gobin_module_version(b, "example.com/local", buf,
 						     sizeof(buf)),
 			 LUTGEN_GOBIN_LOCAL);
 	assert_string_equal(buf, "");

@@ -83,9 +83,11 @@ static void json_error(struct lutgen_cli *cli, const char *msg)
 int lutgen_cli_fail(struct lutgen_cli *cli, const struct common_err *err)
 {
 	const char *msg = err && err->msg[0] ? err->msg : "unknown error";
+	char *esc = lutgen_cli_escape(msg); /* names may come from files */
 
-	lutgen_cli_err(cli, "%s", msg);
-	json_error(cli, msg);
+	lutgen_cli_err(cli, "%s", esc ? esc : msg);
+	json_error(cli, esc ? esc : msg);
+	free(esc);
 	return LUTGEN_EXIT_FAIL;
 }
 
@@ -125,6 +127,69 @@ int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
 		return lutgen_cli_usage_error(cli, cmd,
 					      "option '%s' needs a value", name);
 	return lutgen_cli_usage_error(cli, cmd, "unknown option '%s'", name);
+}
+
+/* Length of the printable UTF-8 character at s (1-4), or 0 when the byte
+ * at s must be escaped. */
+static size_t printable_utf8(const unsigned char *s)
+{
+	unsigned cp;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return s[0] >= 0x20 && s[0] != 0x7f;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1fu;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0fu;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07u;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3fu);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0; /* overlong, out of range, surrogate */
+	if (cp <= 0x9f ||                        /* C1 controls */
+	    (cp >= 0x202a && cp <= 0x202e) ||    /* bidi embeddings */
+	    (cp >= 0x2066 && cp <= 0x2069))      /* bidi isolates */
+		return 0;
+	return n;
+}
+
+char *lutgen_cli_escape(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len, i, o = 0;
+	char *out;
+
+	if (!s)
+		return NULL;
+	len = strlen(s);
+	if (len > ((size_t)-1 - 1) / 4)
+		return NULL;
+	out = malloc(len * 4 + 1);
+	if (!out)
+		return NULL;
+	for (i = 0; i < len;) {
+		size_t n = printable_utf8(p + i);
+
+		if (n) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			snprintf(out + o, 5, "\\x%02x", p[i]);
+			o += 4;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return out;
 }
 
 int lutgen_cli_json_out(struct lutgen_cli *cli, cJSON *doc)

@@ -120,7 +120,8 @@ void lutgen_cli_info(struct lutgen_cli *cli, const char *fmt, ...)
 	COMMON_PRINTF(2, 3);
 
 /* Report a failure from a library call: stderr, and with --json the one
- * stdout document {"error": "..."}.  Returns LUTGEN_EXIT_FAIL. */
+ * stdout document {"error": "..."} (escaped with lutgen_cli_escape).
+ * Returns LUTGEN_EXIT_FAIL. */
 int lutgen_cli_fail(struct lutgen_cli *cli, const struct common_err *err);
 /* Usage error: message + "try '<prog> <cmd> --help'"; returns
  * LUTGEN_EXIT_USAGE. */
@@ -136,6 +137,16 @@ int lutgen_cli_bad_option(struct lutgen_cli *cli, const char *cmd, int opt,
 /* Print `doc` (consumed: deleted here) as the stdout JSON document.
  * Returns LUTGEN_EXIT_OK or LUTGEN_EXIT_FAIL on write error. */
 int lutgen_cli_json_out(struct lutgen_cli *cli, struct cJSON *doc);
+
+/*
+ * A string read from an untrusted file (a binary's build settings, symbol
+ * names, paths) made safe for a terminal and for JSON: printable UTF-8 is
+ * kept as it is; every other byte - control characters, DEL, C1 controls,
+ * bidirectional overrides, bytes that are not valid UTF-8 - is written as
+ * the four characters \xNN.  Returns a malloc'd string (caller frees), or
+ * NULL when out of memory; NULL in gives NULL out.
+ */
+char *lutgen_cli_escape(const char *s);
 
 /* Progress callback for rungo (draws a bar on stderr when cli->progress);
  * pass the cli as ctx. */

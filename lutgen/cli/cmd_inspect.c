@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lutgen inspect: tell a Go ELF's version, arch and facts, and what every
- * compiled-in table answers for it; --verify checks the answers against
- * the binary's own DWARF; --symbol finds a function for a uprobe.
+ * lutgen inspect: tell a Go ELF's version, arch, build settings and
+ * modules, and what every compiled-in table answers for it; --verify
+ * checks the answers against the binary's own DWARF; --symbol finds a
+ * function for a uprobe.  Everything about the binary comes from the
+ * vendorable reader generated/lutgen_gobin.{h,c} (the code agents copy);
+ * this command adds only what needs libdw (--verify) and capstone
+ * (return-instruction offsets).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -12,10 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lutgen/binary/buildinfo.h"
+#include "generated/lutgen_gobin.h"
 #include "lutgen/binary/disasm.h"
-#include "lutgen/binary/elf.h"
-#include "lutgen/binary/pclntab.h"
 #include "lutgen/cli/cli.h"
 #include "lutgen/cli/tables.h"
 #include "lutgen/measure/dwarf.h"
@@ -25,15 +27,19 @@ enum {
 	OPT_SYMBOL,
 };
 
+/* The code of one function read for the return scan, at most. */
+#define MAX_FUNC_BYTES ((size_t)16 << 20)
+
 static void usage(FILE *f)
 {
 	fputs("Usage: lutgen inspect [OPTIONS] BINARY\n"
 	      "       lutgen inspect --symbol NAME [OPTIONS] BINARY\n"
 	      "\n"
 	      "Tell a Go ELF binary's Go version, GOARCH, linkage, PIE, symbol\n"
-	      "and DWARF presence and build settings, then what every compiled-in\n"
-	      "table answers for that version and arch.  Works on stripped and\n"
-	      "static binaries.\n"
+	      "and DWARF presence, build settings and modules, then what every\n"
+	      "compiled-in table answers for that version and arch.  Works on\n"
+	      "stripped and static binaries.  Strings from the binary are shown\n"
+	      "with control characters and invalid UTF-8 as \\xNN.\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help          show this help\n"
@@ -45,83 +51,85 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* ---- everything we learn about the binary ---- */
+/* ---- opening ---- */
 
-struct binary {
-	const char *path;
-	struct lutgen_elf *elf;
-	struct lutgen_buildinfo *bi;   /* NULL if not found */
-	struct lutgen_elf_facts facts;
-	const char *goarch;            /* NULL: not a Go port */
-	char go_version[64];           /* without " X:..." suffixes */
-};
-
-static void binary_free(struct binary *b)
+/* A reader error as a common_err (lutgen_cli_fail escapes it). */
+static int reader_fail(struct common_err *err, const struct lutgen_gobin_err *ge,
+		       const char *suffix)
 {
-	lutgen_buildinfo_free(b->bi);
-	lutgen_elf_free(b->elf);
+	return common_err_set(err, ge->code, "%s%s", ge->msg, suffix);
 }
 
-/* Open, recognise and refuse what we cannot read, with one clear line. */
-static int binary_open(struct binary *b, const char *path, bool need_version,
-		       struct common_err *err)
+/* Open the binary and refuse what we cannot read, with one clear line.
+ * need_go: a gc-built Go binary is required (else any ELF will do, but a
+ * gccgo one is still refused). */
+static int binary_open(const char *path, bool need_go,
+		       struct lutgen_gobin **out, struct common_err *err)
 {
-	char why[128];
-	uint64_t want;
-	size_t n, have;
+	struct lutgen_gobin_opts o = { .flags = LUTGEN_GOBIN_REQUIRE_GO };
+	struct lutgen_gobin_err ge;
+	const struct lutgen_gobin_info *in;
 	int rc;
 
-	memset(b, 0, sizeof(*b));
-	b->path = path;
-	rc = lutgen_elf_open(path, &b->elf, err);
-	if (rc) {
-		if (rc == -ENOEXEC && err) {
-			char msg[COMMON_ERR_MSG_SIZE];
-
-			snprintf(msg, sizeof(msg), "%s", err->msg);
-			common_err_set(err, rc,
-				       "%s (lutgen inspect reads Go ELF binaries)",
-				       msg);
-		}
+	*out = NULL;
+	rc = lutgen_gobin_open(path, &o, out, &ge);
+	if (rc == -ENODATA && !need_go) {
+		o.flags = 0;
+		rc = lutgen_gobin_open(path, &o, out, &ge);
+	}
+	if (rc)
+		return reader_fail(err, &ge,
+				   rc == -ENOEXEC
+					   ? " (lutgen inspect reads Go ELF binaries)"
+					   : "");
+	in = lutgen_gobin_info(*out);
+	if (in->truncated) {
+		rc = common_err_set(err, -ENOEXEC,
+				    "%s: truncated ELF file (its headers describe %" PRIu64
+				    " bytes, the file has %" PRIu64 ")",
+				    path, in->described_size, in->file_size);
+		lutgen_gobin_free(*out);
+		*out = NULL;
 		return rc;
 	}
-	lutgen_elf_data(b->elf, &have);
-	if (lutgen_elf_truncated(b->elf, &want))
-		return common_err_set(err, -ENOEXEC,
-				      "%s: truncated ELF file (its headers describe %llu bytes, the file has %zu)",
-				      path, (unsigned long long)want, have);
-	lutgen_elf_facts(b->elf, &b->facts);
-	b->goarch = lutgen_elf_goarch(b->elf);
-	rc = lutgen_buildinfo_read(b->elf, &b->bi, NULL);
-	if (rc == 0) {
-		n = strcspn(b->bi->go_version, " ");
-		memcpy(b->go_version, b->bi->go_version, n);
-		b->go_version[n] = '\0';
-		return 0;
+	return 0;
+}
+
+static const char *kind_name(const struct lutgen_gobin_info *in)
+{
+	switch (in->kind) {
+	case LUTGEN_GOBIN_EXECUTABLE: return "executable";
+	case LUTGEN_GOBIN_PIE: return "pie";
+	case LUTGEN_GOBIN_SHARED: return "shared-object";
+	case LUTGEN_GOBIN_OTHER: break;
 	}
-	if (lutgen_buildinfo_is_gccgo(b->elf, why, sizeof(why)))
-		return common_err_set(err, -ENOTSUP,
-				      "%s: built with gccgo (%s): not supported; lutgen reads binaries of the gc Go toolchain",
-				      path, why);
-	if (!need_version)
-		return 0;
-	return common_err_set(err, -ENOENT,
-			      "%s: not a Go binary: no Go build information (no .go.buildinfo section, no \"\\xff Go buildinf:\" in the data segment, no runtime.buildVersion symbol)",
-			      path);
+	return "other";
 }
 
-static const char *linkage(const struct lutgen_elf_facts *f)
+static const char *linkage(const struct lutgen_gobin_info *in)
 {
-	return f->is_static ? "static" : "dynamic";
+	return in->is_static ? "static" : "dynamic";
 }
 
-static const char *kind(const struct binary *b)
+static const char *bisource_name(enum lutgen_gobin_bisource s)
 {
-	if (b->facts.shared_object)
-		return "shared-object";
-	if (b->facts.pie)
-		return "pie";
-	return lutgen_elf_type(b->elf) == 2 ? "executable" : "other";
+	switch (s) {
+	case LUTGEN_GOBIN_BI_SECTION: return ".go.buildinfo section";
+	case LUTGEN_GOBIN_BI_SEGMENT: return "data segment scan";
+	case LUTGEN_GOBIN_BI_SYMBOL: return "runtime.buildVersion symbol";
+	case LUTGEN_GOBIN_BI_NONE: break;
+	}
+	return "none";
+}
+
+static const char *symsrc_name(enum lutgen_gobin_symsrc s)
+{
+	switch (s) {
+	case LUTGEN_GOBIN_SYM_SYMTAB: return "symtab";
+	case LUTGEN_GOBIN_SYM_DYNSYM: return "dynsym";
+	case LUTGEN_GOBIN_SYM_PCLNTAB: return "pclntab";
+	}
+	return "?";
 }
 
 /* ---- table answers ---- */
@@ -139,17 +147,15 @@ struct answer {
 	char verify_note[COMMON_ERR_MSG_SIZE + 64];
 };
 
-static void ask(struct answer *a, const char *ver, const char *arch)
+/* The reader answers the table for the binary (its Go version, or the
+ * version of the table's module, and its GOARCH). */
+static void ask(struct answer *a, const struct lutgen_gobin *b)
 {
-	const struct lutgen_go_lookup_desc *l = a->lookup;
-
-	a->rc = LUTGEN_E_INVAL;
-	if (!arch)
-		a->rc = LUTGEN_E_ARCH;
-	else if (l->kind == LUTGEN_GO_LOOKUP_U64 && l->u64)
-		a->rc = l->u64(ver, arch, &a->u);
-	else if (l->kind == LUTGEN_GO_LOOKUP_PARAMS && l->params)
-		a->rc = l->params(ver, arch, &a->params);
+	if (a->lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
+		a->rc = lutgen_gobin_lookup_params(b, a->table, a->lookup->name,
+						   &a->params);
+	else
+		a->rc = lutgen_gobin_lookup(b, a->table, a->lookup->name, &a->u);
 }
 
 static void format_go_params(const struct lutgen_go_params *p, char *buf,
@@ -344,104 +350,214 @@ static void verify_one(struct lutgen_dwarf *d, struct answer *a)
 
 /* ---- output ---- */
 
-static void add_setting(cJSON *o, const struct binary *b, const char *json_key,
-			const char *key)
+/* o[key] = the escaped string, or null. */
+static void add_str(cJSON *o, const char *key, const char *s)
 {
-	const char *v = b->bi ? lutgen_buildinfo_setting(b->bi, key) : NULL;
+	char *e = lutgen_cli_escape(s);
 
-	if (v)
-		cJSON_AddStringToObject(o, json_key, v);
+	if (e)
+		cJSON_AddStringToObject(o, key, e);
 	else
-		cJSON_AddNullToObject(o, json_key);
+		cJSON_AddNullToObject(o, key);
+	free(e);
 }
 
-static cJSON *facts_json(const struct binary *b)
+static void add_tri(cJSON *o, const char *key, int v)
 {
+	if (v < 0)
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddBoolToObject(o, key, v);
+}
+
+static cJSON *module_json(const struct lutgen_gobin_module *m)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	add_str(o, "path", m->path);
+	add_str(o, "version", m->version);
+	add_str(o, "sum", m->sum);
+	if (m->replace)
+		cJSON_AddItemToObject(o, "replace", module_json(m->replace));
+	else
+		cJSON_AddNullToObject(o, "replace");
+	return o;
+}
+
+static cJSON *facts_json(const char *path, const struct lutgen_gobin *b)
+{
+	const struct lutgen_gobin_info *in = lutgen_gobin_info(b);
 	cJSON *o = cJSON_CreateObject(), *s;
 	size_t i;
 
 	if (!o)
 		return NULL;
-	cJSON_AddStringToObject(o, "file", b->path);
-	if (b->go_version[0])
-		cJSON_AddStringToObject(o, "go_version", b->go_version);
-	else
-		cJSON_AddNullToObject(o, "go_version");
-	if (b->bi) {
-		cJSON_AddStringToObject(o, "go_version_raw", b->bi->go_version);
+	add_str(o, "file", path);
+	add_str(o, "go_version", in->go_version);
+	add_str(o, "go_version_raw", in->go_version_raw);
+	s = cJSON_AddArrayToObject(o, "experiments");
+	for (i = 0; s && i < in->nexperiments; i++) {
+		char *e = lutgen_cli_escape(in->experiments[i]);
+
+		cJSON_AddItemToArray(s, cJSON_CreateString(e ? e : ""));
+		free(e);
+	}
+	if (in->go_version_raw) {
 		cJSON_AddStringToObject(o, "buildinfo_source",
-					lutgen_buildinfo_source_name(b->bi->source));
+					bisource_name(in->buildinfo_source));
 		cJSON_AddStringToObject(o, "buildinfo_layout",
-					b->bi->inline_layout ? "go1.18+ inline"
+					in->buildinfo_inline ? "go1.18+ inline"
 							     : "pre-go1.18 pointers");
 	}
-	if (b->goarch)
-		cJSON_AddStringToObject(o, "goarch", b->goarch);
-	else
-		cJSON_AddNullToObject(o, "goarch");
-	cJSON_AddStringToObject(o, "kind", kind(b));
-	cJSON_AddStringToObject(o, "linkage", linkage(&b->facts));
-	if (b->facts.interp[0])
-		cJSON_AddStringToObject(o, "interpreter", b->facts.interp);
+	add_str(o, "goarch", in->goarch);
+	cJSON_AddStringToObject(o, "byte_order",
+				in->big_endian ? "big-endian" : "little-endian");
+	cJSON_AddStringToObject(o, "kind", kind_name(in));
+	cJSON_AddStringToObject(o, "linkage", linkage(in));
+	if (in->interp[0])
+		add_str(o, "interpreter", in->interp);
 	else
 		cJSON_AddNullToObject(o, "interpreter");
 	s = cJSON_AddArrayToObject(o, "needed");
-	for (i = 0; s && i < b->facts.nneeded && i < 8; i++)
-		cJSON_AddItemToArray(s, cJSON_CreateString(b->facts.needed[i]));
-	cJSON_AddBoolToObject(o, "pie", b->facts.pie);
-	cJSON_AddBoolToObject(o, "section_headers", b->facts.has_sections);
-	cJSON_AddBoolToObject(o, "symtab", b->facts.has_symtab);
-	cJSON_AddBoolToObject(o, "dwarf", b->facts.has_dwarf);
-	if (b->bi && b->bi->path)
-		cJSON_AddStringToObject(o, "path", b->bi->path);
-	else
-		cJSON_AddNullToObject(o, "path");
-	if (b->bi && b->bi->main_module)
-		cJSON_AddStringToObject(o, "module", b->bi->main_module);
-	else
-		cJSON_AddNullToObject(o, "module");
-	add_setting(o, b, "buildmode", "-buildmode");
-	add_setting(o, b, "cgo_enabled", "CGO_ENABLED");
-	add_setting(o, b, "trimpath", "-trimpath");
-	add_setting(o, b, "goamd64", "GOAMD64");
-	add_setting(o, b, "goarm64", "GOARM64");
+	for (i = 0; s && i < in->nneeded && i < LUTGEN_GOBIN_MAX_NEEDED; i++) {
+		char *e = lutgen_cli_escape(in->needed[i]);
+
+		cJSON_AddItemToArray(s, cJSON_CreateString(e ? e : ""));
+		free(e);
+	}
+	cJSON_AddBoolToObject(o, "pie", in->pie);
+	cJSON_AddBoolToObject(o, "section_headers", in->has_sections);
+	cJSON_AddBoolToObject(o, "symtab", in->has_symtab);
+	cJSON_AddBoolToObject(o, "dwarf", in->has_dwarf);
+	add_str(o, "path", in->path);
+	add_str(o, "module", in->main_module ? in->main_module->path : NULL);
+	add_str(o, "buildmode", in->buildmode);
+	cJSON_AddBoolToObject(o, "buildmode_derived", in->buildmode_derived);
+	add_str(o, "cgo_enabled", lutgen_gobin_setting(b, "CGO_ENABLED"));
+	add_tri(o, "cgo", in->cgo);
+	add_tri(o, "race", in->race);
+	add_str(o, "trimpath", lutgen_gobin_setting(b, "-trimpath"));
+	add_str(o, "goamd64", lutgen_gobin_setting(b, "GOAMD64"));
+	add_str(o, "goarm64", lutgen_gobin_setting(b, "GOARM64"));
+	add_str(o, "goarch_level", in->goarch_level);
 	s = cJSON_AddObjectToObject(o, "build_settings");
-	for (i = 0; s && b->bi && i < b->bi->nsettings; i++)
-		cJSON_AddStringToObject(s, b->bi->settings[i].key,
-					b->bi->settings[i].value);
+	for (i = 0; s && i < in->nsettings; i++) {
+		char *k = lutgen_cli_escape(in->settings[i].key);
+
+		if (k)
+			add_str(s, k, in->settings[i].value);
+		free(k);
+	}
+	if (in->main_module)
+		cJSON_AddItemToObject(o, "main_module",
+				      module_json(in->main_module));
+	else
+		cJSON_AddNullToObject(o, "main_module");
+	s = cJSON_AddArrayToObject(o, "deps");
+	for (i = 0; s && i < in->ndeps; i++)
+		cJSON_AddItemToArray(s, module_json(&in->deps[i]));
+	if (in->pclntab_layout) {
+		cJSON *p = cJSON_AddObjectToObject(o, "pclntab");
+
+		if (p) {
+			cJSON_AddNumberToObject(p, "layout", in->pclntab_layout);
+			cJSON_AddStringToObject(p, "found_by",
+						in->pclntab_found_by);
+			cJSON_AddStringToObject(p, "text_start_source",
+						in->text_start_source);
+			cJSON_AddNumberToObject(p, "functions",
+						(double)in->nfuncs);
+		}
+	} else {
+		cJSON_AddNullToObject(o, "pclntab");
+	}
 	return o;
 }
 
-static void print_facts(const struct binary *b)
+/* printf("%s", s) with s escaped. */
+static void put_esc(const char *s)
 {
+	char *e = lutgen_cli_escape(s ? s : "");
+
+	fputs(e ? e : "(out of memory)", stdout);
+	free(e);
+}
+
+static void print_module(const char *word, const struct lutgen_gobin_module *m)
+{
+	printf("%-13s", word);
+	put_esc(m->path);
+	putchar(' ');
+	put_esc(m->version[0] ? m->version : "(no version)");
+	if (m->replace) {
+		fputs(" => ", stdout);
+		put_esc(m->replace->path);
+		putchar(' ');
+		put_esc(m->replace->version[0] ? m->replace->version
+					       : "(local directory)");
+	}
+	putchar('\n');
+}
+
+static void print_facts(const char *path, const struct lutgen_gobin *b)
+{
+	const struct lutgen_gobin_info *in = lutgen_gobin_info(b);
 	size_t i;
 
-	printf("file:        %s\n", b->path);
-	printf("go version:  %s (%s, %s layout)\n", b->bi->go_version,
-	       lutgen_buildinfo_source_name(b->bi->source),
-	       b->bi->inline_layout ? "go1.18+ inline" : "pre-go1.18 pointer");
-	printf("goarch:      %s\n", b->goarch ? b->goarch : "(not a Go port)");
-	printf("kind:        %s\n", kind(b));
-	if (b->facts.interp[0])
-		printf("linkage:     %s (interpreter %s)\n", linkage(&b->facts),
-		       b->facts.interp);
-	else
-		printf("linkage:     %s\n", linkage(&b->facts));
-	for (i = 0; i < b->facts.nneeded && i < 8; i++)
-		printf("needed:      %s\n", b->facts.needed[i]);
-	printf("pie:         %s\n", b->facts.pie ? "yes" : "no");
-	printf("symtab:      %s\n", b->facts.has_symtab ? "yes" : "no (stripped)");
-	printf("dwarf:       %s\n", b->facts.has_dwarf ? "yes" : "no");
-	if (!b->facts.has_sections)
+	fputs("file:        ", stdout);
+	put_esc(path);
+	fputs("\ngo version:  ", stdout);
+	put_esc(in->go_version_raw);
+	printf(" (%s, %s layout)\n", bisource_name(in->buildinfo_source),
+	       in->buildinfo_inline ? "go1.18+ inline" : "pre-go1.18 pointer");
+	printf("goarch:      %s", in->goarch ? in->goarch : "(not a Go port)");
+	if (in->goarch_level) {
+		printf(" (%s=", in->goarch_level_key);
+		put_esc(in->goarch_level);
+		putchar(')');
+	}
+	printf(", %s\n", in->big_endian ? "big-endian" : "little-endian");
+	printf("kind:        %s\n", kind_name(in));
+	printf("linkage:     %s", linkage(in));
+	if (in->interp[0]) {
+		fputs(" (interpreter ", stdout);
+		put_esc(in->interp);
+		putchar(')');
+	}
+	putchar('\n');
+	for (i = 0; i < in->nneeded && i < LUTGEN_GOBIN_MAX_NEEDED; i++) {
+		fputs("needed:      ", stdout);
+		put_esc(in->needed[i]);
+		putchar('\n');
+	}
+	printf("pie:         %s\n", in->pie ? "yes" : "no");
+	printf("symtab:      %s\n", in->has_symtab ? "yes" : "no (stripped)");
+	printf("dwarf:       %s\n", in->has_dwarf ? "yes" : "no");
+	if (!in->has_sections)
 		printf("sections:    none (section headers removed)\n");
-	if (b->bi->path)
-		printf("path:        %s\n", b->bi->path);
-	if (b->bi->main_module)
-		printf("module:      %s %s\n", b->bi->main_module,
-		       b->bi->main_version ? b->bi->main_version : "");
-	for (i = 0; i < b->bi->nsettings; i++)
-		printf("build:       %s=%s\n", b->bi->settings[i].key,
-		       b->bi->settings[i].value);
+	fputs("buildmode:   ", stdout);
+	put_esc(in->buildmode);
+	printf("%s\n", in->buildmode_derived ? " (from the ELF type)" : "");
+	printf("cgo:         %s\n", in->cgo < 0 ? "unknown" : in->cgo ? "yes" : "no");
+	printf("race:        %s\n", in->race < 0 ? "unknown" : in->race ? "yes" : "no");
+	if (in->path) {
+		fputs("path:        ", stdout);
+		put_esc(in->path);
+		putchar('\n');
+	}
+	if (in->main_module)
+		print_module("module:", in->main_module);
+	for (i = 0; i < in->ndeps; i++)
+		print_module("dep:", &in->deps[i]);
+	for (i = 0; i < in->nsettings; i++) {
+		fputs("build:       ", stdout);
+		put_esc(in->settings[i].key);
+		putchar('=');
+		put_esc(in->settings[i].value);
+		putchar('\n');
+	}
 }
 
 static void answer_text(const struct answer *a, char *buf, size_t size)
@@ -456,7 +572,7 @@ static void answer_text(const struct answer *a, char *buf, size_t size)
 
 static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 {
-	struct binary b;
+	struct lutgen_gobin *b = NULL;
 	struct common_err err = { 0 };
 	struct answer *ans = NULL;
 	struct lutgen_dwarf *dw = NULL;
@@ -465,7 +581,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 	bool disagree = false;
 	int rc, exit_rc = LUTGEN_EXIT_OK;
 
-	rc = binary_open(&b, path, true, &err);
+	rc = binary_open(path, true, &b, &err);
 	if (rc) {
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
@@ -485,11 +601,11 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 		for (l = 0; l < td->nlookups; l++, i++) {
 			ans[i].table = td;
 			ans[i].lookup = &td->lookups[l];
-			ask(&ans[i], b.go_version, b.goarch);
+			ask(&ans[i], b);
 		}
 	}
 	if (verify) {
-		if (!b.facts.has_dwarf) {
+		if (!lutgen_gobin_info(b)->has_dwarf) {
 			common_err_set(&err, -ENODATA,
 				       "%s: --verify needs DWARF, and this binary has none (stripped or built with -ldflags=-w)",
 				       path);
@@ -507,7 +623,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 		}
 	}
 	if (cli->json) {
-		doc = facts_json(&b);
+		doc = facts_json(path, b);
 		lk = doc ? cJSON_AddObjectToObject(doc, "lookups") : NULL;
 		if (!lk) {
 			cJSON_Delete(doc);
@@ -558,7 +674,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 			cJSON_AddBoolToObject(doc, "verify_ok", !disagree);
 		exit_rc = lutgen_cli_json_out(cli, doc);
 	} else {
-		print_facts(&b);
+		print_facts(path, b);
 		printf("lookups:%s\n", nans ? "" : "     (no tables compiled in)");
 		for (i = 0; i < nans; i++) {
 			char val[1024];
@@ -579,7 +695,7 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 out:
 	lutgen_dwarf_close(dw);
 	free(ans);
-	binary_free(&b);
+	lutgen_gobin_free(b);
 	return exit_rc;
 }
 
@@ -588,66 +704,51 @@ out:
 static int run_symbol(struct lutgen_cli *cli, const char *path,
 		      const char *name)
 {
-	struct binary b;
+	struct lutgen_gobin *b = NULL;
+	const struct lutgen_gobin_info *in;
 	struct common_err err = { 0 };
-	struct lutgen_pclntab *pt = NULL;
-	struct lutgen_pclntab_func pf;
-	struct lutgen_elf_sym sym;
-	uint64_t addr = 0, end = 0, off = 0, *rets = NULL;
-	const char *found_in = NULL;
-	const uint8_t *code;
-	size_t avail, nrets = 0, i;
+	struct lutgen_gobin_func fn;
+	uint64_t *rets = NULL;
+	uint8_t *code = NULL;
+	size_t nrets = 0, i, n;
 	bool have_returns = false;
 	char retnote[COMMON_ERR_MSG_SIZE] = "";
+	char *esc = NULL;
 	int rc, exit_rc = LUTGEN_EXIT_OK;
 
-	rc = binary_open(&b, path, false, &err);
+	rc = binary_open(path, false, &b, &err);
 	if (rc) {
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
-	/* The pclntab gives the function's extent either way. */
-	if (lutgen_pclntab_open(b.elf, &pt, NULL) == 0 &&
-	    lutgen_pclntab_find(pt, name, &pf, NULL) == 0) {
-		addr = pf.entry;
-		end = pf.end;
-		found_in = "pclntab";
-	}
-	if (lutgen_elf_symbol(b.elf, name, &sym) == 0 && sym.value) {
-		if (!found_in || sym.value != addr) {
-			addr = sym.value;
-			end = sym.size ? sym.value + sym.size : addr;
-		}
-		found_in = lutgen_elf_symtab_count(b.elf) ? "symtab" : "dynsym";
-	}
-	if (!found_in) {
+	in = lutgen_gobin_info(b);
+	esc = lutgen_cli_escape(name);
+	if (lutgen_gobin_func_find(b, name, &fn) != 0) {
 		common_err_set(&err, -ENOENT,
 			       "%s: symbol %s not found (looked in .symtab, .dynsym and the Go pclntab%s)",
-			       path, name,
-			       pt ? "" : ", which this binary does not have");
+			       path, esc ? esc : "?",
+			       in->pclntab_layout ? "" : ", which this binary does not have");
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
-	rc = lutgen_elf_vaddr_to_offset(b.elf, addr, &off);
-	if (rc) {
-		common_err_set(&err, rc,
+	if (fn.offset == LUTGEN_GOBIN_NO_OFFSET) {
+		common_err_set(&err, -ENOENT,
 			       "%s: %s at 0x%" PRIx64 " is not in any PT_LOAD segment",
-			       path, name, addr);
+			       path, esc ? esc : "?", fn.addr);
 		exit_rc = lutgen_cli_fail(cli, &err);
 		goto out;
 	}
-	if (!b.goarch || !lutgen_disasm_supported(b.goarch)) {
+	n = fn.size < MAX_FUNC_BYTES ? (size_t)fn.size : MAX_FUNC_BYTES;
+	if (!in->goarch || !lutgen_disasm_supported(in->goarch)) {
 		snprintf(retnote, sizeof(retnote),
 			 "return offsets not supported on %s",
-			 b.goarch ? b.goarch : "this machine");
-	} else if (end <= addr ||
-		   lutgen_elf_vaddr_data(b.elf, addr, &code, &avail) != 0) {
+			 in->goarch ? in->goarch : "this machine");
+	} else if (n == 0 || !(code = malloc(n)) ||
+		   lutgen_gobin_read(b, fn.addr, code, n) != 0) {
 		snprintf(retnote, sizeof(retnote),
 			 "function size unknown: no return offsets");
 	} else {
-		if (avail > end - addr)
-			avail = (size_t)(end - addr);
-		rc = lutgen_disasm_returns(b.goarch, code, avail, addr, &rets,
+		rc = lutgen_disasm_returns(in->goarch, code, n, fn.addr, &rets,
 					   &nrets, &err);
 		if (rc) {
 			snprintf(retnote, sizeof(retnote), "%s", err.msg);
@@ -664,27 +765,21 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 			exit_rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
-		cJSON_AddStringToObject(doc, "file", path);
-		if (b.go_version[0])
-			cJSON_AddStringToObject(doc, "go_version", b.go_version);
-		else
-			cJSON_AddNullToObject(doc, "go_version");
-		if (b.goarch)
-			cJSON_AddStringToObject(doc, "goarch", b.goarch);
-		else
-			cJSON_AddNullToObject(doc, "goarch");
-		cJSON_AddStringToObject(doc, "symbol", name);
-		cJSON_AddStringToObject(doc, "found_in", found_in);
-		cJSON_AddNumberToObject(doc, "address", (double)addr);
-		cJSON_AddNumberToObject(doc, "offset", (double)off);
-		cJSON_AddNumberToObject(doc, "size", (double)(end - addr));
-		if (pt) {
+		add_str(doc, "file", path);
+		add_str(doc, "go_version", in->go_version);
+		add_str(doc, "goarch", in->goarch);
+		add_str(doc, "symbol", name);
+		cJSON_AddStringToObject(doc, "found_in", symsrc_name(fn.source));
+		cJSON_AddNumberToObject(doc, "address", (double)fn.addr);
+		cJSON_AddNumberToObject(doc, "offset", (double)fn.offset);
+		cJSON_AddNumberToObject(doc, "size", (double)fn.size);
+		if (in->pclntab_layout) {
 			cJSON_AddNumberToObject(doc, "pclntab_layout",
-						lutgen_pclntab_layout(pt));
+						in->pclntab_layout);
 			cJSON_AddStringToObject(doc, "pclntab_found_by",
-						lutgen_pclntab_found_by(pt));
+						in->pclntab_found_by);
 			cJSON_AddStringToObject(doc, "text_start_source",
-						lutgen_pclntab_text_source(pt));
+						in->text_start_source);
 		}
 		if (have_returns) {
 			arr = cJSON_AddArrayToObject(doc, "returns");
@@ -696,9 +791,9 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 				cJSON_AddNumberToObject(o, "function_offset",
 							(double)rets[i]);
 				cJSON_AddNumberToObject(o, "address",
-							(double)(addr + rets[i]));
+							(double)(fn.addr + rets[i]));
 				cJSON_AddNumberToObject(o, "offset",
-							(double)(off + rets[i]));
+							(double)(fn.offset + rets[i]));
 				cJSON_AddItemToArray(arr, o);
 			}
 		} else {
@@ -707,24 +802,27 @@ static int run_symbol(struct lutgen_cli *cli, const char *path,
 		}
 		exit_rc = lutgen_cli_json_out(cli, doc);
 	} else {
-		printf("symbol:      %s (from %s)\n", name, found_in);
-		printf("address:     0x%" PRIx64 "\n", addr);
-		printf("offset:      0x%" PRIx64 "\n", off);
-		printf("size:        %" PRIu64 "\n", end - addr);
+		printf("symbol:      %s (from %s)\n", esc ? esc : "?",
+		       symsrc_name(fn.source));
+		printf("address:     0x%" PRIx64 "\n", fn.addr);
+		printf("offset:      0x%" PRIx64 "\n", fn.offset);
+		printf("size:        %" PRIu64 "\n", fn.size);
 		if (have_returns) {
 			printf("returns:     %zu\n", nrets);
 			for (i = 0; i < nrets; i++)
 				printf("  +0x%" PRIx64 "  address 0x%" PRIx64
 				       "  offset 0x%" PRIx64 "\n",
-				       rets[i], addr + rets[i], off + rets[i]);
+				       rets[i], fn.addr + rets[i],
+				       fn.offset + rets[i]);
 		} else {
 			printf("returns:     (%s)\n", retnote);
 		}
 	}
 out:
+	free(esc);
+	free(code);
 	free(rets);
-	lutgen_pclntab_free(pt);
-	binary_free(&b);
+	lutgen_gobin_free(b);
 	return exit_rc;
 }
 

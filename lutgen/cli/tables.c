@@ -58,6 +58,11 @@ const char *lutgen_tables_status_name(int rc)
 	case LUTGEN_E_ARCH: return "LUTGEN_E_ARCH";
 	case LUTGEN_E_INVAL: return "LUTGEN_E_INVAL";
 	case LUTGEN_ABSENT: return "absent";
+	case LUTGEN_GOBIN_E_NOT_GO: return "LUTGEN_GOBIN_E_NOT_GO";
+	case LUTGEN_GOBIN_E_LOOKUP: return "LUTGEN_GOBIN_E_LOOKUP";
+	case LUTGEN_GOBIN_E_MODULE: return "LUTGEN_GOBIN_E_MODULE";
+	case LUTGEN_GOBIN_E_LOCAL: return "LUTGEN_GOBIN_E_LOCAL";
+	case LUTGEN_GOBIN_E_DEVEL: return "LUTGEN_GOBIN_E_DEVEL";
 	default: return rc < 0 ? "LUTGEN_E_UNKNOWN" : "unknown";
 	}
 }

@@ -12,14 +12,15 @@
 
 #include <stddef.h>
 
-#include "generated/lutgen_go.h"
+#include "generated/lutgen_gobin.h"
 
 /* Number of compiled-in tables, and the i-th (static, borrowed). */
 size_t lutgen_tables_count(void);
 const struct lutgen_go_table_desc *lutgen_tables_get(size_t i);
 
-/* Name of a generated-code return code: "ok", "uncertain",
- * "extrapolated", "LUTGEN_E_TOO_OLD", ... (static). */
+/* Name of a generated-code or lutgen_gobin_lookup return code: "ok",
+ * "uncertain", "extrapolated", "LUTGEN_E_TOO_OLD",
+ * "LUTGEN_GOBIN_E_LOCAL", ... (static). */
 const char *lutgen_tables_status_name(int rc);
 
 #endif
