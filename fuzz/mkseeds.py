@@ -159,12 +159,18 @@ def buildinfo(inline, version, modinfo=MODINFO):
 
 def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
         inline=True, version=b"go1.22.4", moduledata=False, pie_rela=False,
-        modinfo=MODINFO):
+        modinfo=MODINFO, symtab=False):
     """pie_rela: ET_DYN with DF_1_PIE; the moduledata words are zero in the
-    file and set by R_X86_64_RELATIVE relocations (PT_DYNAMIC/DT_RELA)."""
+    file and set by R_X86_64_RELATIVE relocations (PT_DYNAMIC/DT_RELA).
+    symtab: as before go1.13: no build info blob (its magic cleared, the
+    section is .data); .symtab/.strtab name runtime.buildVersion and
+    runtime.modinfo (the Go string headers of the pointer layout) and the
+    functions with their exact sizes (main.main 2 bytes, main.Target 6)."""
     text = ARM64_TEXT if machine == 183 else AMD64_TEXT
     ro = pclntab(layout, text_start)
     data = bytearray(buildinfo(inline, version, modinfo))
+    if symtab:
+        data[0:14] = b"\0" * 14
     data += b"\0" * (0x400 - len(data)) if len(data) < 0x400 else b""
     if moduledata:
         md = [0] * 24
@@ -184,11 +190,31 @@ def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
             dyn_at = len(data)
             data += struct.pack("<10Q", 7, DATA_VA + rela_at, 8, len(rela),
                                 9, 24, 0x6ffffffb, 0x08000000, 0, 0)
-    shstr = b"\0.text\0.gopclntab\0.go.buildinfo\0.shstrtab\0"
+    names = [b".text", b".gopclntab", b".data" if symtab else b".go.buildinfo",
+             b".shstrtab"] + ([b".symtab", b".strtab"] if symtab else [])
+    shstr, name_at = b"\0", []
+    for n in names:
+        name_at.append(len(shstr))
+        shstr += n + b"\0"
+    nsh = len(names) + 1
     sh_off = DATA_OFF + len(data)
     sh_off = (sh_off + 7) & ~7
-    shstr_off = sh_off + 5 * 64
-    f = bytearray(shstr_off + len(shstr) if sections else sh_off)
+    shstr_off = sh_off + nsh * 64
+    strtab, syms = b"\0", [b"\0" * 24]
+    if symtab:
+        for name, typ, shndx, value, size in (
+                (b"runtime.text", 2, 1, TEXT_VA, 0),
+                (b"main.main", 2, 1, TEXT_VA, 2),
+                (b"main.Target", 2, 1, TEXT_VA + 0x10, 6),
+                (b"runtime.buildVersion", 1, 3, DATA_VA + 0x100, 16),
+                (b"runtime.modinfo", 1, 3, DATA_VA + 0x110, 16)):
+            syms.append(struct.pack("<IBBHQQ", len(strtab), 0x10 | typ, 0,
+                                    shndx, value, size))
+            strtab += name + b"\0"
+    symtab_off = (shstr_off + len(shstr) + 7) & ~7
+    strtab_off = symtab_off + 24 * len(syms)
+    end = strtab_off + len(strtab) if symtab else shstr_off + len(shstr)
+    f = bytearray(end if sections else sh_off)
     phdrs = [
         (1, 5, TEXT_OFF, TEXT_VA, len(text)),
         (1, 4, RO_OFF, RO_VA, len(ro)),
@@ -199,7 +225,7 @@ def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
     f[0:16] = b"\x7fELF\x02\x01\x01" + b"\0" * 9
     struct.pack_into("<HHIQQQIHHHHHH", f, 16, 3 if pie_rela else 2, machine, 1, TEXT_VA, 64,
                      sh_off if sections else 0, 0, 64, 56, len(phdrs),
-                     64, 5 if sections else 0, 4 if sections else 0)
+                     64, nsh if sections else 0, 4 if sections else 0)
     for i, (t, fl, off, va, sz) in enumerate(phdrs):
         struct.pack_into("<IIQQQQQQ", f, 64 + 56 * i, t, fl, off, va, va,
                          sz, sz, 0x1000)
@@ -207,14 +233,21 @@ def elf(machine=62, layout=120, text_start=TEXT_VA, sections=True,
     f[RO_OFF:RO_OFF + len(ro)] = ro
     f[DATA_OFF:DATA_OFF + len(data)] = data
     if sections:
-        def sh(i, name, typ, flags, addr, off, size):
-            struct.pack_into("<IIQQQQIIQQ", f, sh_off + 64 * i, name, typ,
-                             flags, addr, off, size, 0, 0, 1, 0)
-        sh(1, 1, 1, 6, TEXT_VA, TEXT_OFF, len(text))
-        sh(2, 7, 1, 2, RO_VA, RO_OFF, len(ro))
-        sh(3, 18, 1, 3, DATA_VA, DATA_OFF, len(data))
-        sh(4, 32, 3, 0, 0, shstr_off, len(shstr))
+        def sh(i, typ, flags, addr, off, size, link=0, info=0, entsize=0):
+            struct.pack_into("<IIQQQQIIQQ", f, sh_off + 64 * i,
+                             name_at[i - 1], typ, flags, addr, off, size,
+                             link, info, 1, entsize)
+        sh(1, 1, 6, TEXT_VA, TEXT_OFF, len(text))
+        sh(2, 1, 2, RO_VA, RO_OFF, len(ro))
+        sh(3, 1, 3, DATA_VA, DATA_OFF, len(data))
+        sh(4, 3, 0, 0, shstr_off, len(shstr))
         f[shstr_off:shstr_off + len(shstr)] = shstr
+        if symtab:
+            sh(5, 2, 0, 0, symtab_off, 24 * len(syms), link=6, info=1,
+               entsize=24)
+            sh(6, 3, 0, 0, strtab_off, len(strtab))
+            f[symtab_off:symtab_off + 24 * len(syms)] = b"".join(syms)
+            f[strtab_off:strtab_off + len(strtab)] = strtab
     return bytes(f)
 
 
@@ -233,6 +266,9 @@ FIXTURES = {
                              modinfo=MODULES),
     "go121rc2.elf": elf(version=b"go1.21rc2"),
     "godevel.elf": elf(version=b"devel go1.23-4f0b2e3 Tue Jan 2 15:04:05 2024 +0000"),
+    # before go1.13: version and module info only through the symbols
+    "go112_symbols.elf": elf(layout=12, inline=False, version=b"go1.12.17",
+                             symtab=True),
 }
 
 

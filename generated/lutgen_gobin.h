@@ -293,7 +293,8 @@ struct lutgen_gobin_func {
 };
 
 /* A function by exact name ("main.main", "crypto/tls.(*Conn).Write"):
- * .symtab, then .dynsym, then the pclntab.  0, -ENOENT. */
+ * .symtab, then .dynsym (where any defined symbol of that name is
+ * returned, data too), then the pclntab.  0, -ENOENT. */
 int lutgen_gobin_func_find(const struct lutgen_gobin *bin, const char *name,
 			   struct lutgen_gobin_func *out);
 /* The function containing link-time address `addr` (pclntab, else the

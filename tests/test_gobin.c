@@ -380,6 +380,42 @@ static void test_versions(void **state)
 	lutgen_gobin_free(b);
 }
 
+/* Before go1.13 there was no build info blob: the version and module
+ * information come through the runtime.buildVersion and runtime.modinfo
+ * symbols; .symtab gives exact function sizes. */
+static void test_symbol_fallback(void **state)
+{
+	struct lutgen_gobin *b = open_fixture("go112_symbols.elf");
+	const struct lutgen_gobin_info *in = lutgen_gobin_info(b);
+	struct lutgen_gobin_func f;
+
+	(void)state;
+	assert_true(in->has_symtab);
+	check_fix_buildinfo(b, "go1.12.17", LUTGEN_GOBIN_BI_SYMBOL, false);
+	assert_int_equal(in->pclntab_layout, 12);
+	assert_int_equal(lutgen_gobin_func_find(b, "main.main", &f), 0);
+	assert_int_equal(f.source, LUTGEN_GOBIN_SYM_SYMTAB);
+	assert_int_equal(f.addr, TEXT_VA);
+	assert_int_equal(f.size, 2);
+	assert_int_equal(f.offset, 0x1000);
+	assert_int_equal(lutgen_gobin_func_find(b, "main.Target", &f), 0);
+	assert_int_equal(f.size, 6);
+	assert_int_equal(f.offset, 0x1010);
+	/* pc -> function: the pclntab (extent to the next function) */
+	assert_int_equal(lutgen_gobin_func_at(b, TARGET_VA + 0x10, &f), 0);
+	assert_string_equal(f.name, "main.Target");
+	assert_int_equal(f.source, LUTGEN_GOBIN_SYM_PCLNTAB);
+	/* a data symbol is no function, but func_find names any symbol */
+	assert_int_equal(lutgen_gobin_func_find(b, "runtime.buildVersion", &f),
+			 0);
+	assert_int_equal(f.addr, 0x403100u);
+	lutgen_gobin_free(b);
+	/* without symbol tables the fallback has nothing to read */
+	b = open_fixture_flags("go112_symbols.elf", LUTGEN_GOBIN_NO_SYMBOLS);
+	assert_null(lutgen_gobin_info(b)->go_version);
+	lutgen_gobin_free(b);
+}
+
 /* A module-keyed table: the reader hands its lookups the module's
  * version, replacements applied. */
 static char seen_version[64];
@@ -818,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_pie_relocations),
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_versions),
+		cmocka_unit_test(test_symbol_fallback),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_open_ways),
 		cmocka_unit_test(test_no_symbols_flag),
