@@ -367,6 +367,15 @@ def retire_sweep(root, keep):
     write_json(path, doc)
 
 
+def sweep(root):
+    """Retire and delete trees no longer served (called by an up-to-date
+    build, with the build lock held)."""
+    state = read_state(root)
+    if state and os.path.isdir(os.path.join(root, "trees")):
+        retire_sweep(root, {r["tree"] for r in
+                            state.get("toolchains", {}).values()})
+
+
 # ------------------------------------------------------------ goroots/
 
 _libc = None
