@@ -56,7 +56,7 @@ from . import debian, gomod, toolchains
 from .util import (Lock, MirrorError, fmt_bytes, fmt_secs, json_text,
                    read_json, write_json, atomic_write_text)
 
-FORMAT = "1"
+FORMAT = "2"   # bump when published files change form
 GOCODE = "usr/share/gocode/src/"
 BASE = {"bookworm-backports": "bookworm", "trixie-backports": "trixie"}
 RETIRE_GRACE = 6 * 3600
