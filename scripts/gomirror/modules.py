@@ -5,10 +5,13 @@ packages, for offline module builds in tests.
 Inputs.  scripts/go-mirror.modules.json (committed) names the target
 modules and the Debian -dev package of each.  `go-mirror modules --update`
 finds every version of those packages in bullseye ... sid (a backports
-suite counts when it has a newer version than its base), follows each
-one's Depends within the same suite (backports on top of its base) and pins
-the resulting .deb files in the "modules" section of
-scripts/go-mirror.lock.json; `go-mirror modules` rebuilds exactly that.
+suite counts when it has a newer version than its base), resolves the Go
+imports of each target's packages (default: its root package; test files
+left out) against the same suite's packages (backports on top of its
+base), extracting along Debian's Depends only what a needed package
+depends on, and pins the .deb files that provide them in the "modules"
+section of scripts/go-mirror.lock.json; `go-mirror modules` rebuilds
+exactly that.
 
 What a .deb becomes.  Debian puts Go sources under /usr/share/gocode/src/
 <import path>.  Every directory there with a go.mod is a module (its path
@@ -34,10 +37,11 @@ Output (<mirror>/mod/current -> gen-<id>/, replaced atomically):
 The replace fragment is what makes a build work offline: a module's go.mod
 names dependency versions Debian does not have; `replace P => P vDebian`
 for every module the suite has sends each of them to the version that is
-here.  Modules a go.mod requires that Debian does not package at all get a
-stub .mod (`module P`, no requirements, no zip, not in list) at each
-version the graph asks for, so the go command can load the module graph;
-a build that imports a package from one of them fails, as it must.
+here.  Modules a go.mod requires that the suite does not provide get a
+stub (go.mod `module P` without requirements, a zip holding only a note,
+not in list) at each version the graph asks for, so the go command can
+load the module graph; a build that imports a package from one of them
+fails, as it must.
 """
 
 import concurrent.futures
@@ -53,7 +57,7 @@ import threading
 import time
 
 from . import debian, gomod, toolchains
-from .util import (Lock, MirrorError, fmt_bytes, fmt_secs, json_text,
+from .util import (MirrorError, fmt_bytes, fmt_secs, json_text,
                    read_json, write_json, atomic_write_text)
 
 FORMAT = "2"   # bump when published files change form

@@ -40,12 +40,12 @@ versions, and records the substitution in toolchains.json.  `build
 import concurrent.futures
 import ctypes
 import errno
+import functools
 import hashlib
 import os
 import posixpath
 import re
 import shutil
-import stat
 import tempfile
 import threading
 import time
@@ -157,7 +157,6 @@ def candidates(apt, source):
             "arch": s.get("Architecture"), "filename": s["Filename"],
             "sha256": s["SHA256"], "size": int(s["Size"])}
     out = [(v, d) for v, d in found.items() if len(d) == 2]
-    import functools
     out.sort(key=functools.cmp_to_key(
         lambda a, b: debian.compare_versions(a[0], b[0])), reverse=True)
     return out
@@ -750,10 +749,7 @@ class Builder:
                 if os.path.exists(st):
                     os.replace(st, os.path.join(files,
                                                 rec["archive"]["filename"]))
-            write_json(os.path.join(root, "index.json.tmp-doc"),
-                       index_doc(result))
-            os.replace(os.path.join(root, "index.json.tmp-doc"),
-                       os.path.join(root, "index.json"))
+            write_json(os.path.join(root, "index.json"), index_doc(result))
             write_json(os.path.join(root, "toolchains.json"), state)
             atomic_write_text(os.path.join(root, "FORMAT"), FORMAT + "\n")
             for v, rec in result.items():
