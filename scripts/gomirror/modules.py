@@ -242,13 +242,15 @@ def package_imports(m):
 
 def extract_gocode(deb, dest):
     """Regular files under usr/share/gocode/src/ of `deb` into dest;
-    returns {relative path: mtime}.  Module zips hold regular files only,
+    returns ({relative path: mtime}, [(alias, target)]).  Module zips
+    hold regular files only,
     but Debian gives a package a second import path with a directory
     symlink (github.com/eapache/queue -> ../../gopkg.in/eapache/queue.v1):
     such a directory, when the target is in the same package, is copied
     to the link's path so that it becomes a module of its own."""
     files = {}
     links = []
+    aliases = []
     for ti, f in debian.deb_members(deb):
         name = ti.name[2:] if ti.name.startswith("./") else ti.name
         if not name.startswith(GOCODE):
@@ -281,7 +283,8 @@ def extract_gocode(deb, dest):
             os.makedirs(os.path.dirname(out), exist_ok=True)
             shutil.copyfile(os.path.join(dest, r), out)
             files[new] = files[r]
-    return files
+        aliases.append((rel, trel))
+    return files, aliases
 
 
 def _common_dir(dirs):
@@ -295,8 +298,9 @@ def _common_dir(dirs):
     return "/".join(pre)
 
 
-def find_modules(tree, files, package, debver, warn):
-    """Modules inside one extracted -dev package."""
+def find_modules(tree, files, package, debver, warn, aliases=()):
+    """Modules inside one extracted -dev package.  A directory alias and
+    its target are module roots of their own when they have no go.mod."""
     upstream = debian.upstream_version(debver)
     roots = {}
     for rel in files:
@@ -332,14 +336,20 @@ def find_modules(tree, files, package, debver, warn):
         else:
             owned.setdefault(o, []).append(rel)
     # Legacy trees: the common directory of their Go packages, per domain.
+    legacy_roots = {}
+    for pair in aliases:
+        for root in pair:
+            if root not in roots and any(r.startswith(root + "/")
+                                         for r in legacy):
+                legacy_roots[root] = None
     godirs = {}
     for rel in legacy:
         parts = rel.split("/")
         if not rel.endswith(".go") or "testdata" in parts or \
-                "vendor" in parts:
+                "vendor" in parts or any(rel.startswith(r + "/")
+                                         for r in legacy_roots):
             continue
         godirs.setdefault(parts[0], set()).add(posixpath.dirname(rel))
-    legacy_roots = {}
     for dom, dirs in godirs.items():
         root = _common_dir(sorted(dirs))
         if root.count("/") < 1:
@@ -347,8 +357,9 @@ def find_modules(tree, files, package, debver, warn):
                  f"{dom}/ have no common module root; skipped")
             continue
         legacy_roots[root] = None
+    by_length = sorted(legacy_roots, key=len, reverse=True)
     for rel in legacy:
-        for root in legacy_roots:
+        for root in by_length:
             if rel.startswith(root + "/"):
                 owned.setdefault(root, []).append(rel)
                 break
@@ -661,10 +672,10 @@ class ModuleBuilder:
             path, used, secs, got = self._fetch(suite, pkg, pin)
             t = time.monotonic()
             dest = os.path.join(self.work, "src", posixpath.basename(path))
-            files = extract_gocode(path, dest)
+            files, aliases = extract_gocode(path, dest)
             notes = []
             mods = find_modules(dest, files, pkg, used["version"],
-                                notes.append)
+                                notes.append, aliases)
             idx = DebIndex(pkg, used, mods)
             idx.notes = notes
             os.unlink(path)
