@@ -439,24 +439,14 @@ static int entry_error(const struct extract_ctx *ctx, const char *name,
 }
 
 /* One entry: check, rewrite its names under root, write it. */
-static int extract_entry(struct extract_ctx *ctx, struct archive *in,
-			 struct archive *out, struct archive_entry *e,
-			 struct rungo_extract_stats *st, struct common_err *err)
+/* Only regular files, directories, links; the archive bomb limits. */
+static int check_entry_kind(struct extract_ctx *ctx, struct archive_entry *e,
+			    const char *name, struct common_err *err)
 {
-	const char *orig = archive_entry_pathname(e);
 	const char *hard = archive_entry_hardlink(e);
-	char name[PATH_MAX];   /* for messages: the entry's own name, which
-				* archive_entry_copy_pathname replaces below */
-	const char *why = NULL;
-	char rel[PATH_MAX], full[PATH_MAX];
 	mode_t type = archive_entry_filetype(e);
-	bool is_dir;
-	int rc;
+	uint64_t sz;
 
-	if (!orig || !*orig)
-		return entry_error(ctx, "(unnamed)", "entry has no usable name",
-				   err);
-	snprintf(name, sizeof(name), "%s", orig);
 	if (!hard && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 		return entry_error(ctx, name,
 				   type == AE_IFCHR || type == AE_IFBLK ?
@@ -465,90 +455,91 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 				   type == AE_IFSOCK ? "socket" :
 						       "unsupported file type",
 				   err);
-	is_dir = !hard && type == AE_IFDIR;
 	if (++ctx->entries > ctx->max_files)
 		return common_err_set(err, -EFBIG,
 				      "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit only for an archive you trust)",
 				      ctx->label, name,
 				      (unsigned long long)ctx->max_files);
 	if (type == AE_IFREG && !hard && archive_entry_size(e) > 0) {
-		uint64_t sz = (uint64_t)archive_entry_size(e);
-
+		sz = (uint64_t)archive_entry_size(e);
 		if (sz > ctx->max_bytes - ctx->bytes)
 			return too_many_bytes(ctx, name, err);
 		ctx->bytes += sz;
 	}
-	rc = normalise(orig, rel, sizeof(rel), &why);
+	return 0;
+}
+
+/* The entry's name relative to the destination, in rel: 0, 1 to skip it
+ * (the top directory itself), or an error. */
+static int entry_rel(struct extract_ctx *ctx, const char *orig,
+		     const char *name, bool is_dir, char *rel, size_t size,
+		     struct common_err *err)
+{
+	const char *why = NULL;
+	char msg[300];
+	int rc;
+
+	rc = normalise(orig, rel, size, &why);
 	if (rc)
 		return entry_error(ctx, name, why, err);
 	rc = strip(ctx, rel);
 	if (rc < 0) {
-		char msg[300];
-
 		snprintf(msg, sizeof(msg), "outside the top directory '%s/'",
 			 ctx->prefix);
 		return entry_error(ctx, name, msg, err);
 	}
 	if (rc == 1 || rel[0] == '\0') {
 		if (is_dir)
-			return 0; /* the top directory itself */
+			return 1;
 		return entry_error(ctx, name, "names the destination itself",
 				   err);
 	}
-	if (ctx->opts && ctx->opts->trim && trim_skips(rel, is_dir)) {
-		st->files_skipped += is_dir ? 0 : 1;
-		if (type == AE_IFREG && !hard)
-			st->bytes_skipped += (uint64_t)archive_entry_size(e);
-		return 0;
+	return 0;
+}
+
+/* A hardlink must point at a regular file extracted before it, inside. */
+static int resolve_hardlink(struct extract_ctx *ctx, struct archive_entry *e,
+			    const char *name, struct common_err *err)
+{
+	const char *hard = archive_entry_hardlink(e);
+	char hrel[PATH_MAX], hfull[PATH_MAX], msg[400];
+	const char *why = NULL;
+	struct stat hst;
+	int rc;
+
+	rc = normalise(hard, hrel, sizeof(hrel), &why);
+	if (rc == 0 && strip(ctx, hrel) != 0)
+		rc = -EINVAL, why = "hardlink target outside the top directory";
+	if (rc == 0 && hrel[0] == '\0')
+		rc = -EINVAL, why = "hardlink to the destination itself";
+	if (rc == 0)
+		rc = check_no_symlink_on_path(ctx, hrel, false, &why);
+	if (rc) {
+		snprintf(msg, sizeof(msg), "hardlink to '%s': %s", hard, why);
+		return entry_error(ctx, name, msg, err);
 	}
-	rc = check_no_symlink_on_path(ctx, rel, true, &why);
-	if (rc)
-		return entry_error(ctx, name, why, err);
-
-	if (hard) {
-		char hrel[PATH_MAX], hfull[PATH_MAX];
-		struct stat hst;
-
-		rc = normalise(hard, hrel, sizeof(hrel), &why);
-		if (rc == 0 && strip(ctx, hrel) != 0)
-			rc = -EINVAL, why = "hardlink target outside the top directory";
-		if (rc == 0 && hrel[0] == '\0')
-			rc = -EINVAL, why = "hardlink to the destination itself";
-		if (rc == 0)
-			rc = check_no_symlink_on_path(ctx, hrel, false, &why);
-		if (rc) {
-			char msg[400];
-
-			snprintf(msg, sizeof(msg), "hardlink to '%s': %s", hard,
-				 why);
-			return entry_error(ctx, name, msg, err);
-		}
-		if (join(hfull, sizeof(hfull), ctx->root, hrel) != 0 ||
-		    lstat(hfull, &hst) != 0 || !S_ISREG(hst.st_mode)) {
-			char msg[400];
-
-			snprintf(msg, sizeof(msg),
-				 "hardlink to '%s', which is not a regular file extracted before it",
-				 hard);
-			return entry_error(ctx, name, msg, err);
-		}
-		archive_entry_copy_hardlink(e, hfull);
-	} else if (type == AE_IFLNK) {
-		const char *target = archive_entry_symlink(e);
-
-		if (!target || link_escapes(ctx->root, rel, target)) {
-			char msg[400];
-
-			snprintf(msg, sizeof(msg),
-				 "symlink to '%s' points outside the destination",
-				 target ? target : "");
-			return entry_error(ctx, name, msg, err);
-		}
+	if (join(hfull, sizeof(hfull), ctx->root, hrel) != 0 ||
+	    lstat(hfull, &hst) != 0 || !S_ISREG(hst.st_mode)) {
+		snprintf(msg, sizeof(msg),
+			 "hardlink to '%s', which is not a regular file extracted before it",
+			 hard);
+		return entry_error(ctx, name, msg, err);
 	}
+	archive_entry_copy_hardlink(e, hfull);
+	return 0;
+}
 
-	if (join(full, sizeof(full), ctx->root, rel) != 0)
-		return entry_error(ctx, name, "path too long", err);
-	archive_entry_copy_pathname(e, full);
+/* Write the checked entry (already renamed to its full path). */
+static int write_entry(struct extract_ctx *ctx, struct archive *in,
+		       struct archive *out, struct archive_entry *e,
+		       const char *name, const char *rel,
+		       struct rungo_extract_stats *st, struct common_err *err)
+{
+	bool hard = archive_entry_hardlink(e) != NULL;
+	mode_t type = archive_entry_filetype(e);
+	bool is_dir = !hard && type == AE_IFDIR;
+	int rc;
+
 	if (type != AE_IFLNK) {
 		mode_t perm = archive_entry_perm(e) & 07777;
 
@@ -559,12 +550,9 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 	}
 	if (archive_write_header(out, e) != ARCHIVE_OK)
 		return write_error(ctx, name, out, err);
-	if (type == AE_IFLNK && !hard) {
-		rc = remember_link(ctx, rel);
-		if (rc)
-			return common_err_set(err, rc, "extract %s: out of memory",
-					      ctx->label);
-	}
+	if (type == AE_IFLNK && !hard && (rc = remember_link(ctx, rel)) != 0)
+		return common_err_set(err, rc, "extract %s: out of memory",
+				      ctx->label);
 	if (!hard && type == AE_IFREG &&
 	    (archive_entry_size(e) > 0 || !archive_entry_size_is_set(e))) {
 		rc = copy_data(in, out, ctx, name,
@@ -580,6 +568,57 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 			st->bytes_written += (uint64_t)archive_entry_size(e);
 	}
 	return 0;
+}
+
+static int extract_entry(struct extract_ctx *ctx, struct archive *in,
+			 struct archive *out, struct archive_entry *e,
+			 struct rungo_extract_stats *st, struct common_err *err)
+{
+	const char *orig = archive_entry_pathname(e);
+	const char *hard = archive_entry_hardlink(e);
+	char name[PATH_MAX];   /* for messages: the entry's own name, which
+				* archive_entry_copy_pathname replaces below */
+	const char *why = NULL, *target;
+	char rel[PATH_MAX], full[PATH_MAX], msg[400];
+	mode_t type = archive_entry_filetype(e);
+	bool is_dir = !hard && type == AE_IFDIR;
+	int rc;
+
+	if (!orig || !*orig)
+		return entry_error(ctx, "(unnamed)", "entry has no usable name",
+				   err);
+	snprintf(name, sizeof(name), "%s", orig);
+	rc = check_entry_kind(ctx, e, name, err);
+	if (rc == 0)
+		rc = entry_rel(ctx, orig, name, is_dir, rel, sizeof(rel), err);
+	if (rc)
+		return rc == 1 ? 0 : rc;  /* 1: the top directory itself */
+	if (ctx->opts && ctx->opts->trim && trim_skips(rel, is_dir)) {
+		st->files_skipped += is_dir ? 0 : 1;
+		if (type == AE_IFREG && !hard)
+			st->bytes_skipped += (uint64_t)archive_entry_size(e);
+		return 0;
+	}
+	rc = check_no_symlink_on_path(ctx, rel, true, &why);
+	if (rc)
+		return entry_error(ctx, name, why, err);
+	if (hard) {
+		rc = resolve_hardlink(ctx, e, name, err);
+		if (rc)
+			return rc;
+	} else if (type == AE_IFLNK) {
+		target = archive_entry_symlink(e);
+		if (!target || link_escapes(ctx->root, rel, target)) {
+			snprintf(msg, sizeof(msg),
+				 "symlink to '%s' points outside the destination",
+				 target ? target : "");
+			return entry_error(ctx, name, msg, err);
+		}
+	}
+	if (join(full, sizeof(full), ctx->root, rel) != 0)
+		return entry_error(ctx, name, "path too long", err);
+	archive_entry_copy_pathname(e, full);
+	return write_entry(ctx, in, out, e, name, rel, st, err);
 }
 
 int rungo_archive_extract(const char *archive_path, const char *dest_dir,

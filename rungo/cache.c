@@ -416,7 +416,8 @@ static int fill_entry(const struct rungo_cache *c, const char *id,
 			 id))
 		return -ENAMETOOLONG;
 	if (read_meta_doc(tc->goroot, &doc, why, sizeof(why)) != 0) {
-		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "%s: %s", tc->goroot, why);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+			    "%s: %s", tc->goroot, why);
 		return 0;
 	}
 	sha = json_str(doc, "sha256");
@@ -684,7 +685,8 @@ static int verify_tree(const struct rungo_cache *c, const char *dir,
 	rc = check_go(dir, vs, os, arch, line, sizeof(line), why, whysize);
 	if (rc)
 		goto out;
-	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "%s: bin/go changed since it was checked; '%s' is fine",
+	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+		    "%s: bin/go changed since it was checked; '%s' is fine",
 		    dir, line);
 	if (!c->readonly && go_stamp(dir, stamp, sizeof(stamp)) == 0) {
 		cJSON_DeleteItemFromObjectCaseSensitive(doc, "go_stamp");
@@ -782,7 +784,8 @@ int rungo_cache_add_goroot(struct rungo_cache *c, const char *dir,
 	}
 	c->locals[i] = tc;
 	pthread_mutex_unlock(&c->lock);
-	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "registered GOROOT %s as %s", tc.goroot,
+	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+		    "registered GOROOT %s as %s", tc.goroot,
 		    tc.version_str);
 	return 0;
 }
@@ -830,7 +833,8 @@ static void clean_tmp_for(const struct rungo_cache *c, const char *id)
 			continue;
 		if (common_pathf(path, sizeof(path), "%s/%s", dir, de->d_name))
 			continue;
-		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "removing leftover %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+			    "removing leftover %s", path);
 		common_fs_rmtree(path, NULL, NULL);
 	}
 	closedir(d);
@@ -860,7 +864,8 @@ static int download(struct rungo_cache *c, const struct rungo_file *f,
 		    strcmp(sum, f->sha256) == 0 &&
 		    (f->size == 0 || (uint64_t)st.st_size == f->size))
 			return 0;
-		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "%s does not match the index; downloading again",
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+			    "%s does not match the index; downloading again",
 			    dest);
 		unlink(dest);
 	}
@@ -904,31 +909,15 @@ static cJSON *new_meta(const char *vs, const char *os, const char *arch,
 }
 
 /* Caller holds locks/<id>.use (shared) and locks/<id>.lock. */
-static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
-			  const struct rungo_version *v, const char *vs,
-			  const char *os, const char *arch, const char *id,
-			  struct rungo_toolchain *out, struct common_err *err)
+/* The archive the index offers for (v, os, arch), with a sha256 to
+ * verify it against. */
+static int find_archive(const struct rungo_index *idx,
+			const struct rungo_version *v, const char *vs,
+			const char *os, const char *arch,
+			const struct rungo_file **out, struct common_err *err)
 {
 	const struct rungo_file *f;
-	struct rungo_extract_opts xo;
-	struct rungo_extract_stats st;
-	char final[PATH_MAX], dl[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
-	char why[PATH_MAX + 256], line[512], stamp[256];
-	cJSON *meta = NULL;
-	bool have_tmp = false;
-	int rc, fd;
 
-	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
-		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
-	if (is_dir(final)) {
-		/* Installed meanwhile by someone else. */
-		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) != 0)
-			return common_err_set(err, -EIO,
-					      "toolchain %s is damaged (%s)", final,
-					      why);
-		return fill_entry(c, id, out) == 0 ? 0 :
-			common_err_set(err, -EINVAL, "bad cache entry %s", final);
-	}
 	if (!idx)
 		return common_err_set(err, -ENOENT,
 				      "%s for %s/%s is not installed and no release index was given",
@@ -946,20 +935,23 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 		return common_err_set(err, -EPROTO,
 				      "%s: the release index has no sha256 for it, so there is nothing to verify it against; refusing to install",
 				      f->filename);
-	if (common_pathf(dl, sizeof(dl), "%s/downloads/%s", c->root, f->filename) ||
-	    common_pathf(tmp, sizeof(tmp), "%s/tmp/%s.XXXXXX", c->root, id) ||
-	    common_pathf(dir, sizeof(dir), "%s/toolchains", c->root))
-		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	*out = f;
+	return 0;
+}
 
-	clean_tmp_for(c, id);
-	rc = download(c, f, dl, err);
-	if (rc)
-		return rc;
+/* Extract archive `dl` into `tmp`, check that it is the toolchain the
+ * index promised and record it there (.lutgen-toolchain.json). */
+static int extract_checked(struct rungo_cache *c, const struct rungo_file *f,
+			   const char *dl, const char *tmp, const char *vs,
+			   const char *os, const char *arch,
+			   struct rungo_extract_stats *st,
+			   struct common_err *err)
+{
+	struct rungo_extract_opts xo;
+	char why[PATH_MAX + 256], line[512], stamp[256];
+	cJSON *meta;
+	int rc;
 
-	if (!mkdtemp(tmp))
-		return common_err_set(err, -errno, "create %s: %s", tmp,
-				      strerror(errno));
-	have_tmp = true;
 	memset(&xo, 0, sizeof(xo));
 	xo.strip_prefix = "go/";
 	xo.trim = !c->no_trim;
@@ -967,53 +959,99 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	xo.max_bytes = c->max_bytes;
 	xo.progress = c->fetch.progress;
 	xo.progress_ctx = c->fetch.progress_ctx;
-	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "extracting %s%s", f->filename,
-		    xo.trim ? " (trimmed)" : "");
-	rc = rungo_archive_extract(dl, tmp, &xo, &st, err);
+	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "extracting %s%s",
+		    f->filename, xo.trim ? " (trimmed)" : "");
+	rc = rungo_archive_extract(dl, tmp, &xo, st, err);
 	if (rc)
-		goto out;
-	/* The tree must be the toolchain the index promised. */
+		return rc;
 	rc = check_go(tmp, vs, os, arch, line, sizeof(line), why, sizeof(why));
 	if (rc) {
-		rc = common_err_set(err, rc < 0 ? rc : -EINVAL,
-				    "%s: the extracted toolchain fails its check: %s; not installed (the archive is removed; the mirror or the index is wrong)",
-				    f->filename, why);
 		unlink(dl);
-		goto out;
+		return common_err_set(err, rc < 0 ? rc : -EINVAL,
+				      "%s: the extracted toolchain fails its check: %s; not installed (the archive is removed; the mirror or the index is wrong)",
+				      f->filename, why);
 	}
 	rc = go_stamp(tmp, stamp, sizeof(stamp));
-	if (rc) {
-		rc = common_err_set(err, rc, "%s/bin/go: %s", tmp,
-				    strerror(-rc));
-		goto out;
-	}
-	meta = new_meta(vs, os, arch, f, xo.trim, &st, line, stamp);
-	if (!meta) {
-		rc = common_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = write_meta_doc(tmp, meta, err);
 	if (rc)
-		goto out;
-	/* Everything on disk before the tree becomes visible. */
-	fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return common_err_set(err, rc, "%s/bin/go: %s", tmp,
+				      strerror(-rc));
+	meta = new_meta(vs, os, arch, f, xo.trim, st, line, stamp);
+	if (!meta)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	rc = write_meta_doc(tmp, meta, err);
+	cJSON_Delete(meta);
+	return rc;
+}
+
+/* Everything on disk, then the tree becomes toolchains/<id>. */
+static int publish_tree(const char *tmp, const char *final, const char *dir,
+			struct common_err *err)
+{
+	int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
 	if (fd < 0 || syncfs(fd) != 0) {
-		rc = common_err_set(err, -errno, "sync %s: %s", tmp,
-				    strerror(errno));
+		int rc = common_err_set(err, -errno, "sync %s: %s", tmp,
+					strerror(errno));
+
 		if (fd >= 0)
 			close(fd);
-		goto out;
+		return rc;
 	}
 	close(fd);
-	if (rename(tmp, final) != 0) {
-		rc = common_err_set(err, -errno, "rename %s to %s: %s", tmp,
-				    final, strerror(errno));
-		goto out;
-	}
-	have_tmp = false;
+	if (rename(tmp, final) != 0)
+		return common_err_set(err, -errno, "rename %s to %s: %s", tmp,
+				      final, strerror(errno));
 	common_fs_sync_dir(dir);
+	return 0;
+}
+
+static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
+			  const struct rungo_version *v, const char *vs,
+			  const char *os, const char *arch, const char *id,
+			  struct rungo_toolchain *out, struct common_err *err)
+{
+	const struct rungo_file *f = NULL;
+	struct rungo_extract_stats st;
+	char final[PATH_MAX], dl[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
+	char why[PATH_MAX + 256];
+	int rc;
+
+	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	if (is_dir(final)) {
+		/* Installed meanwhile by someone else. */
+		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) != 0)
+			return common_err_set(err, -EIO,
+					      "toolchain %s is damaged (%s)", final,
+					      why);
+		return fill_entry(c, id, out) == 0 ? 0 :
+			common_err_set(err, -EINVAL, "bad cache entry %s", final);
+	}
+	rc = find_archive(idx, v, vs, os, arch, &f, err);
+	if (rc)
+		return rc;
+	if (common_pathf(dl, sizeof(dl), "%s/downloads/%s", c->root,
+			 f->filename) ||
+	    common_pathf(tmp, sizeof(tmp), "%s/tmp/%s.XXXXXX", c->root, id) ||
+	    common_pathf(dir, sizeof(dir), "%s/toolchains", c->root))
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	clean_tmp_for(c, id);
+	rc = download(c, f, dl, err);
+	if (rc)
+		return rc;
+	if (!mkdtemp(tmp))
+		return common_err_set(err, -errno, "create %s: %s", tmp,
+				      strerror(errno));
+	rc = extract_checked(c, f, dl, tmp, vs, os, arch, &st, err);
+	if (rc == 0)
+		rc = publish_tree(tmp, final, dir, err);
+	if (rc) {
+		common_fs_rmtree(tmp, NULL, NULL);
+		return rc;
+	}
 	if (unlink(dl) != 0)
-		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "remove %s: %s", dl, strerror(errno));
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+			    "remove %s: %s", dl, strerror(errno));
 	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO,
 		    "installed %s (%llu files, %.1f MB; trimming saved %.1f MB)",
 		    id, (unsigned long long)st.files_written,
@@ -1021,10 +1059,6 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	rc = fill_entry(c, id, out);
 	if (rc)
 		rc = common_err_set(err, rc, "bad cache entry %s", final);
-out:
-	cJSON_Delete(meta);
-	if (have_tmp)
-		common_fs_rmtree(tmp, NULL, NULL);
 	return rc;
 }
 
@@ -1044,7 +1078,8 @@ static int discard_damaged(struct rungo_cache *c, const char *id,
 				      "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
 				      final, why);
 	}
-	common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "toolchain %s is damaged (%s); installing it again",
+	common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+		    "toolchain %s is damaged (%s); installing it again",
 		    final, why);
 	if (common_pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
 		rc = common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
@@ -1267,14 +1302,17 @@ static void prune_one(struct rungo_cache *c, const char *sub, const char *name,
 	if (common_pathf(path, sizeof(path), "%s/%s/%s", c->root, sub, name))
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
-		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "%s is in use; kept", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+			    "%s is in use; kept", path);
 		return;
 	}
 	if (common_fs_rmtree(path, &bytes, NULL) == 0) {
 		st->entries_removed++;
-		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "removed %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
+			    "removed %s", path);
 	} else {
-		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "cannot remove %s", path);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+			    "cannot remove %s", path);
 	}
 	st->bytes_freed += bytes;
 	unlock_fd(fd);
@@ -1349,12 +1387,14 @@ static void prune_toolchain(struct rungo_cache *c, const char *id,
 		return;
 	if (lock_both_nb(c, id, &usefd, &fd) != 0) {
 		st->in_use++;
-		common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "%s is in use; kept", id);
+		common_logf(c->log, c->log_ctx, COMMON_LOG_INFO,
+			    "%s is in use; kept", id);
 		return;
 	}
 	/* rename(2) replaces the empty directory mkdtemp made. */
 	if (!mkdtemp(to) || rename(from, to) != 0) {
-		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN, "cannot remove %s: %s", from,
+		common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+			    "cannot remove %s: %s", from,
 			    strerror(errno));
 		rmdir(to);
 		goto out;

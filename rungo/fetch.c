@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/fs.h"
 #include "common/sha256.h"
 
 #define FETCH_USER_AGENT "lutgen/0.1"
@@ -433,59 +434,111 @@ static void cause_set(struct result *r, int code, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A local write error (s->werr): never worth a retry. */
+static void classify_write_error(struct sink *s, const char *from,
+				 struct result *r)
+{
+	r->outcome = OUT_FAIL;
+	if (s->werr == -EFBIG && !s->is_mem && s->expected_size &&
+	    s->expected_size <= s->ceiling) {
+		s->too_big = true;
+		cause_set(r, -EPROTO,
+			  "size mismatch: expected %" PRIu64
+			  " bytes, but %s sent more "
+			  "(the file was removed; the mirror or the index is wrong)",
+			  s->expected_size, from);
+	} else if (s->werr == -EFBIG && !s->is_mem) {
+		s->too_big = true;
+		cause_set(r, -EFBIG,
+			  "%s sent more than %" PRIu64 " bytes, the most "
+			  "a download may have (its size is unknown); "
+			  "stopped and removed the file",
+			  from, s->ceiling);
+	} else if (s->werr == -EFBIG) {
+		cause_set(r, -EFBIG, "response from %s is larger than %zu MiB",
+			  from, FETCH_MEM_MAX >> 20);
+	} else {
+		cause_set(r, s->werr, "cannot write the data: %s",
+			  strerror(-s->werr));
+	}
+}
+
+/* What the server answered, when curl itself is fine; false when the
+ * curl code still has to be looked at. */
+static bool classify_http(struct sink *s, const char *from, CURLcode rc,
+			  long code, struct result *r)
+{
+	if (code == 416 && s->offset > 0) {
+		r->outcome = OUT_RESTART;
+		cause_set(r, -EPROTO,
+			  "HTTP 416 for a resume from byte %" PRIu64 " from %s",
+			  s->offset, from);
+		return true;
+	}
+	if (code >= 300) {
+		r->outcome = http_status_transient(code) ? OUT_RETRY : OUT_FAIL;
+		cause_set(r, http_status_errno(code), "HTTP %ld from %s", code,
+			  from);
+		return true;
+	}
+	if (rc != CURLE_OK)
+		return false;
+	r->outcome = OUT_OK;
+	r->code = 0;
+	r->cause[0] = '\0';
+	return true;
+}
+
+/* A timeout: no connection, or no data (our stall check aborted the
+ * transfer: `ours`, or curl's). */
+static void classify_timeout(struct sink *s, const char *from,
+			     const char *errbuf, bool ours, struct result *r)
+{
+	r->outcome = OUT_RETRY;
+	r->timeout = true;
+	if (ours || strncmp(errbuf, "Operation too slow", 18) == 0)
+		cause_set(r, -ETIMEDOUT, "no data for %ld s from %s",
+			  s->o->stall_timeout_s, from);
+	else if (strncmp(errbuf, "Connection timed out", 20) == 0 ||
+		 strncmp(errbuf, "Failed to connect", 17) == 0)
+		cause_set(r, -ETIMEDOUT, "no connection within %ld ms to %s",
+			  s->o->connect_timeout_ms, from);
+	else
+		cause_set(r, -ETIMEDOUT, "%s from %s",
+			  errbuf[0] ? errbuf : "timed out", from);
+}
+
+/* "URL" or "URL (redirected from URL)", and a Retry-After. */
+static void describe_source(struct sink *s, const char *url, char *from,
+			    size_t size, struct result *r)
+{
+	curl_off_t ra = 0;
+	char *eff = NULL;
+
+	curl_easy_getinfo(s->curl, CURLINFO_EFFECTIVE_URL, &eff);
+	if (eff && strcmp(eff, url) != 0)
+		snprintf(from, size, "%s (redirected from %s)", eff, url);
+	else
+		snprintf(from, size, "%s", url);
+	r->timeout = false;
+	r->retry_after_ms = 0;
+	if (curl_easy_getinfo(s->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+	    ra > 0)
+		r->retry_after_ms = ra > FETCH_BACKOFF_MAX_MS / 1000
+					    ? FETCH_BACKOFF_MAX_MS
+					    : (long)ra * 1000;
+}
+
 static void classify(struct sink *s, const char *url, CURLcode rc,
 		     const char *errbuf, struct result *r)
 {
 	long code = 0;
-	char *eff = NULL;
 	char from[600];
 
 	curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(s->curl, CURLINFO_EFFECTIVE_URL, &eff);
-	if (eff && strcmp(eff, url) != 0)
-		snprintf(from, sizeof(from), "%s (redirected from %s)", eff,
-			 url);
-	else
-		snprintf(from, sizeof(from), "%s", url);
-	r->timeout = false;
-	r->retry_after_ms = 0;
-	{
-		curl_off_t ra = 0;
-
-		if (curl_easy_getinfo(s->curl, CURLINFO_RETRY_AFTER, &ra) ==
-			    CURLE_OK && ra > 0)
-			r->retry_after_ms = ra > FETCH_BACKOFF_MAX_MS / 1000 ?
-						    FETCH_BACKOFF_MAX_MS :
-						    (long)ra * 1000;
-	}
-
+	describe_source(s, url, from, sizeof(from), r);
 	if (s->werr) {
-		if (s->werr == -EFBIG && !s->is_mem && s->expected_size &&
-		    s->expected_size <= s->ceiling) {
-			s->too_big = true;
-			r->outcome = OUT_FAIL;
-			cause_set(r, -EPROTO,
-				  "size mismatch: expected %" PRIu64
-				  " bytes, but %s sent more "
-				  "(the file was removed; the mirror or the index is wrong)",
-				  s->expected_size, from);
-		} else if (s->werr == -EFBIG && !s->is_mem) {
-			s->too_big = true;
-			r->outcome = OUT_FAIL;
-			cause_set(r, -EFBIG,
-				  "%s sent more than %" PRIu64 " bytes, the most "
-				  "a download may have (its size is unknown); "
-				  "stopped and removed the file",
-				  from, s->ceiling);
-		} else if (s->werr == -EFBIG) {
-			r->outcome = OUT_FAIL;
-			cause_set(r, -EFBIG, "response from %s is larger than %zu MiB",
-				  from, FETCH_MEM_MAX >> 20);
-		} else {
-			r->outcome = OUT_FAIL;
-			cause_set(r, s->werr, "cannot write the data: %s",
-				  strerror(-s->werr));
-		}
+		classify_write_error(s, from, r);
 		return;
 	}
 	if (s->bad_range) {
@@ -496,57 +549,25 @@ static void classify(struct sink *s, const char *url, CURLcode rc,
 			  s->range_start);
 		return;
 	}
-	if (rc == CURLE_OK || rc == CURLE_WRITE_ERROR) {
-		if (code == 416 && s->offset > 0) {
-			r->outcome = OUT_RESTART;
-			cause_set(r, -EPROTO,
-				  "HTTP 416 for a resume from byte %" PRIu64
-				  " from %s", s->offset, from);
-			return;
-		}
-		if (code >= 300) {
-			r->outcome = http_status_transient(code) ? OUT_RETRY :
-								  OUT_FAIL;
-			cause_set(r, http_status_errno(code), "HTTP %ld from %s",
-				  code, from);
-			return;
-		}
-		if (rc == CURLE_OK) {
-			r->outcome = OUT_OK;
-			r->code = 0;
-			r->cause[0] = '\0';
-			return;
-		}
-	}
+	if ((rc == CURLE_OK || rc == CURLE_WRITE_ERROR) &&
+	    classify_http(s, from, rc, code, r))
+		return;
 	if (rc == CURLE_BAD_DOWNLOAD_RESUME || rc == CURLE_RANGE_ERROR) {
 		r->outcome = s->offset > 0 ? OUT_RESTART : OUT_FAIL;
 		cause_set(r, -EPROTO, "cannot resume %s: %s", from,
 			  errbuf[0] ? errbuf : curl_easy_strerror(rc));
 		return;
 	}
-	r->outcome = curl_transient(rc) ? OUT_RETRY : OUT_FAIL;
 	if (rc == CURLE_ABORTED_BY_CALLBACK && s->stalled) {
-		r->outcome = OUT_RETRY;
-		r->timeout = true;
-		cause_set(r, -ETIMEDOUT, "no data for %ld s from %s",
-			  s->o->stall_timeout_s, from);
+		classify_timeout(s, from, errbuf, true, r);
 		return;
 	}
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
-		r->timeout = true;
-		if (strncmp(errbuf, "Operation too slow", 18) == 0)
-			cause_set(r, -ETIMEDOUT, "no data for %ld s from %s",
-				  s->o->stall_timeout_s, from);
-		else if (strncmp(errbuf, "Connection timed out", 20) == 0 ||
-			 strncmp(errbuf, "Failed to connect", 17) == 0)
-			cause_set(r, -ETIMEDOUT,
-				  "no connection within %ld ms to %s",
-				  s->o->connect_timeout_ms, from);
-		else
-			cause_set(r, -ETIMEDOUT, "%s from %s",
-				  errbuf[0] ? errbuf : "timed out", from);
+		classify_timeout(s, from, errbuf, false, r);
+		r->outcome = curl_transient(rc) ? OUT_RETRY : OUT_FAIL;
 		return;
 	}
+	r->outcome = curl_transient(rc) ? OUT_RETRY : OUT_FAIL;
 	cause_set(r, curl_errno(rc), "%s from %s",
 		  errbuf[0] ? errbuf : curl_easy_strerror(rc), from);
 }
@@ -589,6 +610,38 @@ static int setup_handle(CURL *c, const char *url, struct sink *s,
 /* Run attempts until success, a permanent error, or the attempts/time run
  * out.  On failure err holds "<cause> (...)" without the "download X: "
  * prefix, which the caller adds. */
+/* Reset the per-attempt state; ask for the rest of a partial file; bound
+ * the attempt by what is left of the total time. */
+static void start_attempt(struct sink *s, long long deadline)
+{
+	char range[48];
+
+	s->offset = s->have;
+	s->body_started = false;
+	s->discard = false;
+	s->ignored_range = false;
+	s->bad_range = false;
+	s->werr = 0;
+	s->range_start = -1;
+	s->last_data_ms = now_ms();
+	s->last_dlnow = 0;
+	s->stalled = false;
+	s->errbuf[0] = '\0';
+	if (s->offset > 0) {
+		snprintf(range, sizeof(range), "%" PRIu64 "-", s->offset);
+		curl_easy_setopt(s->curl, CURLOPT_RANGE, range);
+	} else {
+		curl_easy_setopt(s->curl, CURLOPT_RANGE, (char *)NULL);
+	}
+	if (deadline) {
+		long long left = deadline - now_ms();
+
+		if (left < 1)
+			left = 1;
+		curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, (long)left);
+	}
+}
+
 static int transfer(struct sink *s, const char *url, struct common_err *err)
 {
 	const struct fopts *o = s->o;
@@ -608,35 +661,9 @@ static int transfer(struct sink *s, const char *url, struct common_err *err)
 				      "cannot set up libcurl for %s", url);
 
 	for (attempt = 1;; attempt++) {
-		char range[48];
 		CURLcode rc;
 
-		s->offset = s->have;
-		s->body_started = false;
-		s->discard = false;
-		s->ignored_range = false;
-		s->bad_range = false;
-		s->werr = 0;
-		s->range_start = -1;
-		s->last_data_ms = now_ms();
-		s->last_dlnow = 0;
-		s->stalled = false;
-		errbuf[0] = '\0';
-		if (s->offset > 0) {
-			snprintf(range, sizeof(range), "%" PRIu64 "-",
-				 s->offset);
-			curl_easy_setopt(s->curl, CURLOPT_RANGE, range);
-		} else {
-			curl_easy_setopt(s->curl, CURLOPT_RANGE, (char *)NULL);
-		}
-		if (deadline) {
-			long long left = deadline - now_ms();
-
-			if (left < 1)
-				left = 1;
-			curl_easy_setopt(s->curl, CURLOPT_TIMEOUT_MS, (long)left);
-		}
-
+		start_attempt(s, deadline);
 		rc = curl_easy_perform(s->curl);
 		classify(s, url, rc, errbuf, &r);
 		if (s->ignored_range)
@@ -718,198 +745,229 @@ static void fsync_parent(const char *path)
 	}
 }
 
+/* One rungo_fetch_file call. */
+struct fetch_file {
+	const char *url, *dest, *label, *expected_sha256;
+	uint64_t expected_size;
+	char part[PATH_MAX];
+	bool resumed;        /* the .part held bytes of an earlier run */
+	bool fresh_retry;    /* already restarted from byte 0 once */
+	bool remove_part;    /* on failure: the .part is known bad */
+};
+
+/* Arguments, the .part path, the size ceiling, curl and the hash. */
+static int file_setup(struct fetch_file *f, struct sink *s, struct fopts *o,
+		      struct common_err *err)
+{
+	if (!f->url || !*f->url || !f->dest || !*f->dest)
+		return common_err_set(err, -EINVAL,
+				      "download %s: no URL or destination given",
+				      f->label);
+	if (f->expected_sha256 && *f->expected_sha256 &&
+	    strlen(f->expected_sha256) != 64)
+		return common_err_set(err, -EINVAL,
+				      "download %s: expected sha256 \"%s\" is not 64 hex digits",
+				      f->label, f->expected_sha256);
+	if (common_pathf(f->part, sizeof(f->part), "%s.part", f->dest))
+		return common_err_set(err, -ENAMETOOLONG,
+				      "download %s: destination path too long",
+				      f->label);
+	if (f->expected_size > o->max_size)
+		return common_err_set(err, -EFBIG,
+				      "download %s: the index says it has %" PRIu64
+				      " bytes, more than the limit of %" PRIu64
+				      " for one download; refusing it",
+				      f->label, f->expected_size, o->max_size);
+	s->label = f->label;
+	s->o = o;
+	s->expected_size = f->expected_size;
+	s->ceiling = f->expected_size && f->expected_size < o->max_size
+			     ? f->expected_size : o->max_size;
+	s->curl = curl_easy_init();
+	if (common_sha256_new(&s->md) < 0 || !s->curl)
+		return common_err_set(err, -ENOMEM,
+				      "download %s: cannot set up libcurl/OpenSSL",
+				      f->label);
+	return 0;
+}
+
+/* Hash what an earlier run left in the .part (st_size bytes) and go on
+ * from there. */
+static int resume_part(struct fetch_file *f, struct sink *s, uint64_t size,
+		       struct common_err *err)
+{
+	uint64_t got_bytes = 0;
+	int ret;
+
+	ret = common_sha256_fd(s->md, s->fd, size, &got_bytes);
+	if (ret < 0)
+		return common_err_set(err, ret, "download %s: read %s: %s",
+				      f->label, f->part, strerror(-ret));
+	s->have = got_bytes;
+	f->resumed = s->have > 0;
+	if (lseek(s->fd, (off_t)s->have, SEEK_SET) < 0 ||
+	    ftruncate(s->fd, (off_t)s->have) != 0)
+		return common_err_set(err, -errno, "download %s: seek %s: %s",
+				      f->label, f->part, strerror(errno));
+	if (f->resumed)
+		common_logf(s->o->log, s->o->log_ctx, COMMON_LOG_INFO,
+			    "download %s: resuming %s at byte %" PRIu64,
+			    f->label, f->part, s->have);
+	return 0;
+}
+
+/* Open and lock the .part; resume it unless it cannot be right. */
+static int open_part(struct fetch_file *f, struct sink *s,
+		     struct common_err *err)
+{
+	struct stat st;
+	int ret;
+
+	s->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->fd < 0)
+		return common_err_set(err, -errno,
+				      "download %s: cannot open %s: %s",
+				      f->label, f->part, strerror(errno));
+	/* Two downloads into one .part would interleave their bytes. */
+	if (flock(s->fd, LOCK_EX | LOCK_NB) != 0)
+		return common_err_set(err,
+				      errno == EWOULDBLOCK ? -EBUSY : -errno,
+				      "download %s: %s is being written by another download; "
+				      "wait for it or remove the file",
+				      f->label, f->part);
+	if (fstat(s->fd, &st) != 0)
+		return common_err_set(err, -errno, "download %s: stat %s: %s",
+				      f->label, f->part, strerror(errno));
+	if (st.st_size > 0 && (uint64_t)st.st_size <= s->ceiling)
+		return resume_part(f, s, (uint64_t)st.st_size, err);
+	if (st.st_size > 0) {
+		ret = sink_truncate(s);
+		if (ret < 0)
+			return common_err_set(err, ret,
+					      "download %s: truncate %s: %s",
+					      f->label, f->part, strerror(-ret));
+	}
+	return 0;
+}
+
+/* Size and sha256 of what arrived: 0 good, 1 start over from byte 0 (a
+ * resumed .part may have been the bad bit), < 0 bad (f->remove_part). */
+static int verify(struct fetch_file *f, struct sink *s, struct common_err *err)
+{
+	char got[COMMON_SHA256_HEX_SIZE];
+	int ret;
+
+	f->remove_part = true;
+	if (f->expected_size && s->have != f->expected_size)
+		return common_err_set(err, -EPROTO,
+				      "size mismatch: expected %" PRIu64
+				      " bytes, got %" PRIu64
+				      " from %s (the file was removed; the mirror or the index is wrong)",
+				      f->expected_size, s->have, f->url);
+	ret = common_sha256_final(s->md, got);
+	if (ret < 0) {
+		f->remove_part = false;
+		return common_err_set(err, ret, "OpenSSL sha256 failed");
+	}
+	if (!f->expected_sha256 || !*f->expected_sha256 ||
+	    hex_equal(got, f->expected_sha256))
+		return 0;
+	if (f->resumed && !f->fresh_retry) {
+		common_logf(s->o->log, s->o->log_ctx, COMMON_LOG_WARN,
+			    "download %s: sha256 mismatch after resuming; "
+			    "downloading again from the start", f->label);
+		f->fresh_retry = true;
+		f->resumed = false;
+		ret = sink_truncate(s);
+		if (ret < 0)
+			return common_err_set(err, ret, "truncate %s: %s",
+					      f->part, strerror(-ret));
+		return 1;
+	}
+	return common_err_set(err, -EPROTO,
+			      "sha256 mismatch: expected %s, got %s "
+			      "(the file was removed; the mirror or the index is wrong)",
+			      f->expected_sha256, got);
+}
+
+/* The verified .part becomes dest, durably. */
+static int publish(struct fetch_file *f, struct sink *s,
+		   struct common_err *err)
+{
+	f->remove_part = false;
+	if (ftruncate(s->fd, (off_t)s->have) != 0 || fsync(s->fd) != 0)
+		return common_err_set(err, -errno, "write %s: %s", f->part,
+				      strerror(errno));
+	if (close(s->fd) != 0) {
+		s->fd = -1;
+		return common_err_set(err, -errno, "close %s: %s", f->part,
+				      strerror(errno));
+	}
+	s->fd = -1;
+	if (rename(f->part, f->dest) != 0)
+		return common_err_set(err, -errno, "rename %s to %s: %s",
+				      f->part, f->dest, strerror(errno));
+	fsync_parent(f->dest);
+	return 0;
+}
+
+/* Transfer and verify until good, bad, or restarted once. */
+static int fetch_verified(struct fetch_file *f, struct sink *s,
+			  struct common_err *err)
+{
+	int ret;
+
+	do {
+		if (!f->expected_size || s->have != f->expected_size) {
+			ret = transfer(s, f->url, err);
+			if (ret < 0) {
+				f->remove_part = s->too_big;
+				return ret;
+			}
+		}
+		ret = verify(f, s, err);
+	} while (ret == 1);
+	return ret;
+}
+
 int rungo_fetch_file(const char *url, const char *dest_path, const char *label,
 		     uint64_t expected_size, const char *expected_sha256,
 		     const struct rungo_fetch_opts *opts, struct common_err *err)
 {
+	struct fetch_file f;
 	struct fopts o;
 	struct sink s;
-	char part[PATH_MAX];
-	char got[65];
-	bool resumed = false;
-	bool fresh_retry = false;
 	struct stat st;
 	int ret;
-	int n;
 
+	memset(&f, 0, sizeof(f));
 	memset(&s, 0, sizeof(s));
 	s.fd = -1;
 	fopts_fill(&o, opts);
-	if (!label || !*label)
-		label = dest_path ? url_basename(dest_path) : "(null)";
-	if (!url || !*url || !dest_path || !*dest_path) {
-		ret = common_err_set(err, -EINVAL,
-				     "download %s: no URL or destination given",
-				     label);
+	f.url = url;
+	f.dest = dest_path;
+	f.label = label && *label ? label
+		  : dest_path ? url_basename(dest_path) : "(null)";
+	f.expected_size = expected_size;
+	f.expected_sha256 = expected_sha256;
+	ret = file_setup(&f, &s, &o, err);
+	if (ret == 0)
+		ret = open_part(&f, &s, err);
+	if (ret)
+		goto out;
+	ret = fetch_verified(&f, &s, err);
+	if (ret == 0)
+		ret = publish(&f, &s, err);
+	if (ret == 0) {
+		if (o.progress)
+			o.progress(o.progress_ctx, f.label, s.have, s.have);
 		goto out;
 	}
-	if (expected_sha256 && *expected_sha256 &&
-	    strlen(expected_sha256) != 64) {
-		ret = common_err_set(err, -EINVAL,
-				     "download %s: expected sha256 \"%s\" is not 64 hex digits",
-				     label, expected_sha256);
-		goto out;
-	}
-	n = snprintf(part, sizeof(part), "%s.part", dest_path);
-	if (n < 0 || (size_t)n >= sizeof(part)) {
-		ret = common_err_set(err, -ENAMETOOLONG,
-				     "download %s: destination path too long",
-				     label);
-		goto out;
-	}
-	s.label = label;
-	s.o = &o;
-	s.expected_size = expected_size;
-	s.ceiling = expected_size && expected_size < o.max_size ? expected_size :
-								o.max_size;
-	if (expected_size > o.max_size) {
-		ret = common_err_set(err, -EFBIG,
-				     "download %s: the index says it has %" PRIu64
-				     " bytes, more than the limit of %" PRIu64
-				     " for one download; refusing it",
-				     label, expected_size, o.max_size);
-		goto out;
-	}
-	s.curl = curl_easy_init();
-	if (common_sha256_new(&s.md) < 0 || !s.curl) {
-		ret = common_err_set(err, -ENOMEM,
-				     "download %s: cannot set up libcurl/OpenSSL",
-				     label);
-		goto out;
-	}
-	s.fd = open(part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (s.fd < 0) {
-		ret = common_err_set(err, -errno, "download %s: cannot open %s: %s",
-				     label, part, strerror(errno));
-		goto out;
-	}
-	/* Two downloads into one .part would interleave their bytes. */
-	if (flock(s.fd, LOCK_EX | LOCK_NB) != 0) {
-		ret = common_err_set(err, errno == EWOULDBLOCK ? -EBUSY : -errno,
-				     "download %s: %s is being written by another download; "
-				     "wait for it or remove the file",
-				     label, part);
-		goto out;
-	}
-	if (fstat(s.fd, &st) != 0) {
-		ret = common_err_set(err, -errno, "download %s: stat %s: %s",
-				     label, part, strerror(errno));
-		goto out;
-	}
-
-	/* Resume: hash what an earlier run left, unless it cannot be right. */
-	if (st.st_size > 0 && (uint64_t)st.st_size <= s.ceiling) {
-		uint64_t got_bytes = 0;
-
-		ret = common_sha256_fd(s.md, s.fd, (uint64_t)st.st_size,
-				      &got_bytes);
-		if (ret < 0) {
-			common_err_set(err, ret, "download %s: read %s: %s",
-				       label, part, strerror(-ret));
-			goto out;
-		}
-		s.have = got_bytes;
-		resumed = s.have > 0;
-		if (lseek(s.fd, (off_t)s.have, SEEK_SET) < 0 ||
-		    ftruncate(s.fd, (off_t)s.have) != 0) {
-			ret = common_err_set(err, -errno,
-					     "download %s: seek %s: %s", label,
-					     part, strerror(errno));
-			goto out;
-		}
-		if (resumed)
-			common_logf(o.log, o.log_ctx, COMMON_LOG_INFO,
-				    "download %s: resuming %s at byte %" PRIu64,
-				    label, part, s.have);
-	} else if (st.st_size > 0) {
-		ret = sink_truncate(&s);
-		if (ret < 0) {
-			common_err_set(err, ret, "download %s: truncate %s: %s",
-				       label, part, strerror(-ret));
-			goto out;
-		}
-	}
-
-again:
-	if (expected_size && s.have == expected_size) {
-		/* Complete already; only verification is left. */
-		ret = 0;
-	} else {
-		ret = transfer(&s, url, err);
-		if (ret < 0) {
-			if (s.too_big)
-				goto fail_remove_part;
-			goto fail_keep_part;
-		}
-	}
-
-	if (expected_size && s.have != expected_size) {
-		ret = common_err_set(err, -EPROTO,
-				     "size mismatch: expected %" PRIu64
-				     " bytes, got %" PRIu64
-				     " from %s (the file was removed; the mirror or the index is wrong)",
-				     expected_size, s.have, url);
-		goto fail_remove_part;
-	}
-	ret = common_sha256_final(s.md, got);
-	if (ret < 0) {
-		common_err_set(err, ret, "OpenSSL sha256 failed");
-		goto fail_keep_part;
-	}
-	if (expected_sha256 && *expected_sha256 &&
-	    !hex_equal(got, expected_sha256)) {
-		if (resumed && !fresh_retry) {
-			/* The old .part may have been the bad bit. */
-			common_logf(o.log, o.log_ctx, COMMON_LOG_WARN,
-				    "download %s: sha256 mismatch after resuming; "
-				    "downloading again from the start", label);
-			fresh_retry = true;
-			resumed = false;
-			ret = sink_truncate(&s);
-			if (ret < 0) {
-				common_err_set(err, ret, "truncate %s: %s", part,
-					       strerror(-ret));
-				goto fail_remove_part;
-			}
-			goto again;
-		}
-		ret = common_err_set(err, -EPROTO,
-				     "sha256 mismatch: expected %s, got %s "
-				     "(the file was removed; the mirror or the index is wrong)",
-				     expected_sha256, got);
-		goto fail_remove_part;
-	}
-	if (ftruncate(s.fd, (off_t)s.have) != 0 || fsync(s.fd) != 0) {
-		ret = common_err_set(err, -errno, "write %s: %s", part,
-				     strerror(errno));
-		goto fail_keep_part;
-	}
-	if (close(s.fd) != 0) {
-		s.fd = -1;
-		ret = common_err_set(err, -errno, "close %s: %s", part,
-				     strerror(errno));
-		goto fail_keep_part;
-	}
-	s.fd = -1;
-	if (rename(part, dest_path) != 0) {
-		ret = common_err_set(err, -errno, "rename %s to %s: %s", part,
-				     dest_path, strerror(errno));
-		goto fail_keep_part;
-	}
-	fsync_parent(dest_path);
-	if (o.progress)
-		o.progress(o.progress_ctx, label, s.have, s.have);
-	ret = 0;
-	goto out;
-
-fail_keep_part:
 	/* Whatever went wrong, a .part past the ceiling is never kept. */
-	if (stat(part, &st) != 0 || (uint64_t)st.st_size <= s.ceiling)
-		goto prefix;
-fail_remove_part:
-	unlink(part);
-prefix:
-	common_err_prefix(err, ret, "download %s", label);
+	if (f.remove_part ||
+	    (stat(f.part, &st) == 0 && (uint64_t)st.st_size > s.ceiling))
+		unlink(f.part);
+	common_err_prefix(err, ret, "download %s", f.label);
 out:
 	if (s.fd >= 0)
 		close(s.fd);

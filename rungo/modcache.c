@@ -260,7 +260,8 @@ static int download_locked(const struct rungo_modcache_opts *o,
 					 "the cached zip", &out->recorded,
 					 err);
 		}
-		common_logf(o->log, o->log_ctx, COMMON_LOG_WARN, "%s is unreadable; downloading %s@%s again",
+		common_logf(o->log, o->log_ctx, COMMON_LOG_WARN,
+			    "%s is unreadable; downloading %s@%s again",
 			    p->ziphash, path, v->str);
 	}
 	if (!o->proxy)
@@ -271,7 +272,8 @@ static int download_locked(const struct rungo_modcache_opts *o,
 	if (rc)
 		return rc;
 	if (stat(p->dl, &st) != 0) {
-		common_logf(o->log, o->log_ctx, COMMON_LOG_INFO, "downloading %s@%s", path, v->str);
+		common_logf(o->log, o->log_ctx, COMMON_LOG_INFO,
+			    "downloading %s@%s", path, v->str);
 		rc = rungo_goproxy_zip(o->proxy, path, v, p->dl, err);
 		if (rc)
 			return rc;

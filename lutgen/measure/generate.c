@@ -649,7 +649,8 @@ static void measure(struct lutgen_generate *g, size_t mi)
 	pthread_mutex_unlock(&g->lock);
 	progress(g, done, total);
 	if (rc == 0) {
-		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_DEBUG, "%s: %s linux/%s built in %.1f s",
+		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_DEBUG,
+			    "%s: %s linux/%s built in %.1f s",
 			    gs->spec->name, m->version_str, m->goarch, m->wall_s);
 		result_store(g, mi);
 	}
