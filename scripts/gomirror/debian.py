@@ -7,6 +7,7 @@ a .deb read as a stream."""
 import hashlib
 import os
 import re
+import socket
 import subprocess
 import tarfile
 import time
@@ -278,12 +279,21 @@ def fetch_pool_file(dest, pool_path, sha256, size, retries=4):
                 raise NotInArchive(f"{url}: HTTP 404") from None
             err = f"{url}: HTTP {e.code}"
         except (urllib.error.URLError, OSError, MirrorError) as e:
-            err = f"{url}: {getattr(e, 'reason', None) or e}"
+            reason = getattr(e, "reason", None) or e
+            err = f"{url}: {reason}"
+            if isinstance(reason, socket.gaierror):
+                _unlink(tmp)     # a name that does not resolve stays so
+                raise MirrorError(
+                    f"{err} (no retry: the host name does not resolve; "
+                    "set LUTGEN_MIRROR_DEBIAN_URL to a reachable Debian "
+                    "mirror)") from None
         _unlink(tmp)
         if attempt < retries:
             time.sleep(delay)
             delay *= 2
-    raise MirrorError(f"download failed after {retries + 1} attempts: {err}")
+    raise MirrorError(f"download failed after {retries + 1} attempts: {err} "
+                      f"(is {debian_url()} reachable? "
+                      "LUTGEN_MIRROR_DEBIAN_URL selects another mirror)")
 
 
 def _unlink(path):

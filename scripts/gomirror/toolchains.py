@@ -493,6 +493,10 @@ def up_to_date(root, lock):
 
 # ------------------------------------------------------------ build
 
+class Skipped(MirrorError):
+    """A step not run because another one failed."""
+
+
 class Builder:
     def __init__(self, root, lock_path, report, jobs=None, update=False,
                  refresh=False, keep_debs=False):
@@ -507,6 +511,7 @@ class Builder:
         self.apt_lock = threading.Lock()
         self.apt_ready = False
         self.timings = {}
+        self.abort = threading.Event()
 
     def _apt(self):
         with self.apt_lock:
@@ -549,6 +554,8 @@ class Builder:
 
     def _download(self, pkg, d):
         """Fetch one pinned .deb; (path, seconds, downloaded?)."""
+        if self.abort.is_set():
+            raise Skipped()
         debs = os.path.join(self.root, "debs")
         os.makedirs(debs, exist_ok=True)
         dest = os.path.join(debs, posixpath.basename(d["filename"]))
@@ -647,7 +654,11 @@ class Builder:
                 paths.append(path)
             return paths
 
+        abort = self.abort
+
         def one(version, entry):
+            if abort.is_set():
+                return None
             try:
                 paths = fetch_pair(version, entry)
             except debian.NotInArchive as e:
@@ -705,7 +716,10 @@ class Builder:
         for f in futs:
             try:
                 r = f.result()
+            except Skipped:
+                continue
             except MirrorError as e:
+                abort.set()      # the others would fail the same way
                 errors.append(str(e))
                 continue
             if r:
@@ -715,7 +729,8 @@ class Builder:
         rp_pool.shutdown()
         rep.flush()
         if errors:
-            raise MirrorError("\n".join(errors))
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise MirrorError(errors[0] + more)
         for v, rec in repacks:
             result[v] = rec
         secs = time.monotonic() - t0
