@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lutgen/binary/ - readers of Go ELF binaries, for `lutgen inspect`.
+ * lutgen/binary/ - what `lutgen inspect` adds to the vendorable Go binary
+ * reader (generated/lutgen_gobin.{h,c}, which reads ELF, build info and
+ * pclntab and stands alone).
  *
- * Owns: a bounds-checked ELF view (elf.h), the embedded build info
- * (buildinfo.h), the pc-line table's functions (pclntab.h), return
- * instructions (disasm.h).
+ * Owns: the offsets of a function's return instructions (disasm.h).
  * May use: common/, capstone.  Nothing of rungo/ or the rest of lutgen/.
  *
  * Internal to the lutgen library: every header of this folder includes
