@@ -301,26 +301,26 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_goroutine[] = {
 	{ "goroutine_goid_offset", "Byte offset of goid (8 bytes) in runtime.g; the current g is in TLS (amd64) or R28 (arm64).",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset runtime.g goid",
 	  goroutine_goid_offset, goroutine_goid_offset_v, NULL, NULL,
-	  &lutgen_go_lut0 },
+	  &lutgen_go_lut0, NULL, NULL, NULL, NULL, NULL },
 	{ "g_atomicstatus_offset", "Byte offset of atomicstatus (4 bytes: uint32, atomic.Uint32 since go1.20) in runtime.g.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset runtime.g atomicstatus",
 	  g_atomicstatus_offset, g_atomicstatus_offset_v, NULL, NULL,
-	  &lutgen_go_lut1 },
+	  &lutgen_go_lut1, NULL, NULL, NULL, NULL, NULL },
 	{ "g_m_offset", "Byte offset of m (*runtime.m, the thread running the goroutine) in runtime.g.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset runtime.g m",
 	  g_m_offset, g_m_offset_v, NULL, NULL,
-	  &lutgen_go_lut2 },
+	  &lutgen_go_lut2, NULL, NULL, NULL, NULL, NULL },
 	{ "m_procid_offset", "Byte offset of procid (uint64, the OS thread id on Linux) in runtime.m.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset runtime.m procid",
 	  m_procid_offset, m_procid_offset_v, NULL, NULL,
-	  &lutgen_go_lut3 },
+	  &lutgen_go_lut3, NULL, NULL, NULL, NULL, NULL },
 	{ "casgstatus_params", "Where gp (*g), oldval and newval (uint32) of runtime.casgstatus are at its entry: a uprobe there sees every goroutine state change.",
 	  LUTGEN_GO_LOOKUP_PARAMS, "func_params runtime.casgstatus",
 	  NULL, NULL, casgstatus_params, casgstatus_params_v,
-	  &lutgen_go_lut4 },
+	  &lutgen_go_lut4, NULL, NULL, NULL, NULL, NULL },
 };
 
 const struct lutgen_go_table_desc lutgen_go_table_goroutine = {
 	"goroutine", "Goroutine and thread identity: runtime.g/runtime.m fields and runtime.casgstatus arguments.", "go1.27.4",
-	5, lutgen_go_lookups_goroutine, NULL
+	5, lutgen_go_lookups_goroutine, NULL, 0
 };

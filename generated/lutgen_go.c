@@ -406,3 +406,434 @@ int lutgen_go_lut_params(const struct lutgen_go_lut *lut,
 		return rc;
 	return lutgen_go_lut_params_v(lut, &v, arch, out);
 }
+
+/* ---- Module versions ---- */
+
+static int is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int is_ident_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') ||
+	       (c >= 'A' && c <= 'Z') || c == '-';
+}
+
+/* Decimal number of at most 18 digits, no leading zero. */
+static int parse_u64(const char **p, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int digits = 0;
+
+	if (s[0] == '0' && is_digit(s[1]))
+		return -1;
+	while (is_digit(*s)) {
+		if (++digits > 18)
+			return -1;
+		v = v * 10u + (uint64_t)(*s - '0');
+		s++;
+	}
+	if (digits == 0)
+		return -1;
+	*out = v;
+	*p = s;
+	return 0;
+}
+
+/* Dot-separated identifiers up to '+' or the end; numeric ones without a
+ * leading zero when `numeric_rule`.  Returns their length or -1. */
+static long ident_list(const char *s, int numeric_rule)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *id = p;
+		int digits = 1;
+
+		while (is_ident_char(*p)) {
+			if (!is_digit(*p))
+				digits = 0;
+			p++;
+		}
+		if (p == id)
+			return -1;
+		if (numeric_rule && digits && id[0] == '0' && p - id > 1)
+			return -1;
+		if (*p != '.')
+			break;
+		p++;
+	}
+	return (long)(p - s);
+}
+
+int lutgen_mod_version_parse(const char *s, struct lutgen_mod_version *out)
+{
+	struct lutgen_mod_version v;
+	const char *p = s;
+	long n;
+
+	if (!s || !out)
+		return LUTGEN_E_INVAL;
+	memset(&v, 0, sizeof(v));
+	if (*p++ != 'v' || parse_u64(&p, &v.major) != 0 || *p++ != '.' ||
+	    parse_u64(&p, &v.minor) != 0 || *p++ != '.' ||
+	    parse_u64(&p, &v.patch) != 0)
+		return LUTGEN_E_VERSION;
+	if (*p == '-') {
+		p++;
+		n = ident_list(p, 1);
+		if (n < 0 || n >= LUTGEN_MOD_PRE_MAX)
+			return LUTGEN_E_VERSION;
+		memcpy(v.pre, p, (size_t)n);
+		v.pre[n] = '\0';
+		p += n;
+	}
+	if (*p == '+') {
+		if (strcmp(p, "+incompatible") != 0)
+			return LUTGEN_E_VERSION;
+		v.incompatible = 1;
+		p += 13;
+	}
+	if (*p != '\0')
+		return LUTGEN_E_VERSION;
+	*out = v;
+	return LUTGEN_OK;
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? -1 : a > b ? 1 : 0;
+}
+
+static int ident_is_num(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_digit(s[i]))
+			return 0;
+	return n > 0;
+}
+
+/* Pre-release precedence: "" (a release) after everything. */
+static int cmp_pre(const char *a, const char *b)
+{
+	if (strcmp(a, b) == 0)
+		return 0;
+	if (!*a)
+		return 1;
+	if (!*b)
+		return -1;
+	for (;;) {
+		size_t na = strcspn(a, "."), nb = strcspn(b, ".");
+		int da = ident_is_num(a, na), db = ident_is_num(b, nb);
+		size_t n = na < nb ? na : nb;
+		int c;
+
+		if (da != db)
+			return da ? -1 : 1;
+		if (da && na != nb)
+			return na < nb ? -1 : 1;
+		c = memcmp(a, b, n);
+		if (c != 0)
+			return c < 0 ? -1 : 1;
+		if (na != nb)
+			return na < nb ? -1 : 1;
+		a += na;
+		b += nb;
+		if (!*a || !*b)
+			return *a ? 1 : (*b ? -1 : 0);
+		a++;
+		b++;
+	}
+}
+
+int lutgen_mod_version_cmp(const struct lutgen_mod_version *a,
+			   const struct lutgen_mod_version *b)
+{
+	int c = cmp_u64(a->major, b->major);
+
+	if (c == 0)
+		c = cmp_u64(a->minor, b->minor);
+	if (c == 0)
+		c = cmp_u64(a->patch, b->patch);
+	if (c == 0)
+		c = cmp_pre(a->pre, b->pre);
+	if (c == 0)
+		c = cmp_int(a->incompatible != 0, b->incompatible != 0);
+	return c;
+}
+
+static int put_u64(char *buf, size_t size, size_t *len, const char *sep,
+		   uint64_t num)
+{
+	char digits[24];
+	int i = (int)sizeof(digits) - 1;
+
+	digits[i] = '\0';
+	do {
+		digits[--i] = (char)('0' + num % 10u);
+		num /= 10u;
+	} while (num != 0 && i > 0);
+	if (put(buf, size, len, sep) != 0)
+		return -1;
+	return put(buf, size, len, digits + i);
+}
+
+int lutgen_mod_version_format(const struct lutgen_mod_version *v, char *buf,
+			      size_t size)
+{
+	size_t len = 0;
+	int bad = 0;
+
+	if (!v || !buf || size == 0)
+		return -1;
+	buf[0] = '\0';
+	bad |= put_u64(buf, size, &len, "v", v->major);
+	bad |= put_u64(buf, size, &len, ".", v->minor);
+	bad |= put_u64(buf, size, &len, ".", v->patch);
+	if (v->pre[0]) {
+		bad |= put(buf, size, &len, "-");
+		bad |= put(buf, size, &len, v->pre);
+	}
+	if (v->incompatible)
+		bad |= put(buf, size, &len, "+incompatible");
+	return bad ? -1 : (int)len;
+}
+
+/* ---- Module coverage rules ---- */
+
+static int mod_cmp_minor(const struct lutgen_mod_version *a,
+			 const struct lutgen_mod_version *b)
+{
+	int c = cmp_u64(a->major, b->major);
+
+	return c != 0 ? c : cmp_u64(a->minor, b->minor);
+}
+
+static int mod_range_value_equal(const struct lutgen_mod_range *a,
+				 const struct lutgen_mod_range *b)
+{
+	if (a->absent || b->absent)
+		return a->absent == b->absent;
+	return a->u == b->u && lutgen_go_params_equal(a->params, b->params);
+}
+
+static int mod_minor_changes(const struct lutgen_mod_range *r, uint32_t n,
+			     const struct lutgen_mod_version *v)
+{
+	uint32_t k;
+
+	for (k = 0; k + 1 < n; k++)
+		if (mod_cmp_minor(&r[k].to, v) == 0 &&
+		    mod_cmp_minor(&r[k + 1].from, v) == 0)
+			return 1;
+	return 0;
+}
+
+/* The Go rules of lutgen_go_lut_find over module versions. */
+static int mod_find_in(const struct lutgen_mod_range *r, uint32_t n,
+		       const struct lutgen_mod_version *v,
+		       const struct lutgen_mod_range **out)
+{
+	uint32_t i;
+
+	if (!r || n == 0)
+		return LUTGEN_E_ARCH;
+	if (lutgen_mod_version_cmp(v, &r[0].from) < 0) {
+		if (mod_cmp_minor(v, &r[0].from) < 0)
+			return LUTGEN_E_TOO_OLD;
+		*out = &r[0];
+		return mod_minor_changes(r, n, v) ? LUTGEN_UNCERTAIN : LUTGEN_OK;
+	}
+	for (i = 0; i + 1 < n; i++)
+		if (lutgen_mod_version_cmp(v, &r[i + 1].from) < 0)
+			break;
+	if (lutgen_mod_version_cmp(v, &r[i].to) <= 0 ||
+	    mod_cmp_minor(v, &r[i].to) == 0) {
+		*out = &r[i];
+		return LUTGEN_OK;
+	}
+	if (i + 1 == n) {
+		*out = &r[i];
+		return LUTGEN_EXTRAPOLATED;
+	}
+	if (mod_cmp_minor(v, &r[i + 1].from) == 0) {
+		*out = &r[i + 1];
+		return mod_minor_changes(r, n, v) ? LUTGEN_UNCERTAIN : LUTGEN_OK;
+	}
+	*out = &r[i];
+	return mod_range_value_equal(&r[i], &r[i + 1]) ? LUTGEN_OK
+						       : LUTGEN_UNCERTAIN;
+}
+
+/* The less certain of two codes (>= 0 both): UNCERTAIN, EXTRAPOLATED, OK. */
+static int less_certain(int a, int b)
+{
+	if (a == LUTGEN_UNCERTAIN || b == LUTGEN_UNCERTAIN)
+		return LUTGEN_UNCERTAIN;
+	if (a == LUTGEN_EXTRAPOLATED || b == LUTGEN_EXTRAPOLATED)
+		return LUTGEN_EXTRAPOLATED;
+	return LUTGEN_OK;
+}
+
+static int find_slice(const struct lutgen_mod_slice *s,
+		      const struct lutgen_mod_version *mv,
+		      const struct lutgen_mod_range **out)
+{
+	return mod_find_in(s->ranges, s->nranges, mv, out);
+}
+
+int lutgen_mod_lut_find(const struct lutgen_mod_lut *lut,
+			const struct lutgen_mod_version *mv,
+			const struct lutgen_go_version *gv,
+			enum lutgen_goarch arch,
+			const struct lutgen_mod_range **out)
+{
+	const struct lutgen_mod_slice *s = NULL;
+	const struct lutgen_mod_range *ra = NULL, *rb = NULL;
+	uint32_t n = 0, i, k;
+	int a, b;
+
+	if (!lut || !mv || !out)
+		return LUTGEN_E_INVAL;
+	for (k = 0; k < lut->narches; k++) {
+		if (lut->arches[k].arch == arch) {
+			s = lut->arches[k].slices;
+			n = lut->arches[k].nslices;
+			break;
+		}
+	}
+	if (!s || n == 0)
+		return LUTGEN_E_ARCH;
+	if (!lut->keys_go)
+		return find_slice(&s[0], mv, out);
+	if (!gv)
+		return LUTGEN_E_INVAL;
+	if (cmp_minor(gv, &s[0].go_from) < 0)
+		return LUTGEN_E_TOO_OLD;
+	/* i: the last slice whose Go minor is at or before gv's. */
+	for (i = 0; i + 1 < n; i++)
+		if (cmp_minor(gv, &s[i + 1].go_from) < 0)
+			break;
+	a = find_slice(&s[i], mv, &ra);
+	if (cmp_minor(gv, &s[i].go_from) == 0 || a < 0) {
+		if (a >= 0)
+			*out = ra;
+		return a;
+	}
+	if (i + 1 == n) {
+		*out = ra;
+		return less_certain(a, LUTGEN_EXTRAPOLATED);
+	}
+	/* An unmeasured Go minor between two measured ones. */
+	b = find_slice(&s[i + 1], mv, &rb);
+	*out = ra;
+	if (b >= 0 && mod_range_value_equal(ra, rb))
+		return less_certain(a, b);
+	return LUTGEN_UNCERTAIN;
+}
+
+int lutgen_mod_lut_u64_v(const struct lutgen_mod_lut *lut,
+			 const struct lutgen_mod_version *mv,
+			 const struct lutgen_go_version *gv,
+			 enum lutgen_goarch arch, uint64_t *out)
+{
+	const struct lutgen_mod_range *r = NULL;
+	int rc;
+
+	if (!out)
+		return LUTGEN_E_INVAL;
+	rc = lutgen_mod_lut_find(lut, mv, gv, arch, &r);
+	if (rc >= 0 && r->absent)
+		return LUTGEN_ABSENT;
+	if (rc >= 0)
+		*out = r->u;
+	return rc;
+}
+
+int lutgen_mod_lut_params_v(const struct lutgen_mod_lut *lut,
+			    const struct lutgen_mod_version *mv,
+			    const struct lutgen_go_version *gv,
+			    enum lutgen_goarch arch,
+			    const struct lutgen_go_params **out)
+{
+	const struct lutgen_mod_range *r = NULL;
+	int rc;
+
+	if (!out)
+		return LUTGEN_E_INVAL;
+	rc = lutgen_mod_lut_find(lut, mv, gv, arch, &r);
+	if (rc >= 0 && r->absent)
+		return LUTGEN_ABSENT;
+	if (rc >= 0)
+		*out = r->params;
+	return rc;
+}
+
+/* Parse the strings of a module lookup; gv is NULL when go_version is. */
+static int parse_mod_key(const char *module_version, const char *go_version,
+			 const char *goarch, struct lutgen_mod_version *mv,
+			 struct lutgen_go_version *gv, int *have_gv,
+			 enum lutgen_goarch *arch)
+{
+	int rc;
+
+	if (!module_version || !goarch)
+		return LUTGEN_E_INVAL;
+	rc = lutgen_mod_version_parse(module_version, mv);
+	if (rc != LUTGEN_OK)
+		return rc;
+	*have_gv = 0;
+	if (go_version) {
+		rc = lutgen_go_version_parse(go_version, gv);
+		if (rc != LUTGEN_OK)
+			return rc;
+		*have_gv = 1;
+	}
+	rc = lutgen_goarch_parse(goarch);
+	if (rc < 0)
+		return rc;
+	*arch = (enum lutgen_goarch)rc;
+	return LUTGEN_OK;
+}
+
+int lutgen_mod_lut_u64(const struct lutgen_mod_lut *lut,
+		       const char *module_version, const char *go_version,
+		       const char *goarch, uint64_t *out)
+{
+	struct lutgen_mod_version mv;
+	struct lutgen_go_version gv;
+	enum lutgen_goarch arch = LUTGEN_GOARCH_COUNT;
+	int have_gv = 0, rc;
+
+	if (!lut || !out)
+		return LUTGEN_E_INVAL;
+	rc = parse_mod_key(module_version, go_version, goarch, &mv, &gv,
+			   &have_gv, &arch);
+	if (rc < 0)
+		return rc;
+	return lutgen_mod_lut_u64_v(lut, &mv, have_gv ? &gv : NULL, arch, out);
+}
+
+int lutgen_mod_lut_params(const struct lutgen_mod_lut *lut,
+			  const char *module_version, const char *go_version,
+			  const char *goarch,
+			  const struct lutgen_go_params **out)
+{
+	struct lutgen_mod_version mv;
+	struct lutgen_go_version gv;
+	enum lutgen_goarch arch = LUTGEN_GOARCH_COUNT;
+	int have_gv = 0, rc;
+
+	if (!lut || !out)
+		return LUTGEN_E_INVAL;
+	rc = parse_mod_key(module_version, go_version, goarch, &mv, &gv,
+			   &have_gv, &arch);
+	if (rc < 0)
+		return rc;
+	return lutgen_mod_lut_params_v(lut, &mv, have_gv ? &gv : NULL, arch,
+				       out);
+}

@@ -46,6 +46,29 @@
  *    value when they agree (LUTGEN_OK), else the older neighbour's value
  *    with LUTGEN_UNCERTAIN.
  *  - a version newer than every measured minor: LUTGEN_EXTRAPOLATED.
+ *
+ * Module tables (third-party Go modules: gRPC, x/net/http2, ...) are keyed
+ * by the module's version instead, and by the Go version only when
+ * measurements showed that the Go toolchain changes an answer:
+ *
+ *   int NAME(const char *module_version, const char *go_version,
+ *            const char *goarch, uint64_t *out);
+ *   int NAME_v(const struct lutgen_mod_version *mv,
+ *              const struct lutgen_go_version *gv, enum lutgen_goarch a,
+ *              uint64_t *out);
+ *
+ * go_version / gv may be NULL when the table does not key on Go (its
+ * descriptor says so: lutgen_go_table_desc.keys_go); a table that does
+ * answers LUTGEN_E_INVAL without it.  The module version is spelled as in
+ * go.mod and in a binary's build information ("v1.64.0", "v1.2.3-rc.1",
+ * pseudo-versions, "+incompatible").  The same rules as above apply with
+ * the module's minor (vX.Y) in place of Go's; a pseudo-version is a
+ * pre-release and so lies just after its base version (v1.64.1-0.2024...
+ * after v1.64.0, in minor v1.64).  On a table keyed by Go, the Go version
+ * first picks the measured Go minor by the same rules (between two
+ * measured Go minors whose answers agree: that answer; disagree: the
+ * older one's, LUTGEN_UNCERTAIN; newer than all: LUTGEN_EXTRAPOLATED) and
+ * the two codes combine to the less certain one.
  */
 #ifndef LUTGEN_GO_H
 #define LUTGEN_GO_H
@@ -215,6 +238,95 @@ int lutgen_go_lut_params_v(const struct lutgen_go_lut *lut,
 			   enum lutgen_goarch arch,
 			   const struct lutgen_go_params **out);
 
+/* ---- Module versions (module tables) ---- */
+
+/* Longest pre-release kept (including NUL); longer ones do not parse. */
+#define LUTGEN_MOD_PRE_MAX 96
+
+struct lutgen_mod_version {
+	uint64_t major;
+	uint64_t minor;
+	uint64_t patch;
+	char pre[LUTGEN_MOD_PRE_MAX];  /* pre-release without its '-', "" */
+	int incompatible;              /* "+incompatible" */
+};
+
+/* Longest formatted module version, including NUL. */
+#define LUTGEN_MOD_VERSION_STR_MAX 180
+
+/* Parse "v1.64.0", "v1.2.3-rc.1", "v0.0.0-20210119123456-5f4716e94777",
+ * "v2.3.0+incompatible".  Returns LUTGEN_OK or LUTGEN_E_VERSION /
+ * LUTGEN_E_INVAL; *out is only written on success. */
+int lutgen_mod_version_parse(const char *s, struct lutgen_mod_version *out);
+
+/* <0, 0, >0 in the go command's order (semantic versioning: numbers, then
+ * a pre-release before its release, pre-release identifiers one by one). */
+int lutgen_mod_version_cmp(const struct lutgen_mod_version *a,
+			   const struct lutgen_mod_version *b);
+
+/* "v1.64.0", "v1.2.3-rc.1+incompatible".  Returns the length or -1 if it
+ * does not fit (buf then truncated, NUL-terminated when size > 0). */
+int lutgen_mod_version_format(const struct lutgen_mod_version *v, char *buf,
+			      size_t size);
+
+/* One run of measured module versions with one value. */
+struct lutgen_mod_range {
+	struct lutgen_mod_version from;
+	struct lutgen_mod_version to;
+	uint64_t u;                              /* u64 lookups */
+	const struct lutgen_go_params *params;   /* params lookups, else NULL */
+	int absent;   /* 1: measured absent (optional lookups) */
+};
+
+/* The module's ranges as measured with the Go toolchains go_from..go_to:
+ * one Go minor per slice when the table keys on Go, else one slice
+ * spanning every toolchain used. */
+struct lutgen_mod_slice {
+	struct lutgen_go_version go_from;
+	struct lutgen_go_version go_to;
+	uint32_t nranges;
+	const struct lutgen_mod_range *ranges;
+};
+
+struct lutgen_mod_arch {
+	enum lutgen_goarch arch;
+	uint32_t nslices;
+	const struct lutgen_mod_slice *slices;
+};
+
+struct lutgen_mod_lut {
+	int keys_go;   /* 1: answers depend on the Go minor (gv required) */
+	uint32_t narches;
+	const struct lutgen_mod_arch *arches;
+};
+
+/* The coverage rules of module tables (top of this file): find the range
+ * answering (mv, gv, arch).  Returns a LUTGEN_* code; *out is set only
+ * when the code is >= 0 (absent ranges included). */
+int lutgen_mod_lut_find(const struct lutgen_mod_lut *lut,
+			const struct lutgen_mod_version *mv,
+			const struct lutgen_go_version *gv,
+			enum lutgen_goarch arch,
+			const struct lutgen_mod_range **out);
+
+/* What the generated module wrappers call. */
+int lutgen_mod_lut_u64(const struct lutgen_mod_lut *lut,
+		       const char *module_version, const char *go_version,
+		       const char *goarch, uint64_t *out);
+int lutgen_mod_lut_u64_v(const struct lutgen_mod_lut *lut,
+			 const struct lutgen_mod_version *mv,
+			 const struct lutgen_go_version *gv,
+			 enum lutgen_goarch arch, uint64_t *out);
+int lutgen_mod_lut_params(const struct lutgen_mod_lut *lut,
+			  const char *module_version, const char *go_version,
+			  const char *goarch,
+			  const struct lutgen_go_params **out);
+int lutgen_mod_lut_params_v(const struct lutgen_mod_lut *lut,
+			    const struct lutgen_mod_version *mv,
+			    const struct lutgen_go_version *gv,
+			    enum lutgen_goarch arch,
+			    const struct lutgen_go_params **out);
+
 /* ---- Registry: enumerate generated tables ---- */
 
 enum lutgen_go_lookup_kind {
@@ -238,6 +350,22 @@ struct lutgen_go_lookup_desc {
 	int (*params_v)(const struct lutgen_go_version *v, enum lutgen_goarch a,
 			const struct lutgen_go_params **out);
 	const struct lutgen_go_lut *lut;  /* the measured ranges */
+	/* Lookups of module tables (lutgen_go_table_desc.module != NULL)
+	 * answer through these instead, and the five members above are NULL:
+	 * one pair is non-NULL, by kind. */
+	int (*mod_u64)(const char *module_version, const char *go_version,
+		       const char *goarch, uint64_t *out);
+	int (*mod_u64_v)(const struct lutgen_mod_version *mv,
+			 const struct lutgen_go_version *gv,
+			 enum lutgen_goarch a, uint64_t *out);
+	int (*mod_params)(const char *module_version, const char *go_version,
+			  const char *goarch,
+			  const struct lutgen_go_params **out);
+	int (*mod_params_v)(const struct lutgen_mod_version *mv,
+			    const struct lutgen_go_version *gv,
+			    enum lutgen_goarch a,
+			    const struct lutgen_go_params **out);
+	const struct lutgen_mod_lut *mod_lut;
 };
 
 struct lutgen_go_table_desc {
@@ -248,11 +376,16 @@ struct lutgen_go_table_desc {
 	const struct lutgen_go_lookup_desc *lookups;
 	/* What keys the table.  NULL: the Go version (the runtime and the
 	 * standard library).  Otherwise the path of the module whose version
-	 * keys it ("google.golang.org/grpc"): the lookups' go_version argument
-	 * then takes that module's version ("v1.62.0"), which a reader of the
-	 * binary (lutgen_gobin_lookup in lutgen_gobin.h) takes from the
-	 * binary's build information, replacements applied. */
+	 * keys it ("google.golang.org/grpc"): the lookups are the mod_*
+	 * members, taking that module's version ("v1.62.0"), which a reader
+	 * of the binary (lutgen_gobin_lookup in lutgen_gobin.h) takes from
+	 * the binary's build information, replacements applied, and the
+	 * binary's Go version. */
 	const char *module;
+	/* Module tables: 1 when an answer depends on the Go version too (the
+	 * go_version argument is then required), 0 when measurements with
+	 * the oldest and newest compatible Go toolchains agreed. */
+	int keys_go;
 };
 
 /* Each generated <name>.h declares

@@ -2600,6 +2600,9 @@ int lutgen_gobin_lookup(const struct lutgen_gobin *b,
 			    sizeof(ver));
 	if (rc != LUTGEN_OK)
 		return rc;
+	/* A module table takes the module's version and the Go version. */
+	if (t->module && l->mod_u64)
+		return l->mod_u64(ver, b->info.go_version, b->info.goarch, out);
 	if (!l->u64)
 		return LUTGEN_GOBIN_E_LOOKUP;
 	return l->u64(ver, b->info.goarch, out);
@@ -2620,6 +2623,9 @@ int lutgen_gobin_lookup_params(const struct lutgen_gobin *b,
 			    sizeof(ver));
 	if (rc != LUTGEN_OK)
 		return rc;
+	if (t->module && l->mod_params)
+		return l->mod_params(ver, b->info.go_version, b->info.goarch,
+				     out);
 	if (!l->params)
 		return LUTGEN_GOBIN_E_LOOKUP;
 	return l->params(ver, b->info.goarch, out);

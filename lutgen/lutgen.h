@@ -81,6 +81,13 @@ struct lutgen_run_opts {
 	void *progress_ctx;
 	common_log_fn log;
 	void *log_ctx;
+	/* Module specs (generate): the module proxy (required when a spec
+	 * names a module) and the go.sum-style file their zips are checked
+	 * against and new versions recorded in (NULL: modules.sum beside the
+	 * first module spec's directory, i.e. lutgen/modules.sum for
+	 * lutgen/modspecs/x.json; not written by CHECK). */
+	const struct rungo_goproxy *proxy;
+	const char *sum_file;
 };
 
 struct lutgen_run;

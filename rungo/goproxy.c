@@ -382,6 +382,32 @@ const char *rungo_goproxy_first_url(const struct rungo_goproxy *p)
 	return p->n > 0 && p->e[0].kind == ENTRY_URL ? p->e[0].url : "";
 }
 
+int rungo_goproxy_build_list(const struct rungo_goproxy *p, const char *first,
+			     char *buf, size_t size)
+{
+	size_t i, len = 0;
+	int n;
+
+	if (size == 0)
+		return -ENOSPC;
+	buf[0] = '\0';
+	if (first && *first) {
+		n = snprintf(buf, size, "%s,", first);
+		if (n < 0 || (size_t)n >= size)
+			return -ENOSPC;
+		len = (size_t)n;
+	}
+	for (i = 0; i < p->n && p->e[i].kind == ENTRY_URL; i++) {
+		n = snprintf(buf + len, size - len, "%s%c", p->e[i].url,
+			     p->e[i].any_error ? '|' : ',');
+		if (n < 0 || (size_t)n >= size - len)
+			return -ENOSPC;
+		len += (size_t)n;
+	}
+	n = snprintf(buf + len, size - len, "off");
+	return n < 0 || (size_t)n >= size - len ? -ENOSPC : 0;
+}
+
 bool rungo_goproxy_nosumdb(const struct rungo_goproxy *p, const char *path)
 {
 	return p->sumdb_off || rungo_modpath_match(p->nosumdb, path);

@@ -76,6 +76,13 @@ const char *rungo_goproxy_string(const struct rungo_goproxy *p);
  * borrowed.  What a `go build` of lutgen's gets as its GOPROXY. */
 const char *rungo_goproxy_first_url(const struct rungo_goproxy *p);
 
+/* GOPROXY for a go command run by lutgen: `first` (e.g. "file://<cache>/
+ * modules"; NULL: none), then this list's proxy URLs up to its first
+ * keyword with their ',' / '|' rules, then ",off" - never "direct".
+ * 0 or -ENOSPC. */
+int rungo_goproxy_build_list(const struct rungo_goproxy *p, const char *first,
+			     char *buf, size_t size);
+
 /* True when the checksum database would not be asked about `path`
  * (GOSUMDB=off, or GONOSUMDB / GOPRIVATE matches). */
 bool rungo_goproxy_nosumdb(const struct rungo_goproxy *p, const char *path);

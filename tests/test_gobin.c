@@ -427,14 +427,28 @@ static int fake_u64(const char *v, const char *arch, uint64_t *out)
 	return LUTGEN_OK;
 }
 
+/* A module table's lookup: the module version and the Go version. */
+static int fake_mod_u64(const char *mv, const char *gv, const char *arch,
+			uint64_t *out)
+{
+	snprintf(seen_version, sizeof(seen_version), "%s/%s/%s", mv,
+		 gv ? gv : "NULL", arch);
+	*out = 43;
+	return LUTGEN_OK;
+}
+
 static void test_lookups(void **state)
 {
 	static const struct lutgen_go_lookup_desc lk[] = {
 		{ "conn_offset", "test", LUTGEN_GO_LOOKUP_U64,
-		  "struct_offset x y", fake_u64, NULL, NULL, NULL, NULL },
+		  "struct_offset x y", fake_u64, NULL, NULL, NULL, NULL,
+		  NULL, NULL, NULL, NULL, NULL },
+		{ "target_offset", "test", LUTGEN_GO_LOOKUP_U64,
+		  "struct_offset x z", NULL, NULL, NULL, NULL, NULL,
+		  fake_mod_u64, NULL, NULL, NULL, NULL },
 	};
-	struct lutgen_go_table_desc grpc = { "grpc", "test", "v1.62.0", 1, lk,
-					     "google.golang.org/grpc" };
+	struct lutgen_go_table_desc grpc = { "grpc", "test", "v1.62.0", 2, lk,
+					     "google.golang.org/grpc", 0 };
 	struct lutgen_go_table_desc net = grpc, absent = grpc, stdt = grpc;
 	struct lutgen_gobin *b = open_fixture("go120_modules.elf");
 	const struct lutgen_go_params *p;
@@ -447,6 +461,10 @@ static void test_lookups(void **state)
 	assert_int_equal(lutgen_gobin_lookup(b, &grpc, "conn_offset", &v), 0);
 	assert_int_equal(v, 42);
 	assert_string_equal(seen_version, "v1.60.1/amd64");
+	/* Module lookups (mod_u64) get the Go version too. */
+	assert_int_equal(lutgen_gobin_lookup(b, &grpc, "target_offset", &v), 0);
+	assert_int_equal(v, 43);
+	assert_string_equal(seen_version, "v1.60.1/go1.20.7/amd64");
 	assert_int_equal(lutgen_gobin_lookup(b, &stdt, "conn_offset", &v), 0);
 	assert_string_equal(seen_version, "go1.20.7/amd64");
 	assert_int_equal(lutgen_gobin_lookup(b, &net, "conn_offset", &v),

@@ -31,8 +31,10 @@
 #include "rungo/cache.h"
 #include "rungo/dirhash.h"
 #include "rungo/fetch.h"
+#include "rungo/gomod.h"
 #include "rungo/goproxy.h"
 #include "rungo/gosum.h"
+#include "rungo/modgraph.h"
 #include "rungo/modcache.h"
 #include "rungo/modversion.h"
 
@@ -257,6 +259,24 @@ static void test_goproxy_settings(void **state)
 			    "https://proxy.example.com,http://127.0.0.1:1|off");
 	rungo_goproxy_free(p);
 
+	{
+		char buf[256];
+
+		p = proxy("http://a.example|file:///x,direct", NULL, &err);
+		assert_non_null(p);
+		assert_int_equal(rungo_goproxy_build_list(p, "file:///cache/modules",
+							  buf, sizeof(buf)), 0);
+		assert_string_equal(buf,
+				    "file:///cache/modules,http://a.example|file:///x,off");
+		assert_int_equal(rungo_goproxy_build_list(p, NULL, buf, 10),
+				 -ENOSPC);
+		rungo_goproxy_free(p);
+		p = proxy("off", NULL, &err);
+		assert_int_equal(rungo_goproxy_build_list(p, NULL, buf, sizeof(buf)),
+				 0);
+		assert_string_equal(buf, "off");
+		rungo_goproxy_free(p);
+	}
 	assert_null(proxy("nonsense", NULL, &err));
 	assert_non_null(strstr(err.msg, "neither a URL nor"));
 	assert_null(proxy("ftp://example.com", NULL, &err));
@@ -766,6 +786,111 @@ static void test_modcache_concurrent(void **state)
 	rungo_goproxy_free(p);
 }
 
+/* ---- go.mod ---- */
+
+static void test_gomod(void **state)
+{
+	static const char text[] =
+		"// a comment\n"
+		"module \"example.com/x\" // trailing\n"
+		"\n"
+		"go 1.21.3\n"
+		"toolchain go1.22.0\n"
+		"require example.com/a v1.2.3\n"
+		"require (\n"
+		"\tgolang.org/x/net v0.0.0-20190620200207-3b0461eec859 // indirect\n"
+		"\t\"example.com/q\" v2.0.0+incompatible\n"
+		"\n"
+		"\t// nothing\n"
+		")\n"
+		"replace example.com/a => ../a\n"
+		"exclude (\n\texample.com/a v1.0.0\n)\n"
+		"retract [v1.0.0, v1.1.0] // broken\n"
+		"retract (\n\tv1.0.1 // oops\n)\n";
+	struct rungo_gomod *m = NULL;
+	struct common_err err = { 0 };
+
+	(void)state;
+	if (rungo_gomod_parse(text, strlen(text), "x/go.mod", &m, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(m->module, "example.com/x");
+	assert_true(m->has_go);
+	assert_int_equal(m->go.minor, 21);
+	assert_int_equal(m->go.patch, 3);
+	assert_int_equal(m->nrequires, 3);
+	assert_string_equal(m->requires[0].path, "example.com/a");
+	assert_string_equal(m->requires[0].version.str, "v1.2.3");
+	assert_false(m->requires[0].indirect);
+	assert_string_equal(m->requires[1].path, "golang.org/x/net");
+	assert_true(m->requires[1].indirect);
+	assert_string_equal(m->requires[2].path, "example.com/q");
+	assert_true(m->requires[2].version.incompatible);
+	rungo_gomod_free(m);
+
+	assert_int_equal(rungo_gomod_parse("module a.b\nfrobnicate x\n", 24,
+					   "y/go.mod", &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "y/go.mod:2: unknown directive"));
+	assert_int_equal(rungo_gomod_parse("require (\na.b/c v1.0.0\n", 23,
+					   "z/go.mod", &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not closed"));
+	assert_int_equal(rungo_gomod_parse("require a.b/c v1\n", 17, "w/go.mod",
+					   &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "w/go.mod:1:"));
+	assert_int_equal(rungo_gomod_parse("go banana\n", 10, "v/go.mod", &m,
+					   &err), -EINVAL);
+}
+
+/* ---- module graph with versions the proxy lacks ---- */
+
+static void test_modgraph(void **state)
+{
+	struct fx *f = *state;
+	struct common_err err = { 0 };
+	struct rungo_goproxy *p = proxy(f->base, NULL, &err);
+	struct rungo_modcache_opts o;
+	struct rungo_modgraph *g = NULL;
+	struct rungo_modver v;
+	char dir[600];
+
+	PATHF(dir, "%s/c4", f->cache_dir);
+	memset(&o, 0, sizeof(o));
+	o.cache = open_cache(dir);
+	o.proxy = p;
+	assert_int_equal(rungo_modver_parse("v1.0.0", &v, NULL), 0);
+	if (rungo_modgraph_resolve(&o, "example.com/needs", &v, &g, &err) != 0)
+		fail_msg("%s", err.msg);
+	/* hello v1.0.5 is missing: the oldest listed version above it;
+	 * mod/v2 v2.0.1: v2.1.0; ghost is unknown. */
+	assert_int_equal(g->nreplaces, 2);
+	assert_string_equal(g->replaces[0].path, "example.com/hello");
+	assert_string_equal(g->replaces[0].from.str, "v1.0.5");
+	assert_string_equal(g->replaces[0].to.str, "v1.1.0");
+	assert_string_equal(g->replaces[1].path, "example.com/mod/v2");
+	assert_string_equal(g->replaces[1].from.str, "v2.0.1");
+	assert_string_equal(g->replaces[1].to.str, "v2.1.0");
+	assert_int_equal(g->nmissing, 1);
+	assert_string_equal(g->missing[0], "example.com/ghost");
+	assert_true(g->has_go);
+	assert_int_equal(g->go.minor, 16);
+	/* needs, hello v1.1.0, mod/v2 v2.1.0, Case, uses. */
+	assert_int_equal(g->nodes, 5);
+	rungo_modgraph_free(g);
+
+	/* A module whose graph is complete needs no replacement. */
+	assert_int_equal(rungo_modgraph_resolve(&o, "example.com/uses", &v, &g,
+						&err), 0);
+	assert_int_equal(g->nreplaces, 0);
+	assert_int_equal(g->nmissing, 0);
+	assert_int_equal(g->nodes, 2);
+	rungo_modgraph_free(g);
+
+	/* The root itself must exist. */
+	assert_int_equal(rungo_modgraph_resolve(&o, "example.com/ghost", &v, &g,
+						&err), -ENOENT);
+	rungo_cache_free(o.cache);
+	rungo_goproxy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -779,6 +904,8 @@ int main(void)
 		cmocka_unit_test(test_modcache),
 		cmocka_unit_test(test_modcache_mismatch),
 		cmocka_unit_test(test_modcache_concurrent),
+		cmocka_unit_test(test_gomod),
+		cmocka_unit_test(test_modgraph),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

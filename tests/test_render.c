@@ -209,6 +209,7 @@ static void test_embedded_templates(void **state)
 		"table.c.tmpl", "table.h.tmpl", "table.json.tmpl",
 		"lutgen_go.c.tmpl", "lutgen_go.h.tmpl",
 		"lutgen_gobin.c.tmpl", "lutgen_gobin.h.tmpl",
+		"modtable.c.tmpl", "modtable.h.tmpl", "modtable.json.tmpl",
 	};
 	size_t i;
 

@@ -395,6 +395,73 @@ static void test_alternatives(void **state)
 	lutgen_spec_free(s);
 }
 
+#define MOD_SPEC(mod)                                                       \
+	"{\"name\": \"grpc\", \"program\": \"grpc\", \"module\": " mod ", "  \
+	"\"arches\": [\"amd64\"], \"lookups\": [{\"name\": \"t\", "        \
+	"\"kind\": \"type_size\", \"type\": \"google.golang.org/grpc.ClientConn\"}]}"
+
+static void test_module(void **state)
+{
+	struct lutgen_spec *s = NULL;
+	struct common_err err = { 0 };
+	char buf[64];
+	cJSON *o;
+	char *text;
+
+	(void)state;
+	if (parse(MOD_SPEC("{\"path\": \"google.golang.org/grpc\", "
+			   "\"min_version\": \"v1.27\", \"policy\": \"all\", "
+			   "\"prerelease\": true, \"go\": \"go1.24.4\"}"),
+		  &s, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_non_null(s->module);
+	assert_string_equal(s->module->path, "google.golang.org/grpc");
+	assert_true(s->module->has_min);
+	assert_string_equal(s->module->min_version.str, "v1.27.0");
+	assert_false(s->module->has_max);
+	assert_int_equal(s->module->policy, RUNGO_POLICY_ALL);
+	assert_true(s->module->prerelease);
+	assert_int_equal(s->module->go, LUTGEN_MOD_GO_FIXED);
+	assert_string_equal(lutgen_mod_go_name(s->module, buf, sizeof(buf)),
+			    "go1.24.4");
+	/* The Go floor defaults for module specs. */
+	assert_int_equal(s->min_version.minor, 13);
+	o = cJSON_CreateObject();
+	assert_int_equal(lutgen_spec_module_to_json(s, o), 0);
+	text = cJSON_PrintUnformatted(o);
+	assert_string_equal(text,
+			    "{\"module\":{\"path\":\"google.golang.org/grpc\","
+			    "\"min_version\":\"v1.27.0\",\"policy\":\"all\","
+			    "\"prerelease\":true,\"go\":\"go1.24.4\"}}");
+	free(text);
+	cJSON_Delete(o);
+	lutgen_spec_free(s);
+
+	assert_int_equal(parse(MOD_SPEC("{\"path\": \"example.com/m\"}"), &s,
+			       &err), 0);
+	assert_int_equal(s->module->go, LUTGEN_MOD_GO_NEWEST);
+	assert_int_equal(s->module->policy, RUNGO_POLICY_MINOR);
+	lutgen_spec_free(s);
+
+	expect_error(MOD_SPEC("{}"), "t.json: key 'module': missing key 'path'");
+	expect_error(MOD_SPEC("\"x\""),
+		     "t.json: key 'module': expected an object, got a string");
+	expect_error(MOD_SPEC("{\"path\": \"grpc\"}"),
+		     "t.json: key 'module': key 'path': module path \"grpc\": the first element must be a domain name (contain a dot)");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"min_version\": \"v2\", \"max_version\": \"v1.0.0\"}"),
+		     "t.json: key 'module': min_version v2.0.0 is above max_version v1.0.0");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"min_version\": \"v2.0.0\"}"),
+		     "t.json: key 'module': a.b/c@v2.0.0: a module path without a /vN suffix takes v0 or v1 versions (or vN+incompatible)");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"go\": \"latest\"}"),
+		     "t.json: key 'module': key 'go': \"latest\" is neither newest, oldest nor a Go version (\"latest\" is not a Go version: expected a number)");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"policy\": \"some\"}"),
+		     "t.json: key 'module': key 'policy': unknown policy \"some\" (use minor, latest-patch or all)");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"prerelease\": 1}"),
+		     "t.json: key 'module': key 'prerelease': expected true or false, got a number");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"x\": 1}"),
+		     "t.json: key 'module': unknown key 'x'");
+}
+
 static void test_empty_lookups(void **state)
 {
 	(void)state;
@@ -549,6 +616,7 @@ int main(void)
 		cmocka_unit_test(test_alternatives),
 		cmocka_unit_test(test_copy_canonical),
 		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lutgen/cli/cli.h"
 
@@ -30,6 +31,7 @@ enum {
 	OPT_POLICY,
 	OPT_STRICT_PROVENANCE,
 	OPT_KEEP_PROVENANCE,
+	OPT_SUM,
 };
 
 static void usage(FILE *f)
@@ -43,6 +45,7 @@ static void usage(FILE *f)
 	      "OUT_DIR/<name>.{c,h,json} and OUT_DIR/lutgen_go.{c,h}.\n"
 	      "SPEC is a spec file, or a name resolved as "
 	      "lutgen/specs/<name>.json\n"
+	      "(lutgen/modspecs/<name>.json for module tables) "
 	      "relative to the current directory.\n"
 	      "\n"
 	      "Options:\n"
@@ -70,6 +73,12 @@ static void usage(FILE *f)
 	      "      --strict-provenance with --check: exit 3 also when only "
 	      "toolchain\n"
 	      "                          hashes differ\n"
+	      "      --sum FILE          go.sum-style hashes module zips are "
+	      "checked\n"
+	      "                          against, new versions recorded "
+	      "(default:\n"
+	      "                          modules.sum beside the spec's "
+	      "directory)\n"
 	      "      --keep-provenance   keep the committed toolchain sha256 "
 	      "of every\n"
 	      "                          entry whose value is unchanged (files "
@@ -108,10 +117,20 @@ static int resolve_spec(const char *arg, char *buf, size_t size)
 	size_t n = strlen(arg);
 	int w;
 
-	if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0))
+	if (strchr(arg, '/') || (n > 5 && strcmp(arg + n - 5, ".json") == 0)) {
 		w = snprintf(buf, size, "%s", arg);
-	else
+	} else {
+		/* Go specs, then module specs. */
 		w = snprintf(buf, size, "lutgen/specs/%s.json", arg);
+		if (w >= 0 && (size_t)w < size && access(buf, F_OK) != 0 &&
+		    snprintf(NULL, 0, "lutgen/modspecs/%s.json", arg) < (int)size) {
+			char mod[PATH_MAX];
+
+			snprintf(mod, sizeof(mod), "lutgen/modspecs/%s.json", arg);
+			if (access(mod, F_OK) == 0)
+				w = snprintf(buf, size, "%s", mod);
+		}
+	}
 	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 0;
 }
 
@@ -138,6 +157,7 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 		{ "strict-provenance", no_argument, NULL,
 		  OPT_STRICT_PROVENANCE },
 		{ "keep-provenance", no_argument, NULL, OPT_KEEP_PROVENANCE },
+		{ "sum", required_argument, NULL, OPT_SUM },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -192,6 +212,12 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 			break;
 		case OPT_STRICT_PROVENANCE:
 			a->strict_provenance = true;
+			break;
+		case OPT_SUM:
+			if (!*optarg)
+				return lutgen_cli_usage_error(cli, CMD,
+							      "--sum: empty");
+			a->o.sum_file = optarg;
 			break;
 		case OPT_KEEP_PROVENANCE:
 			a->o.keep_provenance = true;
@@ -303,6 +329,7 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 {
 	struct common_err err = { 0 };
 	struct lutgen_run *r = NULL;
+	struct rungo_goproxy *proxy = NULL;
 	struct gen_args a;
 	int rc;
 
@@ -313,12 +340,20 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 		rc = settle_args(cli, argc, &a);
 	if (rc >= 0)
 		return rc;
-	if (lutgen_run_new(&a.o, &r, &err) != 0)
+	/* Module specs fetch from GOPROXY / --goproxy (parsed now, used only
+	 * when a spec names a module). */
+	if (lutgen_cli_open_goproxy(cli, &proxy, &err) != 0)
 		return lutgen_cli_fail(cli, &err);
+	a.o.proxy = proxy;
+	if (lutgen_run_new(&a.o, &r, &err) != 0) {
+		rungo_goproxy_free(proxy);
+		return lutgen_cli_fail(cli, &err);
+	}
 	rc = add_specs(cli, r, argc, argv, &err);
 	if (rc < 0)
 		rc = lutgen_cli_run_report(cli, r, generate(cli, r, &err), &err,
 					   a.strict_provenance);
 	lutgen_run_free(r);
+	rungo_goproxy_free(proxy);
 	return rc;
 }

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rungo/goproxy.h"
+
 /* GOARCH values `go build` accepts with GOOS=linux. */
 static const char *const linux_arches[] = {
 	"386",     "amd64",  "arm",      "arm64",  "loong64",
@@ -468,12 +470,139 @@ static int parse_lookups(const cJSON *j, const char *origin,
 	return 0;
 }
 
+static int parse_module(const cJSON *j, const char *origin,
+			struct lutgen_spec *s, struct common_err *err)
+{
+	static const char *const known[] = { "path", "min_version",
+					     "max_version", "policy",
+					     "prerelease", "go" };
+	char where[512];
+	const char *path = NULL, *minv = NULL, *maxv = NULL, *policy = NULL,
+		   *go = NULL;
+	const cJSON *pre;
+	struct lutgen_spec_module *m;
+	struct common_err e = { 0 };
+	int rc;
+
+	snprintf(where, sizeof(where), "%s: key 'module'", origin);
+	if (!cJSON_IsObject(j))
+		return common_err_set(err, -EINVAL,
+				     "%s: expected an object, got %s", where,
+				     json_type_name(j));
+	rc = check_known_keys(j, known, ARRAY_LEN(known), where, err);
+	if (rc)
+		return rc;
+	if ((rc = get_string(j, "path", true, where, &path, err)))
+		return rc;
+	if ((rc = get_string(j, "min_version", false, where, &minv, err)) ==
+		    -EINVAL ||
+	    (rc = get_string(j, "max_version", false, where, &maxv, err)) ==
+		    -EINVAL ||
+	    (rc = get_string(j, "policy", false, where, &policy, err)) ==
+		    -EINVAL ||
+	    (rc = get_string(j, "go", false, where, &go, err)) == -EINVAL)
+		return rc;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	s->module = m;
+	if (rungo_modpath_check(path, &e) != 0)
+		return common_err_set(err, -EINVAL, "%s: key 'path': %s", where,
+				     e.msg);
+	if ((rc = dup_into(&m->path, path, err)))
+		return rc;
+	if (minv) {
+		if (rungo_modver_parse(minv, &m->min_version, &e) != 0)
+			return common_err_set(err, -EINVAL,
+					     "%s: key 'min_version': %s", where,
+					     e.msg);
+		m->has_min = true;
+	}
+	if (maxv) {
+		if (rungo_modver_parse(maxv, &m->max_version, &e) != 0)
+			return common_err_set(err, -EINVAL,
+					     "%s: key 'max_version': %s", where,
+					     e.msg);
+		m->has_max = true;
+	}
+	if (m->has_min && m->has_max &&
+	    rungo_modver_cmp(&m->min_version, &m->max_version) > 0)
+		return common_err_set(err, -EINVAL,
+				     "%s: min_version %s is above max_version %s",
+				     where, m->min_version.str,
+				     m->max_version.str);
+	if ((m->has_min &&
+	     rungo_modpath_check_version(path, &m->min_version, &e) != 0) ||
+	    (m->has_max &&
+	     rungo_modpath_check_version(path, &m->max_version, &e) != 0))
+		return common_err_set(err, -EINVAL, "%s: %s", where, e.msg);
+	m->policy = RUNGO_POLICY_MINOR;
+	if (policy && rungo_policy_parse(policy, &m->policy, NULL) != 0)
+		return common_err_set(err, -EINVAL,
+				     "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
+				     where, policy);
+	pre = cJSON_GetObjectItemCaseSensitive(j, "prerelease");
+	if (pre && !cJSON_IsBool(pre))
+		return common_err_set(err, -EINVAL,
+				     "%s: key 'prerelease': expected true or false, got %s",
+				     where, json_type_name(pre));
+	m->prerelease = pre && cJSON_IsTrue(pre);
+	m->go = LUTGEN_MOD_GO_NEWEST;
+	if (go && strcmp(go, "oldest") == 0) {
+		m->go = LUTGEN_MOD_GO_OLDEST;
+	} else if (go && strcmp(go, "newest") != 0) {
+		if (rungo_version_parse(go, &m->go_fixed, &e) != 0)
+			return common_err_set(err, -EINVAL,
+					     "%s: key 'go': \"%s\" is neither newest, oldest nor a Go version (%s)",
+					     where, go, e.msg);
+		m->go = LUTGEN_MOD_GO_FIXED;
+	}
+	return 0;
+}
+
+const char *lutgen_mod_go_name(const struct lutgen_spec_module *m, char *buf,
+			       size_t size)
+{
+	switch (m->go) {
+	case LUTGEN_MOD_GO_OLDEST:
+		return "oldest";
+	case LUTGEN_MOD_GO_FIXED:
+		if (rungo_version_format(&m->go_fixed, buf, size) > 0)
+			return buf;
+		return "?";
+	case LUTGEN_MOD_GO_NEWEST:
+		break;
+	}
+	return "newest";
+}
+
+int lutgen_spec_module_to_json(const struct lutgen_spec *s, cJSON *obj)
+{
+	const struct lutgen_spec_module *m = s->module;
+	char go[RUNGO_VERSION_STR_MAX];
+	cJSON *o;
+
+	if (!m)
+		return 0;
+	o = cJSON_AddObjectToObject(obj, "module");
+	if (!o || !cJSON_AddStringToObject(o, "path", m->path) ||
+	    (m->has_min &&
+	     !cJSON_AddStringToObject(o, "min_version", m->min_version.str)) ||
+	    (m->has_max &&
+	     !cJSON_AddStringToObject(o, "max_version", m->max_version.str)) ||
+	    !cJSON_AddStringToObject(o, "policy", rungo_policy_name(m->policy)) ||
+	    !cJSON_AddBoolToObject(o, "prerelease", m->prerelease) ||
+	    !cJSON_AddStringToObject(o, "go", lutgen_mod_go_name(m, go, sizeof(go))))
+		return -ENOMEM;
+	return 0;
+}
+
 static int parse_root(const cJSON *root, const char *origin,
 		      struct lutgen_spec *s, struct common_err *err)
 {
 	static const char *const known[] = { "name",	"doc",	  "program",
 					     "min_version", "arches",
-					     "policy",	"lookups" };
+					     "policy",	"lookups", "module" };
 	const char *name, *doc, *program, *minv, *policy;
 	int rc;
 
@@ -484,10 +613,17 @@ static int parse_root(const cJSON *root, const char *origin,
 	rc = check_known_keys(root, known, ARRAY_LEN(known), origin, err);
 	if (rc)
 		return rc;
+	const cJSON *module = cJSON_GetObjectItemCaseSensitive(root, "module");
+
 	if ((rc = get_string(root, "name", true, origin, &name, err)) ||
-	    (rc = get_string(root, "program", true, origin, &program, err)) ||
-	    (rc = get_string(root, "min_version", true, origin, &minv, err)))
+	    (rc = get_string(root, "program", true, origin, &program, err)))
 		return rc;
+	/* A module spec's Go floor is optional. */
+	rc = get_string(root, "min_version", !module, origin, &minv, err);
+	if (rc == -EINVAL)
+		return rc;
+	if (!minv)
+		minv = "go1.13";
 	if ((rc = get_string(root, "doc", false, origin, &doc, err)) ==
 		    -EINVAL ||
 	    (rc = get_string(root, "policy", false, origin, &policy, err)) ==
@@ -533,6 +669,11 @@ static int parse_root(const cJSON *root, const char *origin,
 			return common_err_set(err, -EINVAL,
 					      "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
 					      origin, policy);
+	}
+	if (module) {
+		rc = parse_module(module, origin, s, err);
+		if (rc)
+			return rc;
 	}
 	rc = parse_arches(cJSON_GetObjectItemCaseSensitive(root, "arches"),
 			  origin, s, err);
@@ -669,6 +810,9 @@ void lutgen_spec_free(struct lutgen_spec *s)
 		for (i = 0; i < s->narches; i++)
 			free(s->arches[i]);
 	free(s->arches);
+	if (s->module)
+		free(s->module->path);
+	free(s->module);
 	free(s->path);
 	free(s->name);
 	free(s->doc);

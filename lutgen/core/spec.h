@@ -28,6 +28,20 @@
  * it was.  "optional": true makes a lookup whose type, field or function
  * exists in none of its spellings a measurement of "absent" (answered by
  * the generated C as LUTGEN_ABSENT) instead of a failed build.
+ * Module specs measure a third-party Go module, per module version:
+ *   "module": {
+ *     "path": "google.golang.org/grpc",    the module path (required)
+ *     "min_version": "v1.27.0",            oldest module version (optional)
+ *     "max_version": "v1.81.1",            newest (optional)
+ *     "policy": "minor",                   minor | latest-patch | all
+ *     "prerelease": false,                 pre-releases and pseudo-versions
+ *     "go": "newest"                       toolchain that measures a module
+ *                                          version when Go does not matter:
+ *                                          newest | oldest (of those its
+ *                                          go.mod allows) | "go1.24.4"
+ *   }
+ * Their top-level "min_version" (optional, default go1.13) and "policy"
+ * select the Go toolchains that may build the module.
  * Unknown keys and wrong types are errors naming the key (and the lookup).
  * Optional: "doc" (spec and lookup, default ""), "policy" (default minor),
  * "optional" (default false).
@@ -47,6 +61,7 @@
 #include "common/err.h"
 #include "lutgen/core/layer.h"
 #include "lutgen/core/value.h"
+#include "rungo/modversion.h"
 #include "rungo/select.h"
 #include "rungo/version.h"
 
@@ -72,6 +87,22 @@ struct lutgen_lookup {
 
 struct cJSON;
 
+enum lutgen_mod_go {
+	LUTGEN_MOD_GO_NEWEST = 0,   /* newest toolchain the module allows */
+	LUTGEN_MOD_GO_OLDEST,       /* oldest toolchain the module allows */
+	LUTGEN_MOD_GO_FIXED,        /* exactly go_fixed */
+};
+
+struct lutgen_spec_module {
+	char *path;
+	struct rungo_modver min_version, max_version;
+	bool has_min, has_max;
+	enum rungo_policy policy;
+	bool prerelease;
+	enum lutgen_mod_go go;
+	struct rungo_version go_fixed;  /* LUTGEN_MOD_GO_FIXED */
+};
+
 struct lutgen_spec {
 	char *path;       /* file it was loaded from */
 	char *name;
@@ -83,6 +114,7 @@ struct lutgen_spec {
 	enum rungo_policy policy;
 	struct lutgen_lookup *lookups;
 	size_t nlookups;
+	struct lutgen_spec_module *module;  /* NULL: keyed by the Go version */
 };
 
 /* Load and validate a spec file. *out owned by caller (lutgen_spec_free). */
@@ -130,5 +162,14 @@ int lutgen_spec_select(const struct lutgen_spec *spec,
 /* A C identifier that is no C keyword or common macro: what spec and
  * lookup names must be, since they name generated functions. */
 bool lutgen_spec_is_c_identifier(const char *s);
+/* Add "module": {...} of a module spec to `obj` in its canonical spelling
+ * (every key, defaults included); nothing for other specs.  0 or
+ * -ENOMEM. */
+int lutgen_spec_module_to_json(const struct lutgen_spec *s,
+			       struct cJSON *obj);
+
+/* "newest", "oldest" or the fixed version's spelling into buf. */
+const char *lutgen_mod_go_name(const struct lutgen_spec_module *m, char *buf,
+			       size_t size);
 
 #endif

@@ -94,6 +94,14 @@ int lutgen_spec_copy(const struct lutgen_spec *src, struct lutgen_spec **out,
 		for (i = 0; s->arches && i < src->narches; i++, s->narches++)
 			s->arches[i] = dup_opt(src->arches[i], &ok);
 	}
+	if (src->module) {
+		s->module = calloc(1, sizeof(*s->module));
+		ok = ok && s->module;
+		if (s->module) {
+			*s->module = *src->module;
+			s->module->path = dup_opt(src->module->path, &ok);
+		}
+	}
 	if (src->nlookups) {
 		s->lookups = calloc(src->nlookups, sizeof(*s->lookups));
 		ok = ok && s->lookups;
@@ -161,7 +169,8 @@ static cJSON *spec_json(const struct lutgen_spec *s)
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(s->arches[i])))
 			goto fail;
 	if (!arr ||
-	    !cJSON_AddStringToObject(o, "policy", rungo_policy_name(s->policy)))
+	    !cJSON_AddStringToObject(o, "policy", rungo_policy_name(s->policy)) ||
+	    lutgen_spec_module_to_json(s, o) != 0)
 		goto fail;
 	lo = lookups_json(s, true);
 	if (!lo || !cJSON_AddItemToObject(o, "lookups", lo))

@@ -792,16 +792,315 @@ static void add_notes(struct vb *b, struct lutgen_robj *root)
 						   : "patch-change");
 		lutgen_robj_str(o, "lookup", notes[i].lookup);
 		set_esc(b, o, "arch", notes[i].goarch, ESC_JSON);
-		rungo_version_str(&notes[i].before, v);
-		lutgen_robj_str(o, "before", v);
-		rungo_version_str(&notes[i].after, v);
-		lutgen_robj_str(o, "after", v);
+		if (notes[i].module) {
+			lutgen_robj_str(o, "before", notes[i].mod_before.str);
+			lutgen_robj_str(o, "after", notes[i].mod_after.str);
+		} else {
+			rungo_version_str(&notes[i].before, v);
+			lutgen_robj_str(o, "before", v);
+			rungo_version_str(&notes[i].after, v);
+			lutgen_robj_str(o, "after", v);
+		}
 		set_esc(b, o, "message_json", notes[i].message, ESC_JSON);
 		set_esc(b, o, "message_comment", notes[i].message, ESC_COMMENT);
 		set_lines(b, o, "message_lines", notes[i].message, 68, 68);
 	}
 	lutgen_robj_bool(root, "has_notes", n > 0);
 	free(notes);
+}
+
+/* ---- module tables ---- */
+
+static void set_modver_init(struct lutgen_robj *o, const char *key,
+			    const struct rungo_modver *v)
+{
+	lutgen_robj_fmt(o, key, "{ %lluULL, %lluULL, %lluULL, \"%s\", %d }",
+			(unsigned long long)v->major,
+			(unsigned long long)v->minor,
+			(unsigned long long)v->patch, v->pre,
+			v->incompatible ? 1 : 0);
+}
+
+static void add_mod_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+{
+	const struct lutgen_lookup *lk = &b->spec->lookups[li];
+	const struct lutgen_value **pvals;
+	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
+	bool keys_go = lutgen_table_keys_go(b->t);
+	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
+	size_t a, i, j, k, npvals = 0, narches = 0;
+
+	lutgen_robj_str(lo, "name", lk->name);
+	set_all_esc(b, lo, "doc", lk->doc);
+	set_lines(b, lo, "doc_lines", lk->doc,
+		  doc_first_width(strlen(lk->name) + 6, DOC_WIDTH), DOC_WIDTH);
+	lutgen_robj_str(lo, "kind_name", lutgen_lookup_kind_name(lk->kind));
+	lutgen_robj_str(lo, "kind_enum", params ? "LUTGEN_GO_LOOKUP_PARAMS"
+						: "LUTGEN_GO_LOOKUP_U64");
+	lutgen_robj_bool(lo, "is_u64", !params);
+	lutgen_robj_bool(lo, "is_params", params);
+	lutgen_robj_fmt(lo, "lut_id", "lutgen_mod_lut%zu", li);
+	lutgen_robj_fmt(lo, "arches_id", "lutgen_mod_lut%zu_arches", li);
+	lutgen_robj_str(lo, "mod_u64_ref", params ? "NULL" : lk->name);
+	lutgen_robj_fmt(lo, "mod_u64_v_ref", "%s%s", params ? "NULL" : lk->name,
+			params ? "" : "_v");
+	lutgen_robj_str(lo, "mod_params_ref", params ? lk->name : "NULL");
+	lutgen_robj_fmt(lo, "mod_params_v_ref", "%s%s",
+			params ? lk->name : "NULL", params ? "_v" : "");
+	lutgen_robj_str(lo, "keys_go_int", keys_go ? "1" : "0");
+	add_lookup_measures(b, lo, lk);
+
+	if (distinct_params(b, li, &pvals, &npvals) != 0)
+		return;
+	lutgen_robj_list(lo, "param_values");
+	for (k = 0; k < npvals; k++)
+		add_param_value(b, lo, pvals[k], li, k);
+
+	lutgen_robj_list(lo, "mod_arches");
+	lutgen_robj_list(lo, "entries");
+	for (a = 0; a < b->spec->narches && b->rc == 0; a++) {
+		const char *arch = b->spec->arches[a];
+		struct lutgen_goslice *sl = NULL;
+		const struct lutgen_entry *e;
+		struct lutgen_robj *ao;
+		char en[48], vs[RUNGO_VERSION_STR_MAX];
+		size_t n, nsl = 0, total = 0, done = 0;
+
+		e = lutgen_table_entries(b->t, li, arch, &n);
+		if (n == 0)
+			continue;
+		if (!arch_enum(arch, en, sizeof(en))) {
+			vb_fail(b, -EINVAL,
+				"emit %s: arch '%s' is unknown to lutgen_go.h",
+				b->spec->name, arch);
+			break;
+		}
+		if (lutgen_table_mod_slices(b->t, li, arch, &sl, &nsl, b->err) < 0) {
+			if (b->rc == 0)
+				b->rc = -EINVAL;
+			break;
+		}
+		ao = lutgen_robj_add(lo, "mod_arches");
+		narches++;
+		lutgen_robj_str(ao, "arch", arch);
+		lutgen_robj_str(ao, "arch_enum", en);
+		lutgen_robj_fmt(ao, "slices_id", "lutgen_mod_lut%zu_%s", li, arch);
+		lutgen_robj_fmt(ao, "nslices", "%zu", nsl);
+		lutgen_robj_list(ao, "slices");
+		for (i = 0; i < nsl; i++)
+			total += sl[i].nranges;
+		for (i = 0; i < nsl; i++) {
+			struct lutgen_robj *so = lutgen_robj_add(ao, "slices");
+			char from[RUNGO_VERSION_STR_MAX], to[RUNGO_VERSION_STR_MAX];
+
+			rungo_version_str(&sl[i].go_from, from);
+			rungo_version_str(&sl[i].go_to, to);
+			lutgen_robj_fmt(so, "ranges_id", "lutgen_mod_lut%zu_%s_s%zu",
+					li, arch, i);
+			lutgen_robj_fmt(so, "nranges", "%zu", sl[i].nranges);
+			set_version_init(so, "go_from_init", &sl[i].go_from);
+			set_version_init(so, "go_to_init", &sl[i].go_to);
+			if (keys_go) {
+				lutgen_robj_fmt(so, "go_label", "go%d.%d",
+						sl[i].go_from.major,
+						sl[i].go_from.minor);
+				lutgen_robj_fmt(so, "go_json", "\"go%d.%d\"",
+						sl[i].go_from.major,
+						sl[i].go_from.minor);
+			} else {
+				lutgen_robj_fmt(so, "go_label", "(%s%s%s)", from,
+						strcmp(from, to) ? " .. " : "",
+						strcmp(from, to) ? to : "");
+				lutgen_robj_str(so, "go_json", "null");
+			}
+			lutgen_robj_list(so, "mod_ranges");
+			for (j = 0; j < sl[i].nranges; j++) {
+				const struct lutgen_modrange *r = &sl[i].ranges[j];
+				struct lutgen_robj *ro =
+					lutgen_robj_add(so, "mod_ranges");
+
+				lutgen_robj_str(ro, "from", r->from.str);
+				lutgen_robj_str(ro, "to", r->to.str);
+				lutgen_robj_bool(ro, "single",
+						 rungo_modver_cmp(&r->from, &r->to) == 0);
+				set_modver_init(ro, "from_init", &r->from);
+				set_modver_init(ro, "to_init", &r->to);
+				lutgen_robj_str(ro, "from_h1", r->from_h1);
+				lutgen_robj_bool(ro, "comma", ++done < total);
+				set_value_fields(b, ro, r->value);
+				lutgen_robj_str(ro, "absent",
+						r->value->absent ? "1" : "0");
+				if (r->value->absent || !params) {
+					if (!r->value->absent &&
+					    r->value->u > 2147483647u)
+						lutgen_robj_fmt(ro, "u", "%" PRIu64 "ULL",
+								r->value->u);
+					else
+						lutgen_robj_fmt(ro, "u", "%" PRIu64,
+								r->value->absent
+									? (uint64_t)0
+									: r->value->u);
+					lutgen_robj_str(ro, "params_ref", "NULL");
+				} else {
+					lutgen_robj_str(ro, "u", "0");
+					for (k = 0; k < npvals; k++)
+						if (lutgen_value_cmp(pvals[k],
+								     r->value) == 0)
+							break;
+					lutgen_robj_fmt(ro, "params_ref",
+							"&lutgen_go_lut%zu_v%zu", li, k);
+				}
+			}
+		}
+		lutgen_goslices_free(sl, nsl);
+		for (i = 0; i < n; i++) {
+			struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
+
+			rungo_version_str(&e[i].version, vs);
+			lutgen_robj_str(eo, "version", vs);
+			lutgen_robj_str(eo, "module_version", e[i].module.str);
+			lutgen_robj_str(eo, "module_h1", e[i].module_h1);
+			lutgen_robj_str(eo, "arch", arch);
+			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
+			set_value_fields(b, eo, &e[i].value);
+			set_matched(b, eo, &e[i].value);
+		}
+	}
+	free(pvals);
+	lutgen_robj_fmt(lo, "narches", "%zu", narches);
+	lutgen_robj_bool(lo, "has_arches", narches > 0);
+	if (narches > 0)
+		lutgen_robj_fmt(lo, "arches_ref", "lutgen_mod_lut%zu_arches", li);
+	else
+		lutgen_robj_str(lo, "arches_ref", "NULL");
+}
+
+/* Per spec arch: every module version measured by any lookup, wrapped;
+ * and the Go toolchains used. */
+static void add_mod_measured(struct vb *b, struct lutgen_robj *root)
+{
+	const struct lutgen_spec *s = b->spec;
+	struct rungo_modver *mv = NULL;
+	struct rungo_version *gv = NULL;
+	size_t a, l, i, j, n, nmv, ngv = 0, cap = 0;
+
+	lutgen_robj_list(root, "arches");
+	lutgen_robj_list(root, "go_versions");
+	for (l = 0; l < s->nlookups; l++)
+		for (a = 0; a < s->narches; a++) {
+			lutgen_table_entries(b->t, l, s->arches[a], &n);
+			cap += n;
+		}
+	mv = calloc(cap ? cap : 1, sizeof(*mv));
+	gv = calloc(cap ? cap : 1, sizeof(*gv));
+	if (!mv || !gv) {
+		vb_fail(b, -ENOMEM, "emit: out of memory");
+		goto out;
+	}
+	for (a = 0; a < s->narches; a++) {
+		struct lutgen_robj *ao, *line;
+
+		nmv = 0;
+		for (l = 0; l < s->nlookups; l++) {
+			const struct lutgen_entry *e =
+				lutgen_table_entries(b->t, l, s->arches[a], &n);
+
+			for (i = 0; i < n; i++) {
+				for (j = nmv; j > 0 && rungo_modver_cmp(
+					     &mv[j - 1], &e[i].module) > 0; j--)
+					;
+				if (!(j > 0 && rungo_modver_cmp(&mv[j - 1],
+								&e[i].module) == 0)) {
+					memmove(&mv[j + 1], &mv[j],
+						(nmv - j) * sizeof(*mv));
+					mv[j] = e[i].module;
+					nmv++;
+				}
+				for (j = ngv; j > 0 && rungo_version_cmp(
+					     &gv[j - 1], &e[i].version) > 0; j--)
+					;
+				if (!(j > 0 && rungo_version_cmp(&gv[j - 1],
+								 &e[i].version) == 0)) {
+					memmove(&gv[j + 1], &gv[j],
+						(ngv - j) * sizeof(*gv));
+					gv[j] = e[i].version;
+					ngv++;
+				}
+			}
+		}
+		if (nmv == 0)
+			continue;
+		ao = lutgen_robj_add(root, "arches");
+		lutgen_robj_str(ao, "arch", s->arches[a]);
+		lutgen_robj_list(ao, "lines");
+		common_sb_reset(&b->tmp);
+		for (i = 0; i < nmv; i++) {
+			if (b->tmp.len > 0 &&
+			    b->tmp.len + 1 + strlen(mv[i].str) > EMIT_LINE_WIDTH) {
+				line = lutgen_robj_add(ao, "lines");
+				lutgen_robj_str(line, "text", common_sb_str(&b->tmp));
+				common_sb_reset(&b->tmp);
+			}
+			if (b->tmp.len > 0)
+				common_sb_puts(&b->tmp, " ");
+			common_sb_puts(&b->tmp, mv[i].str);
+		}
+		line = lutgen_robj_add(ao, "lines");
+		lutgen_robj_str(line, "text", common_sb_str(&b->tmp));
+	}
+	common_sb_reset(&b->tmp);
+	for (i = 0; i < ngv; i++) {
+		char v[RUNGO_VERSION_STR_MAX];
+		struct lutgen_robj *o = lutgen_robj_add(root, "go_versions");
+
+		rungo_version_str(&gv[i], v);
+		lutgen_robj_str(o, "v", v);
+		common_sb_printf(&b->tmp, "%s%s", i ? " " : "", v);
+	}
+	lutgen_robj_str(root, "go_versions_text",
+			ngv ? common_sb_str(&b->tmp) : "(none)");
+out:
+	free(mv);
+	free(gv);
+}
+
+/* Root fields of a module table. */
+static void add_mod_root(struct vb *b, struct lutgen_robj *root)
+{
+	const struct lutgen_spec_module *m = b->spec->module;
+	const char *ev = lutgen_table_go_evidence(b->t);
+	bool keys_go = lutgen_table_keys_go(b->t);
+	struct rungo_modver newest;
+	char go[RUNGO_VERSION_STR_MAX];
+
+	set_all_esc(b, root, "module_path", m->path);
+	if (m->has_min)
+		lutgen_robj_fmt(root, "module_min_json", "\"%s\"",
+				m->min_version.str);
+	else
+		lutgen_robj_str(root, "module_min_json", "null");
+	if (m->has_max)
+		lutgen_robj_fmt(root, "module_max_json", "\"%s\"",
+				m->max_version.str);
+	else
+		lutgen_robj_str(root, "module_max_json", "null");
+	lutgen_robj_str(root, "module_policy", rungo_policy_name(m->policy));
+	lutgen_robj_str(root, "module_prerelease",
+			m->prerelease ? "true" : "false");
+	set_esc(b, root, "module_go_json", lutgen_mod_go_name(m, go, sizeof(go)),
+		ESC_JSON);
+	lutgen_robj_bool(root, "keys_go", keys_go);
+	lutgen_robj_str(root, "keys_go_int", keys_go ? "1" : "0");
+	lutgen_robj_str(root, "keys_go_json", keys_go ? "true" : "false");
+	set_esc(b, root, "go_evidence_json", ev, ESC_JSON);
+	set_lines(b, root, "go_evidence_lines", ev, 66, 66);
+	if (lutgen_table_newest_module(b->t, &newest)) {
+		lutgen_robj_str(root, "newest", newest.str);
+		lutgen_robj_fmt(root, "newest_json", "\"%s\"", newest.str);
+	} else {
+		lutgen_robj_str(root, "newest", "(none)");
+		lutgen_robj_str(root, "newest_json", "null");
+	}
 }
 
 /* Spec and lookup names become C identifiers of the generated code. */
@@ -867,7 +1166,9 @@ static void add_spec(struct vb *b, struct lutgen_robj *root)
 	lutgen_robj_str(root, "min_version",
 			rungo_version_str(&s->min_version, v));
 	lutgen_robj_str(root, "policy", policy ? policy : "?");
-	if (lutgen_table_newest(b->t, &newest)) {
+	if (b->spec->module) {
+		add_mod_root(b, root);
+	} else if (lutgen_table_newest(b->t, &newest)) {
 		rungo_version_str(&newest, v);
 		lutgen_robj_str(root, "newest", v);
 		lutgen_robj_fmt(root, "newest_json", "\"%s\"", v);
@@ -890,7 +1191,10 @@ static void add_lookups(struct vb *b, struct lutgen_robj *root)
 
 	lutgen_robj_list(root, "lookups");
 	for (i = 0; i < s->nlookups && b->rc == 0; i++)
-		add_lookup(b, root, i);
+		if (s->module)
+			add_mod_lookup(b, root, i);
+		else
+			add_lookup(b, root, i);
 	lutgen_robj_fmt(root, "nlookups", "%zu", s->nlookups);
 	lutgen_robj_bool(root, "has_lookups", s->nlookups > 0);
 	lutgen_robj_fmt(root, "lookups_id", "lutgen_go_lookups_%s", s->name);
@@ -924,7 +1228,10 @@ static int build_view(const struct lutgen_table *t, struct lutgen_rview **out,
 	root = lutgen_rview_root(b.view);
 	add_spec(&b, root);
 	if (b.rc == 0) {
-		add_measured(&b, root);
+		if (b.spec->module)
+			add_mod_measured(&b, root);
+		else
+			add_measured(&b, root);
 		add_notes(&b, root);
 		add_lookups(&b, root);
 	}
@@ -971,11 +1278,21 @@ static int kind_index(const char *which)
 	return -1;
 }
 
-static const char *template_for(const char *which)
+/* Module tables render their own files from modtable.*.tmpl. */
+static const char *template_for(const char *which, bool module)
 {
 	int k = kind_index(which);
 
-	return k < 0 ? NULL : emit_kinds[k].tmpl;
+	if (k < 0)
+		return NULL;
+	if (module && !emit_kinds[k].file) {
+		if (strcmp(which, "h") == 0)
+			return "modtable.h.tmpl";
+		if (strcmp(which, "c") == 0)
+			return "modtable.c.tmpl";
+		return "modtable.json.tmpl";
+	}
+	return emit_kinds[k].tmpl;
 }
 
 static bool is_runtime(const char *which)
@@ -987,9 +1304,10 @@ static bool is_runtime(const char *which)
 
 /* Render `which` with an already built view (NULL for runtime files). */
 static int render_with(const struct lutgen_rview *view, const char *which,
-		       char **out, size_t *len, struct common_err *err)
+		       bool module, char **out, size_t *len,
+		       struct common_err *err)
 {
-	const char *name = template_for(which);
+	const char *name = template_for(which, module);
 	const struct lutgen_template *tmpl;
 	struct lutgen_rview *empty = NULL;
 	int rc;
@@ -1033,7 +1351,8 @@ int lutgen_emit_render(const struct lutgen_table *t, const char *which,
 		if (rc < 0)
 			return rc;
 	}
-	rc = render_with(view, which, out, NULL, err);
+	rc = render_with(view, which, t && lutgen_table_is_module(t), out,
+			 NULL, err);
 	lutgen_rview_free(view);
 	return rc;
 }
@@ -1114,7 +1433,8 @@ int lutgen_emit(const struct lutgen_table *t, const char *out_dir,
 		return rc;
 	for (i = 0; i < NKINDS; i++) {
 		rc = render_with(emit_kinds[i].file ? NULL : view,
-				 emit_kinds[i].which, &text[i], &len[i], err);
+				 emit_kinds[i].which, spec->module != NULL,
+				 &text[i], &len[i], err);
 		if (rc < 0)
 			goto out;
 	}

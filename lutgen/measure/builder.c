@@ -530,22 +530,36 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	rc = copy_program(o->program_dir, mod, err);
 	if (rc)
 		goto out;
-	if (lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0) {
+	if (!o->gomod &&
+	    lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0) {
 		rc = common_err_set(err, -ENOSPC, "go.mod too long");
 		goto out;
 	}
 	{
 		char p[PATH_MAX];
+		const char *text = o->gomod ? o->gomod : gomod;
 
 		if (join(p, sizeof(p), mod, "go.mod")) {
 			rc = common_err_set(err, -ENAMETOOLONG,
 					    "path too long: %s", mod);
 			goto out;
 		}
-		rc = write_file(p, gomod, strlen(gomod), err);
+		rc = write_file(p, text, strlen(text), err);
 		if (rc)
 			goto out;
+		if (o->gosum) {
+			if (join(p, sizeof(p), mod, "go.sum")) {
+				rc = common_err_set(err, -ENAMETOOLONG,
+						   "path too long: %s", mod);
+				goto out;
+			}
+			rc = write_file(p, o->gosum, strlen(o->gosum), err);
+			if (rc)
+				goto out;
+		}
 	}
+	if (o->gomodcache && (rc = common_fs_mkdir_p(o->gomodcache, err)))
+		goto out;
 	b->binary = strdup(bin);
 	if (!b->binary) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
@@ -560,13 +574,16 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	strv_addf(&env, "CGO_ENABLED=0");
 	strv_addf(&env, "GO111MODULE=on");
 	strv_addf(&env, "GOTOOLCHAIN=local");
-	strv_addf(&env, "GOPROXY=off");
+	strv_addf(&env, "GOPROXY=%s", o->goproxy ? o->goproxy : "off");
 	strv_addf(&env, "GOSUMDB=off");
 	strv_addf(&env, "GONOSUMDB=*");
 	if (at_least(o->version, 14))
-		strv_addf(&env, "GOFLAGS=-mod=mod");
+		strv_addf(&env, "GOFLAGS=-mod=mod%s",
+			  o->gomodcache ? " -modcacherw" : "");
 	else
 		strv_addf(&env, "GOFLAGS=");
+	if (o->gomodcache)
+		strv_addf(&env, "GOMODCACHE=%s", o->gomodcache);
 	strv_addf(&env, "GOTELEMETRY=off");
 	strv_addf(&env, "GOENV=off");
 	strv_addf(&env, "GOWORK=off");

@@ -21,6 +21,16 @@
  * toolchain does not know are left out (-trimpath before go1.13,
  * -buildvcs before go1.18, -mod=mod before go1.14).
  *
+ * Module builds (a program importing a third-party module) pass the whole
+ * go.mod (opts.gomod, requiring the measured module version and replacing
+ * what the proxy lacks), the go.sum lines that pin the measured module
+ * (opts.gosum), the module proxies (opts.goproxy, e.g.
+ * "file://<cache>/modules,http://127.0.0.1:8080,off": no "direct", so
+ * nothing but those proxies is reached) and a module cache shared between
+ * builds (opts.gomodcache); GOFLAGS then adds -modcacherw so the shared
+ * cache stays removable.  The go command checks the module's zip and
+ * go.mod against the go.sum lines.
+ *
  * Convention: 0 / negative errno, details in `err`.  Functions are
  * thread-safe: any number of jobs may run at once (they share nothing but
  * GOCACHE, which `go` locks itself).
@@ -41,6 +51,11 @@ struct lutgen_build_opts {
 	const char *program_dir;              /* lutgen/programs/<program> */
 	const char *gocache;                  /* GOCACHE (created if absent) */
 	const char *tmp_dir;                  /* NULL: $TMPDIR, else /tmp */
+	/* Module builds (all NULL otherwise). */
+	const char *gomod;       /* the complete go.mod (NULL: the default) */
+	const char *gosum;       /* go.sum written beside it (NULL: none) */
+	const char *goproxy;     /* GOPROXY (NULL: off) */
+	const char *gomodcache;  /* GOMODCACHE (NULL: private, in the job) */
 };
 
 struct lutgen_build {

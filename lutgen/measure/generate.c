@@ -21,11 +21,32 @@
 #include "lutgen/measure/dwarf.h"
 #include "lutgen/measure/lookup.h"
 #include "lutgen/measure/rcache.h"
+#include "rungo/modcache.h"
+#include "rungo/modgraph.h"
+#include "rungo/select.h"
 
 /* ---- internal state ----------------------------------------------------- */
 
+/* One selected module version of a module spec. */
+struct gmod {
+	struct rungo_modver v;
+	struct rungo_module zip;          /* verified, in the cache */
+	struct rungo_modgraph *graph;
+	char *gomod_tail;                 /* require + replace lines */
+	char *gosum;                      /* the module's go.sum lines */
+	char buildmod_hash[65];           /* sha256 of tail and go.sum */
+	struct rungo_version *compat;     /* Go toolchains it allows, sorted */
+	size_t ncompat;
+	size_t dflt;                      /* compat index of the default */
+};
+
 struct gspec {
 	const struct lutgen_spec *spec;
+	/* Module specs. */
+	struct gmod *mods;
+	size_t nmods;
+	bool keys_go;
+	char *evidence;
 	char *program_dir;
 	char program_hash[65];
 	char *lookups_json;          /* lutgen_spec_lookups_canonical */
@@ -56,8 +77,12 @@ struct lutgen_generate {
 	struct gversion *versions;   /* union of the specs', sorted */
 	size_t nversions;
 
+	char build_goproxy[4096];    /* GOPROXY of module builds */
+	char gomodcache[PATH_MAX];   /* GOMODCACHE of module builds */
+
 	struct lutgen_measurement *m;
 	size_t *m_version;           /* index into versions, per measurement */
+	size_t *m_mod;               /* the spec's module version, or SIZE_MAX */
 	char (*m_key)[65];           /* result-cache file stem, "" unknown */
 	size_t nm, cap_m;
 
@@ -144,6 +169,10 @@ static int real_measure(struct lutgen_generate *g,
 	bo.program_dir = job->program_dir;
 	bo.gocache = job->gocache;
 	bo.tmp_dir = job->tmp_dir;
+	bo.gomod = job->gomod;
+	bo.gosum = job->gosum;
+	bo.goproxy = job->goproxy;
+	bo.gomodcache = job->gomodcache;
 	rc = lutgen_build_run(&bo, &b, err);
 	if (b) {
 		res->wall_s = b->wall_s;
@@ -249,9 +278,22 @@ void lutgen_generate_free(struct lutgen_generate *g)
 	}
 	free(g->m);
 	free(g->m_version);
+	free(g->m_mod);
 	free(g->m_key);
 	free(g->queue);
 	for (i = 0; i < g->nspecs; i++) {
+		size_t k;
+
+		for (k = 0; k < g->specs[i].nmods; k++) {
+			struct gmod *gm = &g->specs[i].mods[k];
+
+			rungo_modgraph_free(gm->graph);
+			free(gm->gomod_tail);
+			free(gm->gosum);
+			free(gm->compat);
+		}
+		free(g->specs[i].mods);
+		free(g->specs[i].evidence);
 		free(g->specs[i].program_dir);
 		free(g->specs[i].lookups_json);
 		free(g->specs[i].versions);
@@ -308,21 +350,26 @@ static int reserve_measurements(struct lutgen_generate *g, size_t more)
 {
 	size_t need = g->nm + more;
 	struct lutgen_measurement *nm;
-	size_t *nmv;
+	size_t *nmv, *nmm;
 	char(*nk)[65];
 
 	if (need <= g->cap_m)
 		return 0;
+	if (need < 2 * g->cap_m)
+		need = 2 * g->cap_m;
 	nm = realloc(g->m, need * sizeof(*nm));
 	if (nm)
 		g->m = nm;
 	nmv = realloc(g->m_version, need * sizeof(*nmv));
 	if (nmv)
 		g->m_version = nmv;
+	nmm = realloc(g->m_mod, need * sizeof(*nmm));
+	if (nmm)
+		g->m_mod = nmm;
 	nk = realloc(g->m_key, need * sizeof(*nk));
 	if (nk)
 		g->m_key = nk;
-	if (!nm || !nmv || !nk)
+	if (!nm || !nmv || !nmm || !nk)
 		return -ENOMEM;
 	g->cap_m = need;
 	return 0;
@@ -358,8 +405,384 @@ static int add_measurements(struct lutgen_generate *g, struct gspec *gs)
 			snprintf(m->goarch, sizeof(m->goarch), "%s",
 				 spec->arches[a]);
 			g->m_version[g->nm] = vi;
+			g->m_mod[g->nm] = SIZE_MAX;
 			g->m_key[g->nm][0] = '\0';
 			g->nm++;
+		}
+	}
+	return 0;
+}
+
+/* Add the measurement (spec si, Go version v, arch, module version mod of
+ * the spec) unless it exists; v joins the versions. */
+static int add_measurement(struct lutgen_generate *g, size_t si,
+			   const struct rungo_version *v, const char *goarch,
+			   size_t mod, bool proof)
+{
+	const struct gspec *gs = &g->specs[si];
+	struct lutgen_measurement *m;
+	size_t vi, i;
+	int rc;
+
+	for (i = 0; i < g->nm; i++)
+		if (g->m[i].spec == si && g->m_mod[i] == mod &&
+		    rungo_version_cmp(&g->m[i].version, v) == 0 &&
+		    strcmp(g->m[i].goarch, goarch) == 0)
+			return 0;
+	rc = add_version(g, v, &vi);
+	if (rc == 0)
+		rc = reserve_measurements(g, 1);
+	if (rc)
+		return rc;
+	m = &g->m[g->nm];
+	memset(m, 0, sizeof(*m));
+	m->spec = si;
+	m->version = *v;
+	memcpy(m->version_str, g->versions[vi].vstr, sizeof(m->version_str));
+	snprintf(m->goarch, sizeof(m->goarch), "%s", goarch);
+	m->module = true;
+	m->modver = gs->mods[mod].v;
+	memcpy(m->module_h1, gs->mods[mod].zip.h1, sizeof(m->module_h1));
+	m->proof = proof;
+	g->m_version[g->nm] = vi;
+	g->m_mod[g->nm] = mod;
+	g->m_key[g->nm][0] = '\0';
+	g->nm++;
+	return 0;
+}
+
+/* ---- module specs ------------------------------------------------------ */
+
+static int modcache_opts(struct lutgen_generate *g,
+			 struct rungo_modcache_opts *mo)
+{
+	memset(mo, 0, sizeof(*mo));
+	mo->cache = g->o.cache;
+	mo->proxy = g->o.proxy;
+	mo->sums = g->o.sums;
+	mo->log = g->o.log;
+	mo->log_ctx = g->o.log_ctx;
+	return 0;
+}
+
+/* go.mod lines after "module" and "go": the measured version and the
+ * replacements; the go.sum lines of the module. */
+static int build_files(const struct lutgen_spec *spec, struct gmod *gm)
+{
+	struct common_sb t = { 0 }, sum = { 0 };
+	size_t i;
+	int rc = 0;
+
+	common_sb_printf(&t, "require %s %s\n", spec->module->path, gm->v.str);
+	if (gm->graph->nreplaces) {
+		common_sb_puts(&t, "\n// Versions the module proxy lacks, "
+				   "replaced by ones it has.\nreplace (\n");
+		for (i = 0; i < gm->graph->nreplaces; i++) {
+			const struct rungo_modreplace *r = &gm->graph->replaces[i];
+
+			common_sb_printf(&t, "\t%s %s => %s %s\n", r->path,
+					 r->from.str, r->path, r->to.str);
+		}
+		common_sb_puts(&t, ")\n");
+	}
+	common_sb_printf(&sum, "%s %s %s\n%s %s/go.mod %s\n",
+			 spec->module->path, gm->v.str, gm->zip.h1,
+			 spec->module->path, gm->v.str, gm->zip.gomod_h1);
+	if (t.oom || sum.oom) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	gm->gomod_tail = t.p;
+	gm->gosum = sum.p;
+	t.p = sum.p = NULL;
+	{
+		char *both = common_strf("%s\n--\n%s", gm->gomod_tail, gm->gosum);
+
+		if (!both) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		common_sha256_buf(both, strlen(both), gm->buildmod_hash);
+		free(both);
+	}
+out:
+	free(t.p);
+	free(sum.p);
+	return rc;
+}
+
+/* Select the module versions of spec si, download and resolve each, work
+ * out the toolchains each allows, and add the pass-1 measurements. */
+static int add_module_spec(struct lutgen_generate *g, size_t si,
+			   struct common_err *err)
+{
+	struct gspec *gs = &g->specs[si];
+	const struct lutgen_spec *spec = gs->spec;
+	const struct lutgen_spec_module *sm = spec->module;
+	struct rungo_modver_select_opts mso;
+	struct rungo_select_opts so;
+	struct rungo_modcache_opts mo;
+	struct rungo_modver *all = NULL, *sel = NULL;
+	struct rungo_version *gos = NULL;
+	size_t nall = 0, nsel = 0, ngos = 0, i, k, a;
+	int rc;
+
+	if (!g->o.proxy)
+		return common_err_set(err, -EINVAL,
+				     "spec %s measures module %s: a module proxy is needed (--goproxy or GOPROXY)",
+				     spec->name, sm->path);
+	if (g->o.version_filter || g->o.job_filter)
+		return common_err_set(err, -ENOTSUP,
+				     "spec %s is a module spec: module specs are not sharded; run them without --shard",
+				     spec->name);
+	modcache_opts(g, &mo);
+
+	/* The Go toolchains that may build it. */
+	memset(&so, 0, sizeof(so));
+	so.min = &spec->min_version;
+	so.policy = spec->policy;
+	so.os = g->host_os;
+	so.arch = g->host_arch;
+	rc = rungo_select(g->o.index, &so, &gos, &ngos, err);
+	if (rc)
+		return common_err_prefix(err, rc, "spec %s", spec->name);
+	if (ngos == 0) {
+		char minv[RUNGO_VERSION_STR_MAX];
+
+		rungo_version_format(&spec->min_version, minv, sizeof(minv));
+		rc = common_err_set(err, -ENOENT,
+				   "spec %s: the index has no Go release >= %s for %s/%s",
+				   spec->name, minv, g->host_os, g->host_arch);
+		goto out;
+	}
+
+	/* The module versions. */
+	rc = rungo_goproxy_list(g->o.proxy, sm->path, &all, &nall, err);
+	if (rc) {
+		common_err_prefix(err, rc, "spec %s", spec->name);
+		goto out;
+	}
+	memset(&mso, 0, sizeof(mso));
+	mso.min = sm->has_min ? &sm->min_version : NULL;
+	mso.max = sm->has_max ? &sm->max_version : NULL;
+	mso.policy = sm->policy;
+	mso.prerelease = sm->prerelease;
+	rc = rungo_modver_select(all, nall, &mso, &sel, &nsel, err);
+	if (rc) {
+		common_err_prefix(err, rc, "spec %s", spec->name);
+		goto out;
+	}
+	if (nsel == 0) {
+		rc = common_err_set(err, -ENOENT,
+				   "spec %s: the module proxy (%s) lists %zu version%s of %s, none selected by the spec (min_version %s, max_version %s, policy %s%s)",
+				   spec->name, rungo_goproxy_string(g->o.proxy),
+				   nall, nall == 1 ? "" : "s", sm->path,
+				   sm->has_min ? sm->min_version.str : "none",
+				   sm->has_max ? sm->max_version.str : "none",
+				   rungo_policy_name(sm->policy),
+				   sm->prerelease ? ", pre-releases" : "");
+		goto out;
+	}
+	gs->mods = calloc(nsel, sizeof(*gs->mods));
+	if (!gs->mods) {
+		rc = common_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nsel; i++) {
+		struct gmod *gm = &gs->mods[i];
+
+		gs->nmods = i + 1;
+		gm->v = sel[i];
+		rc = rungo_modcache_download(&mo, sm->path, &gm->v, &gm->zip, err);
+		if (rc == 0)
+			rc = rungo_modgraph_resolve(&mo, sm->path, &gm->v,
+						    &gm->graph, err);
+		if (rc) {
+			common_err_prefix(err, rc, "spec %s", spec->name);
+			goto out;
+		}
+		if (gm->graph->nmissing)
+			common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_INFO,
+				    "spec %s: %s@%s: the module proxy has no version of %zu module%s of its graph (first: %s); the build fails only if it needs them",
+				    spec->name, sm->path, gm->v.str,
+				    gm->graph->nmissing,
+				    gm->graph->nmissing == 1 ? "" : "s",
+				    gm->graph->missing[0]);
+		if (build_files(spec, gm) != 0) {
+			rc = common_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		gm->compat = calloc(ngos, sizeof(*gm->compat));
+		if (!gm->compat) {
+			rc = common_err_set(err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		for (k = 0; k < ngos; k++)
+			if (!gm->graph->has_go ||
+			    rungo_version_cmp(&gos[k], &gm->graph->go) >= 0)
+				gm->compat[gm->ncompat++] = gos[k];
+		if (gm->ncompat == 0) {
+			char need[RUNGO_VERSION_STR_MAX];
+
+			rungo_version_format(&gm->graph->go, need, sizeof(need));
+			rc = common_err_set(err, -ENOENT,
+					   "spec %s: %s@%s needs %s or newer (the highest go directive of its module graph); the spec's Go selection has no such toolchain",
+					   spec->name, sm->path, gm->v.str, need);
+			goto out;
+		}
+		gm->dflt = sm->go == LUTGEN_MOD_GO_OLDEST ? 0 : gm->ncompat - 1;
+		if (sm->go == LUTGEN_MOD_GO_FIXED) {
+			char want[RUNGO_VERSION_STR_MAX];
+
+			for (k = 0; k < gm->ncompat; k++)
+				if (rungo_version_cmp(&gm->compat[k],
+						      &sm->go_fixed) == 0)
+					break;
+			if (k == gm->ncompat) {
+				rungo_version_format(&sm->go_fixed, want,
+						     sizeof(want));
+				rc = common_err_set(err, -EINVAL,
+						   "spec %s: module.go %s is not among the Go toolchains %s@%s allows in the spec's Go selection",
+						   spec->name, want, sm->path,
+						   gm->v.str);
+				goto out;
+			}
+			gm->dflt = k;
+		}
+		/* Every toolchain it may use takes part in the version list
+		 * now (pass 2 adds measurements, not versions). */
+		for (k = 0; k < gm->ncompat; k++) {
+			size_t vi;
+
+			rc = add_version(g, &gm->compat[k], &vi);
+			if (rc) {
+				rc = common_err_set(err, rc, "out of memory");
+				goto out;
+			}
+		}
+	}
+
+	/* Pass 1: the oldest and newest module version, each with the oldest
+	 * and newest toolchain it allows. */
+	for (i = 0; i < nsel; i = i + 1 < nsel ? nsel - 1 : nsel) {
+		const struct gmod *gm = &gs->mods[i];
+
+		for (a = 0; a < spec->narches; a++) {
+			rc = add_measurement(g, si, &gm->compat[0],
+					     spec->arches[a], i, true);
+			if (rc == 0)
+				rc = add_measurement(g, si,
+						     &gm->compat[gm->ncompat - 1],
+						     spec->arches[a], i, true);
+			if (rc) {
+				rc = common_err_set(err, rc, "out of memory");
+				goto out;
+			}
+		}
+	}
+	gs->versions = gos;   /* the Go selection, for the record */
+	gs->nversions = ngos;
+	gos = NULL;
+out:
+	free(gos);
+	free(all);
+	free(sel);
+	return rc;
+}
+
+/* After pass 1: does any value differ between the two toolchains of a
+ * sampled module version?  Sets keys_go and the evidence line. */
+static int decide_keys_go(struct lutgen_generate *g, size_t si)
+{
+	struct gspec *gs = &g->specs[si];
+	const struct lutgen_spec *spec = gs->spec;
+	struct common_sb ev = { 0 };
+	size_t i, j, l;
+
+	gs->keys_go = false;
+	for (i = 0; i < g->nm && !gs->keys_go; i++) {
+		const struct lutgen_measurement *a = &g->m[i];
+
+		if (a->spec != si || !a->proof || !a->values)
+			continue;
+		for (j = 0; j < g->nm && !gs->keys_go; j++) {
+			const struct lutgen_measurement *b = &g->m[j];
+
+			if (b->spec != si || !b->proof || !b->values ||
+			    g->m_mod[j] != g->m_mod[i] ||
+			    strcmp(a->goarch, b->goarch) != 0 ||
+			    rungo_version_cmp(&a->version, &b->version) >= 0)
+				continue;
+			for (l = 0; l < spec->nlookups; l++) {
+				char va[128], vb[128];
+
+				if (lutgen_value_cmp(&a->values[l],
+						     &b->values[l]) == 0)
+					continue;
+				if (lutgen_value_format(&a->values[l], va,
+							sizeof(va)) != 0)
+					snprintf(va, sizeof(va), "(long value)");
+				if (lutgen_value_format(&b->values[l], vb,
+							sizeof(vb)) != 0)
+					snprintf(vb, sizeof(vb), "(long value)");
+				common_sb_printf(&ev,
+						 "%s/%s at %s: %s with %s, %s with %s",
+						 spec->lookups[l].name, a->goarch,
+						 a->modver.str, va, a->version_str,
+						 vb, b->version_str);
+				gs->keys_go = true;
+				break;
+			}
+		}
+	}
+	if (!gs->keys_go) {
+		/* "v1.27.1 with go1.15.15 and go1.27.4, v1.81.1 with ...:
+		 * every lookup agrees". */
+		for (i = 0; i < gs->nmods; i = i + 1 < gs->nmods ? gs->nmods - 1 : gs->nmods) {
+			const struct gmod *gm = &gs->mods[i];
+			char lo[RUNGO_VERSION_STR_MAX], hi[RUNGO_VERSION_STR_MAX];
+
+			rungo_version_format(&gm->compat[0], lo, sizeof(lo));
+			rungo_version_format(&gm->compat[gm->ncompat - 1], hi,
+					     sizeof(hi));
+			if (gm->ncompat == 1)
+				common_sb_printf(&ev, "%s%s with %s (the only toolchain it allows)",
+						 i ? ", " : "", gm->v.str, lo);
+			else
+				common_sb_printf(&ev, "%s%s with %s and %s",
+						 i ? ", " : "", gm->v.str, lo, hi);
+		}
+		common_sb_printf(&ev, ": every lookup agrees on every arch");
+	}
+	if (ev.oom) {
+		free(ev.p);
+		return -ENOMEM;
+	}
+	free(gs->evidence);
+	gs->evidence = ev.p;
+	return 0;
+}
+
+/* Pass 2 of a module spec: what the decision asks for. */
+static int add_module_pass2(struct lutgen_generate *g, size_t si)
+{
+	struct gspec *gs = &g->specs[si];
+	size_t i, k, a;
+	int rc;
+
+	for (i = 0; i < gs->nmods; i++) {
+		const struct gmod *gm = &gs->mods[i];
+
+		for (k = 0; k < gm->ncompat; k++) {
+			if (!gs->keys_go && k != gm->dflt)
+				continue;
+			for (a = 0; a < gs->spec->narches; a++) {
+				rc = add_measurement(g, si, &gm->compat[k],
+						     gs->spec->arches[a], i,
+						     false);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	return 0;
@@ -415,6 +838,8 @@ int lutgen_generate_add_spec(struct lutgen_generate *g,
 	rc = lutgen_build_program_hash(gs->program_dir, gs->program_hash, err);
 	if (rc)
 		return common_err_prefix(err, rc, "spec %s", spec->name);
+	if (spec->module)
+		return add_module_spec(g, g->nspecs - 1, err);
 	rc = select_versions(g, gs, err);
 	if (rc)
 		return rc;
@@ -483,6 +908,22 @@ static int measurement_key(struct lutgen_generate *g, size_t mi)
 	k.program_hash = gs->program_hash;
 	k.gomod_hash = gv->gomod_hash;
 	k.lookups = gs->lookups_json;
+	k.module = k.module_h1 = k.buildmod_hash = NULL;
+	if (m->module) {
+		const struct gmod *gm = &gs->mods[g->m_mod[mi]];
+		char *mod = common_strf("%s@%s", gs->spec->module->path,
+					gm->v.str);
+		int rc;
+
+		if (!mod)
+			return -ENOMEM;
+		k.module = mod;
+		k.module_h1 = gm->zip.h1;
+		k.buildmod_hash = gm->buildmod_hash;
+		rc = lutgen_rcache_key(&k, g->m_key[mi]);
+		free(mod);
+		return rc;
+	}
 	return lutgen_rcache_key(&k, g->m_key[mi]);
 }
 
@@ -587,7 +1028,7 @@ static size_t fail_locked(struct lutgen_generate *g, size_t mi,
 /* Build and inspect measurement mi with the backend. */
 static int run_job(struct lutgen_generate *g, size_t mi,
 		   struct lutgen_value **vals,
-		   struct lutgen_generate_job_result *res,
+		   struct lutgen_generate_job_result *res, char **gomod,
 		   struct common_err *err)
 {
 	struct lutgen_measurement *m = &g->m[mi];
@@ -611,6 +1052,19 @@ static int run_job(struct lutgen_generate *g, size_t mi,
 	job.goarch = m->goarch;
 	job.gocache = gocache;
 	job.tmp_dir = g->o.tmp_dir;
+	job.gomod = job.gosum = job.goproxy = job.gomodcache = NULL;
+	if (m->module) {
+		const struct gmod *gm = &gs->mods[g->m_mod[mi]];
+
+		*gomod = common_strf("module lutgenprobe\n\ngo %d.%d\n\n%s",
+				     gv->v.major, gv->v.minor, gm->gomod_tail);
+		if (!*gomod)
+			return common_err_set(err, -ENOMEM, "out of memory");
+		job.gomod = *gomod;
+		job.gosum = gm->gosum;
+		job.goproxy = g->build_goproxy;
+		job.gomodcache = g->gomodcache;
+	}
 	if (g->be.measure)
 		return g->be.measure(g->be.ctx, &job, *vals, res, err);
 	return real_measure(g, &job, *vals, res, err);
@@ -624,15 +1078,23 @@ static void measure(struct lutgen_generate *g, size_t mi)
 	struct lutgen_generate_job_result res = { 0 };
 	struct lutgen_value *vals = NULL;
 	struct common_err err = { 0 };
-	char msg[COMMON_ERR_MSG_SIZE + 128];
+	char msg[COMMON_ERR_MSG_SIZE + RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 128];
+	char *gomod = NULL;
 	size_t done, total;
 	int rc;
 
-	rc = run_job(g, mi, &vals, &res, &err);
+	rc = run_job(g, mi, &vals, &res, &gomod, &err);
+	free(gomod);
 	pthread_mutex_lock(&g->lock);
 	m->wall_s = res.wall_s;
 	m->cpu_s = res.cpu_s;
-	if (rc) {
+	if (rc && m->module) {
+		snprintf(msg, sizeof(msg), "%s: %s@%s with %s linux/%s: %s",
+			 gs->spec->name, gs->spec->module->path, m->modver.str,
+			 m->version_str, m->goarch, err.msg);
+		done = fail_locked(g, mi, msg, res.report);
+		res.report = NULL;
+	} else if (rc) {
 		snprintf(msg, sizeof(msg), "%s: %s linux/%s: %s",
 			 gs->spec->name, m->version_str, m->goarch, err.msg);
 		done = fail_locked(g, mi, msg, res.report);
@@ -775,16 +1237,30 @@ static int fill_tables(struct lutgen_generate *g, struct common_err *err)
 		rc = lutgen_table_new(gs->spec, &gs->table, err);
 		if (rc)
 			return rc;
+		if (gs->spec->module) {
+			lutgen_table_set_keys_go(gs->table, gs->keys_go);
+			if (lutgen_table_set_go_evidence(gs->table,
+							 gs->evidence) != 0)
+				return common_err_set(err, -ENOMEM,
+						      "out of memory");
+		}
 		for (mi = 0; mi < g->nm; mi++) {
 			const struct lutgen_measurement *m = &g->m[mi];
 
 			if (m->spec != si)
 				continue;
 			for (l = 0; l < gs->spec->nlookups; l++) {
-				rc = lutgen_table_add(gs->table, l, m->goarch,
-						      &m->version,
-						      m->toolchain_sha256,
-						      &m->values[l], err);
+				if (m->module)
+					rc = lutgen_table_add_module(
+						gs->table, l, m->goarch,
+						&m->modver, m->module_h1,
+						&m->version, m->toolchain_sha256,
+						&m->values[l], err);
+				else
+					rc = lutgen_table_add(
+						gs->table, l, m->goarch,
+						&m->version, m->toolchain_sha256,
+						&m->values[l], err);
 				if (rc)
 					return common_err_prefix(err, rc,
 								 "spec %s",
@@ -795,27 +1271,36 @@ static int fill_tables(struct lutgen_generate *g, struct common_err *err)
 	return 0;
 }
 
-/* Sort the versions, key them, and take what the result cache knows;
- * the rest needs a build (g->total). */
-static int prepare(struct lutgen_generate *g, struct common_err *err)
+/* Sort the versions (first pass only), key them, and take what the
+ * result cache knows of the measurements from `from` on; the rest needs a
+ * build (*todo, added to g->total). */
+static int prepare(struct lutgen_generate *g, size_t from, size_t *todo,
+		   struct common_err *err)
 {
 	size_t mi, vi;
 
-	qsort(g->versions, g->nversions, sizeof(*g->versions), cmp_gversion);
-	for (mi = 0; mi < g->nm; mi++)
+	if (from == 0) {
+		qsort(g->versions, g->nversions, sizeof(*g->versions),
+		      cmp_gversion);
+		compute_version_keys(g);
+	}
+	for (mi = from; mi < g->nm; mi++)
 		for (vi = 0; vi < g->nversions; vi++)
 			if (rungo_version_cmp(&g->versions[vi].v,
 					      &g->m[mi].version) == 0)
 				g->m_version[mi] = vi;
-	compute_version_keys(g);
-	for (mi = 0; mi < g->nm; mi++) {
+	for (vi = 0; vi < g->nversions; vi++)
+		g->versions[vi].need_build = false;
+	*todo = 0;
+	for (mi = from; mi < g->nm; mi++) {
 		if (measurement_key(g, mi) != 0)
 			return common_err_set(err, -ENOMEM, "out of memory");
 		if (!g->o.rebuild && result_load(g, mi))
 			continue;
 		g->versions[g->m_version[mi]].need_build = true;
-		g->total++;
+		(*todo)++;
 	}
+	g->total += *todo;
 	return 0;
 }
 
@@ -825,13 +1310,16 @@ static int run_threads(struct lutgen_generate *g, struct common_err *err)
 	pthread_t installer, *workers;
 	int nworkers = 0, i, rc;
 
+	free(g->queue);
 	g->queue = calloc(g->nm, sizeof(*g->queue));
 	workers = calloc((size_t)g->jobs, sizeof(*workers));
 	if (!g->queue || !workers) {
 		free(workers);
 		return common_err_set(err, -ENOMEM, "out of memory");
 	}
-	progress(g, 0, g->total);
+	g->q_head = g->q_tail = 0;
+	g->installer_done = false;
+	progress(g, g->done, g->total);
 	rc = pthread_create(&installer, NULL, installer_main, g);
 	if (rc) {
 		free(workers);
@@ -857,8 +1345,33 @@ static int run_threads(struct lutgen_generate *g, struct common_err *err)
 	return nworkers ? 0 : -rc;
 }
 
+/* Where module builds find modules: the verified cache first, then the
+ * proxies, never the network directly. */
+static int module_setup(struct lutgen_generate *g, struct common_err *err)
+{
+	char dir[PATH_MAX], first[PATH_MAX + 16];
+	size_t si;
+	bool modules = false;
+
+	for (si = 0; si < g->nspecs; si++)
+		modules |= g->specs[si].spec->module != NULL;
+	if (!modules)
+		return 0;
+	if (rungo_modcache_dir(g->o.cache, dir, sizeof(dir)) ||
+	    rungo_cache_subdir(g->o.cache, "gomodcache", g->gomodcache,
+			       sizeof(g->gomodcache)) ||
+	    snprintf(first, sizeof(first), "file://%s", dir) >=
+		    (int)sizeof(first) ||
+	    rungo_goproxy_build_list(g->o.proxy, first, g->build_goproxy,
+				     sizeof(g->build_goproxy)))
+		return common_err_set(err, -ENAMETOOLONG,
+				      "generate: module cache paths too long");
+	return 0;
+}
+
 int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err)
 {
+	size_t todo = 0, from, si;
 	int rc;
 
 	if (g->ran)
@@ -867,13 +1380,42 @@ int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err)
 	rc = common_fs_mkdir_p(g->results_dir, err);
 	if (rc)
 		return common_err_prefix(err, rc, "result cache");
-	rc = prepare(g, err);
+	rc = module_setup(g, err);
 	if (rc)
 		return rc;
-	if (g->total > 0) {
+	rc = prepare(g, 0, &todo, err);
+	if (rc)
+		return rc;
+	if (todo > 0) {
 		rc = run_threads(g, err);
 		if (rc)
 			return rc;
+	}
+	/* Module specs: pass 2, by what pass 1 showed. */
+	from = g->nm;
+	for (si = 0; si < g->nspecs; si++) {
+		if (!g->specs[si].spec->module)
+			continue;
+		if ((g->first_err.code && !g->o.keep_going) ||
+		    atomic_load(&g->cancel))
+			break;
+		if (decide_keys_go(g, si) != 0 || add_module_pass2(g, si) != 0)
+			return common_err_set(err, -ENOMEM, "out of memory");
+		if (g->specs[si].keys_go)
+			common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_INFO,
+				    "%s: the Go version matters (%s): measuring every module version with every Go toolchain it allows",
+				    g->specs[si].spec->name,
+				    g->specs[si].evidence);
+	}
+	if (g->nm > from) {
+		rc = prepare(g, from, &todo, err);
+		if (rc)
+			return rc;
+		if (todo > 0) {
+			rc = run_threads(g, err);
+			if (rc)
+				return rc;
+		}
 	}
 	rc = fill_tables(g, err);
 	if (rc)
@@ -917,7 +1459,10 @@ void lutgen_generate_stats(const struct lutgen_generate *g, size_t i,
 	memset(st, 0, sizeof(*st));
 	if (i >= g->nspecs)
 		return;
-	st->versions = g->specs[i].nversions;
+	st->versions = g->specs[i].spec->module ? g->specs[i].nmods
+						 : g->specs[i].nversions;
+	st->module = g->specs[i].spec->module != NULL;
+	st->keys_go = g->specs[i].keys_go;
 	st->arches = g->specs[i].spec->narches;
 	for (mi = 0; mi < g->nm; mi++) {
 		const struct lutgen_measurement *m = &g->m[mi];

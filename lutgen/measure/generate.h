@@ -28,6 +28,26 @@
  * worker threads, never with a lock of the run held; progress counts only
  * go up.
  *
+ * Module specs (spec->module): their module versions come from the module
+ * proxy (opts.proxy) by the spec's module policy; each is downloaded,
+ * checked against opts.sums (rungo/modcache.h; new versions are recorded
+ * there) and its requirement graph resolved (rungo/modgraph.h), which
+ * also gives the oldest Go toolchain it allows.  The program then builds
+ * against exactly that version (go.mod requiring it, replacements for
+ * versions the proxy lacks, go.sum pinning its zip).  Whether Go's version
+ * matters is measured in two passes:
+ *   1. the oldest and the newest selected module version, each with the
+ *      oldest and the newest Go toolchain it allows (of the spec's Go
+ *      selection), every arch;
+ *   2. if any value differs between the two toolchains, the table keys on
+ *      Go: every module version with every toolchain it allows; otherwise
+ *      every module version with one toolchain (the spec's "go" choice:
+ *      newest allowed by default).
+ * The table records the decision and its evidence (lutgen/core/table.h).
+ * The result cache key of a module measurement adds the module path,
+ * version, zip hash and the go.mod/go.sum the build gets.  Module specs
+ * cannot be sharded (version_filter/job_filter): -ENOTSUP.
+ *
  * Convention: 0 / negative errno, one-line details in `err`.  Nothing is
  * printed; diagnostics go through opts.log, progress through
  * opts.progress ("builds", done, total — counts of builds, not bytes).
@@ -45,7 +65,11 @@
 #include "lutgen/lutgen.h"
 #include "lutgen/measure/layer.h"
 #include "rungo/cache.h"
+#include "rungo/dirhash.h"
+#include "rungo/goproxy.h"
+#include "rungo/gosum.h"
 #include "rungo/index.h"
+#include "rungo/modversion.h"
 #include "rungo/version.h"
 
 /* One build job, as a backend sees it.  Everything is borrowed for the
@@ -57,6 +81,11 @@ struct lutgen_generate_job {
 	const char *goarch;
 	const char *gocache;                /* GOCACHE of the toolchain */
 	const char *tmp_dir;                /* NULL: $TMPDIR, /tmp */
+	/* Module specs (NULL otherwise): lutgen_build_opts's module fields. */
+	const char *gomod;
+	const char *gosum;
+	const char *goproxy;
+	const char *gomodcache;
 };
 
 /* What a backend's measure reports besides the values. */
@@ -105,6 +134,10 @@ struct lutgen_generate_opts {
 	bool (*job_filter)(void *ctx, const struct rungo_version *v,
 			   const char *goarch);
 	void *filter_ctx;
+	/* Module specs: where modules come from, and the go.sum records they
+	 * are checked against (new versions added; the caller saves them). */
+	const struct rungo_goproxy *proxy;
+	struct rungo_gosum *sums;
 	common_progress_fn progress;         /* NULL: silent */
 	void *progress_ctx;
 	common_log_fn log;                   /* NULL: silent */
@@ -132,10 +165,18 @@ struct lutgen_measurement {
 	double cpu_s;                        /* CPU of the go build (0 when cached) */
 	char *error;                         /* FAILED: one line */
 	char *report;                        /* FAILED build: command, env, output */
+	/* Module specs only. */
+	bool module;
+	struct rungo_modver modver;          /* the module version built */
+	char module_h1[RUNGO_H1_SIZE];       /* its zip's hash */
+	bool proof;                          /* pass 1: does Go matter? */
 };
 
 struct lutgen_generate_stats {
-	size_t versions;      /* distinct versions selected */
+	size_t versions;      /* distinct versions selected (module versions
+			       * for a module spec) */
+	bool module;          /* a module spec ... */
+	bool keys_go;         /* ... whose table keys on Go */
 	size_t arches;
 	size_t measurements;  /* versions x arches */
 	size_t cached;

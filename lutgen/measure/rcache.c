@@ -19,12 +19,24 @@
 
 int lutgen_rcache_key(const struct lutgen_rcache_key *k, char out[65])
 {
-	char *material = common_strf("lutgen result\nformat=%d\ntoolchain=%s\n"
-				     "version=%s\ngoarch=%s\nprogram=%s\n"
-				     "gomod=%s\nlookups=%s\n",
-				     LUTGEN_RESULT_FORMAT, k->toolchain,
-				     k->version, k->goarch, k->program_hash,
-				     k->gomod_hash, k->lookups);
+	char *material;
+
+	if (k->module)
+		material = common_strf("lutgen result\nformat=%d\ntoolchain=%s\n"
+				       "version=%s\ngoarch=%s\nprogram=%s\n"
+				       "module=%s\nh1=%s\nbuildmod=%s\n"
+				       "lookups=%s\n",
+				       LUTGEN_RESULT_FORMAT, k->toolchain,
+				       k->version, k->goarch, k->program_hash,
+				       k->module, k->module_h1,
+				       k->buildmod_hash, k->lookups);
+	else
+		material = common_strf("lutgen result\nformat=%d\ntoolchain=%s\n"
+				       "version=%s\ngoarch=%s\nprogram=%s\n"
+				       "gomod=%s\nlookups=%s\n",
+				       LUTGEN_RESULT_FORMAT, k->toolchain,
+				       k->version, k->goarch, k->program_hash,
+				       k->gomod_hash, k->lookups);
 
 	if (!material)
 		return -ENOMEM;

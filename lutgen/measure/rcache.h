@@ -11,6 +11,8 @@
  *     builder writes,
  *   - the lookup set: lutgen_spec_lookups_canonical (a doc does not
  *     change a measurement),
+ *   - for a module spec: the module version, its zip's h1 and the
+ *     go.mod/go.sum the build gets,
  *   - LUTGEN_RESULT_FORMAT.
  * A file is {"format", "spec", "version", "goarch", "toolchain_key",
  * "toolchain_sha256", "program_hash", "values": [{"name", "kind",
@@ -44,6 +46,11 @@ struct lutgen_rcache_key {
 	const char *program_hash;  /* lutgen_build_program_hash */
 	const char *gomod_hash;    /* sha256 of lutgen_build_gomod */
 	const char *lookups;       /* lutgen_spec_lookups_canonical */
+	/* Module specs (NULL otherwise): "path@version", the zip's h1 and the
+	 * sha256 of the go.mod lines and go.sum the build gets. */
+	const char *module;
+	const char *module_h1;
+	const char *buildmod_hash;
 };
 
 /* The file stem of a measurement.  0 or -ENOMEM. */

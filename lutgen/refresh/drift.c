@@ -898,6 +898,240 @@ static int report_files(struct ctx *c, struct old_table *o, bool have_old,
 	return rc;
 }
 
+/* ---- module tables ---- */
+
+/* One committed entry of a module table. */
+struct old_modentry {
+	const char *lookup, *arch, *mod, *go, *h1;   /* borrowed */
+	const cJSON *value;
+};
+
+struct old_mod {
+	cJSON *doc;
+	bool keys_go;
+	struct old_modentry *e;
+	size_t n;
+};
+
+/* Parse a committed module table JSON; false when it is not one. */
+static bool old_mod_parse(const char *text, size_t len, struct old_mod *o)
+{
+	const cJSON *lookups, *l, *e;
+	size_t n = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->doc = cJSON_ParseWithLength(text, len);
+	if (!o->doc || !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(o->doc,
+									 "module")))
+		return false;
+	o->keys_go = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o->doc,
+								    "keys_go"));
+	lookups = cJSON_GetObjectItemCaseSensitive(o->doc, "lookups");
+	cJSON_ArrayForEach(l, lookups)
+		n += (size_t)cJSON_GetArraySize(
+			cJSON_GetObjectItemCaseSensitive(l, "entries"));
+	o->e = calloc(n ? n : 1, sizeof(*o->e));
+	if (!o->e)
+		return false;
+	cJSON_ArrayForEach(l, lookups) {
+		const char *name = jstr(l, "name");
+
+		cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(l, "entries")) {
+			struct old_modentry *x = &o->e[o->n];
+
+			x->lookup = name;
+			x->arch = jstr(e, "arch");
+			x->mod = jstr(e, "module_version");
+			x->go = jstr(e, "go_version");
+			x->h1 = jstr(e, "module_h1");
+			x->value = cJSON_GetObjectItemCaseSensitive(e, "value");
+			if (!x->lookup || !x->arch || !x->mod || !x->go ||
+			    !x->value)
+				return false;
+			o->n++;
+		}
+	}
+	return true;
+}
+
+static void old_mod_free(struct old_mod *o)
+{
+	free(o->e);
+	cJSON_Delete(o->doc);
+}
+
+/* Module versions of `arch` present on one side only. */
+static void mod_versions_diff(struct ctx *c, const struct old_mod *o,
+			      const char *arch, bool new_side)
+{
+	struct common_sb b = { 0 };
+	size_t l, i, k, n;
+
+	for (l = 0; l < c->s->nlookups; l++) {
+		const struct lutgen_entry *e =
+			lutgen_table_entries(c->t, l, arch, &n);
+
+		if (new_side) {
+			for (i = 0; i < n; i++) {
+				bool found = false;
+
+				if (i > 0 && rungo_modver_cmp(&e[i - 1].module,
+							      &e[i].module) == 0)
+					continue;
+				for (k = 0; k < o->n && !found; k++)
+					found = strcmp(o->e[k].arch, arch) == 0 &&
+						strcmp(o->e[k].mod, e[i].module.str) == 0;
+				if (!found && !strstr(common_sb_str(&b), e[i].module.str))
+					common_sb_printf(&b, " %s", e[i].module.str);
+			}
+		} else if (l == 0) {
+			for (k = 0; k < o->n; k++) {
+				bool found = false;
+
+				if (strcmp(o->e[k].arch, arch) != 0 ||
+				    strstr(common_sb_str(&b), o->e[k].mod))
+					continue;
+				for (i = 0; i < n && !found; i++)
+					found = strcmp(e[i].module.str, o->e[k].mod) == 0;
+				if (!found)
+					common_sb_printf(&b, " %s", o->e[k].mod);
+			}
+		}
+	}
+	if (b.oom)
+		c->rc = -ENOMEM;
+	else if (b.len)
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s module versions (%s):%s", c->s->name,
+			 new_side ? "new" : "removed", arch, common_sb_str(&b));
+	free(b.p);
+}
+
+/* Values and zip hashes of (lookup, arch, module version, Go version) on
+ * both sides. */
+static void mod_values_diff(struct ctx *c, const struct old_mod *o)
+{
+	size_t l, a, i, k, n;
+
+	for (l = 0; l < c->s->nlookups && !c->rc; l++) {
+		for (a = 0; a < c->s->narches && !c->rc; a++) {
+			const char *arch = c->s->arches[a];
+			const struct lutgen_entry *e =
+				lutgen_table_entries(c->t, l, arch, &n);
+
+			for (i = 0; i < n && !c->rc; i++) {
+				char gv[RUNGO_VERSION_STR_MAX], ov[128], nv[128];
+				struct lutgen_value old;
+
+				rungo_version_str(&e[i].version, gv);
+				for (k = 0; k < o->n; k++)
+					if (strcmp(o->e[k].lookup, c->s->lookups[l].name) == 0 &&
+					    strcmp(o->e[k].arch, arch) == 0 &&
+					    strcmp(o->e[k].mod, e[i].module.str) == 0 &&
+					    strcmp(o->e[k].go, gv) == 0)
+						break;
+				if (k == o->n)
+					continue;
+				if (l == 0 && o->e[k].h1 &&
+				    strcmp(o->e[k].h1, e[i].module_h1) != 0)
+					add_line(c, true,
+						 "%s: module zip changed (%s): %s: %s -> %s",
+						 c->s->name, arch, e[i].module.str,
+						 o->e[k].h1, e[i].module_h1);
+				if (lutgen_value_from_json(
+					    o->e[k].value, c->s->lookups[l].kind,
+					    &old, "drift", NULL) != 0)
+					continue;
+				if (lutgen_value_cmp(&old, &e[i].value) != 0) {
+					valstr(&old, ov, sizeof(ov));
+					valstr(&e[i].value, nv, sizeof(nv));
+					add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s/%s: %s -> %s in %s with %s",
+						 c->s->name, c->s->lookups[l].name,
+						 arch, ov, nv, e[i].module.str, gv);
+				}
+				lutgen_value_free(&old);
+			}
+		}
+	}
+}
+
+static int mod_drift_check(struct ctx *c, const char *out_dir,
+			   const char *path, struct common_err *err)
+{
+	struct old_mod o;
+	struct common_sb b = { 0 };
+	char *text = NULL;
+	size_t len = 0, a;
+	bool json_only = false, have_old = false;
+	int rc;
+
+	rc = common_fs_read_file(path, 0, &text, &len, NULL);
+	if (rc == -ENOMEM)
+		return common_err_set(err, rc, "drift: out of memory");
+	memset(&o, 0, sizeof(o));
+	if (!text) {
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: new table (%s does not exist)", c->s->name,
+			 path);
+	} else if (!old_mod_parse(text, len, &o)) {
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s is not a readable module table: it will be rewritten",
+			 c->s->name, path);
+	} else {
+		have_old = true;
+	}
+	if (have_old) {
+		if (o.keys_go != lutgen_table_keys_go(c->t))
+			add_line(c, LUTGEN_DRIFT_VALUES, "%s: %s keyed by the Go version (%s)",
+				 c->s->name,
+				 lutgen_table_keys_go(c->t) ? "now" : "no longer",
+				 lutgen_table_go_evidence(c->t));
+		for (a = 0; a < c->s->narches; a++) {
+			mod_versions_diff(c, &o, c->s->arches[a], true);
+			mod_versions_diff(c, &o, c->s->arches[a], false);
+		}
+		mod_values_diff(c, &o);
+	}
+	old_mod_free(&o);
+	free(text);
+	if (c->rc)
+		return common_err_set(err, c->rc, "drift %s: out of memory",
+				      c->s->name);
+	rc = check_files(c, out_dir, &b, &json_only, err);
+	if (rc == 0 && b.len)
+		add_line(c, LUTGEN_DRIFT_VALUES, "%s: files that would change: %s",
+			 c->s->name, common_sb_str(&b));
+	free(b.p);
+	return rc;
+}
+
+/* A copy of a module table (its provenance is not kept: a changed
+ * toolchain or module zip is a change of the table). */
+static int mod_table_copy(const struct lutgen_table *t,
+			  struct lutgen_table **out, struct common_err *err)
+{
+	const struct lutgen_spec *s = lutgen_table_spec(t);
+	const struct lutgen_entry *e;
+	size_t l, a, i, n;
+	int rc;
+
+	rc = lutgen_table_new(s, out, err);
+	if (rc)
+		return rc;
+	lutgen_table_set_keys_go(*out, lutgen_table_keys_go(t));
+	if (lutgen_table_set_go_evidence(*out, lutgen_table_go_evidence(t)))
+		return common_err_set(err, -ENOMEM, "drift: out of memory");
+	for (l = 0; rc == 0 && l < s->nlookups; l++)
+		for (a = 0; rc == 0 && a < s->narches; a++) {
+			e = lutgen_table_entries(t, l, s->arches[a], &n);
+			for (i = 0; rc == 0 && i < n; i++)
+				rc = lutgen_table_add_module(
+					*out, l, s->arches[a], &e[i].module,
+					e[i].module_h1, &e[i].version,
+					e[i].toolchain_sha256, &e[i].value, err);
+		}
+	return rc;
+}
+
+
+
 int lutgen_drift_keep_provenance(const struct lutgen_table *t,
 				 const char *out_dir,
 				 struct lutgen_table **out,
@@ -911,6 +1145,8 @@ int lutgen_drift_keep_provenance(const struct lutgen_table *t,
 	int rc;
 
 	*out = NULL;
+	if (lutgen_table_is_module(t))
+		return mod_table_copy(t, out, err);
 	memset(&c, 0, sizeof(c));
 	c.t = t;
 	c.s = lutgen_table_spec(t);
@@ -1044,6 +1280,14 @@ int lutgen_drift_check(struct lutgen_drift *d, const struct lutgen_table *t,
 	if (json_path(out_dir, c.s->name, path, sizeof(path), err))
 		return -ENAMETOOLONG;
 	rc = start_spec(&c, path);
+	if (rc == 0 && lutgen_table_is_module(t)) {
+		rc = mod_drift_check(&c, out_dir, path, err);
+		if (rc)
+			return rc;
+		rc = finish_spec(&c);
+		return rc ? common_err_set(err, rc, "drift %s: out of memory",
+					   c.s->name) : 0;
+	}
 	if (rc == 0)
 		rc = load_old(&c, path, &o, &text, &len, &have_old);
 	if (rc == 0 && have_old) {

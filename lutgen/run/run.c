@@ -122,6 +122,7 @@ void lutgen_run_free(struct lutgen_run *r)
 	lutgen_drift_free(r->drift);
 	for (i = 0; i < r->nspecs; i++) {
 		free(r->specs[i].versions);
+		free(r->specs[i].modvers);
 		run_strv_free(&r->specs[i].notes);
 		lutgen_table_free(r->specs[i].kept);
 		if (r->own_specs)
@@ -130,6 +131,8 @@ void lutgen_run_free(struct lutgen_run *r)
 	free(r->specs);
 	free(r->own_specs);
 	free(r->gen_idx);
+	rungo_gosum_free(r->sums);
+	free(r->sum_file);
 	lutgen_results_free(r->merged);
 	for (i = 0; i < r->nfiles; i++)
 		lutgen_results_free(r->files[i]);

@@ -73,6 +73,16 @@ static int emit_spec(struct lutgen_run *r, struct run_spec *rs,
 				  name, nf, nf == 1 ? "" : "s", rs->entries,
 				  r->out_dir, name,
 				  rs->changed ? "changed" : "unchanged");
+	else if (rs->spec->module)
+		rc = run_strv_add(&r->lines,
+				  "%s: %zu builds (%zu cached), %zu versions of %s x %zu arches, %s -> %s/%s.{c,h,json}",
+				  name, rs->stats.measurements,
+				  rs->stats.cached, rs->stats.versions,
+				  rs->spec->module->path, rs->stats.arches,
+				  rs->stats.keys_go
+					  ? "keyed by module and Go version"
+					  : "keyed by module version (Go does not matter)",
+				  r->out_dir, name);
 	else
 		rc = run_strv_add(&r->lines,
 				  "%s: %zu builds (%zu cached), %zu versions x %zu arches -> %s/%s.{c,h,json}",

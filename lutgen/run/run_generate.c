@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fs.h"
+#include "common/sb.h"
+
 /* RESULTS: the whole job list first, with the selection the run makes,
  * so that the pipeline measures only this shard's jobs. */
 static int plan_shard(struct lutgen_run *r, const struct rungo_index *index,
@@ -30,6 +33,63 @@ static int plan_shard(struct lutgen_run *r, const struct rungo_index *index,
 	return 0;
 }
 
+/* Module specs: the go.sum records their zips are checked against. */
+static int load_sums(struct lutgen_run *r, struct common_err *err)
+{
+	const struct lutgen_spec *s = NULL;
+	const char *slash;
+	size_t i;
+
+	for (i = 0; i < r->nspecs && !s; i++)
+		if (r->specs[i].spec->module)
+			s = r->specs[i].spec;
+	if (!s)
+		return 0;
+	if (!r->o.proxy)
+		return common_err_set(err, -EINVAL,
+				      "spec %s measures module %s: a module proxy is needed (--goproxy or GOPROXY)",
+				      s->name, s->module->path);
+	if (r->o.sum_file) {
+		r->sum_file = strdup(r->o.sum_file);
+	} else {
+		/* lutgen/modspecs/x.json -> lutgen/modules.sum */
+		slash = s->path ? strrchr(s->path, '/') : NULL;
+		r->sum_file = slash ? common_strf("%.*s/../modules.sum",
+						  (int)(slash - s->path),
+						  s->path)
+				    : strdup("../modules.sum");
+	}
+	if (!r->sum_file)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	return rungo_gosum_load(r->sum_file, &r->sums, err);
+}
+
+/* New module hashes are kept (they were verified, even in a failed run),
+ * except by a check, which writes nothing. */
+static int save_sums(struct lutgen_run *r, struct common_err *err)
+{
+	char *now = NULL, *before = NULL;
+	size_t nlen = 0, blen = 0;
+	int rc;
+
+	if (!r->sums || r->o.mode == LUTGEN_RUN_CHECK)
+		return 0;
+	rc = rungo_gosum_format(r->sums, &now, &nlen, err);
+	if (rc)
+		return rc;
+	if (common_fs_read_file(r->sum_file, 0, &before, &blen, NULL) != 0)
+		before = NULL;
+	if (!before || blen != nlen || memcmp(before, now, nlen) != 0) {
+		rc = common_fs_write_atomic(r->sum_file, now, nlen, err);
+		if (rc == 0 && r->o.log)
+			r->o.log(r->o.log_ctx, COMMON_LOG_INFO,
+				 "module hashes recorded in the sum file");
+	}
+	free(now);
+	free(before);
+	return rc;
+}
+
 /* The pipeline with the run's options, every spec with a job added. */
 static int setup_pipeline(struct lutgen_run *r, struct rungo_cache *cache,
 			  const struct rungo_index *index,
@@ -51,6 +111,11 @@ static int setup_pipeline(struct lutgen_run *r, struct rungo_cache *cache,
 	go.progress_ctx = r->o.progress_ctx;
 	go.log = r->o.log;
 	go.log_ctx = r->o.log_ctx;
+	rc = load_sums(r, err);
+	if (rc)
+		return rc;
+	go.proxy = r->o.proxy;
+	go.sums = r->sums;
 	if (r->o.mode == LUTGEN_RUN_RESULTS) {
 		rc = plan_shard(r, index, &go, err);
 		if (rc)
@@ -122,6 +187,31 @@ static int spec_versions(struct lutgen_run *r, size_t i)
 	rs->versions = malloc((n ? n : 1) * sizeof(*rs->versions));
 	if (!rs->versions)
 		return -ENOMEM;
+	if (rs->spec->module) {
+		/* Module versions, each once, oldest first. */
+		size_t j;
+
+		rs->modvers = malloc((n ? n : 1) * sizeof(*rs->modvers));
+		if (!rs->modvers)
+			return -ENOMEM;
+		for (k = 0; k < n; k++) {
+			if (r->gen_idx[i] < 0 || m[k].spec != (size_t)r->gen_idx[i])
+				continue;
+			for (j = 0; j < rs->nmodvers; j++)
+				if (rungo_modver_cmp(&rs->modvers[j],
+						     &m[k].modver) == 0)
+					break;
+			if (j < rs->nmodvers)
+				continue;
+			for (j = rs->nmodvers; j > 0 &&
+			     rungo_modver_cmp(&rs->modvers[j - 1],
+					      &m[k].modver) > 0; j--)
+				rs->modvers[j] = rs->modvers[j - 1];
+			rs->modvers[j] = m[k].modver;
+			rs->nmodvers++;
+		}
+		return 0;
+	}
 	/* Measurements are grouped by version: the spec's first arch names
 	 * each version once. */
 	for (k = 0; k < n; k++)
@@ -185,6 +275,8 @@ int lutgen_run_generate(struct lutgen_run *r, struct rungo_cache *cache,
 		goto out;
 	}
 	rc = run_finish(r, err);
+	if (rc == 0)
+		rc = save_sums(r, err);
 	if (rc)
 		goto out;
 	if (failed)

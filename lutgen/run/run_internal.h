@@ -18,6 +18,7 @@
 #include "lutgen/refresh/results.h"
 #include "lutgen/refresh/shard.h"
 #include "lutgen/run/layer.h"
+#include "rungo/gosum.h"
 
 /* A growable list of owned strings. */
 struct run_strv {
@@ -35,6 +36,8 @@ struct run_spec {
 	size_t entries;                     /* measurements in the table */
 	struct run_strv notes;              /* messages, without the name */
 	struct lutgen_table *kept;          /* keep_provenance's copy (owned) */
+	struct rungo_modver *modvers;       /* module specs: versions (owned) */
+	size_t nmodvers;
 	bool emitted, changed;
 };
 
@@ -56,6 +59,8 @@ struct lutgen_run {
 	atomic_bool cancelled;
 	struct lutgen_shard_plan *plan;
 	long *gen_idx;                      /* spec i -> index in gen, -1 */
+	struct rungo_gosum *sums;           /* module specs */
+	char *sum_file;
 	double build_cpu_s;
 
 	/* merge */

@@ -25,6 +25,18 @@ static bool add_versions(cJSON *o, const struct run_spec *rs)
 	cJSON *arr = cJSON_AddArrayToObject(o, "versions");
 	size_t i;
 
+	if (rs->spec->module) {
+		/* A module spec: its module versions, the module and whether
+		 * the table keys on Go. */
+		for (i = 0; arr && i < rs->nmodvers; i++)
+			if (!cJSON_AddItemToArray(arr, cJSON_CreateString(
+					rs->modvers[i].str)))
+				return false;
+		return arr &&
+		       cJSON_AddStringToObject(o, "module",
+					       rs->spec->module->path) &&
+		       cJSON_AddBoolToObject(o, "keys_go", rs->stats.keys_go);
+	}
 	for (i = 0; arr && i < rs->nversions; i++)
 		if (!cJSON_AddItemToArray(arr, cJSON_CreateString(
 				rungo_version_str(&rs->versions[i], buf))))

@@ -72,21 +72,26 @@ def source(pkg, body):
     return ("package %s\n\n%s\n" % (pkg, body)).encode()
 
 
+# A method that stays a real function in the binary (func_params).
+GREET = ("\n//go:noinline\nfunc (g *Greeter) Greet(n int, s string) string {\n"
+         "\tfor i := 0; i < n; i++ {\n\t\tg.Name += s\n\t}\n"
+         "\treturn g.Name\n}\n")
+
 # path -> {version: files}; files: list of (relative name, bytes or None).
 MODULES = {
     "example.com/hello": {
         "v1.0.0": [("go.mod", gomod("example.com/hello")),
                    ("hello.go", source("hello", "type Greeter struct {\n"
-                                       "\tName  string\n}\n"))],
+                                       "\tName  string\n}\n" + GREET))],
         "v1.1.0": [("go.mod", gomod("example.com/hello")),
                    ("LICENSE", b"Public domain, for tests.\n"),
                    ("sub/", None),
                    ("sub/sub.go", source("sub", "const X = 1")),
                    ("hello.go", source("hello", "type Greeter struct {\n"
-                                       "\tName  string\n\tcount int\n}\n"))],
+                                       "\tName  string\n\tcount int\n}\n" + GREET))],
         "v1.1.1": [("go.mod", gomod("example.com/hello")),
                    ("hello.go", source("hello", "type Greeter struct {\n"
-                                       "\tcount int\n\tName  string\n}\n"))],
+                                       "\tcount int\n\tName  string\n}\n" + GREET))],
         "v1.2.0-rc.1": [("go.mod", gomod("example.com/hello", "1.18")),
                         ("hello.go", source("hello", "type Greeter struct {\n"
                                             "\tName string\n}\n"))],
@@ -106,6 +111,29 @@ MODULES = {
                    ("o.go", source("old", "type O int"))],
         # No go.mod in the zip: the proxy synthesises "module <path>".
         "v2.0.0+incompatible": [("o.go", source("old", "type O int64"))],
+    },
+    # Requires versions the proxy lacks (replaced by the resolver) and a
+    # module it does not know at all.
+    "example.com/needs": {
+        "v1.0.0": [("go.mod", gomod("example.com/needs", "1.16",
+                                    [("example.com/hello", "v1.0.5"),
+                                     ("example.com/mod/v2", "v2.0.1"),
+                                     ("example.com/ghost", "v1.0.0"),
+                                     ("github.com/Upper/Case", "v0.1.0"),
+                                     ("example.com/uses", "v1.0.0")])),
+                   ("needs.go", source("needs", "type N struct{ A int }"))],
+    },
+    # Builds, but only through replacements: it requires hello v1.0.5 and
+    # mod/v2 v2.0.1, which the proxy does not have; R embeds the Greeter.
+    "example.com/repl": {
+        "v1.0.0": [("go.mod", gomod("example.com/repl", "1.17",
+                                    [("example.com/hello", "v1.0.5"),
+                                     ("example.com/mod/v2", "v2.0.1")])),
+                   ("repl.go", source("repl",
+                                      "import (\n\t\"example.com/hello\"\n"
+                                      "\tm \"example.com/mod/v2\"\n)\n\n"
+                                      "type R struct {\n\thello.Greeter\n"
+                                      "\tM m.M\n\tX int\n}\n"))],
     },
     "example.com/uses": {
         "v1.0.0": [("go.mod", gomod("example.com/uses", "1.13",

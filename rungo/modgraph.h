@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rungo/modgraph.h - the module graph of one module version, made
+ * buildable from the proxy at hand.
+ *
+ * Building a program that requires M@V needs the go.mod of every module
+ * version in M@V's requirement graph.  The public proxy has them all; an
+ * offline mirror (scripts/go-mirror's, built from Debian's golang-*-dev
+ * packages) has only the versions Debian ships.  The resolver walks the
+ * graph from M@V through the proxy (go.mod files cached and checked by
+ * rungo/modcache.h) and, for every required version the proxy does not
+ * have, picks a replacement the proxy does have:
+ *   - the oldest listed version at or above the required one with the same
+ *     major version, else the newest listed one below it (same major),
+ *     else the nearest of any major;
+ * and continues the walk from the replacement's go.mod.  The result is a
+ * list of version-specific replace directives ("replace P V => P R") for
+ * the building go.mod: against the public proxy the list is empty.  A
+ * module the proxy does not know at all is listed in `missing` (the build
+ * fails only if the go command really needs it).
+ *
+ * Also reported: the highest "go" directive among the go.mod files of the
+ * graph, which is the oldest Go toolchain that may build it (from go1.21
+ * on the go command refuses older ones).
+ *
+ * Convention: 0 / negative errno, details in err.
+ */
+#ifndef RUNGO_MODGRAPH_H
+#define RUNGO_MODGRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/err.h"
+#include "rungo/modcache.h"
+#include "rungo/modversion.h"
+#include "rungo/version.h"
+
+/* At most this many go.mod files are read for one graph. */
+#define RUNGO_MODGRAPH_MAX_NODES 20000
+
+struct rungo_modreplace {
+	char *path;
+	struct rungo_modver from;   /* required, missing on the proxy */
+	struct rungo_modver to;     /* used instead */
+};
+
+struct rungo_modgraph {
+	bool has_go;
+	struct rungo_version go;         /* highest go directive */
+	struct rungo_modreplace *replaces;   /* sorted by path, version */
+	size_t nreplaces;
+	char **missing;                  /* paths unknown to the proxy, sorted */
+	size_t nmissing;
+	size_t nodes;                    /* go.mod files read */
+};
+
+/* Resolve the graph of path@v (which must exist on the proxy).  *out
+ * owned by the caller (rungo_modgraph_free). */
+int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
+			   const char *path, const struct rungo_modver *v,
+			   struct rungo_modgraph **out, struct common_err *err);
+void rungo_modgraph_free(struct rungo_modgraph *g);
+
+#endif
