@@ -88,6 +88,11 @@ struct lutgen_run_opts {
 	 * lutgen/modspecs/x.json; not written by CHECK). */
 	const struct rungo_goproxy *proxy;
 	const char *sum_file;
+	/* scripts/go-mirror's module mirror generation directory (its
+	 * modules.json and suites/<suite>.replace pin the versions a module
+	 * version builds with, rungo/modmirror.h); NULL: none, the graph is
+	 * resolved from the proxy alone. */
+	const char *module_mirror;
 };
 
 struct lutgen_run;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* rungo/gomod.c - the module, go and require directives of go.mod. */
+/* rungo/gomod.c - the module, go, require and replace directives of
+ * go.mod. */
 #include "rungo/gomod.h"
 
 #include <errno.h>
@@ -10,8 +11,8 @@
 #define LINE_MAX_LEN 4096
 #define MAX_TOKENS 8
 
-static const char *const skipped[] = { "replace", "exclude", "retract",
-				       "toolchain", "godebug" };
+static const char *const skipped[] = { "exclude", "retract", "toolchain",
+				       "godebug" };
 
 void rungo_gomod_free(struct rungo_gomod *m)
 {
@@ -22,6 +23,11 @@ void rungo_gomod_free(struct rungo_gomod *m)
 	for (i = 0; i < m->nrequires; i++)
 		free(m->requires[i].path);
 	free(m->requires);
+	for (i = 0; i < m->nreplaces; i++) {
+		free(m->replaces[i].path);
+		free(m->replaces[i].to_path);
+	}
+	free(m->replaces);
 	free(m->module);
 	free(m);
 }
@@ -109,6 +115,60 @@ static int add_require(struct rungo_gomod *m, char **tok, int n,
 	return 0;
 }
 
+static bool is_dir_path(const char *p)
+{
+	return p[0] == '/' || strncmp(p, "./", 2) == 0 ||
+	       strncmp(p, "../", 3) == 0 || strcmp(p, ".") == 0 ||
+	       strcmp(p, "..") == 0;
+}
+
+/* tok: "path [version] => path [version]" */
+static int add_replace(struct rungo_gomod *m, char **tok, int n,
+		       const char *origin, size_t lineno,
+		       struct common_err *err)
+{
+	struct rungo_gomod_replace *r, *nr;
+	struct common_err e = { 0 };
+	int arrow = n < 3 || n > 5 ? 0 :
+		    strcmp(tok[1], "=>") == 0 ? 1 :
+		    strcmp(tok[2], "=>") == 0 ? 2 : 0;
+	int rest;
+
+	if (arrow == 0 || n - arrow - 1 < 1 || n - arrow - 1 > 2)
+		return common_err_set(err, -EINVAL,
+				     "%s:%zu: a replacement is \"<path> [<version>] => <path> [<version>]\"",
+				     origin, lineno);
+	rest = n - arrow - 1;
+	nr = realloc(m->replaces, (m->nreplaces + 1) * sizeof(*nr));
+	if (!nr)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	m->replaces = nr;
+	r = &m->replaces[m->nreplaces];
+	memset(r, 0, sizeof(*r));
+	if (arrow == 2) {
+		if (rungo_modver_parse_canonical(tok[1], &r->from, &e) != 0)
+			return common_err_set(err, -EINVAL, "%s:%zu: %s",
+					     origin, lineno, e.msg);
+		r->has_from = true;
+	}
+	if (rest == 2) {
+		if (rungo_modver_parse_canonical(tok[n - 1], &r->to, &e) != 0)
+			return common_err_set(err, -EINVAL, "%s:%zu: %s",
+					     origin, lineno, e.msg);
+		r->has_to = true;
+	} else if (!is_dir_path(tok[arrow + 1])) {
+		return common_err_set(err, -EINVAL,
+				     "%s:%zu: replacement %s needs a version (only a directory path has none)",
+				     origin, lineno, tok[arrow + 1]);
+	}
+	r->path = strdup(tok[0]);
+	r->to_path = strdup(tok[arrow + 1]);
+	m->nreplaces++;   /* freed with m even when half built */
+	if (!r->path || !r->to_path)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
 static int set_go(struct rungo_gomod *m, const char *v, const char *origin,
 		  size_t lineno, struct common_err *err)
 {
@@ -164,12 +224,14 @@ int rungo_gomod_parse(const char *text, size_t len, const char *origin,
 				block = NULL;
 				continue;
 			}
-			if (strcmp(block, "require") == 0) {
+			if (strcmp(block, "require") == 0)
 				rc = add_require(m, tok, n, comment, origin,
 						 lineno, err);
-				if (rc)
-					goto fail;
-			}
+			else if (strcmp(block, "replace") == 0)
+				rc = add_replace(m, tok, n, origin, lineno,
+						 err);
+			if (rc)
+				goto fail;
 			continue;
 		}
 		if (strcmp(tok[0], "module") == 0 && n == 2) {
@@ -183,13 +245,20 @@ int rungo_gomod_parse(const char *text, size_t len, const char *origin,
 			rc = set_go(m, tok[1], origin, lineno, err);
 			if (rc)
 				goto fail;
-		} else if (strcmp(tok[0], "require") == 0 || is_skipped(tok[0])) {
+		} else if (strcmp(tok[0], "require") == 0 ||
+			   strcmp(tok[0], "replace") == 0 || is_skipped(tok[0])) {
+			bool req = strcmp(tok[0], "require") == 0;
+			bool rep = strcmp(tok[0], "replace") == 0;
+
 			if (n == 2 && strcmp(tok[1], "(") == 0) {
-				block = strcmp(tok[0], "require") == 0 ?
-						"require" : "skip";
-			} else if (strcmp(tok[0], "require") == 0) {
-				rc = add_require(m, tok + 1, n - 1, comment,
-						 origin, lineno, err);
+				block = req ? "require" : rep ? "replace" :
+								"skip";
+			} else if (req || rep) {
+				rc = req ? add_require(m, tok + 1, n - 1,
+						       comment, origin, lineno,
+						       err) :
+					   add_replace(m, tok + 1, n - 1,
+						       origin, lineno, err);
 				if (rc)
 					goto fail;
 			}

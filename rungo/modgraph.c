@@ -24,6 +24,7 @@ struct listing {
 
 struct walk {
 	const struct rungo_modcache_opts *mc;
+	const struct rungo_modgraph_opts *o;
 	struct rungo_modgraph *g;
 	/* visited "path@version" keys, open addressing */
 	char **seen;
@@ -171,10 +172,29 @@ static const struct rungo_modver *pick(const struct listing *l,
 	return any_above ? any_above : any_below;
 }
 
+static const struct rungo_modpin *pin_of(const struct walk *w,
+					 const char *path)
+{
+	size_t i;
+
+	for (i = 0; w->o && i < w->o->npins; i++)
+		if (strcmp(w->o->pins[i].path, path) == 0)
+			return &w->o->pins[i];
+	return NULL;
+}
+
+/* from NULL: a pin (added once per path). */
 static int add_replace(struct rungo_modgraph *g, const char *path,
 		       const struct rungo_modver *from,
 		       const struct rungo_modver *to)
 {
+	size_t i;
+
+	if (!from)
+		for (i = 0; i < g->nreplaces; i++)
+			if (!g->replaces[i].has_from &&
+			    strcmp(g->replaces[i].path, path) == 0)
+				return 0;
 	struct rungo_modreplace *nr = realloc(g->replaces,
 					      (g->nreplaces + 1) * sizeof(*nr));
 
@@ -184,7 +204,11 @@ static int add_replace(struct rungo_modgraph *g, const char *path,
 	nr[g->nreplaces].path = strdup(path);
 	if (!nr[g->nreplaces].path)
 		return -ENOMEM;
-	nr[g->nreplaces].from = *from;
+	nr[g->nreplaces].has_from = from != NULL;
+	if (from)
+		nr[g->nreplaces].from = *from;
+	else
+		memset(&nr[g->nreplaces].from, 0, sizeof(*from));
 	nr[g->nreplaces].to = *to;
 	g->nreplaces++;
 	return 0;
@@ -246,7 +270,11 @@ static int cmp_replace(const void *a, const void *b)
 	const struct rungo_modreplace *x = a, *y = b;
 	int c = strcmp(x->path, y->path);
 
-	return c ? c : rungo_modver_cmp(&x->from, &y->from);
+	if (c)
+		return c;
+	if (x->has_from != y->has_from)
+		return x->has_from ? 1 : -1;
+	return x->has_from ? rungo_modver_cmp(&x->from, &y->from) : 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -270,6 +298,7 @@ void rungo_modgraph_free(struct rungo_modgraph *g)
 }
 
 int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
+			   const struct rungo_modgraph_opts *o,
 			   const char *path, const struct rungo_modver *v,
 			   struct rungo_modgraph **out, struct common_err *err)
 {
@@ -282,6 +311,7 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 				     "module graph: missing argument (a proxy is needed)");
 	memset(&w, 0, sizeof(w));
 	w.mc = mc;
+	w.o = o;
 	w.g = calloc(1, sizeof(*w.g));
 	if (!w.g)
 		return common_err_set(err, -ENOMEM, "out of memory");
@@ -293,12 +323,29 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 		struct common_err e = { 0 };
 		const struct listing *l = NULL;
 		const struct rungo_modver *r;
+		const struct rungo_modpin *pin = pin_of(&w, n.path);
 
 		if (w.g->nodes >= RUNGO_MODGRAPH_MAX_NODES) {
 			rc = common_err_set(err, -E2BIG,
 					   "module graph of %s@%s: more than %d go.mod files",
 					   path, v->str, RUNGO_MODGRAPH_MAX_NODES);
 			break;
+		}
+		if (pin) {
+			if (add_replace(w.g, n.path, NULL, &pin->version) < 0) {
+				rc = common_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			if (rungo_modver_cmp(&n.v, &pin->version) != 0 &&
+			    seen_add(&w, n.path, &pin->version) == 0)
+				continue;   /* its go.mod is read already */
+			rc = visit(&w, n.path, &pin->version, err);
+			if (rc)
+				common_err_prefix(err, rc,
+						 "module graph of %s@%s: pinned %s@%s",
+						 path, v->str, n.path,
+						 pin->version.str);
+			continue;
 		}
 		rc = visit(&w, n.path, &n.v, &e);
 		if (rc == 0)

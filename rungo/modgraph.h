@@ -19,6 +19,14 @@
  * module the proxy does not know at all is listed in `missing` (the build
  * fails only if the go command really needs it).
  *
+ * Pins come first: an offline mirror may know which versions belong
+ * together (scripts/go-mirror publishes, per Debian suite, a replace
+ * fragment "P => P V" for every module of the suite; see
+ * rungo/modmirror.h).  A pinned path resolves to its pinned version
+ * whatever version is required, and the result lists it as a replace
+ * without a "from" version ("replace P => P V"), once per pinned path the
+ * walk meets.
+ *
  * Also reported: the highest "go" directive among the go.mod files of the
  * graph, which is the oldest Go toolchain that may build it (from go1.21
  * on the go command refuses older ones).
@@ -41,23 +49,38 @@
 
 struct rungo_modreplace {
 	char *path;
+	bool has_from;              /* false: a pin, every version */
 	struct rungo_modver from;   /* required, missing on the proxy */
 	struct rungo_modver to;     /* used instead */
+};
+
+/* A pin: every requirement on `path` resolves to `version`. */
+struct rungo_modpin {
+	const char *path;
+	struct rungo_modver version;
+};
+
+struct rungo_modgraph_opts {
+	const struct rungo_modpin *pins;   /* NULL: none */
+	size_t npins;
 };
 
 struct rungo_modgraph {
 	bool has_go;
 	struct rungo_version go;         /* highest go directive */
-	struct rungo_modreplace *replaces;   /* sorted by path, version */
+	struct rungo_modreplace *replaces;   /* sorted by path, from version
+					      * (pins first) */
 	size_t nreplaces;
 	char **missing;                  /* paths unknown to the proxy, sorted */
 	size_t nmissing;
 	size_t nodes;                    /* go.mod files read */
 };
 
-/* Resolve the graph of path@v (which must exist on the proxy).  *out
- * owned by the caller (rungo_modgraph_free). */
+/* Resolve the graph of path@v (which must exist on the proxy, or be
+ * pinned to a version that does); o may be NULL.  *out owned by the caller
+ * (rungo_modgraph_free). */
 int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
+			   const struct rungo_modgraph_opts *o,
 			   const char *path, const struct rungo_modver *v,
 			   struct rungo_modgraph **out, struct common_err *err);
 void rungo_modgraph_free(struct rungo_modgraph *g);

@@ -62,8 +62,9 @@ def go_build(goroot, prog, requires, replaces, proxy, out, work, gocache):
         f.write("module p\n\ngo 1.13\n\n")
         for path, v in requires:
             f.write("require %s %s\n" % (path, v))
-        for path, a, b in replaces:
-            f.write("replace %s %s => %s %s\n" % (path, a, path, b))
+        for path, a, b in replaces:   # a None: every version
+            f.write("replace %s %s=> %s %s\n" % (path, a + " " if a else "",
+                                                  path, b))
     env = {"PATH": goroot + "/bin:/usr/bin:/bin", "GOROOT": goroot,
            "HOME": work, "GOPATH": os.path.join(work, "gopath"),
            "GOMODCACHE": os.path.join(work, "gopath", "pkg", "mod"),
@@ -383,8 +384,32 @@ def main():
                 expected["example.com/hello@v1.1.1"]["h1"] not in msg or \
                 "checksum mismatch" not in msg:
             fail("tampered zip: exit %d: %s" % (r.returncode, msg))
+        # 6. with the module mirror's suite pins (modfixture.write_mirror):
+        # repl builds with hello v1.0.0 and mod/v2 v2.0.0, the "old" suite.
+        out2 = os.path.join(tmp, "out-mirror")
+        r = subprocess.run([EXE, "--json", "generate", specs[2], "--out-dir",
+                            out2, "-j", "2", "--module-mirror",
+                            os.path.join(tmp, "mirror")] + common,
+                           env=env, capture_output=True, text=True)
+        if r.returncode != 0 or json.loads(r.stdout)["built"] != 1:
+            fail("generate with --module-mirror: exit %d\n%s\n%s" % (
+                r.returncode, r.stdout[-3000:], r.stderr[-3000:]))
+        rb2 = os.path.join(work, "repl-pinned")
+        go_build(new_root, "repl", [("example.com/repl", "v1.0.0")],
+                 [("example.com/hello", None, "v1.0.0"),
+                  ("example.com/mod/v2", None, "v2.0.0"),
+                  ("example.com/repl", None, "v1.0.0")],
+                 proxy_dir, rb2, os.path.join(work, "w"),
+                 os.path.join(work, "gocache-" + new_v))
+        pinned_x = pahole_fields(rb2, "example.com/repl.R")["X"]
+        with open(os.path.join(out2, "modrepl.json")) as f:
+            got = json.load(f)["lookups"][0]["entries"][0]["value"]
+        if got != pinned_x or pinned_x == repl_x:
+            fail("modrepl with the mirror's pins: X at %s, pahole says %d "
+                 "(%d without pins)" % (got, pinned_x, repl_x))
         print("ok: 3 module tables over %s and %s agree with pahole and gdb;"
-              " warm rerun %.2f s" % (old_v, new_v, wall))
+              " warm rerun %.2f s; mirror pins give X at %d (%d without)"
+              % (old_v, new_v, wall, pinned_x, repl_x))
     finally:
         if server:
             server.shutdown()

@@ -36,6 +36,7 @@
 #include "rungo/gosum.h"
 #include "rungo/modgraph.h"
 #include "rungo/modcache.h"
+#include "rungo/modmirror.h"
 #include "rungo/modversion.h"
 
 #ifndef TEST_PYTHON
@@ -804,6 +805,10 @@ static void test_gomod(void **state)
 		"\t// nothing\n"
 		")\n"
 		"replace example.com/a => ../a\n"
+		"replace (\n"
+		"\texample.com/b v1.0.0 => example.com/c v1.1.0\n"
+		"\t\"example.com/d\" => example.com/d v0.0.0-20210119000000-5f4716e00000 // pin\n"
+		")\n"
 		"exclude (\n\texample.com/a v1.0.0\n)\n"
 		"retract [v1.0.0, v1.1.0] // broken\n"
 		"retract (\n\tv1.0.1 // oops\n)\n";
@@ -825,7 +830,28 @@ static void test_gomod(void **state)
 	assert_true(m->requires[1].indirect);
 	assert_string_equal(m->requires[2].path, "example.com/q");
 	assert_true(m->requires[2].version.incompatible);
+	assert_int_equal(m->nreplaces, 3);
+	assert_string_equal(m->replaces[0].path, "example.com/a");
+	assert_false(m->replaces[0].has_from);
+	assert_string_equal(m->replaces[0].to_path, "../a");
+	assert_false(m->replaces[0].has_to);
+	assert_true(m->replaces[1].has_from);
+	assert_string_equal(m->replaces[1].from.str, "v1.0.0");
+	assert_string_equal(m->replaces[1].to_path, "example.com/c");
+	assert_string_equal(m->replaces[1].to.str, "v1.1.0");
+	assert_string_equal(m->replaces[2].path, "example.com/d");
+	assert_false(m->replaces[2].has_from);
+	assert_true(m->replaces[2].has_to);
+	assert_true(rungo_modver_pseudo(&m->replaces[2].to, NULL, NULL));
 	rungo_gomod_free(m);
+
+	/* A module replacement needs a version; only directories have none. */
+	assert_int_equal(rungo_gomod_parse("replace a.b/c => d.e/f\n", 23,
+					   "r/go.mod", &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "r/go.mod:1: replacement d.e/f needs a version"));
+	assert_int_equal(rungo_gomod_parse("replace a.b/c v1.0.0\n", 21,
+					   "s/go.mod", &m, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "s/go.mod:1: a replacement is"));
 
 	assert_int_equal(rungo_gomod_parse("module a.b\nfrobnicate x\n", 24,
 					   "y/go.mod", &m, &err), -EINVAL);
@@ -857,7 +883,7 @@ static void test_modgraph(void **state)
 	o.cache = open_cache(dir);
 	o.proxy = p;
 	assert_int_equal(rungo_modver_parse("v1.0.0", &v, NULL), 0);
-	if (rungo_modgraph_resolve(&o, "example.com/needs", &v, &g, &err) != 0)
+	if (rungo_modgraph_resolve(&o, NULL, "example.com/needs", &v, &g, &err) != 0)
 		fail_msg("%s", err.msg);
 	/* hello v1.0.5 is missing: the oldest listed version above it;
 	 * mod/v2 v2.0.1: v2.1.0; ghost is unknown. */
@@ -877,18 +903,130 @@ static void test_modgraph(void **state)
 	rungo_modgraph_free(g);
 
 	/* A module whose graph is complete needs no replacement. */
-	assert_int_equal(rungo_modgraph_resolve(&o, "example.com/uses", &v, &g,
+	assert_int_equal(rungo_modgraph_resolve(&o, NULL, "example.com/uses", &v, &g,
 						&err), 0);
 	assert_int_equal(g->nreplaces, 0);
 	assert_int_equal(g->nmissing, 0);
 	assert_int_equal(g->nodes, 2);
 	rungo_modgraph_free(g);
 
+	/* Pins win over the requirement and over the proxy's listing:
+	 * hello v1.0.5 -> v1.0.0 (not the v1.1.0 the rule would pick), and
+	 * once per path, without a "from" version. */
+	{
+		struct rungo_modpin pins[2];
+		struct rungo_modgraph_opts po;
+
+		memset(pins, 0, sizeof(pins));
+		memset(&po, 0, sizeof(po));
+		pins[0].path = "example.com/hello";
+		assert_int_equal(rungo_modver_parse("v1.0.0", &pins[0].version,
+						    NULL), 0);
+		pins[1].path = "example.com/mod/v2";
+		assert_int_equal(rungo_modver_parse("v2.0.0", &pins[1].version,
+						    NULL), 0);
+		po.pins = pins;
+		po.npins = 2;
+		if (rungo_modgraph_resolve(&o, &po, "example.com/needs", &v,
+					   &g, &err) != 0)
+			fail_msg("%s", err.msg);
+		/* uses v1.0.0 requires hello v1.1.0: pinned as well. */
+		assert_int_equal(g->nreplaces, 2);
+		assert_string_equal(g->replaces[0].path, "example.com/hello");
+		assert_false(g->replaces[0].has_from);
+		assert_string_equal(g->replaces[0].to.str, "v1.0.0");
+		assert_string_equal(g->replaces[1].path, "example.com/mod/v2");
+		assert_false(g->replaces[1].has_from);
+		assert_string_equal(g->replaces[1].to.str, "v2.0.0");
+		assert_int_equal(g->nmissing, 1);
+		/* needs, hello v1.0.0, mod/v2 v2.0.0, Case, uses. */
+		assert_int_equal(g->nodes, 5);
+		rungo_modgraph_free(g);
+
+		/* A pin to a version the proxy lacks is an error naming it. */
+		assert_int_equal(rungo_modver_parse("v1.0.7", &pins[0].version,
+						    NULL), 0);
+		assert_int_equal(rungo_modgraph_resolve(&o, &po,
+							"example.com/needs",
+							&v, &g, &err),
+				 -ENOENT);
+		assert_non_null(strstr(err.msg, "pinned example.com/hello@v1.0.7"));
+	}
+
 	/* The root itself must exist. */
-	assert_int_equal(rungo_modgraph_resolve(&o, "example.com/ghost", &v, &g,
+	assert_int_equal(rungo_modgraph_resolve(&o, NULL, "example.com/ghost", &v, &g,
 						&err), -ENOENT);
 	rungo_cache_free(o.cache);
 	rungo_goproxy_free(p);
+}
+
+/* ---- the module mirror's suite pins (tests/support/modfixture.py) ---- */
+
+static void test_modmirror(void **state)
+{
+	struct fx *f = *state;
+	struct common_err err = { 0 };
+	struct rungo_modmirror *mm = NULL;
+	struct rungo_modmirror_build *b = NULL;
+	struct rungo_modver v;
+	char dir[600], path[700];
+
+	PATHF(dir, "%s/mirror", f->top);
+	if (rungo_modmirror_open(dir, &mm, &err) != 0)
+		fail_msg("%s", err.msg);
+	/* In two suites: "old" has no go directive, so it wins. */
+	assert_int_equal(rungo_modver_parse("v1.0.0", &v, NULL), 0);
+	if (rungo_modmirror_build(mm, "example.com/repl", &v, &b, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_string_equal(b->suite, "old");
+	assert_int_equal(b->npins, 3);
+	assert_string_equal(b->pins[0].path, "example.com/hello");
+	assert_string_equal(b->pins[0].version.str, "v1.0.0");
+	assert_string_equal(b->pins[1].path, "example.com/mod/v2");
+	assert_string_equal(b->pins[1].version.str, "v2.0.0");
+	rungo_modmirror_build_free(b);
+	b = NULL;
+	/* Not a target (another version, another module): no pins. */
+	assert_int_equal(rungo_modver_parse("v1.1.1", &v, NULL), 0);
+	assert_int_equal(rungo_modmirror_build(mm, "example.com/hello", &v, &b,
+					       &err), -ENOENT);
+	assert_int_equal(rungo_modmirror_build(mm, "example.com/nope", &v, &b,
+					       &err), -ENOENT);
+	assert_null(b);
+	rungo_modmirror_free(mm);
+
+	/* Damaged mirrors: errors naming the file. */
+	PATHF(dir, "%s/mirror-bad", f->top);
+	PATHF(path, "%s/suites", dir);
+	assert_int_equal(common_fs_mkdir_p(path, &err), 0);
+	assert_int_equal(rungo_modmirror_open(dir, &mm, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "modules.json"));
+	PATHF(path, "%s/modules.json", dir);
+	assert_int_equal(common_fs_write_atomic(path, "{}", 2, &err), 0);
+	assert_int_equal(rungo_modmirror_open(dir, &mm, &err), -EPROTO);
+	assert_non_null(strstr(err.msg, "not a module mirror index"));
+	{
+		static const char idx[] =
+			"{\"targets\": {\"a.b/c\": [{\"version\": \"v1.0.0\", "
+			"\"suite\": \"s\", \"go\": \"1.20\"}]}}";
+		static const char frag[] = "replace a.b/c v1.0.0 => a.b/c v1.0.1\n";
+
+		assert_int_equal(common_fs_write_atomic(path, idx, strlen(idx),
+							&err), 0);
+		if (rungo_modmirror_open(dir, &mm, &err) != 0)
+			fail_msg("%s", err.msg);
+		assert_int_equal(rungo_modver_parse("v1.0.0", &v, NULL), 0);
+		assert_int_equal(rungo_modmirror_build(mm, "a.b/c", &v, &b,
+						       &err), -ENOENT);
+		assert_non_null(strstr(err.msg, "s.replace"));
+		PATHF(path, "%s/suites/s.replace", dir);
+		assert_int_equal(common_fs_write_atomic(path, frag,
+							strlen(frag), &err), 0);
+		assert_int_equal(rungo_modmirror_build(mm, "a.b/c", &v, &b,
+						       &err), -EPROTO);
+		assert_non_null(strstr(err.msg, "is not \"P => P version\""));
+		rungo_modmirror_free(mm);
+	}
 }
 
 int main(void)
@@ -906,6 +1044,7 @@ int main(void)
 		cmocka_unit_test(test_modcache_concurrent),
 		cmocka_unit_test(test_gomod),
 		cmocka_unit_test(test_modgraph),
+		cmocka_unit_test(test_modmirror),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

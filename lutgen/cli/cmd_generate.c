@@ -32,6 +32,7 @@ enum {
 	OPT_STRICT_PROVENANCE,
 	OPT_KEEP_PROVENANCE,
 	OPT_SUM,
+	OPT_MODULE_MIRROR,
 };
 
 static void usage(FILE *f)
@@ -79,6 +80,15 @@ static void usage(FILE *f)
 	      "(default:\n"
 	      "                          modules.sum beside the spec's "
 	      "directory)\n"
+	      "      --module-mirror DIR scripts/go-mirror's module mirror "
+	      "(`go-mirror\n"
+	      "                          moddir`): module versions build with "
+	      "the\n"
+	      "                          versions of their Debian suite "
+	      "(default:\n"
+	      "                          $LUTGEN_MODULE_MIRROR, set by "
+	      "`go-mirror run\n"
+	      "                          --modules`)\n"
 	      "      --keep-provenance   keep the committed toolchain sha256 "
 	      "of every\n"
 	      "                          entry whose value is unchanged (files "
@@ -158,6 +168,7 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 		  OPT_STRICT_PROVENANCE },
 		{ "keep-provenance", no_argument, NULL, OPT_KEEP_PROVENANCE },
 		{ "sum", required_argument, NULL, OPT_SUM },
+		{ "module-mirror", required_argument, NULL, OPT_MODULE_MIRROR },
 		{ "policy", required_argument, NULL, OPT_POLICY },
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
@@ -218,6 +229,12 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 				return lutgen_cli_usage_error(cli, CMD,
 							      "--sum: empty");
 			a->o.sum_file = optarg;
+			break;
+		case OPT_MODULE_MIRROR:
+			if (!*optarg)
+				return lutgen_cli_usage_error(
+					cli, CMD, "--module-mirror: empty");
+			a->o.module_mirror = optarg;
 			break;
 		case OPT_KEEP_PROVENANCE:
 			a->o.keep_provenance = true;
@@ -335,6 +352,9 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.policy_env = getenv("LUTGEN_POLICY");
+	a.o.module_mirror = getenv("LUTGEN_MODULE_MIRROR");
+	if (a.o.module_mirror && !*a.o.module_mirror)
+		a.o.module_mirror = NULL;
 	rc = parse_args(cli, argc, argv, &a);
 	if (rc < 0)
 		rc = settle_args(cli, argc, &a);

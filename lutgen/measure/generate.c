@@ -32,6 +32,7 @@ struct gmod {
 	struct rungo_modver v;
 	struct rungo_module zip;          /* verified, in the cache */
 	struct rungo_modgraph *graph;
+	char *suite;                      /* module mirror suite, or NULL */
 	char *gomod_tail;                 /* require + replace lines */
 	char *gosum;                      /* the module's go.sum lines */
 	char buildmod_hash[65];           /* sha256 of tail and go.sum */
@@ -288,6 +289,7 @@ void lutgen_generate_free(struct lutgen_generate *g)
 			struct gmod *gm = &g->specs[i].mods[k];
 
 			rungo_modgraph_free(gm->graph);
+			free(gm->suite);
 			free(gm->gomod_tail);
 			free(gm->gosum);
 			free(gm->compat);
@@ -465,6 +467,38 @@ static int modcache_opts(struct lutgen_generate *g,
 	return 0;
 }
 
+/* The module graph of path@gm->v, pinned by the module mirror when it
+ * names that version. */
+static int resolve(struct lutgen_generate *g, const char *path,
+		   struct gmod *gm, struct common_err *err)
+{
+	struct rungo_modmirror_build *b = NULL;
+	struct rungo_modgraph_opts go;
+	struct rungo_modcache_opts mo;
+	int rc;
+
+	memset(&go, 0, sizeof(go));
+	modcache_opts(g, &mo);
+	if (g->o.mirror) {
+		rc = rungo_modmirror_build(g->o.mirror, path, &gm->v, &b, err);
+		if (rc && rc != -ENOENT)
+			return rc;
+		if (rc == 0) {
+			gm->suite = strdup(b->suite);
+			if (!gm->suite) {
+				rungo_modmirror_build_free(b);
+				return common_err_set(err, -ENOMEM,
+						     "out of memory");
+			}
+			go.pins = b->pins;
+			go.npins = b->npins;
+		}
+	}
+	rc = rungo_modgraph_resolve(&mo, &go, path, &gm->v, &gm->graph, err);
+	rungo_modmirror_build_free(b);
+	return rc;
+}
+
 /* go.mod lines after "module" and "go": the measured version and the
  * replacements; the go.sum lines of the module. */
 static int build_files(const struct lutgen_spec *spec, struct gmod *gm)
@@ -475,13 +509,22 @@ static int build_files(const struct lutgen_spec *spec, struct gmod *gm)
 
 	common_sb_printf(&t, "require %s %s\n", spec->module->path, gm->v.str);
 	if (gm->graph->nreplaces) {
+		if (gm->suite)
+			common_sb_printf(&t, "\n// The module mirror's %s suite: "
+					 "versions that build together.",
+					 gm->suite);
 		common_sb_puts(&t, "\n// Versions the module proxy lacks, "
 				   "replaced by ones it has.\nreplace (\n");
 		for (i = 0; i < gm->graph->nreplaces; i++) {
 			const struct rungo_modreplace *r = &gm->graph->replaces[i];
 
-			common_sb_printf(&t, "\t%s %s => %s %s\n", r->path,
-					 r->from.str, r->path, r->to.str);
+			if (r->has_from)
+				common_sb_printf(&t, "\t%s %s => %s %s\n",
+						 r->path, r->from.str, r->path,
+						 r->to.str);
+			else
+				common_sb_printf(&t, "\t%s => %s %s\n",
+						 r->path, r->path, r->to.str);
 		}
 		common_sb_puts(&t, ")\n");
 	}
@@ -595,8 +638,7 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 		gm->v = sel[i];
 		rc = rungo_modcache_download(&mo, sm->path, &gm->v, &gm->zip, err);
 		if (rc == 0)
-			rc = rungo_modgraph_resolve(&mo, sm->path, &gm->v,
-						    &gm->graph, err);
+			rc = resolve(g, sm->path, gm, err);
 		if (rc) {
 			common_err_prefix(err, rc, "spec %s", spec->name);
 			goto out;

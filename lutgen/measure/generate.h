@@ -68,6 +68,7 @@
 #include "rungo/dirhash.h"
 #include "rungo/goproxy.h"
 #include "rungo/gosum.h"
+#include "rungo/modmirror.h"
 #include "rungo/index.h"
 #include "rungo/modversion.h"
 #include "rungo/version.h"
@@ -138,6 +139,8 @@ struct lutgen_generate_opts {
 	 * are checked against (new versions added; the caller saves them). */
 	const struct rungo_goproxy *proxy;
 	struct rungo_gosum *sums;
+	/* Pins from scripts/go-mirror's module mirror; NULL: none. */
+	const struct rungo_modmirror *mirror;
 	common_progress_fn progress;         /* NULL: silent */
 	void *progress_ctx;
 	common_log_fn log;                   /* NULL: silent */

@@ -133,6 +133,7 @@ void lutgen_run_free(struct lutgen_run *r)
 	free(r->gen_idx);
 	rungo_gosum_free(r->sums);
 	free(r->sum_file);
+	rungo_modmirror_free(r->mirror);
 	lutgen_results_free(r->merged);
 	for (i = 0; i < r->nfiles; i++)
 		lutgen_results_free(r->files[i]);

@@ -61,6 +61,13 @@ static int load_sums(struct lutgen_run *r, struct common_err *err)
 	}
 	if (!r->sum_file)
 		return common_err_set(err, -ENOMEM, "out of memory");
+	if (r->o.module_mirror) {
+		int rc = rungo_modmirror_open(r->o.module_mirror, &r->mirror,
+					      err);
+
+		if (rc)
+			return rc;
+	}
 	return rungo_gosum_load(r->sum_file, &r->sums, err);
 }
 
@@ -116,6 +123,7 @@ static int setup_pipeline(struct lutgen_run *r, struct rungo_cache *cache,
 		return rc;
 	go.proxy = r->o.proxy;
 	go.sums = r->sums;
+	go.mirror = r->mirror;
 	if (r->o.mode == LUTGEN_RUN_RESULTS) {
 		rc = plan_shard(r, index, &go, err);
 		if (rc)

@@ -19,6 +19,7 @@
 #include "lutgen/refresh/shard.h"
 #include "lutgen/run/layer.h"
 #include "rungo/gosum.h"
+#include "rungo/modmirror.h"
 
 /* A growable list of owned strings. */
 struct run_strv {
@@ -61,6 +62,7 @@ struct lutgen_run {
 	long *gen_idx;                      /* spec i -> index in gen, -1 */
 	struct rungo_gosum *sums;           /* module specs */
 	char *sum_file;
+	struct rungo_modmirror *mirror;    /* module specs, opts.module_mirror */
 	double build_cpu_s;
 
 	/* merge */

@@ -169,6 +169,37 @@ def write_module(proxy, path, version, files, expected):
     }
 
 
+# A module mirror index as scripts/go-mirror writes it (README "The module
+# mirror"): example.com/repl v1.0.0 is in two suites; "old" (no go
+# directive in its closure) pins the oldest versions, "new" the newest.
+MIRROR_TARGETS = {
+    "example.com/repl": [
+        {"version": "v1.0.0", "suite": "new", "go": "1.17"},
+        {"version": "v1.0.0", "suite": "old", "go": None},
+    ],
+    "example.com/hello": [
+        {"version": "v1.1.0", "suite": "new", "go": "1.13"},
+    ],
+}
+MIRROR_SUITES = {
+    "old": [("example.com/hello", "v1.0.0"), ("example.com/mod/v2", "v2.0.0"),
+            ("example.com/repl", "v1.0.0")],
+    "new": [("example.com/hello", "v1.1.1"), ("example.com/mod/v2", "v2.1.0"),
+            ("example.com/repl", "v1.0.0")],
+}
+
+
+def write_mirror(d):
+    os.makedirs(os.path.join(d, "suites"), exist_ok=True)
+    with open(os.path.join(d, "modules.json"), "w") as f:
+        json.dump({"format": "1", "goproxy": "proxy", "notes": [],
+                   "targets": MIRROR_TARGETS}, f, indent=1, sort_keys=True)
+    for suite, pins in MIRROR_SUITES.items():
+        with open(os.path.join(d, "suites", suite + ".replace"), "w") as f:
+            f.write("replace (\n" + "".join(
+                "\t%s => %s %s\n" % (p, p, v) for p, v in pins) + ")\n")
+
+
 def main():
     out = sys.argv[1]
     proxy = os.path.join(out, "proxy")
@@ -208,6 +239,8 @@ def main():
     os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, "v1.0.0.info"), "w") as f:
         json.dump({"Version": "v1.0.1"}, f)
+
+    write_mirror(os.path.join(out, "mirror"))
 
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
