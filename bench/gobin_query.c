@@ -116,8 +116,9 @@ int main(int argc, char **argv)
 
 		for (k = 0; k < runs; k++)
 			sum += t[k];
-		printf("%s: median %.1f us, mean %.1f us over %d runs\n", what,
-		       t[runs / 2], sum / runs, runs);
+		printf("%s%s%s: median %.1f us, mean %.1f us over %d runs\n",
+		       what, name ? " " : "", name ? name : "", t[runs / 2],
+		       sum / runs, runs);
 	}
 	free(t);
 	return 0;

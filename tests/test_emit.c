@@ -730,7 +730,7 @@ static void test_committed_runtime(void **state)
 		assert_non_null(committed);
 		if (strcmp(committed, rendered) != 0)
 			fail_msg("%s differs from templates/%s.tmpl; "
-				 "regenerate it",
+				 "regenerate it: meson compile -C build gen-runtime",
 				 p, file[i]);
 		free(committed);
 		free(rendered);
