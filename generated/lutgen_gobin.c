@@ -2438,13 +2438,34 @@ int lutgen_gobin_func_get(const struct lutgen_gobin *b, size_t i,
 	return 0;
 }
 
+/* Is pclntab name p the query q?  Before go1.16 the pclntab spells some
+ * separators as U+00B7 MIDDLE DOT (UTF-8 c2 b7: "net.dialResult<U+00B7>1")
+ * where .symtab and `go tool nm` spell "."; a "." in the query matches
+ * either. */
+static bool gb_name_eq(const char *p, const char *q)
+{
+	for (;;) {
+		if (*p == *q) {
+			if (!*q)
+				return true;
+			p++;
+			q++;
+		} else if (*q == '.' && (unsigned char)p[0] == 0xc2 &&
+			   (unsigned char)p[1] == 0xb7) {
+			p += 2;
+			q++;
+		} else {
+			return false;
+		}
+	}
+}
+
 int lutgen_gobin_func_find(const struct lutgen_gobin *b, const char *name,
 			   struct lutgen_gobin_func *out)
 {
 	struct gb_sym s;
 	const char *fn;
 	uint64_t i, entry, end;
-	size_t len;
 	int which;
 
 	if (!b || !name || !out)
@@ -2463,10 +2484,9 @@ int lutgen_gobin_func_find(const struct lutgen_gobin *b, const char *name,
 		}
 		return 0;
 	}
-	len = strlen(name);
 	for (i = 0; b->pcln && i < b->nfunc; i++) {
 		if (gb_pcln_func(b, i, &fn, &entry, &end) != 0 ||
-		    fn[0] != name[0] || strncmp(fn, name, len + 1) != 0)
+		    fn[0] != name[0] || !gb_name_eq(fn, name))
 			continue;
 		gb_func_fill(b, out, fn, entry, end - entry,
 			     LUTGEN_GOBIN_SYM_PCLNTAB);

@@ -294,7 +294,9 @@ struct lutgen_gobin_func {
 
 /* A function by exact name ("main.main", "crypto/tls.(*Conn).Write"):
  * .symtab, then .dynsym (where any defined symbol of that name is
- * returned, data too), then the pclntab.  0, -ENOENT. */
+ * returned, data too), then the pclntab (where, as `go tool nm` spells
+ * them, a "." also matches the U+00B7 separator older Go wrote there;
+ * out->name is the table's spelling).  0, -ENOENT. */
 int lutgen_gobin_func_find(const struct lutgen_gobin *bin, const char *name,
 			   struct lutgen_gobin_func *out);
 /* The function containing link-time address `addr` (pclntab, else the

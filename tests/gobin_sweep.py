@@ -142,6 +142,9 @@ def check_binary(path, twin=None, stripped_toolchain=False):
     COUNT["functions"] += len(funcs)
     syms = nm_symbols(twin or path)
     if syms:
+        # Before go1.16 the pclntab spells some "." as U+00B7 ("·"), the
+        # symbol table (and nm) as ".".
+        funcs = [(n.replace("\u00b7", "."), a, s, o) for n, a, s, o in funcs]
         for name, addr, size, off in funcs:
             COUNT["nm"] += 1
             if addr not in [a for a, _ in syms.get(name, [])]:
@@ -158,7 +161,7 @@ def check_binary(path, twin=None, stripped_toolchain=False):
         for line in r.stdout.splitlines():
             f = line.split("\t")
             if len(f) == 5:
-                got[f[0]] = (int(f[1], 16), int(f[2]), f[3], f[4])
+                got[f[0].replace("\u00b7", ".")] = (int(f[1], 16), int(f[2]), f[3], f[4])
         for n in names:
             COUNT["finds"] += 1
             want_addr, want_size = syms[n][0]
