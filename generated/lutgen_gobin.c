@@ -2341,8 +2341,11 @@ int lutgen_gobin_module_version(const struct lutgen_gobin *b,
 	m = lutgen_gobin_module_find(b, path);
 	if (!m)
 		return -ENOENT;
-	if (m->replace)
+	if (m->replace) {
 		m = m->replace;
+		if (!m->local && strcmp(m->path, path) != 0)
+			rc = LUTGEN_GOBIN_FORK;
+	}
 	v = m->version;
 	if (m->local) {
 		v = "";
@@ -2558,6 +2561,8 @@ const char *lutgen_gobin_strerror(int rc)
 		return "the binary does not contain the table's module";
 	case LUTGEN_GOBIN_E_LOCAL:
 		return "the module was replaced by a local directory: no version to look up";
+	case LUTGEN_GOBIN_E_FORK:
+		return "the module was replaced by another module path (a fork): its versions need not be the table's";
 	case LUTGEN_GOBIN_E_DEVEL:
 		return "the module's version is (devel): no version to look up";
 	default:
@@ -2601,6 +2606,8 @@ static int gb_lookup_prep(const struct lutgen_gobin *b,
 		return LUTGEN_GOBIN_E_LOCAL;
 	if (rc == LUTGEN_GOBIN_DEVEL)
 		return LUTGEN_GOBIN_E_DEVEL;
+	if (rc == LUTGEN_GOBIN_FORK)
+		return LUTGEN_GOBIN_E_FORK;
 	if (rc < 0)
 		return LUTGEN_E_VERSION;
 	return LUTGEN_OK;

@@ -250,6 +250,7 @@ const struct lutgen_gobin_info *lutgen_gobin_info(const struct lutgen_gobin *bin
 
 #define LUTGEN_GOBIN_LOCAL 1   /* replaced by a local directory */
 #define LUTGEN_GOBIN_DEVEL 2   /* version "(devel)": built from a work tree */
+#define LUTGEN_GOBIN_FORK 3    /* replaced by another module path's version */
 
 /* The main module or dependency `path` (exact), NULL when absent. */
 const struct lutgen_gobin_module *
@@ -259,7 +260,10 @@ lutgen_gobin_module_find(const struct lutgen_gobin *bin, const char *path);
  * the replacement's version when it was replaced by another module
  * version, else its own.  Returns 0; LUTGEN_GOBIN_LOCAL when it was
  * replaced by a local directory (buf = "": there is no version, do not
- * trust a table keyed by one); LUTGEN_GOBIN_DEVEL when there is no
+ * trust a table keyed by one); LUTGEN_GOBIN_FORK when another module
+ * path replaced it (`=> github.com/fork/x v1.2.3`: buf = that version,
+ * which need not follow the original's numbering); LUTGEN_GOBIN_DEVEL
+ * when there is no
  * version either ("(devel)": the main module built from a work tree;
  * buf = "(devel)"); -ENOENT when the binary has no such module; -ERANGE
  * when buf is too small (truncated, NUL-terminated); -EINVAL. */
@@ -329,12 +333,15 @@ int lutgen_gobin_read(const struct lutgen_gobin *bin, uint64_t vaddr,
 #define LUTGEN_GOBIN_E_MODULE (-102)  /* the table's module is not in it */
 #define LUTGEN_GOBIN_E_LOCAL (-103)   /* module replaced by a local dir */
 #define LUTGEN_GOBIN_E_DEVEL (-104)   /* module version "(devel)" */
+#define LUTGEN_GOBIN_E_FORK (-105)    /* module replaced by another path */
 
 /* The u64 lookup `name` of table `t` (e.g. &lutgen_go_table_goid,
  * "goid_offset") for this binary: its Go version - or, for a table keyed
- * by a module (t->module), that module's version, replacements applied -
- * and its GOARCH.  Returns a LUTGEN_* code (>= 0: *out set) or one of the
- * codes above (*out untouched). */
+ * by a module (t->module), that module's version as
+ * lutgen_gobin_module_version gives it (a replacement by another version
+ * of the same module applied; a local directory, a fork or "(devel)" is
+ * an error), and the Go version - and its GOARCH.  Returns a LUTGEN_*
+ * code (>= 0: *out set) or one of the codes above (*out untouched). */
 int lutgen_gobin_lookup(const struct lutgen_gobin *bin,
 			const struct lutgen_go_table_desc *t, const char *name,
 			uint64_t *out);

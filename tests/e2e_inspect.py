@@ -542,24 +542,41 @@ def write_module_zip(path, modpath, version, files):
         fh.write(buf.getvalue())
 
 
-def make_replace_module(work, main_go=None):
-    """work/app: a main module whose dependency example.com/dep v1.0.0 is
-    replaced by example.com/fork v1.1.0 (served by the file:// GOPROXY
-    work/modproxy made here) and example.com/local by ./local.  Returns
-    (app dir, environment additions for `go build`)."""
-    proxy = os.path.join(work, "modproxy")
-    d = os.path.join(proxy, "example.com", "fork", "@v")
-    os.makedirs(d)
-    gomod = "module example.com/fork\n\ngo 1.15\n"
-    with open(os.path.join(d, "list"), "w") as fh:
-        fh.write("v1.1.0\n")
-    with open(os.path.join(d, "v1.1.0.info"), "w") as fh:
-        fh.write('{"Version":"v1.1.0","Time":"2024-01-02T03:04:05Z"}\n')
-    with open(os.path.join(d, "v1.1.0.mod"), "w") as fh:
+def serve_module(proxy, path, version, pkg, name):
+    """Module path@version (one package `pkg` whose Name() returns
+    `name`) in GOPROXY file layout under proxy."""
+    d = os.path.join(proxy, *path.split("/"), "@v")
+    os.makedirs(d, exist_ok=True)
+    gomod = "module %s\n\ngo 1.15\n" % path
+    with open(os.path.join(d, "list"), "a") as fh:
+        fh.write(version + "\n")
+    with open(os.path.join(d, version + ".info"), "w") as fh:
+        fh.write('{"Version":"%s","Time":"2024-01-02T03:04:05Z"}\n' % version)
+    with open(os.path.join(d, version + ".mod"), "w") as fh:
         fh.write(gomod)
-    write_module_zip(os.path.join(d, "v1.1.0.zip"), "example.com/fork", "v1.1.0",
+    write_module_zip(os.path.join(d, version + ".zip"), path, version,
                      {"go.mod": gomod,
-                      "dep.go": "package dep\n\nfunc Name() string { return \"fork\" }\n"})
+                      pkg + ".go": "package %s\n\nfunc Name() string { return %s }\n"
+                      % (pkg, json.dumps(name))})
+
+
+MAIN_REPLACED = ("package main\n\nimport (\n\t\"example.com/dep\"\n"
+                 "\t\"example.com/local\"\n\t\"example.com/other\"\n)\n\n"
+                 "func main() { println(dep.Name(), other.Name(), local.Name()) }\n")
+
+
+def make_replace_module(work, main_go=None):
+    """work/app: a main module whose dependencies are replaced in the three
+    ways go.mod allows, served by the file:// GOPROXY work/modproxy made
+    here: example.com/dep v1.0.0 => example.com/dep v1.1.0 (another version
+    of itself: the code is v1.1.0's), example.com/other v1.0.0 =>
+    example.com/fork v1.1.0 (another module) and example.com/local =>
+    ./local.  Returns (app dir, environment additions for `go build`)."""
+    proxy = os.path.join(work, "modproxy")
+    serve_module(proxy, "example.com/dep", "v1.0.0", "dep", "dep 1.0")
+    serve_module(proxy, "example.com/dep", "v1.1.0", "dep", "dep 1.1")
+    serve_module(proxy, "example.com/other", "v1.0.0", "other", "other")
+    serve_module(proxy, "example.com/fork", "v1.1.0", "other", "fork")
     app = os.path.join(work, "app")
     os.makedirs(os.path.join(app, "local"))
     with open(os.path.join(app, "local", "go.mod"), "w") as fh:
@@ -568,13 +585,13 @@ def make_replace_module(work, main_go=None):
         fh.write("package local\n\nfunc Name() string { return \"local\" }\n")
     with open(os.path.join(app, "go.mod"), "w") as fh:
         fh.write("module example.com/app\n\ngo 1.15\n\n"
-                 "require (\n\texample.com/dep v1.0.0\n\texample.com/local v0.0.0\n)\n\n"
-                 "replace example.com/dep v1.0.0 => example.com/fork v1.1.0\n\n"
+                 "require (\n\texample.com/dep v1.0.0\n\texample.com/local v0.0.0\n"
+                 "\texample.com/other v1.0.0\n)\n\n"
+                 "replace example.com/dep v1.0.0 => example.com/dep v1.1.0\n\n"
+                 "replace example.com/other v1.0.0 => example.com/fork v1.1.0\n\n"
                  "replace example.com/local => ./local\n")
     with open(os.path.join(app, "main.go"), "w") as fh:
-        fh.write(main_go or
-                 "package main\n\nimport (\n\t\"example.com/dep\"\n\t\"example.com/local\"\n)\n\n"
-                 "func main() { println(dep.Name(), local.Name()) }\n")
+        fh.write(main_go or MAIN_REPLACED)
     return app, dict(GOPROXY="file://" + proxy, GOSUMDB="off", GONOSUMDB="*",
                      GOFLAGS="-mod=mod")
 
@@ -599,9 +616,12 @@ def replace_case(work, toolchains):
               "replace/%s: modules differ from go version -m:\n  ours %r\n  go's %r"
               % (ver, doc and vm_lines(doc), body))
         deps = {m["path"]: m for m in (doc or {}).get("deps") or []}
-        fork = (deps.get("example.com/dep") or {}).get("replace") or {}
+        rep = (deps.get("example.com/dep") or {}).get("replace") or {}
+        check(rep.get("path") == "example.com/dep" and rep.get("version") == "v1.1.0",
+              "replace/%s: example.com/dep => %r" % (ver, rep))
+        fork = (deps.get("example.com/other") or {}).get("replace") or {}
         check(fork.get("path") == "example.com/fork" and fork.get("version") == "v1.1.0",
-              "replace/%s: example.com/dep => %r" % (ver, fork))
+              "replace/%s: example.com/other => %r" % (ver, fork))
         loc = (deps.get("example.com/local") or {}).get("replace") or {}
         # go1.18+ spells a directory's version "(devel)", older Go ""
         check(loc.get("path") == "./local" and loc.get("version") in ("", "(devel)"),

@@ -280,7 +280,7 @@ static void test_modules(void **state)
 	assert_string_equal(in->experiments[1], "loopvar");
 	assert_string_equal(in->path, "example.com/app/cmd/agent");
 	assert_string_equal(in->main_module->path, "example.com/app");
-	assert_int_equal(in->ndeps, 5);
+	assert_int_equal(in->ndeps, 6);
 	assert_string_equal(in->deps[0].path, "github.com/google/uuid");
 	assert_string_equal(in->deps[0].version, "v1.6.0");
 	assert_string_equal(in->deps[0].sum,
@@ -320,6 +320,11 @@ static void test_modules(void **state)
 						     sizeof(buf)),
 			 LUTGEN_GOBIN_LOCAL);
 	assert_string_equal(buf, "");
+	/* replaced by another module path: its version, said to be a fork's */
+	assert_int_equal(lutgen_gobin_module_version(b, "github.com/foo/bar",
+						     buf, sizeof(buf)),
+			 LUTGEN_GOBIN_FORK);
+	assert_string_equal(buf, "v1.2.1-fork");
 	assert_int_equal(lutgen_gobin_module_version(b, "golang.org/x/sys", buf,
 						     sizeof(buf)), 0);
 	assert_string_equal(buf, "v0.16.0");
@@ -450,6 +455,7 @@ static void test_lookups(void **state)
 	struct lutgen_go_table_desc grpc = { "grpc", "test", "v1.62.0", 2, lk,
 					     "google.golang.org/grpc", 0 };
 	struct lutgen_go_table_desc net = grpc, absent = grpc, stdt = grpc;
+	struct lutgen_go_table_desc fork = grpc;
 	struct lutgen_gobin *b = open_fixture("go120_modules.elf");
 	const struct lutgen_go_params *p;
 	uint64_t v = 0;
@@ -457,6 +463,7 @@ static void test_lookups(void **state)
 	(void)state;
 	net.module = "golang.org/x/net";
 	absent.module = "golang.org/x/text";
+	fork.module = "github.com/foo/bar";
 	stdt.module = NULL;
 	assert_int_equal(lutgen_gobin_lookup(b, &grpc, "conn_offset", &v), 0);
 	assert_int_equal(v, 42);
@@ -471,6 +478,8 @@ static void test_lookups(void **state)
 			 LUTGEN_GOBIN_E_LOCAL);
 	assert_int_equal(lutgen_gobin_lookup(b, &absent, "conn_offset", &v),
 			 LUTGEN_GOBIN_E_MODULE);
+	assert_int_equal(lutgen_gobin_lookup(b, &fork, "conn_offset", &v),
+			 LUTGEN_GOBIN_E_FORK);
 	assert_int_equal(lutgen_gobin_lookup(b, &grpc, "nope", &v),
 			 LUTGEN_GOBIN_E_LOOKUP);
 	assert_int_equal(lutgen_gobin_lookup_params(b, &grpc, "conn_offset",

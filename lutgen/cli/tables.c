@@ -63,6 +63,7 @@ const char *lutgen_tables_status_name(int rc)
 	case LUTGEN_GOBIN_E_MODULE: return "LUTGEN_GOBIN_E_MODULE";
 	case LUTGEN_GOBIN_E_LOCAL: return "LUTGEN_GOBIN_E_LOCAL";
 	case LUTGEN_GOBIN_E_DEVEL: return "LUTGEN_GOBIN_E_DEVEL";
+	case LUTGEN_GOBIN_E_FORK: return "LUTGEN_GOBIN_E_FORK";
 	default: return rc < 0 ? "LUTGEN_E_UNKNOWN" : "unknown";
 	}
 }

@@ -7,8 +7,8 @@ empty directory, as another agent would, build them alone with a plain
  - consumer.c: the goid table alone (lutgen_go.{h,c}, goid.{h,c});
  - gobin_consumer.c: the Go binary reader (+ lutgen_gobin.{h,c}) on a
    real Go program built here with the newest mirror toolchain, stripped
-   (`-ldflags=-s -w`, then `strip`), whose dependency example.com/dep is
-   replaced by example.com/fork v1.1.0 (a file:// GOPROXY made here):
+   (`-ldflags=-s -w`, then `strip`), whose dependency example.com/dep
+   v1.0.0 is replaced by v1.1.0 (a file:// GOPROXY made here):
    once from the file, once from the running process (its pid).  The
    printed version, arch and module version must equal what
    `go version -m` and `go env GOARCH` say, the goid offset the known
@@ -109,9 +109,9 @@ def run(scratch):
     os.makedirs(work)
     # It waits for stdin to close, so that it can be read by pid.
     app, extra = e2e.make_replace_module(
-        work, "package main\n\nimport (\n\t\"example.com/dep\"\n\t\"example.com/local\"\n"
-        "\t\"os\"\n)\n\nfunc main() {\n\tprintln(dep.Name(), local.Name())\n"
-        "\tos.Stdin.Read(make([]byte, 1))\n}\n")
+        work, e2e.MAIN_REPLACED.replace(
+            "\t\"example.com/other\"\n", "\t\"example.com/other\"\n\t\"os\"\n").replace(
+            "local.Name()) }", "local.Name())\n\tos.Stdin.Read(make([]byte, 1))\n}"))
     env = e2e.go_env(newest[2], work)
     env.update(extra)
     twin = os.path.join(work, "agent-target-unstripped")
@@ -124,7 +124,7 @@ def run(scratch):
     # Independent expectations.
     vm = sh([os.path.join(newest[2], "bin", "go"), "version", "-m", target], env=env)
     version = vm.split("\n", 1)[0].split(": ", 1)[1].split()[0]
-    m = re.search(r"\tdep\texample\.com/dep\tv1\.0\.0\n\t=>\texample\.com/fork\t(\S+)\t", vm)
+    m = re.search(r"\tdep\texample\.com/dep\tv1\.0\.0\n\t=>\texample\.com/dep\t(\S+)\t", vm)
     if not m:
         print("FAIL: go version -m shows no replacement:\n" + vm)
         sys.exit(1)
