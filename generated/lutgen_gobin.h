@@ -300,7 +300,10 @@ struct lutgen_gobin_func {
  * .symtab, then .dynsym (where any defined symbol of that name is
  * returned, data too), then the pclntab (where, as `go tool nm` spells
  * them, a "." also matches the U+00B7 separator older Go wrote there;
- * out->name is the table's spelling).  0, -ENOENT. */
+ * out->name is the table's spelling).  Pclntab names are not unique from
+ * go1.17 on: a function and its ABI wrapper share one (nm tells them
+ * apart as "x" and "x.abi0"), and so do generic instantiations of one
+ * shape ("F[...]"); the lowest address is returned.  0, -ENOENT. */
 int lutgen_gobin_func_find(const struct lutgen_gobin *bin, const char *name,
 			   struct lutgen_gobin_func *out);
 /* The function containing link-time address `addr` (pclntab, else the

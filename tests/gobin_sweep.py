@@ -50,7 +50,7 @@ DUMP = None
 NEWEST = None
 FAILS = []
 COUNT = {"binaries": 0, "vm": 0, "functions": 0, "offsets": 0,
-         "finds": 0, "nm": 0, "addr2line": 0}
+         "finds": 0, "nm": 0, "nm_alias": 0, "addr2line": 0}
 
 
 def fail(what):
@@ -145,11 +145,27 @@ def check_binary(path, twin=None, stripped_toolchain=False):
         # Before go1.16 the pclntab spells some "." as U+00B7 ("·"), the
         # symbol table (and nm) as ".".
         funcs = [(n.replace("\u00b7", "."), a, s, o) for n, a, s, o in funcs]
+        by_addr = {}
+        for n, lst in syms.items():
+            for a, _ in lst:
+                by_addr.setdefault(a, []).append(n)
         for name, addr, size, off in funcs:
             COUNT["nm"] += 1
-            if addr not in [a for a, _ in syms.get(name, [])]:
-                fail("%s: pclntab %s at 0x%x; nm: %r" % (path, name, addr,
-                                                        syms.get(name)))
+            if addr in [a for a, _ in syms.get(name, [])]:
+                continue
+            # The same function under the symbol table's other spelling:
+            # go1.17+ ABI0 functions are "x.abi0" in .symtab, "x" in the
+            # pclntab; "[...]" there stands for an array length
+            # ("type..eq.[5]T") or a generic shape ("F[go.shape.int]").
+            pat = "^" + ".*?".join(re.escape(p) for p in name.split("[...]")) + "$"
+            pat = pat.replace(".*?", r"\[[^\]]*(?:\[[^\]]*\][^\]]*)*\]")
+            if any(n == name + ".abi0" or
+                   ("[...]" in name and re.match(pat, n))
+                   for n in by_addr.get(addr, [])):
+                COUNT["nm_alias"] += 1
+                continue
+            fail("%s: pclntab %s at 0x%x; nm: %r, at that address %r"
+                 % (path, name, addr, syms.get(name), by_addr.get(addr)))
         # Lookups by name: a spread of functions plus the usual targets.
         step = max(1, len(funcs) // 25)
         names = sorted({f[0] for f in funcs[::step]} |
@@ -330,8 +346,9 @@ def main():
     for f in e2e.FAILS:
         fail("replace: " + f)
     print("sweep: %(binaries)d binaries; go version -m blocks %(vm)d; "
-          "functions %(functions)d (file offsets %(offsets)d, vs nm %(nm)d, "
-          "vs addr2line %(addr2line)d); lookups by name %(finds)d" % COUNT)
+          "functions %(functions)d (file offsets %(offsets)d, vs nm %(nm)d of "
+          "which %(nm_alias)d under nm's .abi0/[N] spelling, vs addr2line "
+          "%(addr2line)d); lookups by name %(finds)d" % COUNT)
     print("sweep: %d failures" % len(FAILS))
     sys.exit(1 if FAILS else 0)
 
