@@ -277,6 +277,12 @@ static int cmp_replace(const void *a, const void *b)
 	return x->has_from ? rungo_modver_cmp(&x->from, &y->from) : 0;
 }
 
+static int cmp_req(const void *a, const void *b)
+{
+	return strcmp(((const struct rungo_modreq *)a)->path,
+		      ((const struct rungo_modreq *)b)->path);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -291,10 +297,125 @@ void rungo_modgraph_free(struct rungo_modgraph *g)
 	for (i = 0; i < g->nreplaces; i++)
 		free(g->replaces[i].path);
 	free(g->replaces);
+	for (i = 0; i < g->nrequires; i++) {
+		free(g->requires[i].path);
+		free(g->requires[i].encloses);
+	}
+	free(g->requires);
 	for (i = 0; i < g->nmissing; i++)
 		free(g->missing[i]);
 	free(g->missing);
 	free(g);
+}
+
+/* Visit the queue until it is empty. */
+static int drain(struct walk *w, const char *path,
+		 const struct rungo_modver *v, struct common_err *err)
+{
+	int rc = 0;
+
+	while (rc == 0 && w->qhead < w->qtail) {
+		/* A copy: visiting may grow the queue. */
+		struct node n = w->queue[w->qhead++];
+		struct common_err e = { 0 };
+		const struct listing *l = NULL;
+		const struct rungo_modver *r;
+		const struct rungo_modpin *pin = pin_of(w, n.path);
+
+		if (w->g->nodes >= RUNGO_MODGRAPH_MAX_NODES) {
+			rc = common_err_set(err, -E2BIG,
+					   "module graph of %s@%s: more than %d go.mod files",
+					   path, v->str, RUNGO_MODGRAPH_MAX_NODES);
+			break;
+		}
+		if (pin) {
+			if (add_replace(w->g, n.path, NULL, &pin->version) < 0) {
+				rc = common_err_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			if (rungo_modver_cmp(&n.v, &pin->version) != 0 &&
+			    seen_add(w, n.path, &pin->version) == 0)
+				continue;   /* its go.mod is read already */
+			rc = visit(w, n.path, &pin->version, err);
+			if (rc)
+				common_err_prefix(err, rc,
+						 "module graph of %s@%s: pinned %s@%s",
+						 path, v->str, n.path,
+						 pin->version.str);
+			continue;
+		}
+		rc = visit(w, n.path, &n.v, &e);
+		if (rc == 0)
+			continue;
+		if (rc != -ENOENT || w->qhead == 1) {
+			common_err_set(err, rc, "%s", e.msg);
+			break;
+		}
+		/* The proxy lacks this version: use one it has. */
+		rc = listing(w, n.path, &l, err);
+		if (rc)
+			break;
+		r = pick(l, &n.v);
+		if (!r) {
+			if (add_missing(w->g, n.path) < 0)
+				rc = common_err_set(err, -ENOMEM, "out of memory");
+			continue;
+		}
+		if (add_replace(w->g, n.path, &n.v, r) < 0) {
+			rc = common_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		if (seen_add(w, n.path, r) == 0)
+			continue;   /* its go.mod is read already */
+		rc = visit(w, n.path, r, err);
+		if (rc)
+			common_err_prefix(err, rc,
+					 "module graph of %s@%s: replacement %s@%s for missing %s",
+					 path, v->str, n.path, r->str, n.v.str);
+	}
+	return rc;
+}
+
+/* Pinned modules enclosing an unpinned module of the graph, not met yet:
+ * required and queued.  *added says whether any was. */
+static int enclose(struct walk *w, bool *added)
+{
+	size_t p, q, k;
+
+	*added = false;
+	for (p = 0; w->o && p < w->o->npins; p++) {
+		const struct rungo_modpin *pin = &w->o->pins[p];
+		size_t lp = strlen(pin->path);
+		bool met = false;
+
+		for (k = 0; k < w->g->nreplaces && !met; k++)
+			met = !w->g->replaces[k].has_from &&
+			      strcmp(w->g->replaces[k].path, pin->path) == 0;
+		for (q = 0; q < w->qtail && !met; q++) {
+			const char *u = w->queue[q].path;
+			struct rungo_modreq *nr;
+
+			if (strncmp(u, pin->path, lp) != 0 || u[lp] != '/' ||
+			    pin_of(w, u))
+				continue;
+			nr = realloc(w->g->requires,
+				     (w->g->nrequires + 1) * sizeof(*nr));
+			if (!nr)
+				return -ENOMEM;
+			w->g->requires = nr;
+			nr += w->g->nrequires;
+			nr->path = strdup(pin->path);
+			nr->encloses = strdup(u);
+			nr->version = pin->version;
+			w->g->nrequires++;
+			if (!nr->path || !nr->encloses ||
+			    enqueue(w, pin->path, &pin->version) < 0)
+				return -ENOMEM;
+			*added = true;
+			met = true;
+		}
+	}
+	return 0;
 }
 
 int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
@@ -317,64 +438,14 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 		return common_err_set(err, -ENOMEM, "out of memory");
 	rc = enqueue(&w, path, v) < 0 ?
 		     common_err_set(err, -ENOMEM, "out of memory") : 0;
-	while (rc == 0 && w.qhead < w.qtail) {
-		/* A copy: visiting may grow the queue. */
-		struct node n = w.queue[w.qhead++];
-		struct common_err e = { 0 };
-		const struct listing *l = NULL;
-		const struct rungo_modver *r;
-		const struct rungo_modpin *pin = pin_of(&w, n.path);
+	while (rc == 0) {
+		bool added = false;
 
-		if (w.g->nodes >= RUNGO_MODGRAPH_MAX_NODES) {
-			rc = common_err_set(err, -E2BIG,
-					   "module graph of %s@%s: more than %d go.mod files",
-					   path, v->str, RUNGO_MODGRAPH_MAX_NODES);
-			break;
-		}
-		if (pin) {
-			if (add_replace(w.g, n.path, NULL, &pin->version) < 0) {
-				rc = common_err_set(err, -ENOMEM, "out of memory");
-				break;
-			}
-			if (rungo_modver_cmp(&n.v, &pin->version) != 0 &&
-			    seen_add(&w, n.path, &pin->version) == 0)
-				continue;   /* its go.mod is read already */
-			rc = visit(&w, n.path, &pin->version, err);
-			if (rc)
-				common_err_prefix(err, rc,
-						 "module graph of %s@%s: pinned %s@%s",
-						 path, v->str, n.path,
-						 pin->version.str);
-			continue;
-		}
-		rc = visit(&w, n.path, &n.v, &e);
-		if (rc == 0)
-			continue;
-		if (rc != -ENOENT || w.qhead == 1) {
-			common_err_set(err, rc, "%s", e.msg);
-			break;
-		}
-		/* The proxy lacks this version: use one it has. */
-		rc = listing(&w, n.path, &l, err);
-		if (rc)
-			break;
-		r = pick(l, &n.v);
-		if (!r) {
-			if (add_missing(w.g, n.path) < 0)
-				rc = common_err_set(err, -ENOMEM, "out of memory");
-			continue;
-		}
-		if (add_replace(w.g, n.path, &n.v, r) < 0) {
+		rc = drain(&w, path, v, err);
+		if (rc == 0 && enclose(&w, &added) < 0)
 			rc = common_err_set(err, -ENOMEM, "out of memory");
+		if (!added)
 			break;
-		}
-		if (seen_add(&w, n.path, r) == 0)
-			continue;   /* its go.mod is read already */
-		rc = visit(&w, n.path, r, err);
-		if (rc)
-			common_err_prefix(err, rc,
-					 "module graph of %s@%s: replacement %s@%s for missing %s",
-					 path, v->str, n.path, r->str, n.v.str);
 	}
 	for (i = 0; i < w.qtail; i++)
 		free(w.queue[i].path);
@@ -394,6 +465,9 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 	if (w.g->nreplaces > 1)
 		qsort(w.g->replaces, w.g->nreplaces, sizeof(*w.g->replaces),
 		      cmp_replace);
+	if (w.g->nrequires > 1)
+		qsort(w.g->requires, w.g->nrequires, sizeof(*w.g->requires),
+		      cmp_req);
 	if (w.g->nmissing > 1)
 		qsort(w.g->missing, w.g->nmissing, sizeof(*w.g->missing),
 		      cmp_str);

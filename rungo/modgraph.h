@@ -27,6 +27,15 @@
  * without a "from" version ("replace P => P V"), once per pinned path the
  * walk meets.
  *
+ * Debian sometimes ships, inside one pinned module, packages that upstream
+ * later split into a module of their own (google.golang.org/genproto and
+ * .../genproto/googleapis/rpc): the split module is not in the suite (the
+ * mirror has a placeholder), so its packages are found only if the
+ * enclosing pinned module is in the build list.  When the walk meets an
+ * unpinned module whose path lies under a pinned one the walk has not
+ * met, the result lists that pinned module in `requires` and the walk
+ * continues from it.
+ *
  * Also reported: the highest "go" directive among the go.mod files of the
  * graph, which is the oldest Go toolchain that may build it (from go1.21
  * on the go command refuses older ones).
@@ -65,12 +74,21 @@ struct rungo_modgraph_opts {
 	size_t npins;
 };
 
+/* A module the building go.mod requires besides the measured one. */
+struct rungo_modreq {
+	char *path;
+	struct rungo_modver version;
+	char *encloses;             /* the unpinned module path under it */
+};
+
 struct rungo_modgraph {
 	bool has_go;
 	struct rungo_version go;         /* highest go directive */
 	struct rungo_modreplace *replaces;   /* sorted by path, from version
 					      * (pins first) */
 	size_t nreplaces;
+	struct rungo_modreq *requires;   /* enclosing pins, sorted by path */
+	size_t nrequires;
 	char **missing;                  /* paths unknown to the proxy, sorted */
 	size_t nmissing;
 	size_t nodes;                    /* go.mod files read */

@@ -943,6 +943,45 @@ static void test_modgraph(void **state)
 		assert_int_equal(g->nodes, 5);
 		rungo_modgraph_free(g);
 
+		/* big/sub, unknown to the proxy, lies under the pinned big:
+		 * big is required (and walked), with its go directive. */
+		{
+			struct rungo_modpin bp[1];
+			struct rungo_modgraph_opts bo;
+
+			memset(bp, 0, sizeof(bp));
+			memset(&bo, 0, sizeof(bo));
+			bp[0].path = "example.com/big";
+			assert_int_equal(rungo_modver_parse("v1.0.0",
+							    &bp[0].version,
+							    NULL), 0);
+			bo.pins = bp;
+			bo.npins = 1;
+			if (rungo_modgraph_resolve(&o, &bo,
+						   "example.com/needsplit", &v,
+						   &g, &err) != 0)
+				fail_msg("%s", err.msg);
+			assert_int_equal(g->nrequires, 1);
+			assert_string_equal(g->requires[0].path,
+					    "example.com/big");
+			assert_string_equal(g->requires[0].version.str,
+					    "v1.0.0");
+			assert_string_equal(g->requires[0].encloses,
+					    "example.com/big/sub");
+			assert_int_equal(g->nmissing, 1);
+			assert_string_equal(g->missing[0],
+					    "example.com/big/sub");
+			assert_int_equal(g->go.minor, 14);
+			assert_int_equal(g->nreplaces, 1);
+			rungo_modgraph_free(g);
+			/* Without pins nothing is required. */
+			assert_int_equal(rungo_modgraph_resolve(
+						 &o, NULL, "example.com/needsplit",
+						 &v, &g, &err), 0);
+			assert_int_equal(g->nrequires, 0);
+			rungo_modgraph_free(g);
+		}
+
 		/* A pin to a version the proxy lacks is an error naming it. */
 		assert_int_equal(rungo_modver_parse("v1.0.7", &pins[0].version,
 						    NULL), 0);

@@ -508,6 +508,11 @@ static int build_files(const struct lutgen_spec *spec, struct gmod *gm)
 	int rc = 0;
 
 	common_sb_printf(&t, "require %s %s\n", spec->module->path, gm->v.str);
+	for (i = 0; i < gm->graph->nrequires; i++)
+		common_sb_printf(&t, "require %s %s // has the packages of %s\n",
+				 gm->graph->requires[i].path,
+				 gm->graph->requires[i].version.str,
+				 gm->graph->requires[i].encloses);
 	if (gm->graph->nreplaces) {
 		if (gm->suite)
 			common_sb_printf(&t, "\n// The module mirror's %s suite: "

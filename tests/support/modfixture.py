@@ -135,6 +135,18 @@ MODULES = {
                                       "type R struct {\n\thello.Greeter\n"
                                       "\tM m.M\n\tX int\n}\n"))],
     },
+    # Debian's tree of example.com/big holds big/sub, which upstream split
+    # into a module of its own; needsplit requires that one.
+    "example.com/big": {
+        "v1.0.0": [("go.mod", gomod("example.com/big", "1.14")),
+                   ("big.go", source("big", "type B int")),
+                   ("sub/sub.go", source("sub", "type S int"))],
+    },
+    "example.com/needsplit": {
+        "v1.0.0": [("go.mod", gomod("example.com/needsplit", "1.13",
+                                    [("example.com/big/sub", "v0.1.0")])),
+                   ("n.go", source("needsplit", "import _ \"example.com/big/sub\""))],
+    },
     "example.com/uses": {
         "v1.0.0": [("go.mod", gomod("example.com/uses", "1.13",
                                     [("example.com/hello", "v1.1.0")])),
