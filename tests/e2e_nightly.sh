@@ -33,7 +33,8 @@ git config user.email test@localhost
 base=$(git rev-parse HEAD)
 sha_c=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
 nightly() {  # nightly WANT_RC RESULTS
-	scripts/nightly-refresh --lutgen "$exe" --no-test --from-results "$2" \
+	scripts/nightly-refresh --lutgen "$exe" --no-test --no-modules \
+		--from-results "$2" \
 		>"$scratch/out" 2>&1
 	got=$?
 	[ "$got" = "$1" ] || fail "nightly-refresh exited $got, want $1: $(cat "$scratch/out")"
