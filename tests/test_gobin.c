@@ -627,6 +627,94 @@ static void test_errors(void **state)
 	assert_non_null(strstr(err.msg, "truncated ELF header"));
 }
 
+/* Store N bytes of V in the byte order an ELF header's e_ident[5] names. */
+static void put_uint(uint8_t *p, unsigned n, uint64_t v, int be)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		p[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ELF machine, class and byte order -> GOARCH for every Linux port of Go.
+ * Expected values: the ELF ABI's EM_* numbers and Go's port list
+ * (go tool dist list | grep linux), written down here by hand. */
+static void test_goarch(void **state)
+{
+	static const struct {
+		unsigned machine, cls, be;
+		const char *goarch;
+	} cases[] = {
+		{ 3, 1, 0, "386" },        { 62, 2, 0, "amd64" },
+		{ 40, 1, 0, "arm" },       { 183, 2, 0, "arm64" },
+		{ 258, 2, 0, "loong64" },  { 8, 1, 1, "mips" },
+		{ 8, 1, 0, "mipsle" },     { 8, 2, 1, "mips64" },
+		{ 8, 2, 0, "mips64le" },   { 21, 2, 1, "ppc64" },
+		{ 21, 2, 0, "ppc64le" },   { 243, 2, 0, "riscv64" },
+		{ 22, 2, 1, "s390x" },
+		/* impossible combinations: no guess */
+		{ 62, 1, 0, NULL },        { 3, 2, 0, NULL },
+		{ 183, 1, 0, NULL },       { 22, 2, 0, NULL },
+		{ 20, 1, 1, NULL },        { 0, 2, 0, NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t e[64 + 56];
+		int be = (int)cases[i].be, is64 = cases[i].cls == 2;
+		uint8_t *ph = e + (is64 ? 64 : 52);
+		struct lutgen_gobin *b = NULL;
+		struct lutgen_gobin_err err;
+		const char *got;
+
+		memset(e, 0, sizeof(e));
+		memcpy(e, "\177ELF", 4);
+		e[4] = (uint8_t)cases[i].cls;
+		e[5] = be ? 2 : 1;
+		e[6] = 1;
+		put_uint(e + 16, 2, 2, be); /* ET_EXEC */
+		put_uint(e + 18, 2, cases[i].machine, be);
+		put_uint(e + 20, 4, 1, be);
+		if (is64) {
+			put_uint(e + 32, 8, 64, be);  /* e_phoff */
+			put_uint(e + 52, 2, 64, be);  /* e_ehsize */
+			put_uint(e + 54, 2, 56, be);  /* e_phentsize */
+			put_uint(e + 56, 2, 1, be);   /* e_phnum */
+			put_uint(ph, 4, 1, be);       /* PT_LOAD */
+			put_uint(ph + 4, 4, 5, be);   /* R+X */
+			put_uint(ph + 16, 8, 0x400000, be);
+			put_uint(ph + 32, 8, sizeof(e), be);
+			put_uint(ph + 40, 8, sizeof(e), be);
+		} else {
+			put_uint(e + 28, 4, 52, be);
+			put_uint(e + 40, 2, 52, be);
+			put_uint(e + 42, 2, 32, be);
+			put_uint(e + 44, 2, 1, be);
+			put_uint(ph, 4, 1, be);
+			put_uint(ph + 8, 4, 0x400000, be);
+			put_uint(ph + 16, 4, 52 + 32, be);
+			put_uint(ph + 20, 4, 52 + 32, be);
+			put_uint(ph + 24, 4, 5, be);
+		}
+		assert_int_equal(lutgen_gobin_open_mem(e, sizeof(e), "hdr", NULL,
+						       &b, &err), 0);
+		got = lutgen_gobin_info(b)->goarch;
+		if (!cases[i].goarch) {
+			if (got)
+				fail_msg("machine %u class %u be %u: %s, want none",
+					 cases[i].machine, cases[i].cls,
+					 cases[i].be, got);
+		} else {
+			assert_non_null(got);
+			assert_string_equal(got, cases[i].goarch);
+		}
+		assert_int_equal(lutgen_gobin_info(b)->big_endian, be);
+		assert_int_equal(lutgen_gobin_info(b)->ptr_size, is64 ? 8 : 4);
+		lutgen_gobin_free(b);
+	}
+}
+
 /* A 2 GiB sparse file: a non-ELF is refused from its first bytes, a Go
  * binary of that size is read without reading it whole. */
 static void test_huge_files(void **state)
@@ -886,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_open_ways),
 		cmocka_unit_test(test_no_symbols_flag),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_goarch),
 		cmocka_unit_test(test_huge_files),
 		cmocka_unit_test(test_require_go),
 		cmocka_unit_test(test_pid),
