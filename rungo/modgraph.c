@@ -33,6 +33,7 @@ struct walk {
 	size_t qhead, qtail, qcap;
 	struct listing *lists;
 	size_t nlists;
+	bool enclosing;   /* walking from an enclosing pinned module */
 };
 
 static unsigned long hash_str(const char *s)
@@ -214,6 +215,29 @@ static int add_replace(struct rungo_modgraph *g, const char *path,
 	return 0;
 }
 
+/* An unpinned requirement met below an enclosing module. */
+static int add_exclude(struct rungo_modgraph *g, const char *path,
+		       const struct rungo_modver *v)
+{
+	struct rungo_modexclude *ne;
+	size_t i;
+
+	for (i = 0; i < g->nexcludes; i++)
+		if (strcmp(g->excludes[i].path, path) == 0 &&
+		    rungo_modver_cmp(&g->excludes[i].version, v) == 0)
+			return 0;
+	ne = realloc(g->excludes, (g->nexcludes + 1) * sizeof(*ne));
+	if (!ne)
+		return -ENOMEM;
+	g->excludes = ne;
+	ne[g->nexcludes].path = strdup(path);
+	ne[g->nexcludes].version = *v;
+	if (!ne[g->nexcludes].path)
+		return -ENOMEM;
+	g->nexcludes++;
+	return 0;
+}
+
 static int add_missing(struct rungo_modgraph *g, const char *path)
 {
 	char **nm;
@@ -257,6 +281,8 @@ static int visit(struct walk *w, const char *path,
 			  rungo_version_cmp(&m->go, &w->g->go) > 0)) {
 		w->g->go = m->go;
 		w->g->has_go = true;
+		snprintf(w->g->go_from, sizeof(w->g->go_from), "%s@%s", path,
+			 v->str);
 	}
 	for (i = 0; i < m->nrequires && rc == 0; i++)
 		if (enqueue(w, m->requires[i].path, &m->requires[i].version) < 0)
@@ -283,6 +309,14 @@ static int cmp_req(const void *a, const void *b)
 		      ((const struct rungo_modreq *)b)->path);
 }
 
+static int cmp_excl(const void *a, const void *b)
+{
+	const struct rungo_modexclude *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : rungo_modver_cmp(&x->version, &y->version);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -302,6 +336,9 @@ void rungo_modgraph_free(struct rungo_modgraph *g)
 		free(g->requires[i].encloses);
 	}
 	free(g->requires);
+	for (i = 0; i < g->nexcludes; i++)
+		free(g->excludes[i].path);
+	free(g->excludes);
 	for (i = 0; i < g->nmissing; i++)
 		free(g->missing[i]);
 	free(g->missing);
@@ -342,6 +379,13 @@ static int drain(struct walk *w, const char *path,
 						 "module graph of %s@%s: pinned %s@%s",
 						 path, v->str, n.path,
 						 pin->version.str);
+			continue;
+		}
+		if (w->enclosing) {
+			/* The suite does not have it: the enclosing module
+			 * is there for its packages, not its requirements. */
+			if (add_exclude(w->g, n.path, &n.v) < 0)
+				rc = common_err_set(err, -ENOMEM, "out of memory");
 			continue;
 		}
 		rc = visit(w, n.path, &n.v, &e);
@@ -446,6 +490,7 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 			rc = common_err_set(err, -ENOMEM, "out of memory");
 		if (!added)
 			break;
+		w.enclosing = true;
 	}
 	for (i = 0; i < w.qtail; i++)
 		free(w.queue[i].path);
@@ -468,6 +513,9 @@ int rungo_modgraph_resolve(const struct rungo_modcache_opts *mc,
 	if (w.g->nrequires > 1)
 		qsort(w.g->requires, w.g->nrequires, sizeof(*w.g->requires),
 		      cmp_req);
+	if (w.g->nexcludes > 1)
+		qsort(w.g->excludes, w.g->nexcludes, sizeof(*w.g->excludes),
+		      cmp_excl);
 	if (w.g->nmissing > 1)
 		qsort(w.g->missing, w.g->nmissing, sizeof(*w.g->missing),
 		      cmp_str);

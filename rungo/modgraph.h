@@ -34,7 +34,12 @@
  * enclosing pinned module is in the build list.  When the walk meets an
  * unpinned module whose path lies under a pinned one the walk has not
  * met, the result lists that pinned module in `requires` and the walk
- * continues from it.
+ * continues from it.  It is there for its packages only: what its go.mod
+ * files require that the suite does not pin (genproto's golang.org/x/lint,
+ * which no suite has, or golang.org/x/tools, whose nearest version in the
+ * mirror would ask for a newer Go than the suite) is not walked but listed
+ * in `excludes`, for "exclude P V" lines: from Go 1.16 on the go command
+ * ignores a requirement on an excluded version.
  *
  * Also reported: the highest "go" directive among the go.mod files of the
  * graph, which is the oldest Go toolchain that may build it (from go1.21
@@ -81,14 +86,25 @@ struct rungo_modreq {
 	char *encloses;             /* the unpinned module path under it */
 };
 
+/* A requirement met below an enclosing module of `requires` that the
+ * suite does not pin. */
+struct rungo_modexclude {
+	char *path;
+	struct rungo_modver version;
+};
+
 struct rungo_modgraph {
 	bool has_go;
 	struct rungo_version go;         /* highest go directive */
+	char go_from[RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 2];
+					 /* module@version that has it */
 	struct rungo_modreplace *replaces;   /* sorted by path, from version
 					      * (pins first) */
 	size_t nreplaces;
 	struct rungo_modreq *requires;   /* enclosing pins, sorted by path */
 	size_t nrequires;
+	struct rungo_modexclude *excludes;   /* sorted by path, version */
+	size_t nexcludes;
 	char **missing;                  /* paths unknown to the proxy, sorted */
 	size_t nmissing;
 	size_t nodes;                    /* go.mod files read */

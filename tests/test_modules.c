@@ -971,6 +971,17 @@ static void test_modgraph(void **state)
 			assert_int_equal(g->nmissing, 1);
 			assert_string_equal(g->missing[0],
 					    "example.com/big/sub");
+			/* What big requires beyond the pins is excluded,
+			 * whether the proxy has it (hello) or not (lint). */
+			assert_int_equal(g->nexcludes, 2);
+			assert_string_equal(g->excludes[0].path,
+					    "example.com/hello");
+			assert_string_equal(g->excludes[0].version.str,
+					    "v1.1.0");
+			assert_string_equal(g->excludes[1].path,
+					    "example.com/lint");
+			assert_string_equal(g->excludes[1].version.str,
+					    "v0.0.1");
 			assert_int_equal(g->go.minor, 14);
 			assert_int_equal(g->nreplaces, 1);
 			rungo_modgraph_free(g);
@@ -979,6 +990,7 @@ static void test_modgraph(void **state)
 						 &o, NULL, "example.com/needsplit",
 						 &v, &g, &err), 0);
 			assert_int_equal(g->nrequires, 0);
+			assert_int_equal(g->nexcludes, 0);
 			rungo_modgraph_free(g);
 		}
 

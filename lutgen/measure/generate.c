@@ -513,6 +513,15 @@ static int build_files(const struct lutgen_spec *spec, struct gmod *gm)
 				 gm->graph->requires[i].path,
 				 gm->graph->requires[i].version.str,
 				 gm->graph->requires[i].encloses);
+	if (gm->graph->nexcludes)
+		common_sb_puts(&t, "\n// Required below the modules above, "
+				   "not in the suite, not needed.\n"
+				   "exclude (\n");
+	for (i = 0; i < gm->graph->nexcludes; i++)
+		common_sb_printf(&t, "\t%s %s\n", gm->graph->excludes[i].path,
+				 gm->graph->excludes[i].version.str);
+	if (gm->graph->nexcludes)
+		common_sb_puts(&t, ")\n");
 	if (gm->graph->nreplaces) {
 		if (gm->suite)
 			common_sb_printf(&t, "\n// The module mirror's %s suite: "

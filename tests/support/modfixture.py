@@ -136,9 +136,13 @@ MODULES = {
                                       "\tM m.M\n\tX int\n}\n"))],
     },
     # Debian's tree of example.com/big holds big/sub, which upstream split
-    # into a module of its own; needsplit requires that one.
+    # into a module of its own; needsplit requires that one.  big requires
+    # example.com/lint, which no proxy has (genproto and golang.org/x/lint),
+    # and example.com/hello, which the proxy has (genproto's x/tools).
     "example.com/big": {
-        "v1.0.0": [("go.mod", gomod("example.com/big", "1.14")),
+        "v1.0.0": [("go.mod", gomod("example.com/big", "1.14",
+                                    [("example.com/hello", "v1.1.0"),
+                                     ("example.com/lint", "v0.0.1")])),
                    ("big.go", source("big", "type B int")),
                    ("sub/sub.go", source("sub", "type S int"))],
     },
