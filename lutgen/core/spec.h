@@ -93,6 +93,11 @@ enum lutgen_mod_go {
 	LUTGEN_MOD_GO_FIXED,        /* exactly go_fixed */
 };
 
+struct lutgen_mod_go_max {
+	struct rungo_modver version;
+	struct rungo_version go;
+};
+
 struct lutgen_spec_module {
 	char *path;
 	struct rungo_modver min_version, max_version;
@@ -101,6 +106,11 @@ struct lutgen_spec_module {
 	bool prerelease;
 	enum lutgen_mod_go go;
 	struct rungo_version go_fixed;  /* LUTGEN_MOD_GO_FIXED */
+	/* "go_max": {"vX.Y.Z": "go1.N", ...}: the newest Go minor that
+	 * builds that module version (newer ones refuse its code; the spec's
+	 * doc says why).  Sorted by module version, unique. */
+	struct lutgen_mod_go_max *go_max;
+	size_t ngo_max;
 };
 
 struct lutgen_spec {
@@ -116,6 +126,12 @@ struct lutgen_spec {
 	size_t nlookups;
 	struct lutgen_spec_module *module;  /* NULL: keyed by the Go version */
 };
+
+/* The newest Go toolchain spec module m allows for module version v:
+ * NULL when the spec sets none (borrowed). */
+const struct rungo_version *
+lutgen_spec_mod_go_max(const struct lutgen_spec_module *m,
+		       const struct rungo_modver *v);
 
 /* Load and validate a spec file. *out owned by caller (lutgen_spec_free). */
 int lutgen_spec_load(const char *path, struct lutgen_spec **out,

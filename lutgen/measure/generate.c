@@ -647,6 +647,7 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 	}
 	for (i = 0; i < nsel; i++) {
 		struct gmod *gm = &gs->mods[i];
+		const struct rungo_version *cap;
 
 		gs->nmods = i + 1;
 		gm->v = sel[i];
@@ -673,10 +674,22 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
+		cap = lutgen_spec_mod_go_max(sm, &gm->v);
 		for (k = 0; k < ngos; k++)
-			if (!gm->graph->has_go ||
-			    rungo_version_cmp(&gos[k], &gm->graph->go) >= 0)
+			if ((!gm->graph->has_go ||
+			     rungo_version_cmp(&gos[k], &gm->graph->go) >= 0) &&
+			    (!cap || gos[k].major < cap->major ||
+			     (gos[k].major == cap->major &&
+			      gos[k].minor <= cap->minor)))
 				gm->compat[gm->ncompat++] = gos[k];
+		if (gm->ncompat == 0 && cap) {
+			rc = common_err_set(err, -ENOENT,
+					   "spec %s: %s@%s: no Go toolchain of the spec's selection lies between its module graph's go directive (go %d.%d, of %s) and module.go_max",
+					   spec->name, sm->path, gm->v.str,
+					   gm->graph->go.major, gm->graph->go.minor,
+					   gm->graph->go_from);
+			goto out;
+		}
 		if (gm->ncompat == 0) {
 			char need[RUNGO_VERSION_STR_MAX];
 
