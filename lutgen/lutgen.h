@@ -57,6 +57,9 @@ enum lutgen_drift_level {
 	LUTGEN_DRIFT_VALUES,
 };
 
+/* What build_timeout_s 0 means (the builder's default). */
+#define LUTGEN_RUN_BUILD_TIMEOUT_DEFAULT_S 900
+
 struct lutgen_run_opts {
 	enum lutgen_run_mode mode;
 	const char *out_dir;          /* NULL: "generated" */
@@ -77,6 +80,8 @@ struct lutgen_run_opts {
 	int jobs;                            /* 0: online CPUs; max LUTGEN_MAX_JOBS */
 	bool keep_going;                     /* run every build after a failure */
 	bool rebuild;                        /* ignore the result cache */
+	double build_timeout_s;              /* per go build (its process group
+					      * is killed past it); 0: default */
 	common_progress_fn progress;         /* ("builds", done, total) */
 	void *progress_ctx;
 	common_log_fn log;

@@ -26,7 +26,7 @@
 
 #include "common/err.h"
 
-#define RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S 1800L
+#define RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S 1800
 #define RUNGO_FETCH_MAX_SIZE_DEFAULT (1ULL << 30)
 
 struct rungo_fetch_opts {

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "rungo/fetch.h"
+#include "rungo/json.h"
 
 /* Largest size accepted: integers above 2^53 are not exact in JSON. */
 #define RUNGO_INDEX_SIZE_MAX 9007199254740992.0
@@ -95,6 +96,22 @@ static int get_string(const cJSON *obj, const char *key, bool nonempty,
 				 type_name(j));
 	if (nonempty && j->valuestring[0] == '\0')
 		return where_err(err, w, "\"%s\" must not be empty", key);
+	{
+		const unsigned char *c = (const unsigned char *)j->valuestring;
+		size_t i;
+
+		for (i = 0; c[i]; i++)
+			if (c[i] < 0x20 || c[i] == 0x7f) {
+				char ex[128];
+
+				rungo_json_excerpt(j->valuestring,
+						   strlen(j->valuestring), i,
+						   ex, sizeof(ex));
+				return where_err(err, w,
+						 "\"%s\" holds control character 0x%02x: \"%s\"",
+						 key, c[i], ex);
+			}
+	}
 	*out = strdup(j->valuestring);
 	if (!*out)
 		return common_err_set(err, -ENOMEM, "index: out of memory");
@@ -397,10 +414,32 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 		return common_err_set(err, -EPROTO,
 				      "index: empty document (expected a JSON "
 				      "array of releases)");
+	{
+		char why[160], ex[128];
+		size_t off = 0, line, col;
+
+		if (rungo_json_scan(json, len, &off, why, sizeof(why)) != 0) {
+			rungo_json_line_col(json, len, off, &line, &col);
+			rungo_json_excerpt(json, len, off, ex, sizeof(ex));
+			rc = common_err_set(err, -EPROTO,
+					    "index: %s at line %zu column %zu (byte %zu), near \"%s\"",
+					    why, line, col, off, ex);
+			goto out;
+		}
+	}
 	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
 	if (!doc) {
 		rc = syntax_error(json, len, end, err);
 		goto out;
+	}
+	{
+		char why[400];
+
+		rc = rungo_json_duplicate_key(doc, why, sizeof(why));
+		if (rc) {
+			rc = common_err_set(err, -EPROTO, "index: %s", why);
+			goto out;
+		}
 	}
 	for (i = (size_t)(end - json); i < len && is_json_space(json[i]); i++)
 		;
@@ -440,6 +479,16 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 				   err);
 		if (rc)
 			goto out;
+		/* A second entry would be shadowed by the first. */
+		for (i = 0; i + 1 < idx->nreleases; i++)
+			if (rungo_version_cmp(&idx->releases[i].version,
+					      &idx->releases[idx->nreleases - 1]
+						       .version) == 0) {
+				rc = where_err(err, &w,
+					       "the same version as release %zu (%s)",
+					       i, idx->releases[i].version_str);
+				goto out;
+			}
 	}
 	*out = idx;
 	idx = NULL;

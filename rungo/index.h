@@ -58,7 +58,7 @@ int rungo_index_parse(const char *json, size_t len, struct rungo_index **out,
 
 /* Total time limit of an index fetch when fopts does not set one: the
  * index is small, and a server that trickles it must not hold a run. */
-#define RUNGO_INDEX_TIMEOUT_DEFAULT_S 60L
+#define RUNGO_INDEX_TIMEOUT_DEFAULT_S 60
 
 /* Fetch `url` (http, https or file://) and parse it.  fopts may be NULL;
  * its total_timeout_s 0 means RUNGO_INDEX_TIMEOUT_DEFAULT_S here. */

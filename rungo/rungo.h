@@ -9,6 +9,8 @@
  * versions (modversion.h), the module proxy client (goproxy.h), h1:
  * directory hashes (dirhash.h), go.sum records (gosum.h) and the module
  * cache (modcache.h).
+ * to rungo), the shared toolchain cache (cache.h), strict checks around
+ * cJSON for documents from outside (json.h, also used by lutgen's specs).
  * May use: common/, libcurl, cJSON, libarchive, pthreads.  Nothing of
  * lutgen/.
  *
@@ -31,6 +33,7 @@
 #include "rungo/index.h"
 #include "rungo/modcache.h"
 #include "rungo/modversion.h"
+#include "rungo/json.h"
 #include "rungo/select.h"
 #include "rungo/version.h"
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # e2e: `lutgen versions` against tests/fixtures/index/realistic.json read
 # through a file:// URL: selections, exit codes (0 ok, 1 failure, 2 usage),
-# the --json document, --help on stdout.
+# the --json document, --help on stdout; the index's time limit against a
+# trickling server, and no retries for a host name that does not resolve.
 #
 # Expected versions are read by hand from the fixture (7 releases:
 # go1.23rc1, go1.22.4, go1.21.0, go1.20, go1.9.2rc2, go1.2.2, go1) and the
@@ -140,6 +141,69 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 assert isinstance(doc.get("error"), str) and doc["error"], doc
 EOF
+
+# A server that trickles a byte every 0.2 s never stalls: the index's
+# total time limit ends it (option and environment), and the message
+# shows the way out.
+python3 - "$scratch/port" <<'EOF' &
+import http.server, os, socketserver, sys, time
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            for _ in range(100000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+    def log_message(self, *a):
+        pass
+class S(socketserver.ThreadingMixIn, http.server.HTTPServer):
+    daemon_threads = True
+s = S(("127.0.0.1", 0), H)
+open(sys.argv[1] + ".tmp", "w").write(str(s.server_address[1]))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+s.serve_forever()
+EOF
+trickle_pid=$!
+trap 'kill $trickle_pid 2>/dev/null; rm -rf "$scratch"' EXIT
+i=0
+while [ ! -s "$scratch/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+trickle="http://127.0.0.1:$(cat "$scratch/port")/dl/?mode=json"
+start=$(date +%s)
+run 1 versions --index-url "$trickle" --index-timeout 1
+grep -q "total time limit of 1 s" "$scratch/err" ||
+	fail "--index-timeout: $(cat "$scratch/err")"
+grep -q "LUTGEN_INDEX_URL" "$scratch/err" || fail "no LUTGEN_INDEX_URL hint"
+grep -q "scripts/go-mirror run --" "$scratch/err" || fail "no mirror hint"
+LUTGEN_INDEX_TIMEOUT=1 run 1 versions --index-url "$trickle"
+grep -q "total time limit of 1 s" "$scratch/err" ||
+	fail "LUTGEN_INDEX_TIMEOUT: $(cat "$scratch/err")"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "the index time limit took too long"
+run 2 versions --index-url "$trickle" --index-timeout soon
+LUTGEN_INDEX_TIMEOUT=soon run 1 versions --index-url "$trickle"
+grep -q "LUTGEN_INDEX_TIMEOUT 'soon'" "$scratch/err" || fail "bad env value message"
+# Archive downloads: --timeout and LUTGEN_TIMEOUT.
+tbase="http://127.0.0.1:$(cat "$scratch/port")/dl/"
+start=$(date +%s)
+run 1 toolchain install go1.22.4 --cache "$scratch/cache" --index-url "$url" \
+	--download-url "$tbase" --timeout 1
+grep -q "total time limit of 1 s" "$scratch/err" ||
+	fail "--timeout: $(cat "$scratch/err")"
+LUTGEN_TIMEOUT=1 run 1 toolchain install go1.22.4 --cache "$scratch/cache" \
+	--index-url "$url" --download-url "$tbase"
+grep -q "total time limit of 1 s" "$scratch/err" ||
+	fail "LUTGEN_TIMEOUT: $(cat "$scratch/err")"
+[ $(($(date +%s) - start)) -lt 20 ] || fail "the download time limit took too long"
+kill $trickle_pid 2>/dev/null
+
+# A host name that does not resolve: no retries, the way out named.
+run 1 versions --index-url "http://lutgen-test.invalid/dl/?mode=json"
+grep -q "retrying" "$scratch/err" && fail "retried a name that does not resolve"
+grep -q "scripts/go-mirror run --" "$scratch/err" || fail "no mirror hint (DNS)"
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed" >&2

@@ -7,13 +7,18 @@
    (version, arch) exactly as pahole reads runtime.g.goid from binaries
    this test builds itself with the extracted Debian GOROOTs;
 3. rerun: byte-identical files, nothing built, nothing downloaded, < 1 s;
+3b. `toolchain prune --all` while a generate runs: every toolchain in use
+   is kept and reported, the generate completes with the same output;
 4. a failing program: fail-fast stops early, --keep-going reports every
-   failure with its command and output; exit 1 both times.
+   failure with its command and output; exit 1 both times;
+5. a go build that hangs is killed at --build-timeout, the error names
+   the version and arch.
 
-Exit 77 when the mirror or pahole is unavailable.
+Exit 77 when the mirror or pahole is unavailable (a failure under CI=true).
 """
 
 import concurrent.futures
+import fcntl
 import json
 import os
 import re
@@ -28,6 +33,10 @@ EXE = os.environ.get("LUTGEN_EXE")
 
 
 def skip(why):
+    # Under CI the suite provides the mirror and pahole: missing is a failure.
+    if os.environ.get("CI", "") not in ("", "0", "false"):
+        print("FAIL (CI): " + why)
+        sys.exit(1)
     print("SKIP: " + why)
     sys.exit(77)
 
@@ -35,6 +44,11 @@ def skip(why):
 def fail(why):
     print("FAIL: " + why)
     sys.exit(1)
+
+
+def host_goarch():
+    m = os.uname().machine
+    return {"x86_64": "amd64", "aarch64": "arm64"}.get(m, m)
 
 
 def parse_version(s):
@@ -246,6 +260,58 @@ def main():
             fail("rerun took %.2f s (>= 1 s)" % wall)
         print("rerun: %.3f s, byte-identical, nothing built" % wall)
 
+        # 3b. prune during a generate: every toolchain the run uses is
+        # kept (and reported in use); the run completes, same output.
+        gen = subprocess.Popen([EXE, "--json", "generate", spec, "--rebuild",
+                                "-j", "1"] + urls,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        # Wait until the run holds its newest toolchain (the installer
+        # takes them oldest first and keeps them until the builds are done).
+        newest = os.path.join(cache, "locks", "%s.linux-%s.use"
+                              % (versions[-1], host_goarch()))
+        held = False
+        while gen.poll() is None and not held:
+            try:
+                fd = os.open(newest, os.O_RDONLY)
+            except FileNotFoundError:
+                time.sleep(0.05)
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                time.sleep(0.05)
+            except BlockingIOError:
+                held = True
+            finally:
+                os.close(fd)
+        if not held:
+            fail("the generate never held %s (exit %s): %s"
+                 % (newest, gen.returncode, gen.stderr.read()[-2000:]))
+        pr = subprocess.run([EXE, "--json", "toolchain", "prune", "--all",
+                             "--cache", cache], capture_output=True, text=True)
+        if pr.returncode != 0:
+            gen.kill()
+            fail("prune during generate failed: " + pr.stderr)
+        pdoc = json.loads(pr.stdout)
+        kept = pdoc["in_use"]
+        if pdoc["entries_removed"]:
+            gen.kill()
+            fail("prune removed %d entries under a running generate"
+                 % pdoc["entries_removed"])
+        gout, gerr = gen.communicate()
+        if kept != len(versions):
+            fail("prune kept %d toolchains in use, expected %d"
+                 % (kept, len(versions)))
+        if "in use; kept" not in pr.stderr:
+            fail("prune did not name the toolchains in use: " + pr.stderr)
+        if gen.returncode != 0 or not json.loads(gout).get("ok"):
+            fail("generate under prune failed (exit %d): %s"
+                 % (gen.returncode, gerr[-3000:]))
+        if read_tree(out) != before:
+            fail("generate under prune changed the generated files")
+        print("prune during generate: %d toolchains kept in use, run ok" % kept)
+
         # 4. failures: a program that does not compile for arm64
         fdir = os.path.join(tmp, "failing", "lutgen")
         os.makedirs(os.path.join(fdir, "specs"))
@@ -287,6 +353,34 @@ def main():
         if "bad_arm64.go:3" not in r.stderr or "command: cd " not in r.stderr:
             fail("stderr lacks the failure report: " + r.stderr[-2000:])
         print("failures: fail-fast and --keep-going behave")
+
+        # 5. a go build that hangs (a GOROOT whose go sleeps, as do the
+        # tools it starts): killed at --build-timeout, naming version and
+        # arch; the other measurements come from the result cache.
+        hang = os.path.join(tmp, "hanging-goroot")
+        os.makedirs(os.path.join(hang, "bin"))
+        with open(os.path.join(hang, "VERSION"), "w") as f:
+            f.write(versions[-1] + "\n")
+        with open(os.path.join(hang, "bin", "go"), "w") as f:
+            f.write("#!/bin/sh\nsleep 600 &\nsleep 600\n")
+        os.chmod(os.path.join(hang, "bin", "go"), 0o755)
+        t0 = time.monotonic()
+        r, doc, _ = run_lutgen([spec, "--keep-going", "--build-timeout", "2",
+                                "--goroot", hang], urls)
+        took = time.monotonic() - t0
+        failed = [m for m in doc["measurements"] if m["state"] == "failed"]
+        if r.returncode != 1 or len(failed) != len(arches):
+            fail("hanging build: exit %d, %d failures: %s"
+                 % (r.returncode, len(failed), r.stderr[-2000:]))
+        for m in failed:
+            if (m["version"] != versions[-1]
+                    or "did not finish within 2 s" not in m.get("error", "")
+                    or "linux/" + m["goarch"] not in m.get("error", "")):
+                fail("hanging build reported as: %s" % m)
+        if took > 60:
+            fail("hanging builds took %.0f s to stop" % took)
+        print("hanging build: killed after 2 s per (version, arch), "
+              "named in the error")
     finally:
         if server is not None:
             server.terminate()

@@ -78,6 +78,10 @@ func main() { println(Target(1, 2)) }
 
 
 def skip(why):
+    # Under CI the suite provides its prerequisites: missing is a failure.
+    if os.environ.get("CI", "") not in ("", "0", "false"):
+        print("FAIL (CI): " + why)
+        sys.exit(1)
     print("SKIP: " + why)
     sys.exit(77)
 

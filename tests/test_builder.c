@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Unit tests of lutgen/measure/builder.c on real toolchains (the extracted Debian
- * GOROOTs that `scripts/go-mirror goroots` lists; exit 77 without them).
+ * GOROOTs that `scripts/go-mirror goroots` lists; exit 77 without them,
+ * a failure under CI=true).
  * Independent readings: the ELF header, libelf section names, and
  * `go version -m` of the toolchain itself.
  */
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -369,6 +371,109 @@ static void test_program_hash(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent/prog"));
 }
 
+/* A go that hangs, and whose children (as compile and link would) hang
+ * too: the build is killed at the limit, its whole process group with it,
+ * and the error names the version and arch. */
+static void test_timeout_kills_group(void **state)
+{
+	struct lutgen_build_opts o = { 0 };
+	struct lutgen_build *b = NULL;
+	struct common_err err = { 0 };
+	struct rungo_version v = { 1, 21, 3, RUNGO_PRE_NONE, 0 };
+	char goroot[4200], bin[4300], gobin[4400], prog[4200], gocache[4200],
+		pids[4200], script[9000], line[64];
+	struct timespec t0, t1;
+	FILE *f;
+	int n = 0;
+
+	(void)state;
+	snprintf(goroot, sizeof(goroot), "%s/hanging-goroot", scratch);
+	snprintf(bin, sizeof(bin), "%s/bin", goroot);
+	snprintf(gobin, sizeof(gobin), "%s/go", bin);
+	snprintf(pids, sizeof(pids), "%s/hanging-pids", scratch);
+	snprintf(prog, sizeof(prog), "%s/hanging-prog", scratch);
+	snprintf(gocache, sizeof(gocache), "%s/gocache-hang", scratch);
+	assert_int_equal(mkdir(goroot, 0755), 0);
+	assert_int_equal(mkdir(bin, 0755), 0);
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\nsleep 300 &\necho $! >> '%s'\n"
+		 "sh -c 'sleep 300' &\necho $! >> '%s'\n"
+		 "echo starting the build\nwait\n", pids, pids);
+	f = fopen(gobin, "w");
+	assert_non_null(f);
+	fputs(script, f);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(gobin, 0755), 0);
+	make_program(prog, hello_go);
+	o.goroot = goroot;
+	o.version = &v;
+	o.goarch = "arm64";
+	o.program_dir = prog;
+	o.gocache = gocache;
+	o.tmp_dir = scratch;
+	o.timeout_s = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(lutgen_build_run(&o, &b, &err), -ETIMEDOUT);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 10);
+	if (!strstr(err.msg, "go1.21.3") || !strstr(err.msg, "linux/arm64") ||
+	    !strstr(err.msg, "did not finish within 1 s") ||
+	    !strstr(err.msg, "--build-timeout"))
+		fail_msg("%s", err.msg);
+	assert_non_null(b);
+	assert_true(b->timed_out);
+	assert_non_null(strstr(b->output, "starting the build"));
+	{
+		char *rep = lutgen_build_report(b);
+
+		assert_non_null(rep);
+		assert_non_null(strstr(rep, "timed out"));
+		free(rep);
+	}
+	lutgen_build_free(b);
+	/* Every process of the group is gone (reaped or a zombie at most
+	 * until init reaps it). */
+	f = fopen(pids, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char stat[64], buf[512];
+		FILE *sf;
+		int tries;
+
+		snprintf(stat, sizeof(stat), "/proc/%d/stat", atoi(line));
+		for (tries = 0; tries < 100; tries++) {
+			sf = fopen(stat, "r");
+			if (!sf)
+				break;
+			buf[0] = '\0';
+			if (!fgets(buf, sizeof(buf), sf))
+				buf[0] = '\0';
+			fclose(sf);
+			if (strstr(buf, ") Z "))
+				break;
+			usleep(20000);
+		}
+		assert_true(tries < 100);
+		n++;
+	}
+	fclose(f);
+	assert_int_equal(n, 2);
+}
+
+/* A prerequisite the suite provides is missing: skip (77), or under CI
+ * (CI=true), where scripts/test builds the mirror first, fail. */
+static int missing(const char *why)
+{
+	const char *ci = getenv("CI");
+
+	if (ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0) {
+		fprintf(stderr, "FAIL (CI): %s\n", why);
+		return 1;
+	}
+	fprintf(stderr, "SKIP: %s\n", why);
+	return 77;
+}
+
 static int read_goroots(void)
 {
 	const char *root = getenv("LUTGEN_SOURCE_ROOT");
@@ -376,15 +481,13 @@ static int read_goroots(void)
 	bool any = false;
 	FILE *p;
 
-	if (!root) {
-		fprintf(stderr, "SKIP: LUTGEN_SOURCE_ROOT not set\n");
-		return 77;
-	}
+	if (!root)
+		return missing("LUTGEN_SOURCE_ROOT not set (run through meson test)");
 	snprintf(cmd, sizeof(cmd), "'%s/scripts/go-mirror' --quiet goroots",
 		 root);
 	p = popen(cmd, "r");
 	if (!p)
-		return 77;
+		return missing("cannot run scripts/go-mirror");
 	while (fgets(line, sizeof(line), p)) {
 		struct goroot g;
 
@@ -398,17 +501,10 @@ static int read_goroots(void)
 			newest = g;
 		any = true;
 	}
-	if (pclose(p) != 0 || !any) {
-		fprintf(stderr,
-			"SKIP: '%s/scripts/go-mirror goroots' listed no toolchains\n",
-			root);
-		return 77;
-	}
-	if (newest.v.minor < 18) {
-		fprintf(stderr, "SKIP: need a toolchain >= go1.18 (have %s)\n",
-			newest.version);
-		return 77;
-	}
+	if (pclose(p) != 0 || !any)
+		return missing("'scripts/go-mirror goroots' listed no toolchains (build the mirror: scripts/go-mirror build)");
+	if (newest.v.minor < 18)
+		return missing("the mirror has no toolchain >= go1.18");
 	return 0;
 }
 
@@ -421,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_arm64_oldest),
 		cmocka_unit_test(test_missing_module_reports),
 		cmocka_unit_test(test_compile_error_reports),
+		cmocka_unit_test(test_timeout_kills_group),
 	};
 	const char *tmp = getenv("TMPDIR");
 	int rc;

@@ -302,9 +302,92 @@ static void test_embedded_nul(void **state)
 	(void)state;
 	assert_int_equal(rungo_index_parse(doc, sizeof(doc) - 1, &idx, &err),
 			 -EPROTO);
-	assert_string_equal(err.msg, "index: unexpected data after the JSON "
-				     "document at byte 2");
+	assert_string_equal(err.msg, "index: raw control character 0x00 "
+				     "between tokens at line 1 column 3 (byte "
+				     "2), near \"[]\\x00[]\"");
 	assert_null(idx);
+}
+
+/* Parsing fails with -EPROTO and a message starting with `prefix`. */
+static void expect_fails_with(const char *json, const char *prefix)
+{
+	struct rungo_index *idx = NULL;
+	struct common_err err = { 0, "" };
+
+	assert_int_equal(rungo_index_parse(json, strlen(json), &idx, &err),
+			 -EPROTO);
+	assert_null(idx);
+	if (strncmp(err.msg, prefix, strlen(prefix)) != 0)
+		fail_msg("message\n  got:  %s\n  want: %s...", err.msg, prefix);
+}
+
+#define FILE_OK(name)                                                        \
+	"{\"filename\":\"" name "\",\"os\":\"linux\",\"arch\":\"amd64\","  \
+	"\"version\":\"go1.22.0\",\"sha256\":\"\",\"size\":1,"             \
+	"\"kind\":\"archive\"}"
+
+/* What cJSON alone lets through (issue 8 item 11): each is an error that
+ * quotes a bounded excerpt. */
+static void test_leniency(void **state)
+{
+	static const char nul_between[] =
+		"[{\"version\":\"go1.22.0\",\0\"stable\":true,\"files\":[]}]";
+	struct rungo_index *idx = NULL;
+	struct common_err err = { 0, "" };
+	char *deep;
+	size_t i;
+
+	(void)state;
+	/* Duplicate keys: the first no longer wins silently. */
+	parse_fails("[{\"version\":\"go1.22.0\",\"stable\":true,"
+		    "\"files\":[],\"stable\":false}]",
+		    "index: key \"stable\" appears twice in $[0]");
+	parse_fails("[{\"version\":\"go1.22.0\",\"stable\":true,\"files\":["
+		    "{\"filename\":\"a.tar.gz\",\"os\":\"linux\",\"arch\":\"amd64\","
+		    "\"version\":\"go1.22.0\",\"sha256\":\"\",\"size\":1,"
+		    "\"size\":0,\"kind\":\"archive\"}]}]",
+		    "index: key \"size\" appears twice in $[0].files[0]");
+	/* Duplicate releases: a bad first entry cannot shadow a second. */
+	parse_fails("[{\"version\":\"go1.22.0\",\"stable\":true,\"files\":[]},"
+		    "{\"version\":\"go1.22.0\",\"stable\":true,\"files\":[]}]",
+		    "index: release 1 (go1.22.0): the same version as release 0 "
+		    "(go1.22.0)");
+	/* A raw NUL between tokens (cJSON skips it as whitespace). */
+	assert_int_equal(rungo_index_parse(nul_between, sizeof(nul_between) - 1,
+					   &idx, &err), -EPROTO);
+	assert_null(idx);
+	assert_non_null(strstr(err.msg, "raw control character 0x00 between "
+				       "tokens at line 1 column 24 (byte 23)"));
+	/* \u0000 would cut the file name short (the backslash is byte 68:
+	 * the 68 characters of the prefix come before it). */
+	expect_fails_with("[{\"version\":\"go1.22.0\",\"stable\":true,\"files\":["
+			  FILE_OK("go.tar.gz\\u0000../../x") "]}]",
+			  "index: \\u0000 inside a string (it would cut the "
+			  "string short) at line 1 column 69 (byte 68), near "
+			  "\":[{\"filename\":\"go.tar.gz\\x5cu0000../../x\"");
+	/* A newline in a file name: escaped (in the string after parsing),
+	 * or raw (not JSON at all). */
+	parse_fails("[{\"version\":\"go1.22.0\",\"stable\":true,\"files\":["
+		    FILE_OK("go.tar.gz\\nx") "]}]",
+		    "index: release 0 (go1.22.0) file 0: \"filename\" holds "
+		    "control character 0x0a: \"go.tar.gz\\x0ax\"");
+	expect_fails_with("[{\"version\":\"go1.22.0\",\"stable\":true,\"files\":["
+			  FILE_OK("go.tar.gz\nx") "]}]",
+			  "index: raw control character 0x0a inside a string "
+			  "(write it as an escape) at line 1 column 69 (byte "
+			  "68), near \":[{\"filename\":\"go.tar.gz\\x0ax\"");
+	/* cJSON's nesting limit, in words. */
+	deep = malloc(3000);
+	assert_non_null(deep);
+	for (i = 0; i < 1200; i++)
+		deep[i] = '[';
+	deep[i] = '\0';
+	assert_int_equal(rungo_index_parse(deep, strlen(deep), &idx, &err),
+			 -EPROTO);
+	assert_non_null(strstr(err.msg, "index: nested too deeply (more than "
+				       "1000 levels of arrays and objects) at "
+				       "line 1 column 1001"));
+	free(deep);
 }
 
 static void check_truncations(const char *fixture, size_t step)
@@ -689,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_not_array),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_embedded_nul),
+		cmocka_unit_test(test_leniency),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_bad_fields),
 		cmocka_unit_test(test_release_not_object),

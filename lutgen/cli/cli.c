@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rungo/archive.h"
+
 static void end_progress_line(struct lutgen_cli *cli)
 {
 	if (cli->progress_line_open) {
@@ -237,6 +239,28 @@ int lutgen_cli_common_option(struct lutgen_cli *cli, int opt, const char *arg)
 	case LUTGEN_OPT_GOPROXY:
 		cli->goproxy = arg;
 		return 1;
+	case LUTGEN_OPT_TIMEOUT:
+	case LUTGEN_OPT_INDEX_TIMEOUT: {
+		const char *p = arg;
+
+		while (*p >= '0' && *p <= '9')
+			p++;
+		if (!*arg || *p || p - arg > 9) {
+			lutgen_cli_usage_error(cli, NULL,
+					       "%s '%.40s': expected a whole number of seconds (0: no limit)",
+					       opt == LUTGEN_OPT_TIMEOUT ?
+						       "--timeout" :
+						       "--index-timeout",
+					       arg);
+			fflush(stdout);
+			exit(LUTGEN_EXIT_USAGE);
+		}
+		if (opt == LUTGEN_OPT_TIMEOUT)
+			cli->timeout = arg;
+		else
+			cli->index_timeout = arg;
+		return 1;
+	}
 	case LUTGEN_OPT_JSON:
 		cli->json = true;
 		cli->progress = false;
@@ -336,15 +360,79 @@ const char *lutgen_cli_download_url(const struct lutgen_cli *cli)
 		       RUNGO_DEFAULT_DOWNLOAD_URL);
 }
 
+/* A whole number from option `opt` (named `name`), else the environment
+ * variable `env`, else `def`.  0 when set, else -EINVAL with err naming
+ * where the bad value came from. */
+static int number_setting(const char *opt, const char *name, const char *env,
+			  unsigned long long def, unsigned long long max,
+			  unsigned long long *out, struct common_err *err)
+{
+	const char *v = opt, *from = name;
+	unsigned long long n;
+	char *end;
+
+	if (!v || !*v) {
+		v = getenv(env);
+		from = env;
+	}
+	if (!v || !*v) {
+		*out = def;
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v || *end || v[0] == '-' || n > max)
+		return common_err_set(err, -EINVAL,
+				      "%s '%.40s': expected a whole number from 0 to %llu",
+				      from, v, max);
+	*out = n;
+	return 0;
+}
+
+/* Seconds of --timeout / LUTGEN_TIMEOUT (or the index's pair) for
+ * rungo_fetch_opts.total_timeout_s: 0 on the command line means none. */
+static int timeout_setting(const char *opt, const char *name, const char *env,
+			   long def, long *out, struct common_err *err)
+{
+	unsigned long long n;
+	int rc = number_setting(opt, name, env, (unsigned long long)def,
+				100000000ULL, &n, err);
+
+	if (rc == 0)
+		*out = n == 0 ? -1 : (long)n;
+	return rc;
+}
+
+int lutgen_cli_download_timeout(const struct lutgen_cli *cli, long *out,
+				struct common_err *err)
+{
+	return timeout_setting(cli->timeout, "--timeout", "LUTGEN_TIMEOUT",
+			       RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S, out, err);
+}
+
 int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 			  struct common_err *err)
 {
 	struct rungo_cache_opts o;
 	struct rungo_cache *c = NULL;
+	unsigned long long files, bytes;
 	size_t i;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
+	rc = lutgen_cli_download_timeout(cli, &o.fetch.total_timeout_s, err);
+	if (!rc)
+		rc = number_setting(NULL, NULL, "LUTGEN_EXTRACT_MAX_FILES",
+				    RUNGO_EXTRACT_MAX_FILES_DEFAULT,
+				    1ULL << 40, &files, err);
+	if (!rc)
+		rc = number_setting(NULL, NULL, "LUTGEN_EXTRACT_MAX_BYTES",
+				    RUNGO_EXTRACT_MAX_BYTES_DEFAULT,
+				    1ULL << 60, &bytes, err);
+	if (rc)
+		return rc;
+	o.max_extract_files = files;
+	o.max_extract_bytes = bytes;
 	o.dir = cli->cache_dir;  /* NULL: the cache reads LUTGEN_CACHE */
 	o.download_url = lutgen_cli_download_url(cli);
 	o.no_trim = cli->no_trim;
@@ -372,11 +460,31 @@ int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 			  struct common_err *err)
 {
 	struct rungo_fetch_opts fo;
+	size_t n;
+	int rc;
 
 	memset(&fo, 0, sizeof(fo));
 	fo.log = lutgen_cli_log;
 	fo.log_ctx = cli;
-	return rungo_index_fetch(lutgen_cli_index_url(cli), &fo, out, err);
+	rc = timeout_setting(cli->index_timeout, "--index-timeout",
+			     "LUTGEN_INDEX_TIMEOUT", RUNGO_INDEX_TIMEOUT_DEFAULT_S,
+			     &fo.total_timeout_s, err);
+	if (rc)
+		return rc;
+	rc = rungo_index_fetch(lutgen_cli_index_url(cli), &fo, out, err);
+	if (rc && rc != -ENOMEM && err) {
+		/* The way out, also when go.dev cannot be reached at all. */
+		static const char hint[] =
+			" (another index: --index-url or LUTGEN_INDEX_URL; "
+			"offline, serve Debian's Go packages as a mirror with "
+			"'scripts/go-mirror run -- COMMAND')";
+
+		n = strlen(err->msg);
+		if (n + sizeof(hint) > sizeof(err->msg))
+			n = sizeof(err->msg) - sizeof(hint);
+		memcpy(err->msg + n, hint, sizeof(hint));
+	}
+	return rc;
 }
 
 int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
@@ -385,6 +493,8 @@ int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
 	struct rungo_goproxy_opts o;
 
 	memset(&o, 0, sizeof(o));
+	if (lutgen_cli_download_timeout(cli, &o.fetch.total_timeout_s, err))
+		return -EINVAL;
 	o.goproxy = cli->goproxy;   /* NULL: $GOPROXY */
 	o.fetch.log = lutgen_cli_log;
 	o.fetch.log_ctx = cli;

@@ -53,6 +53,8 @@ struct lutgen_cli {
 	const char *index_url;     /* --index-url / LUTGEN_INDEX_URL */
 	const char *download_url;  /* --download-url / LUTGEN_DOWNLOAD_URL */
 	const char *goproxy;       /* --goproxy / GOPROXY (module proxies) */
+	const char *timeout;       /* --timeout / LUTGEN_TIMEOUT (seconds) */
+	const char *index_timeout; /* --index-timeout / LUTGEN_INDEX_TIMEOUT */
 	bool no_trim;              /* --no-trim */
 	const char *goroots[LUTGEN_MAX_GOROOTS];  /* --goroot (repeatable) */
 	size_t ngoroots;
@@ -76,6 +78,8 @@ enum {
 	LUTGEN_OPT_JSON,
 	LUTGEN_OPT_QUIET,
 	LUTGEN_OPT_GOPROXY,
+	LUTGEN_OPT_TIMEOUT,
+	LUTGEN_OPT_INDEX_TIMEOUT,
 	LUTGEN_OPT_FIRST_FREE = 0x1100, /* subcommands number theirs from here */
 };
 
@@ -87,7 +91,12 @@ enum {
 	{ "no-trim", no_argument, NULL, LUTGEN_OPT_NO_TRIM },               \
 	{ "json", no_argument, NULL, LUTGEN_OPT_JSON },                     \
 	{ "quiet", no_argument, NULL, LUTGEN_OPT_QUIET },                   \
-	{ "goproxy", required_argument, NULL, LUTGEN_OPT_GOPROXY }
+	{ "goproxy", required_argument, NULL, LUTGEN_OPT_GOPROXY },         \
+	{ "timeout", required_argument, NULL, LUTGEN_OPT_TIMEOUT },         \
+	{ "index-timeout", required_argument, NULL, LUTGEN_OPT_INDEX_TIMEOUT }
+
+#define LUTGEN_STR_(x) #x
+#define LUTGEN_STR(x) LUTGEN_STR_(x)
 
 #define LUTGEN_CLI_COMMON_HELP                                               \
 	"Common options:\n"                                                  \
@@ -103,6 +112,12 @@ enum {
 	"      --no-trim           extract complete toolchains\n"             \
 	"      --goproxy LIST      Go module proxies, GOPROXY syntax (env\n"  \
 	"                          GOPROXY; default " RUNGO_DEFAULT_GOPROXY ")\n" \
+	"      --timeout SECONDS   total time limit of one download, retries\n" \
+	"                          included (env LUTGEN_TIMEOUT; default "    \
+	LUTGEN_STR(RUNGO_FETCH_TOTAL_TIMEOUT_DEFAULT_S) "; 0: none)\n"       \
+	"      --index-timeout SECONDS  the same for the release index (env\n" \
+	"                          LUTGEN_INDEX_TIMEOUT; default "            \
+	LUTGEN_STR(RUNGO_INDEX_TIMEOUT_DEFAULT_S) ")\n"                      \
 	"      --json              one JSON document on stdout\n"             \
 	"      --quiet             no progress or info messages\n"
 
@@ -159,11 +174,17 @@ void lutgen_cli_log(void *ctx, enum common_log_level level, const char *msg);
 const char *lutgen_cli_index_url(const struct lutgen_cli *cli);
 const char *lutgen_cli_download_url(const struct lutgen_cli *cli);
 
+/* --timeout / LUTGEN_TIMEOUT as rungo_fetch_opts.total_timeout_s. */
+int lutgen_cli_download_timeout(const struct lutgen_cli *cli, long *out,
+				struct common_err *err);
+
 /* Open the cache with the CLI's settings, progress and log hooks, and
  * register every --goroot.  *out owned by caller. */
 int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 			  struct common_err *err);
-/* Fetch the index from lutgen_cli_index_url(). */
+/* Fetch the index from lutgen_cli_index_url() within --index-timeout.  A
+ * failure's message ends with the way out (another index URL, or the
+ * Debian-built mirror). */
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 			  struct common_err *err);
 

@@ -33,6 +33,7 @@ enum {
 	OPT_KEEP_PROVENANCE,
 	OPT_SUM,
 	OPT_MODULE_MIRROR,
+	OPT_BUILD_TIMEOUT,
 };
 
 static void usage(FILE *f)
@@ -97,6 +98,10 @@ static void usage(FILE *f)
 	      "      --policy P          override the specs' version policy:\n"
 	      "                          minor, latest-patch or all (env\n"
 	      "                          LUTGEN_POLICY)\n"
+	      "      --build-timeout SECONDS  kill a go build (and its tools) "
+	      "running\n"
+	      "                          longer (env LUTGEN_BUILD_TIMEOUT; "
+	      "default " LUTGEN_STR(LUTGEN_RUN_BUILD_TIMEOUT_DEFAULT_S) ")\n"
 	      "  -h, --help              show this help\n" LUTGEN_CLI_COMMON_HELP,
 	      f);
 }
@@ -149,6 +154,7 @@ struct gen_args {
 	bool check, strict_provenance;
 	const char *policy_env;
 	bool have_policy;
+	const char *timeout, *timeout_from;  /* --build-timeout or its env */
 };
 
 /* Options; returns -1 to go on, else an exit code. */
@@ -170,6 +176,7 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 		{ "sum", required_argument, NULL, OPT_SUM },
 		{ "module-mirror", required_argument, NULL, OPT_MODULE_MIRROR },
 		{ "policy", required_argument, NULL, OPT_POLICY },
+		{ "build-timeout", required_argument, NULL, OPT_BUILD_TIMEOUT },
 		LUTGEN_CLI_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -246,6 +253,10 @@ static int parse_args(struct lutgen_cli *cli, int argc, char **argv,
 							      err.msg);
 			a->have_policy = true;
 			break;
+		case OPT_BUILD_TIMEOUT:
+			a->timeout = optarg;
+			a->timeout_from = "--build-timeout";
+			break;
 		case ':':
 		case '?':
 			return lutgen_cli_bad_option(cli, CMD, opt, argv);
@@ -275,6 +286,17 @@ static int settle_args(struct lutgen_cli *cli, int argc, struct gen_args *a)
 		a->have_policy = true;
 	}
 	a->o.override_policy = a->have_policy;
+	if (a->timeout) {
+		char *end;
+		long v = strtol(a->timeout, &end, 10);
+
+		if (*end || end == a->timeout || v < 1 || v > 86400 * 7)
+			return lutgen_cli_usage_error(
+				cli, CMD,
+				"%s: expected a number of seconds from 1 to 604800, got '%.40s'",
+				a->timeout_from, a->timeout);
+		a->o.build_timeout_s = (double)v;
+	}
 	if (a->o.shard_n > 1 && !a->o.results_out)
 		return lutgen_cli_usage_error(
 			cli, CMD,
@@ -352,6 +374,10 @@ int lutgen_cmd_generate(struct lutgen_cli *cli, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	a.policy_env = getenv("LUTGEN_POLICY");
+	a.timeout = getenv("LUTGEN_BUILD_TIMEOUT");
+	a.timeout_from = "LUTGEN_BUILD_TIMEOUT";
+	if (a.timeout && !*a.timeout)
+		a.timeout = NULL;
 	a.o.module_mirror = getenv("LUTGEN_MODULE_MIRROR");
 	if (a.o.module_mirror && !*a.o.module_mirror)
 		a.o.module_mirror = NULL;

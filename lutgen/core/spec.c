@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rungo/goproxy.h"
+#include "rungo/json.h"
 
 /* GOARCH values `go build` accepts with GOOS=linux. */
 static const char *const linux_arches[] = {
@@ -18,7 +19,7 @@ static const char *const linux_arches[] = {
 	"ppc64le", "riscv64", "s390x",
 };
 
-/* C11 keywords and common macros a generated function must not be. */
+/* C11 keywords; a spec name must not be one. */
 static const char *const c_reserved[] = {
 	"auto",     "break",    "case",     "char",     "const",
 	"continue", "default",  "do",       "double",   "else",
@@ -31,6 +32,90 @@ static const char *const c_reserved[] = {
 	"_Bool",    "_Complex", "_Generic", "_Imaginary", "_Noreturn",
 	"_Static_assert", "_Thread_local",
 };
+
+/* C++ keywords and alternative tokens (up to C++20): the generated
+ * headers compile as C++ too. */
+static const char *const cxx_reserved[] = {
+	"alignas", "alignof", "and", "and_eq", "asm", "bitand", "bitor",
+	"catch", "char8_t", "char16_t", "char32_t", "class", "co_await",
+	"co_return", "co_yield", "compl", "concept", "const_cast",
+	"consteval", "constexpr", "constinit", "decltype", "delete",
+	"dynamic_cast", "explicit", "export", "friend", "mutable",
+	"namespace", "new", "noexcept", "not", "not_eq", "nullptr",
+	"operator", "or", "or_eq", "private", "protected", "public",
+	"reinterpret_cast", "requires", "static_assert", "static_cast",
+	"template", "this", "thread_local", "throw", "try", "typeid",
+	"typename", "using", "virtual", "wchar_t", "xor", "xor_eq",
+};
+
+/* Functions and macros of the C library (and the POSIX calls every
+ * program links with) that a generated function of the same name would
+ * clash with: at compile time against the compiler's built-in
+ * declaration, at link time by replacing the library's. */
+static const char *const libc_names[] = {
+	"main", "assert", "errno", "offsetof", "setjmp", "longjmp", "signal",
+	"raise", "va_start", "va_arg", "va_end", "va_copy", "va_list",
+	/* ctype.h */
+	"isalnum", "isalpha", "isblank", "iscntrl", "isdigit", "isgraph",
+	"islower", "isprint", "ispunct", "isspace", "isupper", "isxdigit",
+	"tolower", "toupper",
+	/* math.h (also with an f or l suffix, see libc_name) */
+	"acos", "asin", "atan", "atan2", "cos", "sin", "tan", "acosh",
+	"asinh", "atanh", "cosh", "sinh", "tanh", "exp", "exp2", "expm1",
+	"frexp", "ilogb", "ldexp", "log", "log10", "log1p", "log2", "logb",
+	"modf", "scalbn", "scalbln", "cbrt", "fabs", "hypot", "pow", "sqrt",
+	"erf", "erfc", "lgamma", "tgamma", "ceil", "floor", "nearbyint",
+	"rint", "lrint", "llrint", "round", "lround", "llround", "trunc",
+	"fmod", "remainder", "remquo", "copysign", "nan", "nextafter",
+	"nexttoward", "fdim", "fmax", "fmin", "fma", "fpclassify",
+	"isfinite", "isinf", "isnan", "isnormal", "signbit", "isgreater",
+	"isgreaterequal", "isless", "islessequal", "islessgreater",
+	"isunordered",
+	/* stdio.h */
+	"remove", "rename", "tmpfile", "tmpnam", "fclose", "fflush", "fopen",
+	"freopen", "setbuf", "setvbuf", "fprintf", "fscanf", "printf",
+	"scanf", "snprintf", "sprintf", "sscanf", "vfprintf", "vfscanf",
+	"vprintf", "vscanf", "vsnprintf", "vsprintf", "vsscanf", "fgetc",
+	"fgets", "fputc", "fputs", "getc", "getchar", "gets", "putc",
+	"putchar", "puts", "ungetc", "fread", "fwrite", "fgetpos", "fseek",
+	"fsetpos", "ftell", "rewind", "clearerr", "feof", "ferror", "perror",
+	"stdin", "stdout", "stderr", "fileno", "popen", "pclose", "dprintf",
+	"getline",
+	/* stdlib.h */
+	"atof", "atoi", "atol", "atoll", "strtod", "strtof", "strtold",
+	"strtol", "strtoll", "strtoul", "strtoull", "rand", "srand",
+	"aligned_alloc", "calloc", "free", "malloc", "realloc", "abort",
+	"atexit", "at_quick_exit", "exit", "_Exit", "getenv", "quick_exit",
+	"system", "bsearch", "qsort", "abs", "labs", "llabs", "div", "ldiv",
+	"lldiv", "mblen", "mbtowc", "wctomb", "mbstowcs", "wcstombs",
+	"setenv", "unsetenv", "putenv", "realpath", "mkstemp", "mkdtemp",
+	/* string.h */
+	"memcpy", "memmove", "strcpy", "strncpy", "strcat", "strncat",
+	"memcmp", "strcmp", "strcoll", "strncmp", "strxfrm", "memchr",
+	"strchr", "strcspn", "strpbrk", "strrchr", "strspn", "strstr",
+	"strtok", "memset", "strerror", "strlen", "strdup", "strndup",
+	"strnlen", "strcasecmp", "strncasecmp", "strtok_r", "strsignal",
+	/* time.h */
+	"clock", "difftime", "mktime", "time", "asctime", "ctime", "gmtime",
+	"localtime", "strftime", "timespec_get", "nanosleep",
+	/* POSIX calls */
+	"read", "write", "open", "close", "creat", "lseek", "pread", "pwrite",
+	"stat", "fstat", "lstat", "access", "unlink", "link", "symlink",
+	"readlink", "mkdir", "rmdir", "chdir", "getcwd", "chmod", "chown",
+	"dup", "dup2", "pipe", "fork", "vfork", "execv", "execve", "execvp",
+	"execl", "execlp", "wait", "waitpid", "kill", "getpid", "getppid",
+	"getuid", "geteuid", "getgid", "sleep", "usleep", "alarm", "pause",
+	"ioctl", "fcntl", "mmap", "munmap", "mprotect", "select", "poll",
+	"socket", "bind", "listen", "accept", "connect", "send", "recv",
+	"sendto", "recvfrom", "shutdown", "sync", "fsync", "truncate",
+	"ftruncate", "isatty", "sysconf", "environ", "optarg", "optind",
+	"getopt", "dlopen", "dlsym", "pthread_create", "pthread_join",
+};
+
+/* Longest spec or lookup name: C99 guarantees 31 significant characters
+ * of an external name; every compiler in use takes many more, but a name
+ * much longer is a mistake, and an error quoting it would be all name. */
+#define NAME_LEN_MAX 128
 
 static const char *const kind_names[] = {
 	[LUTGEN_LOOKUP_STRUCT_OFFSET] = "struct_offset",
@@ -57,11 +142,12 @@ static const char *json_type_name(const cJSON *j)
 	return "an invalid value";
 }
 
-bool lutgen_spec_is_c_identifier(const char *s)
+/* Letters, digits and '_', not starting with a digit. */
+static bool is_identifier_syntax(const char *s)
 {
 	size_t i;
 
-	if (!s || !s[0] || !((s[0] >= 'a' && s[0] <= 'z') ||
+	if (!s[0] || !((s[0] >= 'a' && s[0] <= 'z') ||
 		       (s[0] >= 'A' && s[0] <= 'Z') || s[0] == '_'))
 		return false;
 	for (i = 1; s[i]; i++)
@@ -69,10 +155,94 @@ bool lutgen_spec_is_c_identifier(const char *s)
 		      (s[i] >= 'A' && s[i] <= 'Z') ||
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return false;
-	for (i = 0; i < ARRAY_LEN(c_reserved); i++)
-		if (strcmp(s, c_reserved[i]) == 0)
+	return true;
+}
+
+static bool in_list(const char *s, const char *const *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, list[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A C library name, also math.h's float and long double forms. */
+static bool libc_name(const char *s)
+{
+	char base[NAME_LEN_MAX + 1];
+	size_t n = strlen(s);
+
+	if (in_list(s, libc_names, ARRAY_LEN(libc_names)))
+		return true;
+	if (n < 2 || n > NAME_LEN_MAX || (s[n - 1] != 'f' && s[n - 1] != 'l'))
+		return false;
+	memcpy(base, s, n - 1);
+	base[n - 1] = '\0';
+	return in_list(base, libc_names, ARRAY_LEN(libc_names));
+}
+
+static bool starts_with_nocase(const char *s, const char *prefix)
+{
+	for (; *prefix; s++, prefix++)
+		if (*s != *prefix && !(*s >= 'A' && *s <= 'Z' &&
+				       *s - 'A' + 'a' == *prefix))
 			return false;
 	return true;
+}
+
+/* Why a spec name (lookup false) or lookup name (lookup true) cannot
+ * name generated C; NULL when it can.  A lookup NAME becomes the external
+ * functions NAME and NAME_v, compiled as C99 and C++ next to
+ * lutgen_go.h, <stdint.h> and <stddef.h>. */
+static const char *name_problem(const char *s, bool lookup)
+{
+	size_t n = strlen(s), i;
+	bool lower = false;
+
+	if (!is_identifier_syntax(s))
+		return "is not a C identifier";
+	if (n > NAME_LEN_MAX)
+		return "is longer than 128 characters";
+	if (in_list(s, c_reserved, ARRAY_LEN(c_reserved)))
+		return "is a C keyword";
+	if (starts_with_nocase(s, "lutgen_"))
+		return "starts with lutgen_, which belongs to the generated support code (lutgen_go.h: LUTGEN_OK, lutgen_go_strerror, lutgen_go_table_<spec>, ...)";
+	if (s[0] == '_' || strstr(s, "__"))
+		return "is reserved for the compiler and its library (a leading underscore, or a double underscore)";
+	if (!lookup)
+		return NULL;
+	if (in_list(s, cxx_reserved, ARRAY_LEN(cxx_reserved)))
+		return "is a C++ keyword (the generated header is also C++)";
+	if (libc_name(s))
+		return "is a C library name (main, printf, read, ...): the generated function would clash with it";
+	if (n >= 2 && s[n - 2] == '_' && s[n - 1] == 't')
+		return "ends in _t, the namespace of type names (uint64_t, size_t, ...)";
+	for (i = 0; i < n; i++)
+		if (s[i] >= 'a' && s[i] <= 'z')
+			lower = true;
+	if (!lower)
+		return "has no lower-case letter: that is the macro namespace (NULL, EOF, INT64_MAX, ...)";
+	return NULL;
+}
+
+bool lutgen_spec_is_c_identifier(const char *s)
+{
+	return s && name_problem(s, false) == NULL;
+}
+
+/* An excerpt of a name for messages: at most 64 characters. */
+static const char *excerpt(const char *s, char *buf, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (n <= 64 || size < 80) {
+		snprintf(buf, size, "%s", s);
+		return buf;
+	}
+	snprintf(buf, size, "%.60s... (%zu characters)", s, n);
+	return buf;
 }
 
 /* A Go type, field path or function name: printable, no spaces. */
@@ -124,7 +294,7 @@ static int check_no_duplicate_keys(const cJSON *obj, const char *where,
 		for (b = a->next; b; b = b->next)
 			if (strcmp(a->string, b->string) == 0)
 				return common_err_set(err, -EINVAL,
-						      "%s: key '%s' appears twice",
+						      "%s: key '%.64s' appears twice",
 						      where, a->string);
 	return 0;
 }
@@ -142,7 +312,7 @@ static int check_known_keys(const cJSON *obj, const char *const *known,
 				break;
 		if (i == nknown)
 			return common_err_set(err, -EINVAL,
-					      "%s: unknown key '%s'", where,
+					      "%s: unknown key '%.64s'", where,
 					      it->string);
 	}
 	return check_no_duplicate_keys(obj, where, err);
@@ -211,6 +381,7 @@ static int get_alts(const cJSON *obj, const char *key, const char *what,
 	const cJSON *j = cJSON_GetObjectItemCaseSensitive(obj, key);
 	const cJSON *it;
 	size_t n, i;
+	char ex[128];
 
 	if (!j)
 		return 0;
@@ -239,12 +410,17 @@ static int get_alts(const cJSON *obj, const char *key, const char *what,
 		if (!is_go_name(it->valuestring))
 			return common_err_set(err, -EINVAL,
 					      "%s: key '%s': \"%s\" is not a %s",
-					      where, key, it->valuestring, what);
+					      where, key,
+					      excerpt(it->valuestring, ex,
+						      sizeof(ex)),
+					      what);
 		for (i = 0; i < a->n; i++)
 			if (strcmp(a->v[i], it->valuestring) == 0)
 				return common_err_set(err, -EINVAL,
 						      "%s: key '%s': \"%s\" listed twice",
-						      where, key, it->valuestring);
+						      where, key,
+						      excerpt(it->valuestring, ex,
+							      sizeof(ex)));
 		a->v[a->n] = strdup(it->valuestring);
 		if (!a->v[a->n])
 			return common_err_set(err, -ENOMEM, "out of memory");
@@ -259,9 +435,10 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 	static const char *const known[] = { "name", "doc", "kind", "type",
 					     "field", "function", "optional" };
 	char where[512];
-	const char *name = NULL, *doc = NULL, *kind = NULL;
+	const char *name = NULL, *doc = NULL, *kind = NULL, *why;
 	const cJSON *nm, *opt;
 	bool type, field, function;
+	char ex[128];
 	int rc;
 
 	/* Name the lookup by its name when it has a usable one. */
@@ -269,7 +446,8 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 			       : NULL;
 	if (nm && cJSON_IsString(nm) && nm->valuestring)
 		rc = snprintf(where, sizeof(where), "%s: lookups[%zu] (%s)",
-			      origin, idx, nm->valuestring);
+			      origin, idx,
+			      excerpt(nm->valuestring, ex, sizeof(ex)));
 	else
 		rc = snprintf(where, sizeof(where), "%s: lookups[%zu]", origin,
 			      idx);
@@ -303,14 +481,14 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 	field = l->fields.n > 0;
 	function = l->functions.n > 0;
 
-	if (!lutgen_spec_is_c_identifier(name))
+	if ((why = name_problem(name, true)) != NULL)
 		return common_err_set(err, -EINVAL,
-				      "%s: key 'name': \"%s\" is not a C identifier",
-				      where, name);
+				      "%s: key 'name': \"%s\" %s",
+				      where, excerpt(name, ex, sizeof(ex)), why);
 	if (kind_parse(kind, &l->kind) != 0)
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'kind': unknown kind \"%s\" (use struct_offset, type_size or func_params)",
-				      where, kind);
+				      where, excerpt(kind, ex, sizeof(ex)));
 
 	switch (l->kind) {
 	case LUTGEN_LOOKUP_STRUCT_OFFSET:
@@ -394,6 +572,7 @@ static int parse_arches(const cJSON *j, const char *origin,
 {
 	const cJSON *it;
 	size_t n = 0, i;
+	char ex[128];
 
 	if (!cJSON_IsArray(j))
 		return common_err_set(err, -EINVAL,
@@ -416,7 +595,8 @@ static int parse_arches(const cJSON *j, const char *origin,
 		if (!is_linux_arch(it->valuestring))
 			return common_err_set(err, -EINVAL,
 					      "%s: key 'arches': unknown arch \"%s\" (a linux GOARCH such as amd64 or arm64)",
-					      origin, it->valuestring);
+					      origin,
+					      excerpt(it->valuestring, ex, sizeof(ex)));
 		for (i = 0; i < s->narches; i++)
 			if (strcmp(s->arches[i], it->valuestring) == 0)
 				return common_err_set(err, -EINVAL,
@@ -428,6 +608,32 @@ static int parse_arches(const cJSON *j, const char *origin,
 		s->narches++;
 	}
 	return 0;
+}
+
+static bool equal_nocase(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* Does lookup name a define a symbol lookup name b defines (a, a_v vs
+ * b, b_v)? */
+static bool symbols_clash(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (strcmp(a, b) == 0)
+		return true;
+	if (nb == na + 2 && strncmp(a, b, na) == 0 && strcmp(b + na, "_v") == 0)
+		return true;
+	return na == nb + 2 && strncmp(a, b, nb) == 0 &&
+	       strcmp(a + nb, "_v") == 0;
 }
 
 static int parse_lookups(const cJSON *j, const char *origin,
@@ -462,6 +668,16 @@ static int parse_lookups(const cJSON *j, const char *origin,
 						      "%s: lookups[%zu] (%s): duplicate name (also lookups[%zu])",
 						      origin, s->nlookups - 1,
 						      l->name, i);
+		for (i = 0; i + 1 < s->nlookups; i++) {
+			const char *a = s->lookups[i].name, *b = l->name;
+
+			if (symbols_clash(a, b))
+				return common_err_set(err, -EINVAL,
+						      "%s: lookups[%zu] (%s): key 'name': clashes with lookups[%zu] (%s): both would define the C function %s_v",
+						      origin, s->nlookups - 1, b,
+						      i, a,
+						      strlen(a) < strlen(b) ? a : b);
+		}
 		if (strcmp(l->name, s->name) == 0)
 			return common_err_set(err, -EINVAL,
 					      "%s: lookups[%zu] (%s): name equals the spec's name",
@@ -682,7 +898,8 @@ static int parse_root(const cJSON *root, const char *origin,
 	static const char *const known[] = { "name",	"doc",	  "program",
 					     "min_version", "arches",
 					     "policy",	"lookups", "module" };
-	const char *name, *doc, *program, *minv, *policy;
+	const char *name, *doc, *program, *minv, *policy, *why;
+	char ex[128];
 	int rc;
 
 	if (!cJSON_IsObject(root))
@@ -715,18 +932,18 @@ static int parse_root(const cJSON *root, const char *origin,
 		return common_err_set(err, -EINVAL, "%s: missing key 'lookups'",
 				      origin);
 
-	if (!lutgen_spec_is_c_identifier(name))
-		return common_err_set(err, -EINVAL,
-				      "%s: key 'name': \"%s\" is not a C identifier",
-				      origin, name);
 	if (strcmp(name, "lutgen_go") == 0)
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'name': \"lutgen_go\" is reserved for the shared generated files",
 				      origin);
+	if ((why = name_problem(name, false)) != NULL)
+		return common_err_set(err, -EINVAL,
+				      "%s: key 'name': \"%s\" %s", origin,
+				      excerpt(name, ex, sizeof(ex)), why);
 	if (!is_dir_name(program))
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'program': \"%s\" is not a directory name under lutgen/programs/",
-				      origin, program);
+				      origin, excerpt(program, ex, sizeof(ex)));
 	if ((rc = dup_into(&s->name, name, err)) ||
 	    (rc = dup_into(&s->doc, doc, err)) ||
 	    (rc = dup_into(&s->program, program, err)))
@@ -737,8 +954,13 @@ static int parse_root(const cJSON *root, const char *origin,
 
 		if (rungo_version_parse(minv, &s->min_version, &verr) != 0)
 			return common_err_set(err, -EINVAL,
-					      "%s: key 'min_version': %s", origin,
-					      verr.msg);
+					      strlen(minv) > 64 ?
+						     "%s: key 'min_version': \"%s\" is not a Go version" :
+						     "%s: key 'min_version': %s",
+					      origin,
+					      strlen(minv) > 64 ?
+						     excerpt(minv, ex, sizeof(ex)) :
+						     verr.msg);
 	}
 	s->policy = RUNGO_POLICY_MINOR;
 	if (policy) {
@@ -747,7 +969,7 @@ static int parse_root(const cJSON *root, const char *origin,
 		if (rungo_policy_parse(policy, &s->policy, &perr) != 0)
 			return common_err_set(err, -EINVAL,
 					      "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
-					      origin, policy);
+					      origin, excerpt(policy, ex, sizeof(ex)));
 	}
 	if (module) {
 		rc = parse_module(module, origin, s, err);
@@ -762,24 +984,6 @@ static int parse_root(const cJSON *root, const char *origin,
 			     origin, s, err);
 }
 
-/* 1-based line and column of byte `off` in `text`. */
-static void line_col(const char *text, size_t len, size_t off, size_t *line,
-		     size_t *col)
-{
-	size_t i;
-
-	*line = 1;
-	*col = 1;
-	for (i = 0; i < off && i < len; i++) {
-		if (text[i] == '\n') {
-			(*line)++;
-			*col = 1;
-		} else {
-			(*col)++;
-		}
-	}
-}
-
 int lutgen_spec_parse(const char *json, size_t len, const char *origin,
 		      struct lutgen_spec **out, struct common_err *err)
 {
@@ -788,16 +992,40 @@ int lutgen_spec_parse(const char *json, size_t len, const char *origin,
 	cJSON *root = NULL;
 	int rc;
 
+	char why[400], ex[128];
+	size_t off = 0, line, col;
+
 	if (!origin)
 		origin = "spec";
+	/* What cJSON would let through: NULs and control characters,
+	 * \u0000 (cuts a name short), nesting past its limit. */
+	if (rungo_json_scan(json, len, &off, why, sizeof(why)) != 0) {
+		rungo_json_line_col(json, len, off, &line, &col);
+		rungo_json_excerpt(json, len, off, ex, sizeof(ex));
+		rc = common_err_set(err, -EINVAL, "%s:%zu:%zu: %s, near \"%s\"",
+				    origin, line, col, why, ex);
+		goto out;
+	}
 	root = cJSON_ParseWithLengthOpts(json, len, &end, false);
 	if (!root) {
-		size_t line, col, off = end ? (size_t)(end - json) : 0;
-
-		line_col(json, len, off, &line, &col);
+		off = end ? (size_t)(end - json) : 0;
+		rungo_json_line_col(json, len, off, &line, &col);
+		rungo_json_excerpt(json, len, off, ex, sizeof(ex));
 		rc = common_err_set(err, -EINVAL,
-				    "%s:%zu:%zu: not valid JSON", origin, line,
-				    col);
+				    "%s:%zu:%zu: not valid JSON, near \"%s\"",
+				    origin, line, col, ex);
+		goto out;
+	}
+	for (off = (size_t)(end - json); off < len; off++)
+		if (json[off] != ' ' && json[off] != '\t' &&
+		    json[off] != '\n' && json[off] != '\r')
+			break;
+	if (off < len) {
+		rungo_json_line_col(json, len, off, &line, &col);
+		rungo_json_excerpt(json, len, off, ex, sizeof(ex));
+		rc = common_err_set(err, -EINVAL,
+				    "%s:%zu:%zu: unexpected data after the spec's JSON object, near \"%s\"",
+				    origin, line, col, ex);
 		goto out;
 	}
 	s = calloc(1, sizeof(*s));
@@ -899,4 +1127,41 @@ void lutgen_spec_free(struct lutgen_spec *s)
 	free(s->doc);
 	free(s->program);
 	free(s);
+}
+
+int lutgen_spec_check_run(const struct lutgen_spec *const *specs, size_t n,
+			  struct common_err *err)
+{
+	size_t i, k, li, lk;
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < i; k++) {
+			const struct lutgen_spec *a = specs[k], *b = specs[i];
+
+			if (equal_nocase(a->name, b->name))
+				return common_err_set(err, -EINVAL,
+						      "%s: key 'name': \"%s\" %s \"%s\" of %s; %s",
+						      b->path, b->name,
+						      strcmp(a->name, b->name) ?
+							     "differs only in case from the name" :
+							     "is also the name",
+						      a->name, a->path,
+						      "two specs of one run need names that differ in more than case (file names, header guards)");
+			for (li = 0; li < b->nlookups; li++)
+				for (lk = 0; lk < a->nlookups; lk++) {
+					const char *x = b->lookups[li].name;
+					const char *y = a->lookups[lk].name;
+
+					if (!symbols_clash(x, y))
+						continue;
+					return common_err_set(err, -EINVAL,
+							      "%s: lookups[%zu] (%s): key 'name': clashes with lookups[%zu] (%s) of %s: both would define the C function %s%s, so the two tables could not be linked together",
+							      b->path, li, x, lk,
+							      y, a->path,
+							      strlen(x) < strlen(y) ? x : y,
+							      strcmp(x, y) ? "_v" : "");
+				}
+		}
+	}
+	return 0;
 }

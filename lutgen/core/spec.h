@@ -46,9 +46,17 @@
  * Optional: "doc" (spec and lookup, default ""), "policy" (default minor),
  * "optional" (default false).
  * Also errors: duplicate keys, duplicate lookup names, names that are not
- * C identifiers (or are C keywords), unknown or repeated arches (linux
- * GOARCH values), unknown kinds, keys that do not apply to the kind, an
- * empty "arches" or "lookups".  Messages look like
+ * C identifiers, unknown or repeated arches (linux GOARCH values), unknown
+ * kinds, keys that do not apply to the kind, an empty "arches" or
+ * "lookups", JSON that cJSON alone would accept (trailing data, NULs and
+ * raw control characters, \u0000, nesting past 1000 levels).
+ * A lookup name becomes the C functions NAME and NAME_v, compiled as C99
+ * and C++ beside <stdint.h>, <stddef.h> and lutgen_go.h, so it must also
+ * not be: longer than 128 characters, a C or C++ keyword, a C library or
+ * common POSIX name (main, printf, read, ...), reserved (a leading "_",
+ * or "__"), a type name ("*_t"), all capitals (macros: NULL, LUTGEN_OK),
+ * "lutgen_*" in any case, or NAME_v of another lookup.  Messages quote at
+ * most 64 characters of a name.  Messages look like
  *   "lutgen/specs/x.json: lookups[1] (g_size): key 'type': expected a
  *    string, got a number".
  */
@@ -147,6 +155,14 @@ void lutgen_spec_free(struct lutgen_spec *s);
  * files, the result cache's key and generated JSON.  0 or -ENOMEM. */
 int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l,
 			       struct cJSON *obj);
+/* Can these specs be generated in one run and linked into one program?
+ * Each lookup NAME defines the C functions NAME and NAME_v, each spec
+ * <name>.{c,h} and lutgen_go_table_<name>: no symbol may come twice, and
+ * no two spec names may differ only in case (their header guards and, on
+ * some filesystems, their files would be the same).  -EINVAL with err
+ * naming both specs, the lookup key and the clash. */
+int lutgen_spec_check_run(const struct lutgen_spec *const *specs, size_t n,
+			  struct common_err *err);
 
 /* Deep copy (path included).  *out owned by the caller (lutgen_spec_free). */
 int lutgen_spec_copy(const struct lutgen_spec *src, struct lutgen_spec **out,
@@ -175,8 +191,9 @@ int lutgen_spec_select(const struct lutgen_spec *spec,
 		       const char *host_arch, struct rungo_version **out,
 		       size_t *n, struct common_err *err);
 
-/* A C identifier that is no C keyword or common macro: what spec and
- * lookup names must be, since they name generated functions. */
+/* A name generated C may use: a C identifier of at most 128 characters,
+ * no C keyword, not reserved ("_x", "__"), not lutgen_*.  Spec names must
+ * be one; lookup names must be one and more (see the top of this file). */
 bool lutgen_spec_is_c_identifier(const char *s);
 /* Add "module": {...} of a module spec to `obj` in its canonical spelling
  * (every key, defaults included); nothing for other specs.  0 or

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -327,14 +329,32 @@ static int copy_program(const char *src, const char *dst,
 	return rc;
 }
 
-/* Read the child's output until EOF, keeping at most OUTPUT_MAX bytes. */
-static void drain(int fd, struct common_sb *out)
+/* Read the child's output until EOF, keeping at most OUTPUT_MAX bytes.
+ * At `deadline` (now_s() seconds) the child's process group is killed
+ * (go build runs compile, asm and link as its children) and *timed_out
+ * set; reading goes on until the pipe closes. */
+static void drain(int fd, struct common_sb *out, pid_t pgid, double deadline,
+		  bool *timed_out)
 {
 	char buf[8192];
 
 	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		double left = deadline - now_s();
+		ssize_t r;
+		int pr;
 
+		if (!*timed_out && left <= 0) {
+			*timed_out = true;
+			kill(-pgid, SIGKILL);
+		}
+		pr = poll(&p, 1, *timed_out ? -1 :
+				 left > 3600 ? 3600000 : (int)(left * 1000) + 1);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr == 0)
+			continue;
+		r = read(fd, buf, sizeof(buf));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -348,14 +368,15 @@ static void drain(int fd, struct common_sb *out)
 }
 
 static int spawn_build(struct lutgen_build *b, char *const argv[],
-		       char *const envp[], const char *cwd,
+		       char *const envp[], const char *cwd, double timeout_s,
 		       struct common_err *err)
 {
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
 	struct common_sb out = { 0 };
 	struct rusage ru;
 	int pipefd[2] = { -1, -1 };
-	bool fa_init = false;
+	bool fa_init = false, attr_init = false, timed_out = false;
 	double t0;
 	pid_t pid, w;
 	int rc, status = 0;
@@ -378,8 +399,20 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 		rc = common_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
 		goto out;
 	}
+	/* Its own process group, so that a timeout kills the tools too. */
+	rc = posix_spawnattr_init(&attr);
+	if (rc == 0) {
+		attr_init = true;
+		rc = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	}
+	if (rc == 0)
+		rc = posix_spawnattr_setpgroup(&attr, 0);
+	if (rc) {
+		rc = common_err_set(err, -rc, "posix_spawn: %s", strerror(rc));
+		goto out;
+	}
 	t0 = now_s();
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+	rc = posix_spawn(&pid, argv[0], &fa, &attr, argv, envp);
 	if (rc) {
 		rc = common_err_set(err, -rc, "run %s: %s", argv[0],
 				    strerror(rc));
@@ -387,10 +420,13 @@ static int spawn_build(struct lutgen_build *b, char *const argv[],
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	drain(pipefd[0], &out);
+	drain(pipefd[0], &out, pid, t0 + timeout_s, &timed_out);
+	if (timed_out)
+		kill(-pid, SIGKILL);  /* also what closed its output early */
 	do {
 		w = wait4(pid, &status, 0, &ru);
 	} while (w < 0 && errno == EINTR);
+	b->timed_out = timed_out;
 	if (w < 0) {
 		rc = common_err_set(err, -errno, "wait for %s: %s", argv[0],
 				    strerror(errno));
@@ -420,6 +456,8 @@ out:
 	free(out.p);
 	if (fa_init)
 		posix_spawn_file_actions_destroy(&fa);
+	if (attr_init)
+		posix_spawnattr_destroy(&attr);
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
@@ -610,9 +648,22 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = spawn_build(b, argv.v, env.v, mod, err);
+	rc = spawn_build(b, argv.v, env.v, mod,
+			 o->timeout_s > 0 ? o->timeout_s :
+					    LUTGEN_BUILD_TIMEOUT_DEFAULT_S,
+			 err);
 	if (rc)
 		goto out;
+	if (b->timed_out) {
+		rc = common_err_set(err, -ETIMEDOUT,
+				    "go build of %s with %s for linux/%s did not finish within %.0f s; killed it and its tools (raise the limit with --build-timeout or LUTGEN_BUILD_TIMEOUT)",
+				    o->program_dir, b->goversion, o->goarch,
+				    o->timeout_s > 0 ? o->timeout_s :
+				    LUTGEN_BUILD_TIMEOUT_DEFAULT_S);
+		*out = b;
+		b = NULL;
+		goto out;
+	}
 	if (b->exit_status != 0 || access(bin, F_OK) != 0) {
 		char line[300];
 
@@ -641,8 +692,12 @@ char *lutgen_build_report(const struct lutgen_build *b)
 	struct common_sb s = { 0 };
 	size_t n;
 
-	common_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
-		b->goversion, b->goarch, b->exit_status);
+	if (b->timed_out)
+		common_sb_printf(&s, "go build with %s for linux/%s: timed out after %.0f s (killed)\n",
+			b->goversion, b->goarch, b->wall_s);
+	else
+		common_sb_printf(&s, "go build with %s for linux/%s: exit status %d\n",
+			b->goversion, b->goarch, b->exit_status);
 	common_sb_printf(&s, "command: %s\n", b->command ? b->command : "(not run)");
 	common_sb_puts(&s, "output:\n");
 	if (b->output && b->output[0]) {

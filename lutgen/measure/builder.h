@@ -38,6 +38,7 @@
 #ifndef LUTGEN_BUILDER_H
 #define LUTGEN_BUILDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/err.h"
@@ -56,7 +57,14 @@ struct lutgen_build_opts {
 	const char *gosum;       /* go.sum written beside it (NULL: none) */
 	const char *goproxy;     /* GOPROXY (NULL: off) */
 	const char *gomodcache;  /* GOMODCACHE (NULL: private, in the job) */
+	/* Wall-clock limit of go build; past it the build's process group
+	 * (go and its compile/link children) is killed and the build fails
+	 * with -ETIMEDOUT.  0: LUTGEN_BUILD_TIMEOUT_DEFAULT_S. */
+	double timeout_s;
 };
+
+/* Far above a cold build of a test program on a busy 2-core machine. */
+#define LUTGEN_BUILD_TIMEOUT_DEFAULT_S 900
 
 struct lutgen_build {
 	char goversion[RUNGO_VERSION_STR_MAX];  /* "go1.22.12" */
@@ -66,6 +74,7 @@ struct lutgen_build {
 	char *command;      /* shell-quoted: "cd DIR && env -i K=V ... go build ..." */
 	char *output;       /* combined stdout + stderr of go build */
 	int exit_status;    /* exit code, or 128 + signal number */
+	bool timed_out;     /* killed at opts.timeout_s (then -ETIMEDOUT) */
 	double wall_s;      /* elapsed time of go build */
 	double cpu_s;       /* user + system CPU of go build and its children */
 };
@@ -84,8 +93,9 @@ int lutgen_build_program_hash(const char *program_dir, char out[65],
 /*
  * Run one build.  On success (exit status 0 and a binary) returns 0 and
  * *out (caller frees with lutgen_build_free, which removes the directory).
- * When `go build` fails, returns -EIO with err naming toolchain and arch,
- * and still hands back *out so the caller can show lutgen_build_report().
+ * When `go build` fails, returns -EIO with err naming toolchain and arch
+ * (-ETIMEDOUT when it ran past opts.timeout_s and was killed), and still
+ * hands back *out so the caller can show lutgen_build_report().
  * Other failures (cannot create the directory, spawn, ...) return their
  * code with *out set to NULL.
  */

@@ -63,6 +63,7 @@ struct gversion {
 	char gomod_hash[65];
 	bool need_build;
 	struct rungo_toolchain tc;   /* set by the installer */
+	struct rungo_cache_hold *hold;  /* keeps tc from prune until built */
 };
 
 struct lutgen_generate {
@@ -72,6 +73,10 @@ struct lutgen_generate {
 	char host_arch[32];
 	int jobs;
 	char results_dir[PATH_MAX];
+	/* A read-only cache: results are read, not written, and builds get a
+	 * private GOCACHE under tmp_dir, removed with the run. */
+	bool readonly;
+	char private_gocache[PATH_MAX];
 
 	struct gspec *specs;
 	size_t nspecs;
@@ -107,13 +112,23 @@ struct lutgen_generate {
 
 /* ---- the real backend --------------------------------------------------- */
 
-static int real_install(struct lutgen_generate *g,
-			const struct rungo_version *v, const char *os,
-			const char *arch, struct rungo_toolchain *out,
+/* Install and hold: the toolchain stays out of prune's reach until
+ * lutgen_generate_run's builds are done (release_holds). */
+static int real_install(struct lutgen_generate *g, struct gversion *gv,
 			struct common_err *err)
 {
-	return rungo_cache_install(g->o.cache, g->o.index, v, os, arch, out,
-				   err);
+	return rungo_cache_acquire(g->o.cache, g->o.index, &gv->v, g->host_os,
+				   g->host_arch, &gv->tc, &gv->hold, err);
+}
+
+static void release_holds(struct lutgen_generate *g)
+{
+	size_t vi;
+
+	for (vi = 0; vi < g->nversions; vi++) {
+		rungo_cache_release(g->versions[vi].hold);
+		g->versions[vi].hold = NULL;
+	}
 }
 
 /* Read every lookup of the job's spec from `binary`. */
@@ -174,6 +189,7 @@ static int real_measure(struct lutgen_generate *g,
 	bo.gosum = job->gosum;
 	bo.goproxy = job->goproxy;
 	bo.gomodcache = job->gomodcache;
+	bo.timeout_s = g->o.build_timeout_s;
 	rc = lutgen_build_run(&bo, &b, err);
 	if (b) {
 		res->wall_s = b->wall_s;
@@ -270,6 +286,7 @@ void lutgen_generate_free(struct lutgen_generate *g)
 
 	if (!g)
 		return;
+	release_holds(g);
 	for (i = 0; i < g->nm; i++) {
 		struct lutgen_measurement *m = &g->m[i];
 
@@ -309,6 +326,8 @@ void lutgen_generate_free(struct lutgen_generate *g)
 		pthread_mutex_destroy(&g->progress_lock);
 		pthread_cond_destroy(&g->cond);
 	}
+	if (g->private_gocache[0])
+		(void)common_fs_rmtree(g->private_gocache, NULL, NULL);
 	free(g);
 }
 
@@ -1040,8 +1059,8 @@ static void result_store(struct lutgen_generate *g, size_t mi)
 	struct lutgen_rcache_entry e;
 	struct common_err err = { 0 };
 
-	if (!g->m_key[mi][0])
-		return;   /* no toolchain identity */
+	if (!g->m_key[mi][0] || g->readonly)
+		return;   /* no toolchain identity, or nowhere to write */
 	e.version = m->version_str;
 	e.goarch = m->goarch;
 	e.toolchain_key = gv->key;
@@ -1111,8 +1130,13 @@ static int run_job(struct lutgen_generate *g, size_t mi,
 		       sizeof(**vals));
 	if (!*vals)
 		return common_err_set(err, -ENOMEM, "out of memory");
-	rc = rungo_cache_gocache_dir(g->o.cache, &gv->tc, gocache,
-				     sizeof(gocache));
+	if (g->readonly)
+		rc = snprintf(gocache, sizeof(gocache), "%s",
+			      g->private_gocache) >= (int)sizeof(gocache) ?
+			     -ENAMETOOLONG : 0;
+	else
+		rc = rungo_cache_gocache_dir(g->o.cache, &gv->tc, gocache,
+					     sizeof(gocache));
 	if (rc)
 		return common_err_set(err, rc, "GOCACHE path too long");
 	job.spec = gs->spec;
@@ -1260,8 +1284,7 @@ static void *installer_main(void *arg)
 			rc = g->be.install(g->be.ctx, &gv->v, g->host_os,
 					   g->host_arch, &gv->tc, &err);
 		else
-			rc = real_install(g, &gv->v, g->host_os, g->host_arch,
-					  &gv->tc, &err);
+			rc = real_install(g, gv, &err);
 		if (rc == 0)
 			key_after_install(g, gv);
 		pthread_mutex_lock(&g->lock);
@@ -1411,6 +1434,8 @@ static int run_threads(struct lutgen_generate *g, struct common_err *err)
 	for (i = 0; i < nworkers; i++)
 		pthread_join(workers[i], NULL);
 	free(workers);
+	/* Every build is done: prune may have the toolchains now. */
+	release_holds(g);
 	return nworkers ? 0 : -rc;
 }
 
@@ -1438,6 +1463,41 @@ static int module_setup(struct lutgen_generate *g, struct common_err *err)
 	return 0;
 }
 
+/* The result cache, or for a read-only cache a private GOCACHE. */
+static int setup_result_cache(struct lutgen_generate *g,
+			      struct common_err *err)
+{
+	const char *parent = g->o.tmp_dir && *g->o.tmp_dir ? g->o.tmp_dir :
+							   getenv("TMPDIR");
+	int rc;
+
+	g->readonly = !rungo_cache_writable(g->o.cache);
+	if (!g->readonly) {
+		rc = common_fs_mkdir_p(g->results_dir, err);
+		return rc ? common_err_prefix(err, rc, "result cache") : 0;
+	}
+	if (!parent || !*parent)
+		parent = "/tmp";
+	if (snprintf(g->private_gocache, sizeof(g->private_gocache),
+		     "%s/lutgen-gocache-XXXXXX", parent) >=
+		    (int)sizeof(g->private_gocache)) {
+		g->private_gocache[0] = '\0';
+		return common_err_set(err, -ENAMETOOLONG, "%s: name too long",
+				      parent);
+	}
+	if (!mkdtemp(g->private_gocache)) {
+		rc = -errno;
+		g->private_gocache[0] = '\0';
+		return common_err_set(err, rc,
+				      "a GOCACHE in %s for a read-only cache: %s",
+				      parent, strerror(-rc));
+	}
+	common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_INFO,
+		    "the cache %s is read-only: results are only read, builds use %s",
+		    rungo_cache_root(g->o.cache), g->private_gocache);
+	return 0;
+}
+
 int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err)
 {
 	size_t todo = 0, from, si;
@@ -1446,9 +1506,9 @@ int lutgen_generate_run(struct lutgen_generate *g, struct common_err *err)
 	if (g->ran)
 		return common_err_set(err, -EINVAL, "generate: already ran");
 	g->ran = true;
-	rc = common_fs_mkdir_p(g->results_dir, err);
+	rc = setup_result_cache(g, err);
 	if (rc)
-		return common_err_prefix(err, rc, "result cache");
+		return rc;
 	rc = module_setup(g, err);
 	if (rc)
 		return rc;

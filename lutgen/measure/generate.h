@@ -9,7 +9,8 @@
  * (lutgen/measure/dwarf.h).  The results fill one lutgen_table per spec.
  *
  * Pipeline, not phases: one installer thread walks the versions that need
- * building oldest first, installs each toolchain (rungo_cache_install) and
+ * building oldest first, installs each toolchain (rungo_cache_acquire:
+ * held until the run's builds are done, so a concurrent prune keeps it) and
  * queues its (spec, GOARCH) jobs; `jobs` worker threads build and inspect
  * them, so builds start while later toolchains still download.  By default
  * the first failure stops scheduling (running builds finish); with
@@ -60,6 +61,7 @@
 
 #include "common/err.h"
 #include "lutgen/core/spec.h"
+#include "lutgen/measure/builder.h"
 #include "lutgen/core/table.h"
 #include "lutgen/core/value.h"
 #include "lutgen/lutgen.h"
@@ -98,7 +100,8 @@ struct lutgen_generate_job_result {
 
 /*
  * How a run installs toolchains and measures.  NULL members (and a NULL
- * opts.backend) mean the real ones: rungo_cache_install, and the builder
+ * opts.backend) mean the real ones: rungo_cache_acquire (held until the
+ * run's builds are done, so a concurrent prune keeps it), and the builder
  * (lutgen/measure/builder.h) followed by the DWARF inspector.  Tests swap
  * in fakes.  Called from the installer thread (install, one at a time)
  * and from worker threads (measure, concurrently); 0 or negative errno
@@ -128,6 +131,7 @@ struct lutgen_generate_opts {
 	bool keep_going;
 	bool rebuild;                       /* ignore the result cache */
 	const char *tmp_dir;                /* build dirs; NULL: $TMPDIR, /tmp */
+	double build_timeout_s;             /* per go build; 0: LUTGEN_BUILD_TIMEOUT_DEFAULT_S */
 	/* Measure only versions this accepts (sharding); NULL: all. */
 	bool (*version_filter)(void *ctx, const struct rungo_version *v);
 	/* Measure only the (version, GOARCH) pairs this accepts (sharding,

@@ -165,12 +165,32 @@ static struct run_spec *grow_specs(struct lutgen_run *r)
 	return &ns[r->nspecs];
 }
 
+/* The run's specs, and `extra` when not NULL, must compile and link into
+ * one program (lutgen_spec_check_run). */
+static int check_specs(const struct lutgen_run *r,
+		       const struct lutgen_spec *extra, struct common_err *err)
+{
+	const struct lutgen_spec **all;
+	size_t k, n = 0;
+	int rc;
+
+	all = malloc((r->nspecs + 1) * sizeof(*all));
+	if (!all)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	for (k = 0; k < r->nspecs; k++)
+		all[n++] = r->specs[k].spec;
+	if (extra)
+		all[n++] = extra;
+	rc = lutgen_spec_check_run(all, n, err);
+	free(all);
+	return rc;
+}
+
 int lutgen_run_add_spec(struct lutgen_run *r, const char *path,
 			struct common_err *err)
 {
 	struct lutgen_spec *s = NULL;
 	struct run_spec *rs;
-	size_t k;
 	int rc;
 
 	if (r->nfiles)
@@ -179,15 +199,13 @@ int lutgen_run_add_spec(struct lutgen_run *r, const char *path,
 	rc = lutgen_spec_load(path, &s, err);
 	if (rc)
 		return rc;
-	for (k = 0; k < r->nspecs; k++)
-		if (strcmp(r->specs[k].spec->name, s->name) == 0) {
-			rc = common_err_set(err, -EINVAL,
-					    "two specs named '%s' (%s, %s)",
-					    s->name, r->specs[k].spec->path,
-					    s->path);
-			lutgen_spec_free(s);
-			return rc;
-		}
+	/* Before any work: the run's files must compile and link together
+	 * (no spec name twice, no C function twice). */
+	rc = check_specs(r, s, err);
+	if (rc) {
+		lutgen_spec_free(s);
+		return rc;
+	}
 	/* Another policy measures other versions than the spec names; the
 	 * emitted table says which policy it was measured with. */
 	if (r->o.override_policy)
@@ -262,6 +280,8 @@ int lutgen_run_merge(struct lutgen_run *r, struct common_err *err)
 				  r->nfiles, &r->merged, err);
 	if (rc == 0)
 		rc = take_merged_specs(r, err);
+	if (rc == 0)
+		rc = check_specs(r, NULL, err);
 	if (rc == 0)
 		rc = run_finish(r, err);
 	r->wall_s = run_now() - r->t0;

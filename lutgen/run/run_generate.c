@@ -114,6 +114,10 @@ static int setup_pipeline(struct lutgen_run *r, struct rungo_cache *cache,
 	go.jobs = r->o.jobs;
 	go.keep_going = r->o.keep_going;
 	go.rebuild = r->o.rebuild;
+	go.build_timeout_s = r->o.build_timeout_s;
+	_Static_assert(LUTGEN_RUN_BUILD_TIMEOUT_DEFAULT_S ==
+			       LUTGEN_BUILD_TIMEOUT_DEFAULT_S,
+		       "lutgen.h names the builder's default");
 	go.progress = r->o.progress;
 	go.progress_ctx = r->o.progress_ctx;
 	go.log = r->o.log;

@@ -6,10 +6,19 @@ Every header must compile on its own; all sources link together with a
 driver that walks every table found (lutgen_go_table_<name> declared in
 generated/<name>.h): each measured range must answer LUTGEN_OK with its
 own value at its first and last measured version, through the string API.
-Where generated/goid.h exists, the known goid offsets of runtime.g on
-64-bit arches (from Go's runtime/runtime2.go history: 152 up to go1.22,
-160 in go1.23 and go1.24, 152 again from go1.25) are checked wherever the
-table answers LUTGEN_OK.
+Where generated/goid.h exists, goid_offset is asked for every Go minor
+from go1.10 to go1.30 (patch 0 and 99) on amd64, arm64 and an arch the
+table lacks, and both the return code and the value are checked:
+  - the value against the known goid offsets of runtime.g on 64-bit
+    arches (Go's runtime/runtime2.go history: 152 up to go1.22, 160 in
+    go1.23 and go1.24, 152 again from go1.25);
+  - the code against the rules documented in lutgen_go.h, applied here in
+    Python to the measured versions listed in goid.h's comment (older than
+    every measured minor: LUTGEN_E_TOO_OLD, out untouched; newer:
+    LUTGEN_EXTRAPOLATED with the newest value; an unmeasured minor between
+    agreeing neighbours: LUTGEN_OK; between disagreeing ones:
+    LUTGEN_UNCERTAIN with the older one's value; unknown arch:
+    LUTGEN_E_ARCH).
 
 Usage: check_generated.py CC CXX   (LUTGEN_SOURCE_ROOT, LUTGEN_BUILD_ROOT)
 """
@@ -111,37 +120,120 @@ static void check_range(const struct lutgen_go_table_desc *t,
 """
 
 KNOWN_FN = r"""
-/* Known answers where the table is certain. */
-static void known(int (*fn)(const char *, const char *, uint64_t *),
-		  const char *ver, const char *arch, uint64_t want)
-{
-	uint64_t out = 0;
-	int rc = fn(ver, arch, &out);
+/* goid_offset answers: rc and value of every case (value 0xdead when the
+ * rc says out stays untouched). */
+struct goid_case {
+	const char *ver;
+	const char *arch;
+	int rc;
+	uint64_t value;
+};
 
-	if (rc == LUTGEN_OK && out != want) {
-		printf("known answer %s %s: %llu, want %llu\n", ver, arch,
-		       (unsigned long long)out, (unsigned long long)want);
-		failures++;
+static const struct goid_case goid_cases[] = {
+%(cases)s	{ NULL, NULL, 0, 0 }
+};
+
+static void goid_known(void)
+{
+	size_t i;
+
+	for (i = 0; goid_cases[i].ver; i++) {
+		const struct goid_case *c = &goid_cases[i];
+		uint64_t out = 0xdead;
+		int rc = goid_offset(c->ver, c->arch, &out);
+
+		if (rc != c->rc || out != c->value) {
+			printf("goid_offset(%%s, %%s): rc %%d (%%s) value %%llu, "
+			       "want rc %%d (%%s) value %%llu\n", c->ver,
+			       c->arch, rc, lutgen_go_strerror(rc),
+			       (unsigned long long)out, c->rc,
+			       lutgen_go_strerror(c->rc),
+			       (unsigned long long)c->value);
+			failures++;
+		}
 	}
+	printf("goid_offset: %%zu known answers checked (code and value)\n", i);
 }
 
 """
 
 GOID_KNOWN = r"""
-	{
-		static const char *const arches[] = { "amd64", "arm64" };
-		size_t j;
-
-		for (j = 0; j < 2; j++) {
-			known(goid_offset, "go1.13.0", arches[j], 152);
-			known(goid_offset, "go1.20.0", arches[j], 152);
-			known(goid_offset, "go1.22.0", arches[j], 152);
-			known(goid_offset, "go1.23.0", arches[j], 160);
-			known(goid_offset, "go1.24.0", arches[j], 160);
-			known(goid_offset, "go1.25.0", arches[j], 152);
-		}
-	}
+	goid_known();
 """
+
+LUTGEN_OK, LUTGEN_UNCERTAIN, LUTGEN_EXTRAPOLATED = 0, 1, 2
+LUTGEN_E_TOO_OLD, LUTGEN_E_ARCH = -2, -3
+UNTOUCHED = 0xDEAD
+
+
+def goid_history(minor):
+    """runtime.g.goid offset on 64-bit arches, from Go's history."""
+    if minor <= 22:
+        return 152
+    if minor <= 24:
+        return 160
+    return 152
+
+
+def measured_versions(header):
+    """{arch: [(minor, patch)]} from goid.h's "Measured versions" comment."""
+    out, arch, inside = {}, None, False
+    for line in header.splitlines():
+        if "Measured versions per arch:" in line:
+            inside = True
+            continue
+        if not inside:
+            continue
+        m = re.match(r"\s\*\s{3}(\w+):\s*$", line)
+        if m:
+            arch = m.group(1)
+            out[arch] = []
+            continue
+        m = re.match(r"\s\*\s{5}(go\S.*)$", line)
+        if m and arch:
+            for v in m.group(1).split():
+                t = re.fullmatch(r"go1\.(\d+)(?:\.(\d+))?", v)
+                out[arch].append((int(t.group(1)), int(t.group(2) or 0)))
+            continue
+        break
+    return out
+
+
+def goid_cases(header):
+    """(version, arch, rc, value) by the rules of lutgen_go.h."""
+    measured = measured_versions(header)
+    cases = []
+    for arch in ("amd64", "arm64", "riscv64"):
+        for minor in range(10, 31):
+            for patch in (0, 99):
+                ver = "go1.%d.%d" % (minor, patch)
+                vs = measured.get(arch)
+                if not vs:
+                    cases.append((ver, arch, LUTGEN_E_ARCH, UNTOUCHED))
+                    continue
+                minors = sorted({m for m, _ in vs})
+                if minor < minors[0]:
+                    cases.append((ver, arch, LUTGEN_E_TOO_OLD, UNTOUCHED))
+                elif minor > minors[-1]:
+                    cases.append((ver, arch, LUTGEN_EXTRAPOLATED,
+                                  goid_history(minors[-1])))
+                elif minor in minors:
+                    patches = sorted(p for m, p in vs if m == minor)
+                    values = {goid_history(minor) for _ in patches}
+                    rc = (LUTGEN_UNCERTAIN
+                          if patch < patches[0] and len(values) > 1
+                          else LUTGEN_OK)
+                    cases.append((ver, arch, rc, goid_history(minor)))
+                else:
+                    lo = max(m for m in minors if m < minor)
+                    hi = min(m for m in minors if m > minor)
+                    if goid_history(lo) == goid_history(hi):
+                        cases.append((ver, arch, LUTGEN_OK,
+                                      goid_history(lo)))
+                    else:
+                        cases.append((ver, arch, LUTGEN_UNCERTAIN,
+                                      goid_history(lo)))
+    return cases
 
 
 def run(cmd, log):
@@ -159,13 +251,14 @@ def main():
     cc, cxx = sys.argv[1], sys.argv[2]
     src = os.environ.get("LUTGEN_SOURCE_ROOT")
     build = os.environ.get("LUTGEN_BUILD_ROOT")
+    skip = 1 if os.environ.get("CI", "") not in ("", "0", "false") else 77
     if not src or not build:
         print("LUTGEN_SOURCE_ROOT/LUTGEN_BUILD_ROOT unset; run via meson test")
-        return 77
+        return skip
     for c in (cc, cxx):
         if not shutil.which(c):
             print("compiler %s not found" % c)
-            return 77
+            return skip
     gen = os.path.join(src, "generated")
     headers = sorted(glob.glob(os.path.join(gen, "*.h")))
     sources = sorted(glob.glob(os.path.join(gen, "*.c")))
@@ -186,11 +279,16 @@ def main():
     log = []
     ok = True
     try:
-        known = GOID_KNOWN if ("goid.h", "goid") in tables else ""
-        if known:
+        known, cases = "", []
+        if ("goid.h", "goid") in tables:
             with open(os.path.join(gen, "goid.h")) as f:
-                if not re.search(r"\bint goid_offset\(", f.read()):
-                    known = ""
+                text = f.read()
+            if re.search(r"\bint goid_offset\(", text):
+                cases = goid_cases(text)
+                if not measured_versions(text):
+                    print("goid.h lists no measured versions")
+                    return 1
+                known = GOID_KNOWN
         driver = os.path.join(tmp, "driver.c")
         with open(driver, "w") as f:
             f.write(DRIVER % {
@@ -199,7 +297,9 @@ def main():
                 "tables": "".join("\t&lutgen_go_table_%s,\n" % t
                                   for _, t in tables),
                 "known": known,
-                "known_fn": KNOWN_FN if known else "",
+                "known_fn": (KNOWN_FN % {"cases": "".join(
+                    '\t{ "%s", "%s", %d, %du },\n' % c for c in cases)})
+                if known else "",
             })
         for lang, compiler in (("c", cc), ("c++", cxx)):
             # Each header on its own.

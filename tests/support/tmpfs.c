@@ -142,10 +142,3 @@ int test_tmpfs_resize(const char *dir, const char *size)
 	snprintf(opts, sizeof(opts), "size=%s", size);
 	return mount("tmpfs", dir, "tmpfs", MS_REMOUNT, opts) == 0 ? 0 : -errno;
 }
-
-int test_tmpfs_unavailable_is_failure(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0;
-}

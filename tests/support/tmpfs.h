@@ -34,9 +34,4 @@ int test_tmpfs_run(const char *dir, const char *size, test_tmpfs_fn fn,
 /* Inside fn: change the size of the tmpfs on dir ("8m"). 0 or -errno. */
 int test_tmpfs_resize(const char *dir, const char *size);
 
-/* Call when test_tmpfs_run could not set up: under CI (CI=true) this is
- * a failure, elsewhere the test is skipped.  Returns 1 when the caller
- * must fail, 0 when it must skip. */
-int test_tmpfs_unavailable_is_failure(void);
-
 #endif
