@@ -10,6 +10,8 @@
 #   - a second install is served from the cache (no index, no download);
 #   - two `lutgen toolchain install` at once in a fresh cache both succeed
 #     with one download (counted in the mirror's request log);
+#   - bin/ deleted by hand: reported offline, installed again online; a
+#     FIFO in place of the metadata does not hang `toolchain list`;
 #   - prune --all empties the cache.
 # Environment (from meson): LUTGEN_EXE, LUTGEN_GO_MIRROR.  Optional:
 # LUTGEN_E2E_GO_VERSION (default go1.22.12, else the newest in the mirror).
@@ -169,6 +171,28 @@ expect2="$(cd "$work/cache2" && pwd -P)/toolchains/$id"
 [ -z "$(ls -A "$work/cache2/downloads")" ] || fail "downloads/ not empty"
 "$expect2/bin/go" version | grep -q "go version $version " ||
 	fail "concurrently installed toolchain does not run"
+
+# Damaged by hand: bin/ deleted.  Without an index the install fails
+# naming the damage; with it the toolchain is installed again.  A FIFO in
+# place of the metadata does not hang `toolchain list`.
+rm -rf "$expect2/bin"
+if LUTGEN_INDEX_URL=http://127.0.0.1:9/unreachable \
+	"$LUTGEN_EXE" --quiet toolchain install --index-timeout 3 "$version" \
+	>/dev/null 2>"$work/d.err"; then
+	fail "install of a toolchain without bin/ succeeded offline"
+fi
+grep -q "is damaged" "$work/d.err" || fail "damage not named: $(cat "$work/d.err")"
+again=$("$LUTGEN_EXE" --quiet toolchain install "$version") ||
+	fail "reinstall of the damaged toolchain"
+[ "$again" = "$expect2" ] || fail "reinstall printed '$again'"
+"$expect2/bin/go" version | grep -q "go version $version " ||
+	fail "reinstalled toolchain does not run"
+rm -f "$expect2/.lutgen-toolchain.json"
+mkfifo "$expect2/.lutgen-toolchain.json"
+timeout 30 "$LUTGEN_EXE" toolchain list >"$work/l.out" 2>"$work/l.err" ||
+	fail "toolchain list with a FIFO as metadata: exit $?"
+grep -q "not a regular file" "$work/l.err" || fail "FIFO not reported: $(cat "$work/l.err")"
+rm -f "$expect2/.lutgen-toolchain.json"
 
 # prune --all empties both caches.
 for cache in "$work/cache" "$work/cache2"; do

@@ -30,6 +30,7 @@
 #include "lutgen/refresh/results.h"
 #include "lutgen/refresh/shard.h"
 #include "rungo/index.h"
+#include "skip.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
@@ -377,10 +378,8 @@ static void test_shard_plan_select(void **state)
 	size_t n, len;
 
 	(void)state;
-	if (!root) {
-		fprintf(stderr, "LUTGEN_SOURCE_ROOT unset: skipping\n");
-		skip();
-	}
+	if (!root)
+		test_skip("LUTGEN_SOURCE_ROOT unset (run through meson test)");
 	snprintf(path, sizeof(path), "%s/tests/fixtures/index/realistic.json",
 		 root);
 	text = slurp(path, &len);
@@ -1217,10 +1216,8 @@ static void test_merge_cli(void **state)
 	char args[3000], *text;
 	cJSON *doc;
 
-	if (!exe || access(exe, X_OK) != 0) {
-		fprintf(stderr, "LUTGEN_EXE not set or not built: skipping the CLI part\n");
-		skip();
-	}
+	if (!exe || access(exe, X_OK) != 0)
+		test_skip("LUTGEN_EXE not set or not built: the CLI part cannot run");
 	write_shard(f, 1, 2, false, "c1.json");
 	write_shard(f, 2, 2, true, "c2.json");
 	emit_to(f->t, path_in(f, "direct"));
@@ -1324,5 +1321,5 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_merge_cli, setup, teardown),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return test_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

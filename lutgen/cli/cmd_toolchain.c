@@ -182,7 +182,11 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 		r = rungo_cache_install(cache, idx, &vs[i], "linux", arch, &tc,
 					&err);
 		if (r == -ENOENT && !idx) {
+			/* Why the index is needed, in case it cannot be had. */
+			struct common_err why = err;
+
 			if (lutgen_cli_load_index(cli, &idx, &err) != 0) {
+				lutgen_cli_err(cli, "%s", why.msg);
 				rc = lutgen_cli_fail(cli, &err);
 				goto out;
 			}
