@@ -634,6 +634,7 @@ static void test_select(void **state)
 	assert_non_null(strstr(err.msg, "linux/riscv64"));
 	lutgen_spec_free(s);
 	rungo_index_free(idx);
+}
 
 /* Names that are C identifiers but break the generated C (issue 8 item
  * 9): each is refused at load with the spec, the key and the clash. */
