@@ -44,6 +44,10 @@ HELLO = ["v1.0.0", "v1.1.0", "v1.1.1"]
 
 
 def skip(why):
+    # Under CI the suite provides its prerequisites: missing is a failure.
+    if os.environ.get("CI", "") not in ("", "0", "false"):
+        print("FAIL (CI): " + why)
+        sys.exit(1)
     print("SKIP: " + why)
     sys.exit(77)
 
