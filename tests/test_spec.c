@@ -443,46 +443,43 @@ static void test_module(void **state)
 			       &err), 0);
 	assert_int_equal(s->module->go, LUTGEN_MOD_GO_NEWEST);
 	assert_int_equal(s->module->policy, RUNGO_POLICY_MINOR);
-	assert_int_equal(s->module->ngo_max, 0);
+	assert_int_equal(s->module->nskip, 0);
 	lutgen_spec_free(s);
 
-	/* go_max: sorted by module version, kept by a copy, in the JSON. */
-	if (parse(MOD_SPEC("{\"path\": \"example.com/m\", \"go_max\": "
-			   "{\"v1.64.0\": \"go1.25\", \"v1.2.0\": \"go1.21\"}}"),
+	/* skip: sorted by module version, kept by a copy, in the JSON. */
+	if (parse(MOD_SPEC("{\"path\": \"example.com/m\", \"skip\": "
+			   "{\"v1.64.0\": \"refused\", \"v1.2.0\": \"broken\"}}"),
 		  &s, &err) != 0)
 		fail_msg("%s", err.msg);
 	{
 		struct lutgen_spec *c = NULL;
 		struct rungo_modver v;
-		const struct rungo_version *g;
 
-		assert_int_equal(s->module->ngo_max, 2);
-		assert_string_equal(s->module->go_max[0].version.str, "v1.2.0");
+		assert_int_equal(s->module->nskip, 2);
+		assert_string_equal(s->module->skip[0].version.str, "v1.2.0");
 		assert_int_equal(lutgen_spec_copy(s, &c, &err), 0);
+		lutgen_spec_free(s);
 		assert_int_equal(rungo_modver_parse("v1.64.0", &v, NULL), 0);
-		g = lutgen_spec_mod_go_max(c->module, &v);
-		assert_non_null(g);
-		assert_int_equal(g->minor, 25);
+		assert_string_equal(lutgen_spec_mod_skip(c->module, &v),
+				    "refused");
 		assert_int_equal(rungo_modver_parse("v1.64.1", &v, NULL), 0);
-		assert_null(lutgen_spec_mod_go_max(c->module, &v));
+		assert_null(lutgen_spec_mod_skip(c->module, &v));
 		o = cJSON_CreateObject();
 		assert_int_equal(lutgen_spec_module_to_json(c, o), 0);
 		text = cJSON_PrintUnformatted(o);
-		if (!strstr(text, ",\"go_max\":{\"v1.2.0\":\"go1.21\","
-					     "\"v1.64.0\":\"go1.25\"}}}"))
+		if (!strstr(text, ",\"skip\":{\"v1.2.0\":\"broken\","
+				  "\"v1.64.0\":\"refused\"}}}"))
 			fail_msg("%s", text);
 		free(text);
 		cJSON_Delete(o);
 		lutgen_spec_free(c);
 	}
-	lutgen_spec_free(s);
-	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"go_max\": [1]}"),
-		     "t.json: key 'module': key 'go_max': expected an object {\"module version\": \"go1.N\"}, got an array");
-	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"go_max\": {\"v1.0.0\": 1}}"),
-		     "t.json: key 'module': key 'go_max': v1.0.0: expected a Go version such as \"go1.25\"");
-	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"go_max\": {\"v1\": \"go1.2\", \"v1.0.0\": \"go1.3\"}}"),
-		     "t.json: key 'module': key 'go_max': v1.0.0 given twice");
-
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"skip\": [1]}"),
+		     "t.json: key 'module': key 'skip': expected an object {\"module version\": \"why\"}, got an array");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"skip\": {\"v1.0.0\": \"\"}}"),
+		     "t.json: key 'module': key 'skip': v1.0.0: expected a string saying why");
+	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"skip\": {\"v1\": \"a\", \"v1.0.0\": \"b\"}}"),
+		     "t.json: key 'module': key 'skip': v1.0.0 given twice");
 	expect_error(MOD_SPEC("{}"), "t.json: key 'module': missing key 'path'");
 	expect_error(MOD_SPEC("\"x\""),
 		     "t.json: key 'module': expected an object, got a string");

@@ -686,15 +686,15 @@ static int parse_lookups(const cJSON *j, const char *origin,
 	return 0;
 }
 
-static int cmp_go_max(const void *a, const void *b)
+static int cmp_skip(const void *a, const void *b)
 {
-	return rungo_modver_cmp(&((const struct lutgen_mod_go_max *)a)->version,
-				&((const struct lutgen_mod_go_max *)b)->version);
+	return rungo_modver_cmp(&((const struct lutgen_mod_skip *)a)->version,
+				&((const struct lutgen_mod_skip *)b)->version);
 }
 
-/* module.go_max: {"vX.Y.Z": "go1.N", ...}. */
-static int parse_go_max(const cJSON *j, const char *where,
-			struct lutgen_spec_module *m, struct common_err *err)
+/* module.skip: {"vX.Y.Z": "why", ...}. */
+static int parse_skip(const cJSON *j, const char *where,
+		      struct lutgen_spec_module *m, struct common_err *err)
 {
 	const cJSON *it;
 	size_t n = 0, i;
@@ -703,36 +703,37 @@ static int parse_go_max(const cJSON *j, const char *where,
 		return 0;
 	if (!cJSON_IsObject(j))
 		return common_err_set(err, -EINVAL,
-				     "%s: key 'go_max': expected an object {\"module version\": \"go1.N\"}, got %s",
+				     "%s: key 'skip': expected an object {\"module version\": \"why\"}, got %s",
 				     where, json_type_name(j));
 	cJSON_ArrayForEach(it, j)
 		n++;
 	if (n == 0)
 		return 0;
-	m->go_max = calloc(n, sizeof(*m->go_max));
-	if (!m->go_max)
+	m->skip = calloc(n, sizeof(*m->skip));
+	if (!m->skip)
 		return common_err_set(err, -ENOMEM, "out of memory");
 	cJSON_ArrayForEach(it, j) {
-		struct lutgen_mod_go_max *g = &m->go_max[m->ngo_max];
+		struct lutgen_mod_skip *k = &m->skip[m->nskip];
 		struct common_err e = { 0 };
 
-		if (rungo_modver_parse(it->string, &g->version, &e) != 0)
+		if (rungo_modver_parse(it->string, &k->version, &e) != 0)
 			return common_err_set(err, -EINVAL,
-					     "%s: key 'go_max': \"%s\": %s",
+					     "%s: key 'skip': \"%s\": %s",
 					     where, it->string, e.msg);
-		if (!cJSON_IsString(it) ||
-		    rungo_version_parse(it->valuestring, &g->go, &e) != 0)
+		if (!cJSON_IsString(it) || !it->valuestring[0])
 			return common_err_set(err, -EINVAL,
-					     "%s: key 'go_max': %s: expected a Go version such as \"go1.25\"",
+					     "%s: key 'skip': %s: expected a string saying why",
 					     where, it->string);
-		m->ngo_max++;
+		if (dup_into(&k->why, it->valuestring, err))
+			return -ENOMEM;
+		m->nskip++;
 	}
-	qsort(m->go_max, m->ngo_max, sizeof(*m->go_max), cmp_go_max);
-	for (i = 1; i < m->ngo_max; i++)
-		if (cmp_go_max(&m->go_max[i - 1], &m->go_max[i]) == 0)
+	qsort(m->skip, m->nskip, sizeof(*m->skip), cmp_skip);
+	for (i = 1; i < m->nskip; i++)
+		if (cmp_skip(&m->skip[i - 1], &m->skip[i]) == 0)
 			return common_err_set(err, -EINVAL,
-					     "%s: key 'go_max': %s given twice",
-					     where, m->go_max[i].version.str);
+					     "%s: key 'skip': %s given twice",
+					     where, m->skip[i].version.str);
 	return 0;
 }
 
@@ -741,7 +742,7 @@ static int parse_module(const cJSON *j, const char *origin,
 {
 	static const char *const known[] = { "path", "min_version",
 					     "max_version", "policy",
-					     "prerelease", "go", "go_max" };
+					     "prerelease", "go", "skip" };
 	char where[512];
 	const char *path = NULL, *minv = NULL, *maxv = NULL, *policy = NULL,
 		   *go = NULL;
@@ -823,19 +824,18 @@ static int parse_module(const cJSON *j, const char *origin,
 					     where, go, e.msg);
 		m->go = LUTGEN_MOD_GO_FIXED;
 	}
-	return parse_go_max(cJSON_GetObjectItemCaseSensitive(j, "go_max"),
-			    where, m, err);
+	return parse_skip(cJSON_GetObjectItemCaseSensitive(j, "skip"), where,
+			  m, err);
 }
 
-const struct rungo_version *
-lutgen_spec_mod_go_max(const struct lutgen_spec_module *m,
-		       const struct rungo_modver *v)
+const char *lutgen_spec_mod_skip(const struct lutgen_spec_module *m,
+				 const struct rungo_modver *v)
 {
 	size_t i;
 
-	for (i = 0; m && i < m->ngo_max; i++)
-		if (rungo_modver_cmp(&m->go_max[i].version, v) == 0)
-			return &m->go_max[i].go;
+	for (i = 0; m && i < m->nskip; i++)
+		if (rungo_modver_cmp(&m->skip[i].version, v) == 0)
+			return m->skip[i].why;
 	return NULL;
 }
 
@@ -873,21 +873,16 @@ int lutgen_spec_module_to_json(const struct lutgen_spec *s, cJSON *obj)
 	    !cJSON_AddBoolToObject(o, "prerelease", m->prerelease) ||
 	    !cJSON_AddStringToObject(o, "go", lutgen_mod_go_name(m, go, sizeof(go))))
 		return -ENOMEM;
-	if (m->ngo_max) {
-		cJSON *gm = cJSON_AddObjectToObject(o, "go_max");
+	if (m->nskip) {
+		cJSON *sk = cJSON_AddObjectToObject(o, "skip");
 		size_t i;
 
-		for (i = 0; gm && i < m->ngo_max; i++) {
-			/* A minor: "go1.25" covers every go1.25.x. */
-			snprintf(go, sizeof(go), "go%d.%d",
-				 m->go_max[i].go.major, m->go_max[i].go.minor);
-			if (!cJSON_AddStringToObject(gm,
-						     m->go_max[i].version.str,
-						     go))
-				return -ENOMEM;
-		}
-		if (!gm)
+		if (!sk)
 			return -ENOMEM;
+		for (i = 0; i < m->nskip; i++)
+			if (!cJSON_AddStringToObject(sk, m->skip[i].version.str,
+						     m->skip[i].why))
+				return -ENOMEM;
 	}
 	return 0;
 }
@@ -1119,7 +1114,9 @@ void lutgen_spec_free(struct lutgen_spec *s)
 	free(s->arches);
 	if (s->module) {
 		free(s->module->path);
-		free(s->module->go_max);
+		for (i = 0; i < s->module->nskip; i++)
+			free(s->module->skip[i].why);
+		free(s->module->skip);
 	}
 	free(s->module);
 	free(s->path);

@@ -101,9 +101,9 @@ enum lutgen_mod_go {
 	LUTGEN_MOD_GO_FIXED,        /* exactly go_fixed */
 };
 
-struct lutgen_mod_go_max {
+struct lutgen_mod_skip {
 	struct rungo_modver version;
-	struct rungo_version go;
+	char *why;
 };
 
 struct lutgen_spec_module {
@@ -114,11 +114,11 @@ struct lutgen_spec_module {
 	bool prerelease;
 	enum lutgen_mod_go go;
 	struct rungo_version go_fixed;  /* LUTGEN_MOD_GO_FIXED */
-	/* "go_max": {"vX.Y.Z": "go1.N", ...}: the newest Go minor that
-	 * builds that module version (newer ones refuse its code; the spec's
-	 * doc says why).  Sorted by module version, unique. */
-	struct lutgen_mod_go_max *go_max;
-	size_t ngo_max;
+	/* "skip": {"vX.Y.Z": "why", ...}: module versions not measured, as if
+	 * the proxy did not list them (no Go toolchain the spec allows builds
+	 * them).  Sorted by module version, unique. */
+	struct lutgen_mod_skip *skip;
+	size_t nskip;
 };
 
 struct lutgen_spec {
@@ -135,11 +135,10 @@ struct lutgen_spec {
 	struct lutgen_spec_module *module;  /* NULL: keyed by the Go version */
 };
 
-/* The newest Go toolchain spec module m allows for module version v:
- * NULL when the spec sets none (borrowed). */
-const struct rungo_version *
-lutgen_spec_mod_go_max(const struct lutgen_spec_module *m,
-		       const struct rungo_modver *v);
+/* Why spec module m skips module version v: NULL when it does not
+ * (borrowed). */
+const char *lutgen_spec_mod_skip(const struct lutgen_spec_module *m,
+				 const struct rungo_modver *v);
 
 /* Load and validate a spec file. *out owned by caller (lutgen_spec_free). */
 int lutgen_spec_load(const char *path, struct lutgen_spec **out,

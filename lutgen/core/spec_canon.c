@@ -100,21 +100,21 @@ int lutgen_spec_copy(const struct lutgen_spec *src, struct lutgen_spec **out,
 		if (s->module) {
 			*s->module = *src->module;
 			s->module->path = dup_opt(src->module->path, &ok);
-			s->module->go_max = NULL;
-			s->module->ngo_max = 0;
-			if (src->module->ngo_max) {
-				s->module->go_max = calloc(
-					src->module->ngo_max,
-					sizeof(*s->module->go_max));
-				ok = ok && s->module->go_max;
-				if (s->module->go_max) {
-					memcpy(s->module->go_max,
-					       src->module->go_max,
-					       src->module->ngo_max *
-						       sizeof(*s->module->go_max));
-					s->module->ngo_max =
-						src->module->ngo_max;
-				}
+			s->module->skip = NULL;
+			s->module->nskip = 0;
+			if (src->module->nskip) {
+				s->module->skip = calloc(
+					src->module->nskip,
+					sizeof(*s->module->skip));
+				ok = ok && s->module->skip;
+			}
+			for (i = 0; s->module->skip &&
+				    i < src->module->nskip;
+			     i++, s->module->nskip++) {
+				s->module->skip[i].version =
+					src->module->skip[i].version;
+				s->module->skip[i].why = dup_opt(
+					src->module->skip[i].why, &ok);
 			}
 		}
 	}

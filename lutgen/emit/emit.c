@@ -1064,6 +1064,29 @@ out:
 	free(gv);
 }
 
+/* module_skip_json: {"vX.Y.Z": "why", ...} of module.skip, {} when none. */
+static void add_mod_skip(struct vb *b, struct lutgen_robj *root,
+			 const struct lutgen_spec_module *m)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *text = NULL;
+	size_t i;
+
+	for (i = 0; o && i < m->nskip; i++)
+		if (!cJSON_AddStringToObject(o, m->skip[i].version.str,
+					     m->skip[i].why))
+			break;
+	if (o && i == m->nskip)
+		text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	if (!text) {
+		vb_fail(b, -ENOMEM, "out of memory");
+		return;
+	}
+	lutgen_robj_str(root, "module_skip_json", text);
+	free(text);
+}
+
 /* Root fields of a module table. */
 static void add_mod_root(struct vb *b, struct lutgen_robj *root)
 {
@@ -1089,6 +1112,7 @@ static void add_mod_root(struct vb *b, struct lutgen_robj *root)
 			m->prerelease ? "true" : "false");
 	set_esc(b, root, "module_go_json", lutgen_mod_go_name(m, go, sizeof(go)),
 		ESC_JSON);
+	add_mod_skip(b, root, m);
 	lutgen_robj_bool(root, "keys_go", keys_go);
 	lutgen_robj_str(root, "keys_go_int", keys_go ? "1" : "0");
 	lutgen_robj_str(root, "keys_go_json", keys_go ? "true" : "false");

@@ -638,6 +638,11 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 		common_err_prefix(err, rc, "spec %s", spec->name);
 		goto out;
 	}
+	/* Skipped versions are as if the proxy did not list them. */
+	for (i = k = 0; i < nall; i++)
+		if (!lutgen_spec_mod_skip(sm, &all[i]))
+			all[k++] = all[i];
+	nall = k;
 	memset(&mso, 0, sizeof(mso));
 	mso.min = sm->has_min ? &sm->min_version : NULL;
 	mso.max = sm->has_max ? &sm->max_version : NULL;
@@ -666,7 +671,6 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 	}
 	for (i = 0; i < nsel; i++) {
 		struct gmod *gm = &gs->mods[i];
-		const struct rungo_version *cap;
 
 		gs->nmods = i + 1;
 		gm->v = sel[i];
@@ -693,29 +697,18 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 			rc = common_err_set(err, -ENOMEM, "out of memory");
 			goto out;
 		}
-		cap = lutgen_spec_mod_go_max(sm, &gm->v);
 		for (k = 0; k < ngos; k++)
-			if ((!gm->graph->has_go ||
-			     rungo_version_cmp(&gos[k], &gm->graph->go) >= 0) &&
-			    (!cap || gos[k].major < cap->major ||
-			     (gos[k].major == cap->major &&
-			      gos[k].minor <= cap->minor)))
+			if (!gm->graph->has_go ||
+			    rungo_version_cmp(&gos[k], &gm->graph->go) >= 0)
 				gm->compat[gm->ncompat++] = gos[k];
-		if (gm->ncompat == 0 && cap) {
-			rc = common_err_set(err, -ENOENT,
-					   "spec %s: %s@%s: no Go toolchain of the spec's selection lies between its module graph's go directive (go %d.%d, of %s) and module.go_max",
-					   spec->name, sm->path, gm->v.str,
-					   gm->graph->go.major, gm->graph->go.minor,
-					   gm->graph->go_from);
-			goto out;
-		}
 		if (gm->ncompat == 0) {
 			char need[RUNGO_VERSION_STR_MAX];
 
 			rungo_version_format(&gm->graph->go, need, sizeof(need));
 			rc = common_err_set(err, -ENOENT,
-					   "spec %s: %s@%s needs %s or newer (the highest go directive of its module graph); the spec's Go selection has no such toolchain",
-					   spec->name, sm->path, gm->v.str, need);
+					   "spec %s: %s@%s needs %s or newer (the highest go directive of its module graph, in %s); the spec's Go selection has no such toolchain",
+					   spec->name, sm->path, gm->v.str, need,
+					   gm->graph->go_from);
 			goto out;
 		}
 		gm->dflt = sm->go == LUTGEN_MOD_GO_OLDEST ? 0 : gm->ncompat - 1;
