@@ -87,6 +87,78 @@ static void check_range(const struct lutgen_go_table_desc *t,
 	}
 }
 
+/* A module table's range: its first and last module version, with the
+ * first and last Go toolchain of its slice, answer its value (or
+ * LUTGEN_ABSENT). */
+static void check_mod_range(const struct lutgen_go_table_desc *t,
+			    const struct lutgen_go_lookup_desc *l,
+			    enum lutgen_goarch arch,
+			    const struct lutgen_mod_slice *s,
+			    const struct lutgen_mod_range *r)
+{
+	const struct lutgen_mod_version *mv[2];
+	const struct lutgen_go_version *gv[2];
+	int i, j, rc, want = r->absent ? LUTGEN_ABSENT : LUTGEN_OK;
+
+	mv[0] = &r->from;
+	mv[1] = &r->to;
+	gv[0] = &s->go_from;
+	gv[1] = &s->go_to;
+	for (i = 0; i < 2; i++) {
+		for (j = 0; j < 2; j++) {
+			const struct lutgen_go_version *g =
+				l->mod_lut->keys_go ? gv[j] : NULL;
+			char ver[LUTGEN_MOD_VERSION_STR_MAX];
+
+			lutgen_mod_version_format(mv[i], ver, sizeof(ver));
+			if (l->kind == LUTGEN_GO_LOOKUP_U64) {
+				uint64_t out = 0;
+
+				rc = l->mod_u64_v(mv[i], g, arch, &out);
+				if (rc != want ||
+				    (want == LUTGEN_OK && out != r->u)) {
+					printf("%%s/%%s(%%s, %%s): rc %%d value "
+					       "%%llu, range says %%llu%%s\n",
+					       t->name, l->name, ver,
+					       lutgen_goarch_name(arch), rc,
+					       (unsigned long long)out,
+					       (unsigned long long)r->u,
+					       r->absent ? " (absent)" : "");
+					failures++;
+				}
+			} else {
+				const struct lutgen_go_params *out = NULL;
+
+				rc = l->mod_params_v(mv[i], g, arch, &out);
+				if (rc != want ||
+				    (want == LUTGEN_OK &&
+				     !lutgen_go_params_equal(out, r->params))) {
+					printf("%%s/%%s(%%s, %%s): rc %%d or other "
+					       "params\n", t->name, l->name,
+					       ver, lutgen_goarch_name(arch), rc);
+					failures++;
+				}
+			}
+		}
+	}
+}
+
+static void check_mod_lookup(const struct lutgen_go_table_desc *t,
+			     const struct lutgen_go_lookup_desc *l)
+{
+	uint32_t a, s, n;
+
+	for (a = 0; a < l->mod_lut->narches; a++) {
+		const struct lutgen_mod_arch *ar = &l->mod_lut->arches[a];
+
+		for (s = 0; s < ar->nslices; s++)
+			for (n = 0; n < ar->slices[s].nranges; n++)
+				check_mod_range(t, l, ar->arch,
+						&ar->slices[s],
+						&ar->slices[s].ranges[n]);
+	}
+}
+
 %(known_fn)sint main(void)
 {
 	size_t i;
@@ -98,6 +170,10 @@ static void check_range(const struct lutgen_go_table_desc *t,
 		for (k = 0; k < t->nlookups; k++) {
 			const struct lutgen_go_lookup_desc *l = &t->lookups[k];
 
+			if (l->mod_lut) {
+				check_mod_lookup(t, l);
+				continue;
+			}
 			for (a = 0; a < l->lut->narches; a++) {
 				const struct lutgen_go_arch_ranges *ar =
 					&l->lut->arches[a];
