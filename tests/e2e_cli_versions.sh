@@ -200,10 +200,22 @@ grep -q "total time limit of 1 s" "$scratch/err" ||
 [ $(($(date +%s) - start)) -lt 20 ] || fail "the download time limit took too long"
 kill $trickle_pid 2>/dev/null
 
-# A host name that does not resolve: no retries, the way out named.
-run 1 versions --index-url "http://lutgen-test.invalid/dl/?mode=json"
-grep -q "retrying" "$scratch/err" && fail "retried a name that does not resolve"
-grep -q "scripts/go-mirror run --" "$scratch/err" || fail "no mirror hint (DNS)"
+# A host that does not resolve (.invalid never does, RFC 6761), as go.dev
+# offline: no retry (waiting does not make a name resolve) and the error
+# says how to get toolchains without it.  -v would show retries.
+run 1 -v versions --index-url "http://lutgen-test.invalid/dl/?mode=json"
+grep -q "Could not resolve host: lutgen-test.invalid" "$scratch/err" ||
+	fail "unresolvable host: not named: $(cat "$scratch/err")"
+grep -q "retrying" "$scratch/err" && fail "a name that does not resolve was retried"
+grep -q "LUTGEN_INDEX_URL" "$scratch/err" && grep -q "scripts/go-mirror run --" "$scratch/err" ||
+	fail "unresolvable host: no hint at the mirror: $(cat "$scratch/err")"
+# ... the same for `toolchain install` when the archive's host does not
+# resolve (the index is the fixture; nothing lands in the cache).
+run 1 toolchain install --cache "$scratch/cache" --index-url "$url" \
+	--download-url "http://lutgen-test.invalid/dl/" go1.22.4
+grep -q "LUTGEN_DOWNLOAD_URL" "$scratch/err" ||
+	fail "install from an unresolvable host: no hint: $(cat "$scratch/err")"
+[ -z "$(ls "$scratch/cache/toolchains")" ] || fail "install failed but left a toolchain"
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed" >&2

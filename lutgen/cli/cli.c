@@ -456,11 +456,30 @@ int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 	return 0;
 }
 
+void lutgen_cli_fetch_hint(struct common_err *err, const char *other)
+{
+	char hint[384];
+	size_t n, h;
+
+	if (!err || err->code == -ENOMEM)
+		return;
+	h = (size_t)snprintf(hint, sizeof(hint),
+			     " (%s; offline, serve Debian's Go packages as a "
+			     "mirror with 'scripts/go-mirror run -- COMMAND')",
+			     other);
+	if (h >= sizeof(hint) || h >= sizeof(err->msg))
+		return;
+	/* The way out matters more than the end of a long message. */
+	n = strlen(err->msg);
+	if (n + h >= sizeof(err->msg))
+		n = sizeof(err->msg) - h - 1;
+	memcpy(err->msg + n, hint, h + 1);
+}
+
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 			  struct common_err *err)
 {
 	struct rungo_fetch_opts fo;
-	size_t n;
 	int rc;
 
 	memset(&fo, 0, sizeof(fo));
@@ -472,18 +491,9 @@ int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 	if (rc)
 		return rc;
 	rc = rungo_index_fetch(lutgen_cli_index_url(cli), &fo, out, err);
-	if (rc && rc != -ENOMEM && err) {
-		/* The way out, also when go.dev cannot be reached at all. */
-		static const char hint[] =
-			" (another index: --index-url or LUTGEN_INDEX_URL; "
-			"offline, serve Debian's Go packages as a mirror with "
-			"'scripts/go-mirror run -- COMMAND')";
-
-		n = strlen(err->msg);
-		if (n + sizeof(hint) > sizeof(err->msg))
-			n = sizeof(err->msg) - sizeof(hint);
-		memcpy(err->msg + n, hint, sizeof(hint));
-	}
+	if (rc)   /* also when go.dev cannot be reached at all */
+		lutgen_cli_fetch_hint(err,
+				      "another index: --index-url or LUTGEN_INDEX_URL");
 	return rc;
 }
 

@@ -182,9 +182,13 @@ int lutgen_cli_download_timeout(const struct lutgen_cli *cli, long *out,
  * register every --goroot.  *out owned by caller. */
 int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 			  struct common_err *err);
+/* Append to a failed fetch's message the way out: `other` ("another
+ * index: --index-url or LUTGEN_INDEX_URL") or, offline, the Debian-built
+ * mirror (scripts/go-mirror run).  Nothing when out of memory; the end
+ * of a long message gives way to the hint. */
+void lutgen_cli_fetch_hint(struct common_err *err, const char *other);
 /* Fetch the index from lutgen_cli_index_url() within --index-timeout.  A
- * failure's message ends with the way out (another index URL, or the
- * Debian-built mirror). */
+ * failure's message ends with lutgen_cli_fetch_hint's way out. */
 int lutgen_cli_load_index(struct lutgen_cli *cli, struct rungo_index **out,
 			  struct common_err *err);
 

@@ -194,6 +194,11 @@ static int cmd_install(struct lutgen_cli *cli, int argc, char **argv)
 						arch, &tc, &err);
 		}
 		if (r != 0) {
+			/* The archive's server cannot be reached. */
+			if (err.code == -EHOSTUNREACH ||
+			    err.code == -ECONNREFUSED)
+				lutgen_cli_fetch_hint(&err,
+						      "another server: --download-url or LUTGEN_DOWNLOAD_URL");
 			rc = lutgen_cli_fail(cli, &err);
 			goto out;
 		}
