@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int common_pathf(char *buf, size_t size, const char *fmt, ...)
@@ -51,15 +53,81 @@ int common_fs_mkdir_p(const char *path, struct common_err *err)
 		if (buf[i] != '/')
 			continue;
 		buf[i] = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
 			return common_err_set(err, -errno, "create %s: %s", buf,
 					      strerror(errno));
 		buf[i] = '/';
 	}
-	if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+	if (mkdir(buf, 0777) != 0 && errno != EEXIST)
 		return common_err_set(err, -errno, "create %s: %s", buf,
 				      strerror(errno));
 	return 0;
+}
+
+/* Fill the six X's at the end of tmpl with random letters and digits;
+ * -EINVAL when tmpl does not end in "XXXXXX". */
+static int fill_xs(char *tmpl)
+{
+	static const char set[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	size_t len = strlen(tmpl), i;
+
+	if (len < 6 || strcmp(tmpl + len - 6, "XXXXXX") != 0)
+		return -EINVAL;
+	if (getrandom(rnd, sizeof(rnd), GRND_NONBLOCK) != (ssize_t)sizeof(rnd)) {
+		/* No entropy yet (early boot): time and pid still differ
+		 * between tries, and EEXIST makes the caller try again. */
+		struct timespec ts;
+		unsigned long x;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16);
+		for (i = 0; i < sizeof(rnd); i++, x >>= 5)
+			rnd[i] = (unsigned char)x;
+	}
+	for (i = 0; i < 6; i++)
+		tmpl[len - 6 + i] = set[rnd[i] % (sizeof(set) - 1)];
+	return 0;
+}
+
+#define MKTEMP_TRIES 100
+
+int common_fs_mkdtemp(char *tmpl)
+{
+	size_t len = strlen(tmpl);
+	int i, rc;
+
+	for (i = 0; i < MKTEMP_TRIES; i++) {
+		rc = fill_xs(tmpl);
+		if (rc)
+			return rc;
+		if (mkdir(tmpl, 0777) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+	}
+	return -EEXIST;
+}
+
+int common_fs_mkstemp(char *tmpl, int flags)
+{
+	size_t len = strlen(tmpl);
+	int i, fd, rc;
+
+	for (i = 0; i < MKTEMP_TRIES; i++) {
+		rc = fill_xs(tmpl);
+		if (rc)
+			return rc;
+		fd = open(tmpl, flags | O_RDWR | O_CREAT | O_EXCL, 0666);
+		if (fd >= 0)
+			return fd;
+		if (errno != EEXIST)
+			return -errno;
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+	}
+	return -EEXIST;
 }
 
 int common_fs_read_file(const char *path, size_t max, char **out, size_t *len,
@@ -134,11 +202,11 @@ int common_fs_write_atomic(const char *path, const void *data, size_t len,
 	    common_pathf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base))
 		return common_err_set(err, -ENAMETOOLONG,
 				      "write %s: name too long", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
+	fd = common_fs_mkstemp(tmp, O_CLOEXEC);
 	if (fd < 0)
-		return common_err_set(err, -errno,
+		return common_err_set(err, fd,
 				      "write %s: create a temporary file in %s: %s",
-				      path, dir, strerror(errno));
+				      path, dir, strerror(-fd));
 	while (off < len) {
 		ssize_t w = write(fd, (const char *)data + off, len - off);
 
@@ -151,7 +219,7 @@ int common_fs_write_atomic(const char *path, const void *data, size_t len,
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+	if (fsync(fd) != 0) {
 		rc = common_err_set(err, -errno, "write %s: %s", tmp,
 				    strerror(errno));
 		goto out;

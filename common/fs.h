@@ -18,7 +18,15 @@
 int common_pathf(char *buf, size_t size, const char *fmt, ...)
 	COMMON_PRINTF(3, 4);
 
-/* mkdir -p (mode 0755); existing directories are fine. */
+/*
+ * Modes: everything these helpers create asks for 0777 (directories) or
+ * 0666 (files) and lets the umask take away, as mkdir(1) and touch(1) do,
+ * so a cache shared by a group (umask 002) is group-writable and a private
+ * one (umask 077) stays private.  mkdtemp(3)/mkstemp(3) would make 0700 /
+ * 0600 whatever the umask: use common_fs_mkdtemp/common_fs_mkstemp.
+ */
+
+/* mkdir -p; existing directories are fine. */
 int common_fs_mkdir_p(const char *path, struct common_err *err);
 
 /* Read the whole file; *out is NUL-terminated (not counted in *len, which
@@ -26,7 +34,17 @@ int common_fs_mkdir_p(const char *path, struct common_err *err);
 int common_fs_read_file(const char *path, size_t max, char **out, size_t *len,
 			struct common_err *err);
 
-/* Replace path with data[0..len) atomically (mode 0644): a temporary file
+/* Like mkdtemp(3): the trailing "XXXXXX" of tmpl is replaced by random
+ * characters and the directory created, with mode 0777 minus the umask.
+ * 0 or a negative errno (-EINVAL: no XXXXXX at the end). */
+int common_fs_mkdtemp(char *tmpl);
+
+/* Like mkostemp(3) (flags: O_CLOEXEC, O_APPEND...; O_RDWR|O_CREAT|O_EXCL
+ * are implied), with mode 0666 minus the umask.  Returns the open file
+ * descriptor or a negative errno. */
+int common_fs_mkstemp(char *tmpl, int flags);
+
+/* Replace path with data[0..len) atomically (mode 0666 minus the umask): a temporary file
  * ".<name>.XXXXXX" in the same directory, fsync, rename.  Readers see the
  * old or the new content, never a mix; on failure path is untouched. */
 int common_fs_write_atomic(const char *path, const void *data, size_t len,

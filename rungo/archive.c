@@ -674,8 +674,10 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 	}
 	archive_read_support_filter_all(in);
 	archive_read_support_format_all(in);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_PERM |
-					    ARCHIVE_EXTRACT_TIME |
+	/* Not ARCHIVE_EXTRACT_PERM: modes are the archive's minus the
+	 * umask, so a shared cache (umask 002) is group-readable and a
+	 * private one (077) private. */
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME |
 					    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
 					    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
 	if (archive_read_open_filename(in, archive_path, 64 * 1024) !=

@@ -5,7 +5,8 @@
  * Rejected (error naming the entry, extraction aborted): absolute paths,
  * ".." components, symlinks whose target resolves outside the destination,
  * hardlinks to anything outside it, device nodes, FIFOs, sockets.  Modes
- * are kept (minus setuid/setgid).
+ * are the archive's minus setuid/setgid and minus the process's umask
+ * (directories keep u+rwx so the cache can remove them).
  *
  * Limits: an archive that expands to more than max_files entries or
  * max_bytes bytes (every entry counts, also those trimming skips) is an

@@ -255,7 +255,7 @@ static int lock_open(const struct rungo_cache *c, const char *id,
 		return common_err_set(err, -ENAMETOOLONG, "lock %s: name too long",
 				      id);
 	if (!c->readonly)
-		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (fd < 0 && (c->readonly || write_denied(errno))) {
 		/* flock(2) works on a descriptor opened read-only. */
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1039,9 +1039,10 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	rc = download(c, f, dl, err);
 	if (rc)
 		return rc;
-	if (!mkdtemp(tmp))
-		return common_err_set(err, -errno, "create %s: %s", tmp,
-				      strerror(errno));
+	rc = common_fs_mkdtemp(tmp);   /* honours the umask; mkdtemp: 0700 */
+	if (rc)
+		return common_err_set(err, rc, "create %s: %s", tmp,
+				      strerror(-rc));
 	rc = extract_checked(c, f, dl, tmp, vs, os, arch, &st, err);
 	if (rc == 0)
 		rc = publish_tree(tmp, final, dir, err);

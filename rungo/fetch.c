@@ -823,7 +823,7 @@ static int open_part(struct fetch_file *f, struct sink *s,
 	struct stat st;
 	int ret;
 
-	s->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	s->fd = open(f->part, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 	if (s->fd < 0)
 		return common_err_set(err, -errno,
 				      "download %s: cannot open %s: %s",

@@ -76,7 +76,7 @@ static int make_paths(const struct rungo_modcache_opts *o, const char *path,
 
 static int lock_file(const char *path, struct common_err *err)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
 
 	if (fd < 0)
 		return common_err_set(err, -errno, "lock %s: %s", path,

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tests/test_common.c - common/: tree removal, atomic write and whole-file
- * read, SHA-256 (expected digests from FIPS 180-2's examples and
+ * read, modes under several umasks, SHA-256 (expected digests from FIPS 180-2's examples and
  * `sha256sum`), the growable string, error prefixes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -74,6 +75,62 @@ static void test_write_read(void **state)
 	assert_int_equal(common_fs_read_file("/nonexistent/x", 0, &got, NULL,
 					     &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "/nonexistent/x"));
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+/* What the helpers create gets 0777/0666 minus the umask: a group cache
+ * (002) is group-writable, a private one (077) private; mkdtemp(3) and
+ * mkstemp(3) would give 0700/0600 either way. */
+static void test_umask_modes(void **state)
+{
+	static const mode_t masks[] = { 002, 022, 027, 077 };
+	struct common_err err = { 0 };
+	char dir[4200], sub[4300], path[4300], tmpl[4300];
+	mode_t old;
+	size_t i;
+	int fd;
+
+	(void)state;
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		mode_t m = masks[i];
+
+		snprintf(dir, sizeof(dir), "%s/umask-%03o", scratch, (unsigned)m);
+		snprintf(sub, sizeof(sub), "%s/a/b", dir);
+		old = umask(m);
+		assert_int_equal(common_fs_mkdir_p(sub, &err), 0);
+		assert_int_equal(mode_of(dir), 0777 & ~m);
+		assert_int_equal(mode_of(sub), 0777 & ~m);
+		snprintf(path, sizeof(path), "%s/file", dir);
+		assert_int_equal(common_fs_write_atomic(path, "x", 1, &err), 0);
+		assert_int_equal(mode_of(path), 0666 & ~m);
+		snprintf(tmpl, sizeof(tmpl), "%s/d.XXXXXX", dir);
+		assert_int_equal(common_fs_mkdtemp(tmpl), 0);
+		assert_null(strstr(tmpl, "XXXXXX"));
+		assert_int_equal(mode_of(tmpl), 0777 & ~m);
+		snprintf(tmpl, sizeof(tmpl), "%s/f.XXXXXX", dir);
+		fd = common_fs_mkstemp(tmpl, O_CLOEXEC);
+		assert_true(fd >= 0);
+		close(fd);
+		assert_int_equal(mode_of(tmpl), 0666 & ~m);
+		umask(old);
+	}
+	/* A template without the six X's is refused, nothing created. */
+	snprintf(tmpl, sizeof(tmpl), "%s/no-xs", scratch);
+	assert_int_equal(common_fs_mkdtemp(tmpl), -EINVAL);
+	assert_int_equal(common_fs_mkstemp(tmpl, 0), -EINVAL);
+	assert_int_equal(access(tmpl, F_OK), -1);
+	/* Many at once: all distinct (EEXIST makes it try another name). */
+	for (i = 0; i < 50; i++) {
+		snprintf(tmpl, sizeof(tmpl), "%s/many.XXXXXX", scratch);
+		assert_int_equal(common_fs_mkdtemp(tmpl), 0);
+	}
 }
 
 /* FIPS 180-2, appendix B.1 and B.2; the empty string from sha256sum. */
@@ -191,6 +248,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rmtree_readonly),
 		cmocka_unit_test(test_write_read),
+		cmocka_unit_test(test_umask_modes),
 		cmocka_unit_test(test_sha256),
 		cmocka_unit_test(test_sb),
 		cmocka_unit_test(test_err_prefix),
