@@ -56,7 +56,10 @@ void common_logf(common_log_fn log, void *ctx, enum common_log_level level,
 		 const char *fmt, ...) COMMON_PRINTF(4, 5);
 
 /* Progress hook: `what` names the item ("go1.22.4.linux-amd64.tar.gz"),
- * done/total in bytes or items (total 0 when unknown).  NULL = silent. */
+ * done/total in bytes or items (total 0 when unknown).  NULL = silent.
+ * A call with done == total (total > 0) comes once per item, when the
+ * item is complete (downloaded and verified, extracted and checked);
+ * every earlier call has done < total or total 0. */
 typedef void (*common_progress_fn)(void *ctx, const char *what,
 				   unsigned long long done,
 				   unsigned long long total);

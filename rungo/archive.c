@@ -43,6 +43,7 @@ struct extract_ctx {
 	const struct rungo_extract_opts *opts;
 	uint64_t max_files, max_bytes;  /* effective limits */
 	uint64_t entries, bytes;        /* counted against them */
+	unsigned long long archive_size;  /* for progress; 0 unknown */
 	char **links;                /* symlinks written (relative names) */
 	size_t nlinks, caplinks;
 };
@@ -621,6 +622,119 @@ static int extract_entry(struct extract_ctx *ctx, struct archive *in,
 	return write_entry(ctx, in, out, e, name, rel, st, err);
 }
 
+/* Limits, strip prefix and destination of one extraction. */
+static int ctx_init(struct extract_ctx *ctx, const char *archive_path,
+		    const char *dest_dir, const struct rungo_extract_opts *opts,
+		    struct common_err *err)
+{
+	const char *why = NULL;
+	struct stat ast;
+	int rc;
+
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->label = base_name(archive_path);
+	ctx->opts = opts;
+	ctx->max_files = opts && opts->max_files ? opts->max_files :
+			 RUNGO_EXTRACT_MAX_FILES_DEFAULT;
+	ctx->max_bytes = opts && opts->max_bytes ? opts->max_bytes :
+			 RUNGO_EXTRACT_MAX_BYTES_DEFAULT;
+	if (opts && opts->strip_prefix && *opts->strip_prefix &&
+	    normalise(opts->strip_prefix, ctx->prefix, sizeof(ctx->prefix),
+		      &why) != 0)
+		return common_err_set(err, -EINVAL,
+				      "extract %s: bad strip prefix '%s': %s",
+				      ctx->label, opts->strip_prefix, why);
+	rc = check_dest_empty(dest_dir, err);
+	if (rc)
+		return rc;
+	if (!realpath(dest_dir, ctx->root))
+		return common_err_set(err, -errno, "extract into %s: %s",
+				      dest_dir, strerror(errno));
+	if (stat(archive_path, &ast) == 0)
+		ctx->archive_size = (unsigned long long)ast.st_size;
+	return 0;
+}
+
+static void ctx_fini(struct extract_ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nlinks; i++)
+		free(ctx->links[i]);
+	free(ctx->links);
+}
+
+/* The archive reader and the disk writer. */
+static int open_archives(struct extract_ctx *ctx, const char *archive_path,
+			 struct archive **in, struct archive **out,
+			 struct common_err *err)
+{
+	*in = archive_read_new();
+	*out = archive_write_disk_new();
+	if (!*in || !*out)
+		return common_err_set(err, -ENOMEM, "extract %s: out of memory",
+				      ctx->label);
+	archive_read_support_filter_all(*in);
+	archive_read_support_format_all(*in);
+	/* Not ARCHIVE_EXTRACT_PERM: modes are the archive's minus the
+	 * umask, so a shared cache (umask 002) is group-readable and a
+	 * private one (077) private. */
+	archive_write_disk_set_options(*out, ARCHIVE_EXTRACT_TIME |
+					     ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+					     ARCHIVE_EXTRACT_SECURE_NODOTDOT);
+	if (archive_read_open_filename(*in, archive_path, 64 * 1024) !=
+	    ARCHIVE_OK)
+		return common_err_set(err, -EIO, "extract %s: %s", archive_path,
+				      archive_error_string(*in));
+	return 0;
+}
+
+/* Bytes of the archive read so far; its size only once, at the end. */
+static void report_progress(const struct extract_ctx *ctx, struct archive *in,
+			    bool complete)
+{
+	unsigned long long done, total = ctx->archive_size;
+
+	if (!ctx->opts || !ctx->opts->progress)
+		return;
+	if (complete) {
+		if (total)
+			ctx->opts->progress(ctx->opts->progress_ctx, ctx->label,
+					    total, total);
+		return;
+	}
+	done = (unsigned long long)archive_filter_bytes(in, -1);
+	if (total && done >= total)
+		done = total - 1;
+	ctx->opts->progress(ctx->opts->progress_ctx, ctx->label, done, total);
+}
+
+/* Every entry, then the checks that need the whole tree. */
+static int extract_all(struct extract_ctx *ctx, struct archive *in,
+		       struct archive *out, struct rungo_extract_stats *st,
+		       struct common_err *err)
+{
+	struct archive_entry *e;
+	int r, rc;
+
+	for (;;) {
+		r = archive_read_next_header(in, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r < ARCHIVE_WARN)
+			return common_err_set(err, -EIO, "extract %s: %s",
+					      ctx->label,
+					      archive_error_string(in));
+		rc = extract_entry(ctx, in, out, e, st, err);
+		if (rc)
+			return rc;
+		report_progress(ctx, in, false);
+	}
+	if (archive_write_close(out) != ARCHIVE_OK)
+		return write_error(ctx, NULL, out, err);
+	return recheck_links(ctx, err);
+}
+
 int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 			  const struct rungo_extract_opts *opts,
 			  struct rungo_extract_stats *stats,
@@ -629,95 +743,20 @@ int rungo_archive_extract(const char *archive_path, const char *dest_dir,
 	struct extract_ctx ctx;
 	struct rungo_extract_stats st;
 	struct archive *in = NULL, *out = NULL;
-	struct archive_entry *e;
-	unsigned long long total = 0;
-	struct stat ast;
-	size_t i;
-	int rc = 0, r;
+	int rc;
 
-	memset(&ctx, 0, sizeof(ctx));
 	memset(&st, 0, sizeof(st));
-	ctx.label = base_name(archive_path);
-	ctx.opts = opts;
-	ctx.max_files = opts && opts->max_files ? opts->max_files :
-			RUNGO_EXTRACT_MAX_FILES_DEFAULT;
-	ctx.max_bytes = opts && opts->max_bytes ? opts->max_bytes :
-			RUNGO_EXTRACT_MAX_BYTES_DEFAULT;
-	if (opts && opts->strip_prefix && *opts->strip_prefix) {
-		const char *why = NULL;
-
-		if (normalise(opts->strip_prefix, ctx.prefix,
-			      sizeof(ctx.prefix), &why) != 0) {
-			rc = common_err_set(err, -EINVAL,
-					    "extract %s: bad strip prefix '%s': %s",
-					    ctx.label, opts->strip_prefix, why);
-			goto out;
-		}
+	rc = ctx_init(&ctx, archive_path, dest_dir, opts, err);
+	if (rc == 0)
+		rc = open_archives(&ctx, archive_path, &in, &out, err);
+	if (rc == 0)
+		rc = extract_all(&ctx, in, out, &st, err);
+	if (rc == 0) {
+		report_progress(&ctx, in, true);
+		if (stats)
+			*stats = st;
 	}
-	rc = check_dest_empty(dest_dir, err);
-	if (rc)
-		goto out;
-	if (!realpath(dest_dir, ctx.root)) {
-		rc = common_err_set(err, -errno, "extract into %s: %s", dest_dir,
-				    strerror(errno));
-		goto out;
-	}
-	if (stat(archive_path, &ast) == 0)
-		total = (unsigned long long)ast.st_size;
-
-	in = archive_read_new();
-	out = archive_write_disk_new();
-	if (!in || !out) {
-		rc = common_err_set(err, -ENOMEM, "extract %s: out of memory",
-				    ctx.label);
-		goto out;
-	}
-	archive_read_support_filter_all(in);
-	archive_read_support_format_all(in);
-	/* Not ARCHIVE_EXTRACT_PERM: modes are the archive's minus the
-	 * umask, so a shared cache (umask 002) is group-readable and a
-	 * private one (077) private. */
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_TIME |
-					    ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-					    ARCHIVE_EXTRACT_SECURE_NODOTDOT);
-	if (archive_read_open_filename(in, archive_path, 64 * 1024) !=
-	    ARCHIVE_OK) {
-		rc = common_err_set(err, -EIO, "extract %s: %s", archive_path,
-				    archive_error_string(in));
-		goto out;
-	}
-	for (;;) {
-		r = archive_read_next_header(in, &e);
-		if (r == ARCHIVE_EOF)
-			break;
-		if (r < ARCHIVE_WARN) {
-			rc = common_err_set(err, -EIO, "extract %s: %s",
-					    ctx.label, archive_error_string(in));
-			goto out;
-		}
-		rc = extract_entry(&ctx, in, out, e, &st, err);
-		if (rc)
-			goto out;
-		if (opts && opts->progress)
-			opts->progress(opts->progress_ctx, ctx.label,
-				       (unsigned long long)archive_filter_bytes(in, -1),
-				       total);
-	}
-	if (archive_write_close(out) != ARCHIVE_OK) {
-		rc = write_error(&ctx, NULL, out, err);
-		goto out;
-	}
-	rc = recheck_links(&ctx, err);
-	if (rc)
-		goto out;
-	if (opts && opts->progress && total)
-		opts->progress(opts->progress_ctx, ctx.label, total, total);
-	if (stats)
-		*stats = st;
-out:
-	for (i = 0; i < ctx.nlinks; i++)
-		free(ctx.links[i]);
-	free(ctx.links);
+	ctx_fini(&ctx);
 	if (out)
 		archive_write_free(out);
 	if (in)

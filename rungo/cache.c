@@ -59,6 +59,8 @@ struct rungo_cache {
 	bool readonly;                    /* serves installed trees only */
 	uint64_t max_files, max_bytes;    /* extraction limits (0: default) */
 	struct rungo_fetch_opts fetch;
+	common_progress_fn extract_progress;
+	void *extract_progress_ctx;
 	common_log_fn log;
 	void *log_ctx;
 	pthread_mutex_t lock;             /* guards locals */
@@ -135,6 +137,8 @@ int rungo_cache_open(const struct rungo_cache_opts *opts,
 	if (opts) {
 		c->no_trim = opts->no_trim;
 		c->fetch = opts->fetch;
+		c->extract_progress = opts->extract_progress;
+		c->extract_progress_ctx = opts->extract_progress_ctx;
 		c->log = opts->log;
 		c->log_ctx = opts->log_ctx;
 		c->max_files = opts->max_extract_files;
@@ -466,30 +470,20 @@ static long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Run DIR/bin/go version (no shell, in a process group of its own, at
- * most GO_VERSION_TIMEOUT_MS) and copy its first output line to `line`. */
-static int run_go_version(const char *dir, char *line, size_t size, char *why,
-			  size_t whysize)
+/* Start DIR/bin/go version (gobin) without a shell, in a process group
+ * of its own, stdin and stderr on /dev/null, stdout into *outfd (caller
+ * closes). */
+static int spawn_go_version(const char *dir, char *gobin, pid_t *pid,
+			    int *outfd, char *why, size_t whysize)
 {
-	char gobin[PATH_MAX], gorootvar[PATH_MAX + 8], out[512];
+	char gorootvar[PATH_MAX + 8];
 	char *argv[] = { gobin, (char *)"version", NULL };
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	long long deadline;
-	char **env = NULL;
 	int pipefd[2] = { -1, -1 };
-	size_t len = 0;
-	pid_t pid = -1;
-	bool timed_out = false;
-	int rc, status = 0;
+	char **env;
+	int rc;
 
-	if (common_pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
-		return -ENAMETOOLONG;
-	if (access(gobin, X_OK) != 0) {
-		rc = -errno;
-		snprintf(why, whysize, "bin/go: %s", strerror(errno));
-		return rc;
-	}
 	env = child_env(dir, gorootvar, sizeof(gorootvar));
 	if (!env || pipe2(pipefd, O_CLOEXEC) != 0) {
 		free(env);
@@ -505,7 +499,7 @@ static int run_go_version(const char *dir, char *line, size_t size, char *why,
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
 	posix_spawnattr_setpgroup(&attr, 0);
-	rc = posix_spawn(&pid, gobin, &fa, &attr, argv, env);
+	rc = posix_spawn(pid, gobin, &fa, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);
@@ -515,9 +509,19 @@ static int run_go_version(const char *dir, char *line, size_t size, char *why,
 		snprintf(why, whysize, "run bin/go: %s", strerror(rc));
 		return -rc;
 	}
-	deadline = mono_ms() + GO_VERSION_TIMEOUT_MS;
+	*outfd = pipefd[0];
+	return 0;
+}
+
+/* Read fd into out (NUL-terminated) until end of file, a full buffer or
+ * the deadline (mono_ms); true when the deadline came first. */
+static bool read_until(int fd, char *out, size_t size, long long deadline)
+{
+	size_t len = 0;
+	bool timed_out = false;
+
 	for (;;) {
-		struct pollfd p = { .fd = pipefd[0], .events = POLLIN };
+		struct pollfd p = { .fd = fd, .events = POLLIN };
 		long long left = deadline - mono_ms();
 		ssize_t r;
 
@@ -532,33 +536,66 @@ static int run_go_version(const char *dir, char *line, size_t size, char *why,
 			timed_out = r == 0;
 			break;
 		}
-		r = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+		r = read(fd, out + len, size - 1 - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			break;
 		len += (size_t)r;
-		if (len == sizeof(out) - 1)
+		if (len == size - 1)
 			break;
 	}
 	out[len] = '\0';
-	close(pipefd[0]);
-	/* Reap it; whatever is left of its group after the deadline dies. */
-	for (;;) {
-		pid_t w = waitpid(pid, &status, timed_out ? 0 : WNOHANG);
+	return timed_out;
+}
 
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			break;
-		if (timed_out || mono_ms() >= deadline) {
+/* Reap pid into *status.  Its process group is killed when the deadline
+ * has passed (timed_out) or passes while waiting for it to exit; true
+ * when it was. */
+static bool reap_go(pid_t pid, int *status, bool timed_out,
+		    long long deadline)
+{
+	if (timed_out)
+		kill(-pid, SIGKILL);   /* before a wait that would block */
+	for (;;) {
+		pid_t w = waitpid(pid, status, timed_out ? 0 : WNOHANG);
+
+		if (w == pid || (w < 0 && errno != EINTR))
+			return timed_out;
+		if (w == 0 && mono_ms() >= deadline) {
 			timed_out = true;
 			kill(-pid, SIGKILL);
-			continue;
+		} else if (w == 0) {
+			usleep(2000);
 		}
-		usleep(2000);
 	}
-	if (timed_out) {
+}
+
+/* Run DIR/bin/go version (at most GO_VERSION_TIMEOUT_MS) and copy its
+ * first output line to `line`. */
+static int run_go_version(const char *dir, char *line, size_t size, char *why,
+			  size_t whysize)
+{
+	char gobin[PATH_MAX], out[512];
+	long long deadline;
+	int fd = -1, rc, status = 0;
+	pid_t pid = -1;
+	bool timed_out;
+
+	if (common_pathf(gobin, sizeof(gobin), "%s/bin/go", dir))
+		return -ENAMETOOLONG;
+	if (access(gobin, X_OK) != 0) {
+		rc = -errno;
+		snprintf(why, whysize, "bin/go: %s", strerror(errno));
+		return rc;
+	}
+	rc = spawn_go_version(dir, gobin, &pid, &fd, why, whysize);
+	if (rc)
+		return rc;
+	deadline = mono_ms() + GO_VERSION_TIMEOUT_MS;
+	timed_out = read_until(fd, out, sizeof(out), deadline);
+	close(fd);
+	if (reap_go(pid, &status, timed_out, deadline)) {
 		snprintf(why, whysize, "'bin/go version' did not finish within %d s",
 			 GO_VERSION_TIMEOUT_MS / 1000);
 		return -ETIMEDOUT;
@@ -957,9 +994,9 @@ static int extract_checked(struct rungo_cache *c, const struct rungo_file *f,
 	xo.trim = !c->no_trim;
 	xo.max_files = c->max_files;
 	xo.max_bytes = c->max_bytes;
-	xo.progress = c->fetch.progress;
-	xo.progress_ctx = c->fetch.progress_ctx;
-	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO, "extracting %s%s",
+	xo.progress = c->extract_progress;
+	xo.progress_ctx = c->extract_progress_ctx;
+	common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG, "extracting %s%s",
 		    f->filename, xo.trim ? " (trimmed)" : "");
 	rc = rungo_archive_extract(dl, tmp, &xo, st, err);
 	if (rc)
@@ -1014,6 +1051,7 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	struct rungo_extract_stats st;
 	char final[PATH_MAX], dl[PATH_MAX], tmp[PATH_MAX], dir[PATH_MAX];
 	char why[PATH_MAX + 256];
+	long long t0;
 	int rc;
 
 	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
@@ -1039,6 +1077,7 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 	rc = download(c, f, dl, err);
 	if (rc)
 		return rc;
+	t0 = mono_ms();
 	rc = common_fs_mkdtemp(tmp);   /* honours the umask; mkdtemp: 0700 */
 	if (rc)
 		return common_err_set(err, rc, "create %s: %s", tmp,
@@ -1054,9 +1093,10 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 		common_logf(c->log, c->log_ctx, COMMON_LOG_DEBUG,
 			    "remove %s: %s", dl, strerror(errno));
 	common_logf(c->log, c->log_ctx, COMMON_LOG_INFO,
-		    "installed %s (%llu files, %.1f MB; trimming saved %.1f MB)",
+		    "installed %s (%llu files, %.1f MB; trimming saved %.1f MB; extracted and checked in %.1f s)",
 		    id, (unsigned long long)st.files_written,
-		    (double)st.bytes_written / 1e6, (double)st.bytes_skipped / 1e6);
+		    (double)st.bytes_written / 1e6, (double)st.bytes_skipped / 1e6,
+		    (double)(mono_ms() - t0) / 1000.0);
 	rc = fill_entry(c, id, out);
 	if (rc)
 		rc = common_err_set(err, rc, "bad cache entry %s", final);

@@ -52,6 +52,10 @@ struct rungo_cache_opts {
 	const char *download_url;  /* NULL = RUNGO_DEFAULT_DOWNLOAD_URL */
 	bool no_trim;              /* keep the full tree (default: trimmed) */
 	struct rungo_fetch_opts fetch;  /* progress/log/timeouts for downloads */
+	/* Extraction of a downloaded archive: (archive file name, bytes of
+	 * the archive read, its size).  NULL = silent. */
+	common_progress_fn extract_progress;
+	void *extract_progress_ctx;
 	/* Archive bomb limits (0 = RUNGO_EXTRACT_MAX_*_DEFAULT). */
 	uint64_t max_extract_files;
 	uint64_t max_extract_bytes;

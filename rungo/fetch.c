@@ -318,7 +318,7 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct sink *s = ud;
-	unsigned long long total = 0;
+	unsigned long long total = 0, done;
 	curl_off_t connected = 0;
 	long long now = now_ms();
 
@@ -340,9 +340,11 @@ static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow,
 		total = s->expected_size;
 	else if (dltotal > 0)
 		total = s->offset + (unsigned long long)dltotal;
-	s->o->progress(s->o->progress_ctx, s->label,
-		       s->offset + (unsigned long long)(dlnow > 0 ? dlnow : 0),
-		       total);
+	done = s->offset + (unsigned long long)(dlnow > 0 ? dlnow : 0);
+	/* done == total only once, after verification (common/err.h). */
+	if (total && done >= total)
+		done = total - 1;
+	s->o->progress(s->o->progress_ctx, s->label, done, total);
 	return 0;
 }
 

@@ -7,7 +7,8 @@
  * index without sha256, resuming an interrupted install, two processes
  * installing at once, registered GOROOTs, list, prune and path helpers.
  * Hardening: a full disk during extraction (small tmpfs in a mount
- * namespace), archive bomb limits, archives whose bin/go is missing or
+ * namespace), archive bomb limits, modes under the umask, the download
+ * and extraction progress hooks, archives whose bin/go is missing or
  * names another version, damaged trees on reuse, the bin/go stamp, a FIFO
  * as metadata, toolchains in use kept by prune, a read-only cache.
  *
@@ -358,6 +359,132 @@ static void test_install_and_reuse(void **state)
 	assert_true(list[0].trimmed);
 	free(list);
 	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
+/* ---- modes under the umask, and the progress hooks ---------------------- */
+
+static mode_t walk_umask;            /* nftw has no context argument */
+static size_t walk_entries, walk_bad;
+
+static int check_mode_cb(const char *p, const struct stat *st, int flag,
+			 struct FTW *ftw)
+{
+	mode_t perm = st->st_mode & 07777;
+
+	(void)ftw;
+	if (flag == FTW_SL)
+		return 0;
+	walk_entries++;
+	/* Nothing the umask forbids; group-readable whenever the umask
+	 * allows it (a shared cache), directories also searchable. */
+	if ((perm & walk_umask) ||
+	    (!(walk_umask & S_IRGRP) && !(perm & S_IRGRP)) ||
+	    (flag == FTW_D && !(walk_umask & S_IXGRP) && !(perm & S_IXGRP))) {
+		print_error("%s: mode %04o under umask %03o\n", p,
+			    (unsigned)perm, (unsigned)walk_umask);
+		walk_bad++;
+	}
+	return 0;
+}
+
+static void expect_mode(const char *dir, const char *rel, mode_t want)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	PATHF(p, "%s/%s", dir, rel);
+	assert_int_equal(lstat(p, &st), 0);
+	if ((st.st_mode & 07777) != want)
+		fail_msg("%s: mode %04o, want %04o", p,
+			 (unsigned)(st.st_mode & 07777), (unsigned)want);
+}
+
+struct progress_seen {
+	char what[64];
+	unsigned long long calls, complete, last_done, last_total;
+	bool past_total;       /* done > total, or a call after 100% */
+};
+
+static void seen_progress(void *ctx, const char *what, unsigned long long done,
+			  unsigned long long total)
+{
+	struct progress_seen *s = ctx;
+
+	snprintf(s->what, sizeof(s->what), "%s", what);
+	if ((total && done > total) || s->complete)
+		s->past_total = true;
+	s->calls++;
+	s->complete += total && done == total;
+	s->last_done = done;
+	s->last_total = total;
+}
+
+/* A shared cache (umask 002) and a group-private one (027): every
+ * directory and file the install makes - the cache's own directories,
+ * lock files, the toolchain tree and its metadata - keeps what the umask
+ * allows, and the toolchain root is not mkdtemp's 0700.  The download
+ * and the extraction report through their own hooks, 100% once each. */
+static void test_umask_and_progress(void **state)
+{
+	static const mode_t masks[] = { 002, 027 };
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	size_t i;
+
+	for (i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		struct progress_seen dl, ex;
+		struct rungo_cache_opts o;
+		struct rungo_cache *c = NULL;
+		struct rungo_toolchain tc;
+		struct common_err err = { 0 };
+		mode_t m = masks[i], old;
+
+		memset(&dl, 0, sizeof(dl));
+		memset(&ex, 0, sizeof(ex));
+		PATHF(f->cache, "%s/cache-%03o", f->top, (unsigned)m);
+		old = umask(m);
+		memset(&o, 0, sizeof(o));
+		o.dir = f->cache;
+		o.download_url = f->base;
+		o.fetch.progress = seen_progress;
+		o.fetch.progress_ctx = &dl;
+		o.extract_progress = seen_progress;
+		o.extract_progress_ctx = &ex;
+		if (rungo_cache_open(&o, &c, &err) != 0)
+			fail_msg("open: %s", err.msg);
+		if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc,
+					&err))
+			fail_msg("install: %s", err.msg);
+		rungo_cache_free(c);
+		umask(old);
+
+		expect_mode(f->cache, ".", 0777 & ~m);
+		expect_mode(f->cache, "toolchains", 0777 & ~m);
+		expect_mode(f->cache, "locks", 0777 & ~m);
+		expect_mode(f->cache, "toolchains/" ID, 0777 & ~m);
+		expect_mode(f->cache, "locks/" ID ".lock", 0666 & ~m);
+		expect_mode(f->cache, "toolchains/" ID "/.lutgen-toolchain.json",
+			    0666 & ~m);
+		expect_mode(tc.goroot, "bin/go", 0755 & ~m);
+		expect_mode(tc.goroot, "VERSION", 0644 & ~m);
+		/* Not in the archive: made on the way to proc.go. */
+		expect_mode(tc.goroot, "src/runtime", 0777 & ~m);
+		walk_umask = m;
+		walk_entries = walk_bad = 0;
+		assert_int_equal(nftw(f->cache, check_mode_cb, 16, FTW_PHYS), 0);
+		assert_true(walk_entries > 15);
+		assert_int_equal(walk_bad, 0);
+
+		assert_string_equal(dl.what, FILENAME);
+		assert_string_equal(ex.what, FILENAME);
+		assert_int_equal(dl.complete, 1);
+		assert_int_equal(ex.complete, 1);
+		assert_false(dl.past_total);
+		assert_false(ex.past_total);
+		assert_int_equal(dl.last_done, f->size);
+		assert_int_equal(ex.last_total, f->size);
+	}
 	rungo_index_free(idx);
 }
 
@@ -1550,6 +1677,8 @@ static void test_readonly_cache(void **state)
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_umask_and_progress, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_install_and_reuse, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_slash_no_trim, setup,

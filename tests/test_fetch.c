@@ -50,6 +50,7 @@ struct fx {
 	char last_warn[1024];
 	unsigned long long last_done, last_total;
 	int progress_calls;
+	int complete_calls;     /* done == total > 0 */
 };
 
 static void hex(const unsigned char *d, size_t n, char *out)
@@ -79,6 +80,9 @@ static void on_progress(void *ctx, const char *what, unsigned long long done,
 
 	assert_string_equal(what, FILE_NAME);
 	f->progress_calls++;
+	if (total && done == total)
+		f->complete_calls++;
+	assert_true(total == 0 || done <= total);
 	f->last_done = done;
 	f->last_total = total;
 }
@@ -275,6 +279,8 @@ static void test_ok_plain(void **state)
 			 0);
 	assert_string_equal(ua, "lutgen/0.1");
 	assert_true(f->progress_calls > 0);
+	/* 100% once, last, after verification (common/err.h). */
+	assert_int_equal(f->complete_calls, 1);
 	assert_int_equal(f->last_done, BIG_LEN);
 	assert_int_equal(f->last_total, BIG_LEN);
 	assert_int_equal(f->warns, 0);
