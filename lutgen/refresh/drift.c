@@ -68,13 +68,83 @@ static const char *jstr(const cJSON *j, const char *key)
 	return cJSON_IsString(x) && x->valuestring ? x->valuestring : NULL;
 }
 
-/* Parse the committed JSON; on failure `why` says what is wrong. */
+/* One entry of an old lookup ({"version", "arch", "toolchain_sha256",
+ * "value"}) appended to ol->e. */
+static int old_parse_entry(struct old_lookup *ol, const cJSON *en,
+			   char *why, size_t why_size)
+{
+	struct old_entry *e = &ol->e[ol->n];
+	const char *v = jstr(en, "version");
+	struct common_err err = { 0 };
+	char where[256];
+
+	e->arch = jstr(en, "arch");
+	e->sha = jstr(en, "toolchain_sha256");
+	if (!v || !e->arch || rungo_version_parse(v, &e->v, NULL) != 0) {
+		snprintf(why, why_size,
+			 "lookup %s: entry %zu lacks a version or arch",
+			 ol->name, ol->n);
+		return -EINVAL;
+	}
+	if (!e->sha)
+		e->sha = "";
+	snprintf(where, sizeof(where), "%s %s/%s", ol->name, v, e->arch);
+	if (lutgen_value_from_json(cJSON_GetObjectItemCaseSensitive(en, "value"),
+				   ol->kind, &e->val, where, &err) != 0) {
+		snprintf(why, why_size, "%s", err.msg);
+		return -EINVAL;
+	}
+	ol->n++;
+	return 0;
+}
+
+/* lookups[idx] of an old table: name, kind and every entry. */
+static int old_parse_lookup(struct old_lookup *ol, const cJSON *lk,
+			    size_t idx, char *why, size_t why_size)
+{
+	const cJSON *entries, *en;
+	size_t k;
+	int rc;
+
+	ol->name = jstr(lk, "name");
+	ol->kind_name = jstr(lk, "kind");
+	if (!ol->name || !ol->kind_name) {
+		snprintf(why, why_size,
+			 "lookups[%zu] lacks \"name\" or \"kind\"", idx);
+		return -EINVAL;
+	}
+	for (k = 0; k <= LUTGEN_LOOKUP_FUNC_PARAMS; k++)
+		if (strcmp(ol->kind_name,
+			   lutgen_lookup_kind_name((enum lutgen_lookup_kind)k)) ==
+		    0) {
+			ol->kind = (enum lutgen_lookup_kind)k;
+			ol->kind_known = true;
+		}
+	entries = cJSON_GetObjectItemCaseSensitive(lk, "entries");
+	if (!ol->kind_known || !cJSON_IsArray(entries)) {
+		snprintf(why, why_size,
+			 "lookup %s: unknown kind or no \"entries\"", ol->name);
+		return -EINVAL;
+	}
+	ol->e = calloc((size_t)cJSON_GetArraySize(entries) + 1, sizeof(*ol->e));
+	if (!ol->e)
+		return -ENOMEM;
+	cJSON_ArrayForEach(en, entries) {
+		rc = old_parse_entry(ol, en, why, why_size);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* Parse the committed JSON (what emit wrote) into o; on failure `why`
+ * says what is wrong and o holds what was read (old_free releases it). */
 static int old_parse(const char *text, size_t len, struct old_table *o,
 		     char *why, size_t why_size)
 {
-	const cJSON *lookups, *lk, *entries, *en;
-	struct common_err err = { 0 };
-	size_t i, k;
+	const cJSON *lookups, *lk;
+	size_t i = 0;
+	int rc;
 
 	o->doc = cJSON_ParseWithLength(text, len);
 	if (!o->doc) {
@@ -92,63 +162,11 @@ static int old_parse(const char *text, size_t len, struct old_table *o,
 		o->n = 0;
 		return -ENOMEM;
 	}
-	i = 0;
 	cJSON_ArrayForEach(lk, lookups) {
-		struct old_lookup *ol = &o->l[i++];
-
-		ol->name = jstr(lk, "name");
-		ol->kind_name = jstr(lk, "kind");
-		if (!ol->name || !ol->kind_name) {
-			snprintf(why, why_size,
-				 "lookups[%zu] lacks \"name\" or \"kind\"",
-				 i - 1);
-			return -EINVAL;
-		}
-		for (k = 0; k <= LUTGEN_LOOKUP_FUNC_PARAMS; k++)
-			if (strcmp(ol->kind_name,
-				   lutgen_lookup_kind_name(
-					   (enum lutgen_lookup_kind)k)) == 0) {
-				ol->kind = (enum lutgen_lookup_kind)k;
-				ol->kind_known = true;
-			}
-		entries = cJSON_GetObjectItemCaseSensitive(lk, "entries");
-		if (!ol->kind_known || !cJSON_IsArray(entries)) {
-			snprintf(why, why_size,
-				 "lookup %s: unknown kind or no \"entries\"",
-				 ol->name);
-			return -EINVAL;
-		}
-		ol->e = calloc((size_t)cJSON_GetArraySize(entries) + 1,
-			       sizeof(*ol->e));
-		if (!ol->e)
-			return -ENOMEM;
-		cJSON_ArrayForEach(en, entries) {
-			struct old_entry *e = &ol->e[ol->n];
-			const char *v = jstr(en, "version");
-			char where[256];
-
-			e->arch = jstr(en, "arch");
-			e->sha = jstr(en, "toolchain_sha256");
-			if (!v || !e->arch ||
-			    rungo_version_parse(v, &e->v, NULL) != 0) {
-				snprintf(why, why_size,
-					 "lookup %s: entry %zu lacks a version or arch",
-					 ol->name, ol->n);
-				return -EINVAL;
-			}
-			if (!e->sha)
-				e->sha = "";
-			snprintf(where, sizeof(where), "%s %s/%s", ol->name, v,
-				 e->arch);
-			if (lutgen_value_from_json(
-				    cJSON_GetObjectItemCaseSensitive(en,
-								     "value"),
-				    ol->kind, &e->val, where, &err) != 0) {
-				snprintf(why, why_size, "%s", err.msg);
-				return -EINVAL;
-			}
-			ol->n++;
-		}
+		rc = old_parse_lookup(&o->l[i], lk, i, why, why_size);
+		if (rc)
+			return rc;
+		i++;
 	}
 	return 0;
 }
