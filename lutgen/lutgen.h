@@ -60,6 +60,21 @@ enum lutgen_drift_level {
 /* What build_timeout_s 0 means (the builder's default). */
 #define LUTGEN_RUN_BUILD_TIMEOUT_DEFAULT_S 900
 
+/* One build of a generate run that ended: measured, or failed (also for
+ * want of its toolchain).  Borrowed for the call. */
+struct lutgen_build_event {
+	const char *spec;       /* spec name */
+	const char *version;    /* "go1.22.12" */
+	const char *goarch;
+	bool ok;                /* false: failed; the run reports why */
+	double wall_s;          /* build and inspection (0: never started) */
+	size_t done, total;     /* builds ended so far, this one included, of
+				 * the run's builds (cached ones not counted) */
+};
+/* Called from the run's threads, one call at a time, `done` counting up
+ * by one from call to call. */
+typedef void (*lutgen_build_fn)(void *ctx, const struct lutgen_build_event *e);
+
 struct lutgen_run_opts {
 	enum lutgen_run_mode mode;
 	const char *out_dir;          /* NULL: "generated" */
@@ -84,6 +99,8 @@ struct lutgen_run_opts {
 					      * is killed past it); 0: default */
 	common_progress_fn progress;         /* ("builds", done, total) */
 	void *progress_ctx;
+	lutgen_build_fn build_done;          /* each build that ended; NULL: none */
+	void *build_done_ctx;
 	common_log_fn log;
 	void *log_ctx;
 	/* Module specs (generate): the module proxy (required when a spec

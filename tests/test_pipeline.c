@@ -68,6 +68,9 @@ struct fake {
 	pthread_cond_t cond;
 	unsigned long long last_done, last_total, progress_calls;
 	bool progress_backwards;
+	/* build_done events: how many, ok/failed, numbering and content */
+	size_t events, events_ok, events_failed, events_failed_minor21;
+	bool events_misnumbered, events_bad;
 };
 
 static char scratch[4096], program_dir[4200];
@@ -194,6 +197,31 @@ static void on_progress(void *ctx, const char *what, unsigned long long done,
 	pthread_mutex_unlock(&f->lock);
 }
 
+static void on_build_done(void *ctx, const struct lutgen_build_event *e)
+{
+	struct fake *f = ctx;
+
+	/* One call at a time (no lock of ours needed, but the counters
+	 * are read by the test thread afterwards). */
+	pthread_mutex_lock(&f->lock);
+	f->events++;
+	if (e->done != f->events || e->total != 6)
+		f->events_misnumbered = true;
+	if (strcmp(e->spec, "fake") != 0 ||
+	    (strcmp(e->goarch, "amd64") != 0 && strcmp(e->goarch, "arm64") != 0) ||
+	    strncmp(e->version, "go1.2", 5) != 0)
+		f->events_bad = true;
+	if (e->ok) {
+		f->events_ok++;
+		if (e->wall_s != 1.0)   /* the fake's build time */
+			f->events_bad = true;
+	} else {
+		f->events_failed++;
+		f->events_failed_minor21 += strcmp(e->version, "go1.21.0") == 0;
+	}
+	pthread_mutex_unlock(&f->lock);
+}
+
 static void fake_init(struct fake *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -234,6 +262,8 @@ static int run(struct fake *f, const char *cache_name, int jobs,
 	o.tmp_dir = scratch;
 	o.progress = on_progress;
 	o.progress_ctx = f;
+	o.build_done = on_build_done;
+	o.build_done_ctx = f;
 	o.backend = &be;
 	if (lutgen_generate_new(&o, out, &err) != 0)
 		fail_msg("new: %s", err.msg);
@@ -308,6 +338,11 @@ static void test_workers_and_cache(void **state)
 	assert_false(f.progress_backwards);
 	assert_int_equal(f.last_done, 6);
 	assert_int_equal(f.last_total, 6);
+	/* One event per build, numbered 1..6 in call order. */
+	assert_int_equal(f.events, 6);
+	assert_int_equal(f.events_ok, 6);
+	assert_false(f.events_misnumbered);
+	assert_false(f.events_bad);
 	lutgen_generate_free(g);
 	fake_fini(&f);
 
@@ -319,6 +354,7 @@ static void test_workers_and_cache(void **state)
 	assert_int_equal(atomic_load(&f.installs), 0);
 	assert_int_equal(count_state(g, LUTGEN_MEASURE_CACHED), 6);
 	assert_int_equal(f.progress_calls, 0);
+	assert_int_equal(f.events, 0);
 	check_table(lutgen_generate_table(g, 0));
 	lutgen_generate_free(g);
 	fake_fini(&f);
@@ -349,6 +385,13 @@ static void test_install_failure(void **state)
 		}
 	assert_null(lutgen_generate_table(g, 0));   /* incomplete */
 	assert_int_equal(f.last_done, 6);
+	/* The two jobs without a toolchain end too, as failures. */
+	assert_int_equal(f.events, 6);
+	assert_int_equal(f.events_ok, 4);
+	assert_int_equal(f.events_failed, 2);
+	assert_int_equal(f.events_failed_minor21, 2);
+	assert_false(f.events_misnumbered);
+	assert_false(f.events_bad);
 	lutgen_generate_free(g);
 	fake_fini(&f);
 }

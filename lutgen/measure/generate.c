@@ -108,6 +108,7 @@ struct lutgen_generate {
 	atomic_bool cancel;
 	pthread_mutex_t progress_lock;   /* orders progress calls */
 	size_t progress_shown;
+	size_t ended_reported;           /* build_done calls so far */
 };
 
 /* ---- the real backend --------------------------------------------------- */
@@ -1084,6 +1085,29 @@ static void progress(struct lutgen_generate *g, size_t done, size_t total)
 	pthread_mutex_unlock(&g->progress_lock);
 }
 
+/* Tell o.build_done that measurement mi ended.  Called outside g->lock
+ * by the thread that ended it (its state and times are final and no
+ * other thread writes them); numbered in call order. */
+static void report_ended(struct lutgen_generate *g, size_t mi)
+{
+	const struct lutgen_measurement *m = &g->m[mi];
+	struct lutgen_build_event e;
+
+	if (!g->o.build_done)
+		return;
+	memset(&e, 0, sizeof(e));
+	e.spec = g->specs[m->spec].spec->name;
+	e.version = m->version_str;
+	e.goarch = m->goarch;
+	e.ok = m->state == LUTGEN_MEASURE_BUILT;
+	e.wall_s = m->wall_s;
+	e.total = g->total;   /* fixed once the run starts */
+	pthread_mutex_lock(&g->progress_lock);
+	e.done = ++g->ended_reported;
+	g->o.build_done(g->o.build_done_ctx, &e);
+	pthread_mutex_unlock(&g->progress_lock);
+}
+
 static bool stopping_locked(struct lutgen_generate *g)
 {
 	return g->stop || atomic_load(&g->cancel);
@@ -1196,6 +1220,7 @@ static void measure(struct lutgen_generate *g, size_t mi)
 	total = g->total;
 	pthread_mutex_unlock(&g->lock);
 	progress(g, done, total);
+	report_ended(g, mi);
 	if (rc == 0) {
 		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_DEBUG,
 			    "%s: %s linux/%s built in %.1f s",
@@ -1285,8 +1310,17 @@ static void *installer_main(void *arg)
 		total = g->total;
 		pthread_cond_broadcast(&g->cond);
 		pthread_mutex_unlock(&g->lock);
-		if (rc)
+		if (rc) {
+			size_t mi;
+
 			progress(g, done, total);
+			/* The jobs of this version that failed just now (only
+			 * this thread touches jobs that were never queued). */
+			for (mi = 0; mi < g->nm; mi++)
+				if (g->m_version[mi] == vi &&
+				    g->m[mi].state == LUTGEN_MEASURE_FAILED)
+					report_ended(g, mi);
+		}
 	}
 	pthread_mutex_lock(&g->lock);
 	g->installer_done = true;

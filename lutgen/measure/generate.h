@@ -147,6 +147,8 @@ struct lutgen_generate_opts {
 	const struct rungo_modmirror *mirror;
 	common_progress_fn progress;         /* NULL: silent */
 	void *progress_ctx;
+	lutgen_build_fn build_done;          /* NULL: none (lutgen/lutgen.h) */
+	void *build_done_ctx;
 	common_log_fn log;                   /* NULL: silent */
 	void *log_ctx;
 	const struct lutgen_generate_backend *backend;  /* NULL: the real one */

@@ -120,6 +120,8 @@ static int setup_pipeline(struct lutgen_run *r, struct rungo_cache *cache,
 		       "lutgen.h names the builder's default");
 	go.progress = r->o.progress;
 	go.progress_ctx = r->o.progress_ctx;
+	go.build_done = r->o.build_done;
+	go.build_done_ctx = r->o.build_done_ctx;
 	go.log = r->o.log;
 	go.log_ctx = r->o.log_ctx;
 	rc = load_sums(r, err);
