@@ -156,8 +156,11 @@ enum lutgen_drift_level lutgen_run_drift(const struct lutgen_run *r);
 /* Lines for a human on stdout: one summary line per spec, the results
  * file written, or (CHECK) the drift lines. */
 const char *const *lutgen_run_lines(const struct lutgen_run *r, size_t *n);
-/* Findings worth a look, "NAME: message" (a value returning to an
- * earlier one, a change between patch releases). */
+/* Findings worth a look, not something to act on: "NAME: lookup/arches:
+ * message" (a value returning to an earlier one, a change between patch
+ * releases), one per finding with every arch it holds for
+ * ("goid_offset/amd64,arm64: 160 in go1.24.4 -> 152 in go1.25.12, back to
+ * the value of go1.22.12"). */
 const char *const *lutgen_run_notes(const struct lutgen_run *r, size_t *n);
 /* Every failed build or install: its message, then for a build the
  * command, environment and output. */

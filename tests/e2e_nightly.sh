@@ -3,7 +3,8 @@
 # scripts/nightly-refresh --from-results on a clone of the repository, fed
 # results files made from the committed generated/goid.json
 # (tests/nightly_fixture.c): no toolchain, a few seconds.
-#   1. the same measurements: exit 0, nothing committed;
+#   1. the same measurements: exit 0, nothing committed; `merge --check`
+#      says the table's revert (goid 152 -> 160 -> 152) once, as a note;
 #   2. the same values from archives of other hashes: exit 11, one commit
 #      "generated: toolchain provenance only (values unchanged)" that
 #      changes toolchain hashes in goid.json and nothing else;
@@ -73,6 +74,18 @@ PY
 "$fixture" . goid "$scratch/same.json" || exit 1
 nightly 0 "$scratch/same.json"
 [ "$(git rev-parse HEAD)" = "$base" ] || fail "up to date, yet committed"
+
+# goid_offset goes 152 -> 160 -> 152 (go1.23, go1.25) on both arches: a
+# note in the summary on stdout, once for both arches; no warning.
+"$exe" merge --check --out-dir generated "$scratch/same.json" \
+	>"$scratch/merge.out" 2>"$scratch/merge.err" ||
+	fail "merge --check of the same measurements: $(cat "$scratch/merge.err")"
+n=$(grep -c '^note: goid: goid_offset/amd64,arm64: 160 in go1\.24\.[0-9]* -> 152 in go1\.25\.[0-9]*, back to the value of go1\.22\.[0-9]*$' \
+	"$scratch/merge.out")
+[ "$n" = 1 ] || fail "the revert is not one note on stdout: $(cat "$scratch/merge.out")"
+[ "$(grep -c '^note: ' "$scratch/merge.out")" = 1 ] ||
+	fail "more notes than the revert: $(cat "$scratch/merge.out")"
+grep -q "warning" "$scratch/merge.err" && fail "a note printed as a warning: $(cat "$scratch/merge.err")"
 
 "$fixture" . goid "$scratch/prov.json" --resha "$sha_c" || exit 1
 nightly 11 "$scratch/prov.json"

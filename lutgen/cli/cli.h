@@ -198,9 +198,9 @@ int lutgen_cli_open_goproxy(struct lutgen_cli *cli,
 			    struct rungo_goproxy **out, struct common_err *err);
 
 /* Report a `generate` or `merge` run (rc, err: what lutgen_run_generate
- * or lutgen_run_merge returned): notes as warnings and failures as errors
- * on stderr, the run's lines on stdout or, with --json, its report with
- * "ok" and "error".  Returns the exit code: LUTGEN_EXIT_FAIL when the run
+ * or lutgen_run_merge returned): failures as errors on stderr, the run's
+ * lines and then its notes ("note: ...", not with --quiet) on stdout
+ * or, with --json, its report with "ok" and "error".  Returns the exit code: LUTGEN_EXIT_FAIL when the run
  * failed; with --check LUTGEN_EXIT_DRIFT on value drift, and on
  * provenance drift only when strict_provenance; else LUTGEN_EXIT_OK. */
 int lutgen_cli_run_report(struct lutgen_cli *cli, const struct lutgen_run *r,

@@ -5,17 +5,14 @@
 
 #include "lutgen/cli/cli.h"
 
-/* stderr: notes, then every failure in full (what ran, with which
- * environment, and what it said). */
+/* stderr: every failure in full (what ran, with which environment, and
+ * what it said). */
 static void report_diagnostics(struct lutgen_cli *cli,
 			       const struct lutgen_run *r)
 {
 	const char *const *v;
 	size_t n, i;
 
-	v = lutgen_run_notes(r, &n);
-	for (i = 0; i < n; i++)
-		lutgen_cli_warn(cli, "%s", v[i]);
 	v = lutgen_run_failures(r, &n);
 	for (i = 0; i < n; i++)
 		lutgen_cli_err(cli, "%s", v[i]);
@@ -58,6 +55,11 @@ int lutgen_cli_run_report(struct lutgen_cli *cli, const struct lutgen_run *r,
 		lines = lutgen_run_lines(r, &n);
 		for (i = 0; i < n; i++)
 			puts(lines[i]);
+		/* Notes belong to the summary: worth a look, nothing to act
+		 * on, so not warnings; --quiet leaves them out. */
+		lines = lutgen_run_notes(r, &n);
+		for (i = 0; !cli->quiet && i < n; i++)
+			printf("note: %s\n", lines[i]);
 		exit_code = LUTGEN_EXIT_OK;
 	}
 	if (rc)

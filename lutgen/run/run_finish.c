@@ -8,6 +8,8 @@
 #include "lutgen/run/run_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,19 +29,65 @@ static size_t count_entries(const struct lutgen_table *t)
 	return total;
 }
 
+/* The part of a note's message after "lookup/goarch: ", or NULL when
+ * the message is not shaped so. */
+static const char *note_rest(const struct lutgen_note *n)
+{
+	size_t ll = strlen(n->lookup), al = strlen(n->goarch);
+
+	if (strncmp(n->message, n->lookup, ll) != 0 || n->message[ll] != '/' ||
+	    strncmp(n->message + ll + 1, n->goarch, al) != 0 ||
+	    strncmp(n->message + ll + 1 + al, ": ", 2) != 0)
+		return NULL;
+	return n->message + ll + 1 + al + 2;
+}
+
+/* notes[k] said once for every arch it holds for: "lookup/amd64,arm64:
+ * rest" (the same lookup and the same words after the arch), into the
+ * run's notes; notes merged into an earlier one are marked in `said`. */
+static int add_run_note(struct lutgen_run *r, const char *spec,
+			const struct lutgen_note *notes, size_t n, size_t k,
+			bool *said)
+{
+	const char *rest = note_rest(&notes[k]);
+	char arches[256];
+	size_t j, len;
+
+	if (!rest)
+		return run_strv_add(&r->notes, "%s: %s", spec, notes[k].message);
+	len = (size_t)snprintf(arches, sizeof(arches), "%s", notes[k].goarch);
+	for (j = k + 1; j < n; j++) {
+		const char *other = note_rest(&notes[j]);
+
+		if (said[j] || !other || strcmp(other, rest) != 0 ||
+		    strcmp(notes[j].lookup, notes[k].lookup) != 0 ||
+		    len + 1 + strlen(notes[j].goarch) >= sizeof(arches))
+			continue;
+		len += (size_t)snprintf(arches + len, sizeof(arches) - len,
+					",%s", notes[j].goarch);
+		said[j] = true;
+	}
+	return run_strv_add(&r->notes, "%s: %s/%s: %s", spec, notes[k].lookup,
+			    arches, rest);
+}
+
 static int add_notes(struct lutgen_run *r, struct run_spec *rs,
 		     struct common_err *err)
 {
 	struct lutgen_note *notes = NULL;
+	bool *said = NULL;
 	size_t n = 0, k;
 	int rc;
 
 	rc = lutgen_table_notes(rs->table, &notes, &n, err);
+	if (rc == 0 && n && !(said = calloc(n, sizeof(*said))))
+		rc = common_err_set(err, -ENOMEM, "out of memory");
 	for (k = 0; rc == 0 && k < n; k++)
 		if (run_strv_add(&rs->notes, "%s", notes[k].message) ||
-		    run_strv_add(&r->notes, "%s: %s", rs->spec->name,
-				 notes[k].message))
+		    (!said[k] && add_run_note(r, rs->spec->name, notes, n, k,
+					      said)))
 			rc = common_err_set(err, -ENOMEM, "out of memory");
+	free(said);
 	free(notes);
 	return rc;
 }
