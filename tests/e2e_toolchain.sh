@@ -83,6 +83,15 @@ for c in install list prune; do
 		fail "toolchain $c --help"
 done
 
+# An empty cache: nothing on stdout, stderr says so (and where).
+"$LUTGEN_EXE" toolchain list >"$work/list.out" 2>"$work/list.err" ||
+	fail "list on an empty cache failed"
+[ -s "$work/list.out" ] && fail "list on an empty cache printed $(cat "$work/list.out")"
+grep -q "no toolchains in .*$work/cache" "$work/list.err" ||
+	fail "list on an empty cache does not say so: $(cat "$work/list.err")"
+"$LUTGEN_EXE" --quiet toolchain list 2>"$work/list.err" >/dev/null
+[ -s "$work/list.err" ] && fail "--quiet list said $(cat "$work/list.err")"
+
 goroot=$("$LUTGEN_EXE" --quiet toolchain install "$version") ||
 	fail "toolchain install $version"
 mkdir -p "$work/cache"

@@ -49,9 +49,9 @@ static const char list_help[] =
 	"Usage: lutgen toolchain list [OPTIONS]\n"
 	"\n"
 	"List installed toolchains (cache entries, then --goroot ones), oldest\n"
-	"first: version, size on disk, trimmed/full/local, GOROOT.  With --json\n"
-	"an array of {version, goroot, sha256, trimmed, local, disk_bytes,\n"
-	"saved_bytes}.\n"
+	"first: version, size on disk, trimmed/full/local, GOROOT; when there\n"
+	"is none, stdout stays empty and stderr says so.  With --json an array\n"
+	"of {version, goroot, sha256, trimmed, local, disk_bytes, saved_bytes}.\n"
 	"\n"
 	"  -h, --help              show this help\n"
 	LUTGEN_CLI_COMMON_HELP;
@@ -278,6 +278,10 @@ static int cmd_list(struct lutgen_cli *cli, int argc, char **argv)
 		rc = lutgen_cli_json_out(cli, arr);
 		goto out;
 	}
+	if (n == 0)
+		lutgen_cli_info(cli,
+				"no toolchains in %s (install one with 'lutgen toolchain install VERSION')",
+				rungo_cache_root(cache));
 	for (i = 0; i < n; i++) {
 		const struct rungo_toolchain *tc = &tcs[i];
 
