@@ -15,7 +15,9 @@
 4. a failing program: fail-fast stops early, --keep-going reports every
    failure with its command and output; exit 1 both times;
 5. a go build that hangs is killed at --build-timeout, the error names
-   the version and arch.
+   the version and arch;
+6. progress: nothing with --json; into a pipe one line per build, on a
+   terminal a count, with --quiet nothing (2 builds each, --rebuild).
 
 Exit 77 when the mirror or pahole is unavailable (a failure under CI=true).
 """
@@ -140,6 +142,57 @@ int main(int argc, char **argv)
 """
 
 
+PROGRESS_LINE = re.compile(r"^\[\d+/\d+\] ", re.M)
+
+
+def check_progress(tmp, version, arches, urls, out):
+    """Builds of a one-version copy of the goid spec (--rebuild, warm
+    toolchains): into a pipe one line per build ("[1/2] goid: go1.27.4
+    amd64 built in 3.1 s"); on a terminal a count, no lines; nothing
+    with --quiet."""
+    pdir = os.path.join(tmp, "progress", "lutgen")
+    shutil.copytree(os.path.join(SRC, "lutgen", "programs", "goid"),
+                    os.path.join(pdir, "programs", "goid"))
+    spec = json.load(open(os.path.join(SRC, "lutgen", "specs", "goid.json")))
+    spec["min_version"] = version
+    spec["arches"] = arches
+    os.makedirs(os.path.join(pdir, "specs"))
+    pspec = os.path.join(pdir, "specs", "goid.json")
+    with open(pspec, "w") as f:
+        json.dump(spec, f)
+    pout = os.path.join(tmp, "out-progress")
+    purls = urls[:]
+    purls[purls.index(out)] = pout
+    cmd = [EXE, "generate", pspec, "--rebuild"] + purls
+    env = dict(os.environ, LUTGEN_PROGRESS_INTERVAL="0")
+    env.pop("CI", None)
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        fail("generate into a pipe: exit %d: %s" % (r.returncode, r.stderr))
+    got = sorted(l for l in r.stderr.splitlines() if PROGRESS_LINE.match(l))
+    want = [r"\[[12]/2\] goid: %s %s built in [0-9.]+ s" % (version, a)
+            for a in arches]
+    if len(got) != 2 or not all(
+            any(re.fullmatch(w, l) for l in got) for w in want) or \
+            sorted(l[:5] for l in got) != ["[1/2]", "[2/2]"]:
+        fail("progress lines into a pipe: %s\n(stderr: %s)" % (got, r.stderr))
+    if "\r" in r.stderr:
+        fail("a bar drawn into a pipe: %r" % r.stderr[-500:])
+    tty_out = os.path.join(tmp, "progress.tty")
+    r = subprocess.run([sys.executable,
+                        os.path.join(SRC, "tests", "support", "ptyrun.py"),
+                        tty_out] + cmd, capture_output=True, text=True)
+    tty = open(tty_out, "rb").read().decode("utf-8", "replace")
+    if r.returncode != 0 or "lutgen: builds 0/2" not in tty or \
+            PROGRESS_LINE.search(tty.replace("\r", "\n")):
+        fail("generate on a terminal: exit %d: %r" % (r.returncode, tty[-800:]))
+    r = subprocess.run([EXE, "--quiet"] + cmd[1:], capture_output=True,
+                       text=True, env=env)
+    if r.returncode != 0 or r.stderr:
+        fail("--quiet generate: exit %d, stderr %r" % (r.returncode, r.stderr))
+    print("progress: %s; a count on a terminal; --quiet silent" % got)
+
+
 def main():
     if not SRC or not EXE:
         skip("LUTGEN_SOURCE_ROOT / LUTGEN_EXE not set (run through meson test)")
@@ -198,6 +251,8 @@ def main():
                  % (doc["built"], doc["cached"], s["builds"], n, n))
         if not doc["build_cpu_s"] > 0:
             fail("no build CPU time in the summary")
+        if PROGRESS_LINE.search(r.stderr) or "downloaded (" in r.stderr:
+            fail("--json printed progress on stderr: " + r.stderr[-2000:])
         print("cold: %d builds in %.1f s (build CPU %.1f s)"
               % (n, wall, doc["build_cpu_s"]))
 
@@ -439,6 +494,9 @@ def main():
             fail("hanging builds took %.0f s to stop" % took)
         print("hanging build: killed after 2 s per (version, arch), "
               "named in the error")
+
+        # 6. progress of builds: the newest version, both arches, rebuilt
+        check_progress(tmp, versions[-1], arches, urls, out)
     finally:
         if server is not None:
             server.terminate()

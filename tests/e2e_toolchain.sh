@@ -12,7 +12,10 @@
 #     with one download (counted in the mirror's request log);
 #   - bin/ deleted by hand: reported offline, installed again online; a
 #     FIFO in place of the metadata does not hang `toolchain list`;
-#   - prune --all empties the cache.
+#   - prune --all empties the cache;
+#   - progress: on a terminal (pseudo-terminal) "download" and "extract"
+#     bars at 100% once; into a file one line per download;
+#   - modes under umask 027 (group-readable, nothing for others).
 # Environment (from meson): LUTGEN_EXE, LUTGEN_GO_MIRROR.  Optional:
 # LUTGEN_E2E_GO_VERSION (default go1.22.12, else the newest in the mirror).
 set -eu
@@ -53,6 +56,7 @@ EOF
 	work=$(mktemp -d /tmp/lutgen-e2e-toolchain.XXXXXX)
 	trap 'rm -rf "$work"' EXIT INT TERM
 	export E2E_WORK="$work" E2E_VERSION="$version"
+	export E2E_SRC="${LUTGEN_SOURCE_ROOT:?set by meson}"
 	export E2E_MIRROR_FILES="$(dirname "$index")/files"
 	export E2E_MIRROR_LOG="$work/mirror.log"
 	# The mirror's request log goes to mirror.log; the inner script's
@@ -92,8 +96,20 @@ grep -q "no toolchains in .*$work/cache" "$work/list.err" ||
 "$LUTGEN_EXE" --quiet toolchain list 2>"$work/list.err" >/dev/null
 [ -s "$work/list.err" ] && fail "--quiet list said $(cat "$work/list.err")"
 
-goroot=$("$LUTGEN_EXE" --quiet toolchain install "$version") ||
-	fail "toolchain install $version"
+# On a terminal: a "download" bar, then an "extract" bar, each drawn at
+# 100% once (tests/support/ptyrun.py puts stderr on a pseudo-terminal).
+goroot=$(python3 "$E2E_SRC/tests/support/ptyrun.py" "$work/tty.out" \
+	"$LUTGEN_EXE" toolchain install "$version") ||
+	fail "toolchain install $version: $(cat "$work/tty.out")"
+full='\[##############################\]'
+for verb in download extract; do
+	n=$(grep -a -o "$verb  *$id.tar.gz  *$full [ 0-9.]*/[0-9.]* MB in [0-9.]* s" \
+		"$work/tty.out" | wc -l)
+	[ "$n" = 1 ] || fail "the $verb bar at 100% shows $n times: $(cat -v "$work/tty.out" | tail -5)"
+done
+grep -a -q "download  *$id.tar.gz  *\[#*\.*\] " "$work/tty.out" ||
+	fail "no download bar on the terminal"
+grep -a -q "installed $id" "$work/tty.out" || fail "no 'installed' on the terminal"
 mkdir -p "$work/cache"
 expect="$(cd "$work/cache" && pwd -P)/toolchains/$id"
 [ "$goroot" = "$expect" ] || fail "install printed '$goroot', expected '$expect'"
@@ -164,10 +180,15 @@ again=$(LUTGEN_INDEX_URL=http://127.0.0.1:9/unreachable \
 [ "$(downloads)" = 1 ] || fail "second install downloaded again"
 
 # Two installs at once into a fresh cache: both succeed, one toolchain.
+# Their stderr is a file: no bars, one line for the one download.  Under
+# umask 027 (a cache for one group): nothing for others, all readable
+# by the group, the toolchain root not mkdtemp's 0700.
 export LUTGEN_CACHE="$work/cache2"
-"$LUTGEN_EXE" --quiet toolchain install "$version" > "$work/a.out" 2> "$work/a.err" &
+(umask 027 && exec "$LUTGEN_EXE" toolchain install "$version") \
+	> "$work/a.out" 2> "$work/a.err" &
 pa=$!
-"$LUTGEN_EXE" --quiet toolchain install "$version" > "$work/b.out" 2> "$work/b.err" &
+(umask 027 && exec "$LUTGEN_EXE" toolchain install "$version") \
+	> "$work/b.out" 2> "$work/b.err" &
 pb=$!
 wait $pa || fail "concurrent install A: $(cat "$work/a.err")"
 wait $pb || fail "concurrent install B: $(cat "$work/b.err")"
@@ -180,6 +201,16 @@ expect2="$(cd "$work/cache2" && pwd -P)/toolchains/$id"
 [ -z "$(ls -A "$work/cache2/downloads")" ] || fail "downloads/ not empty"
 "$expect2/bin/go" version | grep -q "go version $version " ||
 	fail "concurrently installed toolchain does not run"
+cat "$work/a.err" "$work/b.err" > "$work/ab.err"
+n=$(grep -c "^$id.tar.gz downloaded ([0-9.]* MB) in [0-9.]* s\$" "$work/ab.err")
+[ "$n" = 1 ] || fail "expected one 'downloaded' line, got $n: $(cat "$work/ab.err")"
+grep -q "$(printf '\r')" "$work/ab.err" && fail "a bar was drawn into a file"
+[ "$(stat -c %a "$expect2")" = 750 ] ||
+	fail "toolchain root is mode $(stat -c %a "$expect2") under umask 027"
+bad=$(find "$work/cache2" ! -type l \( -perm /007 -o ! -perm -040 \) | head -3)
+[ -z "$bad" ] || fail "modes do not follow umask 027: $(ls -ld $bad)"
+bad=$(find "$work/cache2" -type d ! -perm -050 | head -3)
+[ -z "$bad" ] || fail "directories the group cannot enter: $(ls -ld $bad)"
 
 # Damaged by hand: bin/ deleted.  Without an index the install fails
 # naming the damage; with it the toolchain is installed again.  A FIFO in

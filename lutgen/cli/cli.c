@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared helpers of the lutgen command line: diagnostics, JSON output,
- * progress bars and the common settings. */
+ * and the common settings (progress: progress.c). */
 #include "lutgen/cli/cli.h"
 
 #include <cjson/cJSON.h>
@@ -15,14 +15,6 @@
 
 #include "rungo/archive.h"
 
-static void end_progress_line(struct lutgen_cli *cli)
-{
-	if (cli->progress_line_open) {
-		fputs("\r\033[K", stderr);
-		cli->progress_line_open = false;
-	}
-}
-
 static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
 		  va_list ap) COMMON_PRINTF(3, 0);
 
@@ -30,7 +22,7 @@ static void vdiag(struct lutgen_cli *cli, const char *kind, const char *fmt,
 		  va_list ap)
 {
 	pthread_mutex_lock(&cli->lock);
-	end_progress_line(cli);
+	lutgen_cli_progress_interrupt_locked(cli);
 	fprintf(stderr, "%s: %s", cli->prog, kind);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
@@ -263,59 +255,15 @@ int lutgen_cli_common_option(struct lutgen_cli *cli, int opt, const char *arg)
 	}
 	case LUTGEN_OPT_JSON:
 		cli->json = true;
-		cli->progress = false;
+		cli->pg.mode = LUTGEN_PROGRESS_OFF;
 		return 1;
 	case LUTGEN_OPT_QUIET:
 		cli->quiet = true;
-		cli->progress = false;
+		cli->pg.mode = LUTGEN_PROGRESS_OFF;
 		return 1;
 	default:
 		return 0;
 	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
-			 unsigned long long total)
-{
-	struct lutgen_cli *cli = ctx;
-	char bar[31];
-	double t;
-	int fill, i;
-
-	if (!cli || !cli->progress)
-		return;
-	pthread_mutex_lock(&cli->lock);
-	t = now_s();
-	if (total && done < total && t - cli->last_progress < 0.1) {
-		pthread_mutex_unlock(&cli->lock);
-		return;
-	}
-	cli->last_progress = t;
-	fill = total ? (int)((double)done / (double)total * 30.0) : 0;
-	if (fill > 30)
-		fill = 30;
-	for (i = 0; i < 30; i++)
-		bar[i] = i < fill ? '#' : (total ? '.' : ' ');
-	bar[30] = '\0';
-	if (total)
-		fprintf(stderr, "\r\033[K%-36.36s [%s] %5.1f/%.1f MB", what, bar,
-			(double)done / 1e6, (double)total / 1e6);
-	else
-		fprintf(stderr, "\r\033[K%-36.36s %.1f MB", what,
-			(double)done / 1e6);
-	cli->progress_line_open = true;
-	if (total && done >= total)
-		end_progress_line(cli);
-	fflush(stderr);
-	pthread_mutex_unlock(&cli->lock);
 }
 
 void lutgen_cli_log(void *ctx, enum common_log_level level, const char *msg)
@@ -436,8 +384,10 @@ int lutgen_cli_open_cache(struct lutgen_cli *cli, struct rungo_cache **out,
 	o.dir = cli->cache_dir;  /* NULL: the cache reads LUTGEN_CACHE */
 	o.download_url = lutgen_cli_download_url(cli);
 	o.no_trim = cli->no_trim;
-	o.fetch.progress = lutgen_cli_progress;
+	o.fetch.progress = lutgen_cli_download_progress;
 	o.fetch.progress_ctx = cli;
+	o.extract_progress = lutgen_cli_extract_progress;
+	o.extract_progress_ctx = cli;
 	o.fetch.log = lutgen_cli_log;
 	o.fetch.log_ctx = cli;
 	o.log = lutgen_cli_log;

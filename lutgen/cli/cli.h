@@ -42,12 +42,34 @@ enum {
 
 #define LUTGEN_MAX_GOROOTS 64
 
+/* What long work shows on stderr (lutgen/cli/progress.c). */
+enum lutgen_cli_progress_mode {
+	LUTGEN_PROGRESS_OFF = 0,    /* --quiet, --json */
+	LUTGEN_PROGRESS_BARS,       /* stderr is a terminal and $CI unset */
+	LUTGEN_PROGRESS_LINES,      /* else: a line per finished item */
+};
+
+struct lutgen_cli_progress {
+	enum lutgen_cli_progress_mode mode;
+	double interval;            /* LINES: seconds between two lines
+				     * ($LUTGEN_PROGRESS_INTERVAL, default 3) */
+	double (*clock)(void);      /* seconds; NULL: CLOCK_MONOTONIC (tests) */
+	double last_line;           /* LINES: when the last line went out */
+	bool any_line;
+	char pending[256];          /* LINES: a line held back, "" none */
+	int kind;                   /* the download or extraction under way */
+	char item[128];
+	double item_start;
+	bool item_complete;         /* its 100% was shown */
+	double last_draw;           /* BARS: last redraw */
+	bool line_open;             /* BARS: a bar is drawn without newline */
+};
+
 struct lutgen_cli {
 	const char *prog;          /* "lutgen" */
 	bool json;
 	bool quiet;
 	int verbose;
-	bool progress;             /* stderr is a TTY, not quiet/json/CI */
 	/* Common settings: option > environment > default. */
 	const char *cache_dir;     /* --cache / LUTGEN_CACHE */
 	const char *index_url;     /* --index-url / LUTGEN_INDEX_URL */
@@ -60,8 +82,7 @@ struct lutgen_cli {
 	size_t ngoroots;
 	bool json_error_emitted;
 	pthread_mutex_t lock;      /* serialises stderr output from threads */
-	double last_progress;      /* monotonic seconds of last redraw */
-	bool progress_line_open;   /* a bar is drawn without newline */
+	struct lutgen_cli_progress pg;  /* under lock */
 };
 
 /*
@@ -163,10 +184,26 @@ int lutgen_cli_json_out(struct lutgen_cli *cli, struct cJSON *doc);
  */
 char *lutgen_cli_escape(const char *s);
 
-/* Progress callback for rungo (draws a bar on stderr when cli->progress);
- * pass the cli as ctx. */
-void lutgen_cli_progress(void *ctx, const char *what, unsigned long long done,
-			 unsigned long long total);
+/* Progress (lutgen/cli/progress.c).  Init picks BARS when `tty`, else
+ * LINES; --quiet and --json turn it OFF.  The hooks take the cli as ctx:
+ * downloads and extractions of rungo's cache, the builds count and each
+ * build that ended of a generate run. */
+void lutgen_cli_progress_init(struct lutgen_cli *cli, bool tty);
+void lutgen_cli_download_progress(void *ctx, const char *what,
+				  unsigned long long done,
+				  unsigned long long total);
+void lutgen_cli_extract_progress(void *ctx, const char *what,
+				 unsigned long long done,
+				 unsigned long long total);
+void lutgen_cli_builds_progress(void *ctx, const char *what,
+				unsigned long long done,
+				unsigned long long total);
+void lutgen_cli_build_done(void *ctx, const struct lutgen_build_event *e);
+/* Before other output on stderr (cli->lock held): close an open bar,
+ * print a held-back line. */
+void lutgen_cli_progress_interrupt_locked(struct lutgen_cli *cli);
+/* At the end of a command: the same, taking the lock. */
+void lutgen_cli_progress_end(struct lutgen_cli *cli);
 /* Log callback for rungo/lutgen libraries; ctx = cli. */
 void lutgen_cli_log(void *ctx, enum common_log_level level, const char *msg);
 

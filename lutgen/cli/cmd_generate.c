@@ -106,26 +106,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* "builds 5/18" on stderr when it is a TTY (counts, not bytes). */
-static void build_progress(void *ctx, const char *what,
-			   unsigned long long done, unsigned long long total)
-{
-	struct lutgen_cli *cli = ctx;
-
-	if (!cli->progress)
-		return;
-	pthread_mutex_lock(&cli->lock);
-	fprintf(stderr, "\r\033[K%s: %s %llu/%llu", cli->prog, what, done,
-		total);
-	cli->progress_line_open = true;
-	if (done >= total) {
-		fputs("\r\033[K", stderr);
-		cli->progress_line_open = false;
-	}
-	fflush(stderr);
-	pthread_mutex_unlock(&cli->lock);
-}
-
 /* SPEC argument -> path. */
 static int resolve_spec(const char *arg, char *buf, size_t size)
 {
@@ -316,8 +296,10 @@ static int settle_args(struct lutgen_cli *cli, int argc, struct gen_args *a)
 		    : a->o.results_out ? LUTGEN_RUN_RESULTS : LUTGEN_RUN_EMIT;
 	a->o.goroots = cli->goroots;
 	a->o.ngoroots = cli->ngoroots;
-	a->o.progress = build_progress;
+	a->o.progress = lutgen_cli_builds_progress;
 	a->o.progress_ctx = cli;
+	a->o.build_done = lutgen_cli_build_done;
+	a->o.build_done_ctx = cli;
 	a->o.log = lutgen_cli_log;
 	a->o.log_ctx = cli;
 	return -1;

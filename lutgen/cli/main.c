@@ -72,6 +72,7 @@ static const struct command *find_command(const char *name)
 
 static int finish(struct lutgen_cli *cli, int rc)
 {
+	lutgen_cli_progress_end(cli);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		lutgen_cli_err(cli, "writing to stdout failed");
 		return LUTGEN_EXIT_FAIL;
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 	cli.prog = "lutgen";
 	pthread_mutex_init(&cli.lock, NULL);
 	ci = getenv("CI");
-	cli.progress = isatty(STDERR_FILENO) && !(ci && *ci);
+	lutgen_cli_progress_init(&cli, isatty(STDERR_FILENO) && !(ci && *ci));
 	if (wants_json(argc, argv))
 		lutgen_cli_common_option(&cli, LUTGEN_OPT_JSON, NULL);
 
