@@ -394,7 +394,7 @@ static int too_many_bytes(const struct extract_ctx *ctx, const char *name,
 			  struct common_err *err)
 {
 	return common_err_set(err, -EFBIG,
-			      "extract %s: entry '%s': the archive expands to more than %llu bytes; stopped (an archive bomb? raise the limit only for an archive you trust)",
+			      "extract %s: entry '%s': the archive expands to more than %llu bytes; stopped (an archive bomb? raise the limit, LUTGEN_EXTRACT_MAX_BYTES for lutgen, only for an archive you trust)",
 			      ctx->label, name,
 			      (unsigned long long)ctx->max_bytes);
 }
@@ -458,7 +458,7 @@ static int check_entry_kind(struct extract_ctx *ctx, struct archive_entry *e,
 				   err);
 	if (++ctx->entries > ctx->max_files)
 		return common_err_set(err, -EFBIG,
-				      "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit only for an archive you trust)",
+				      "extract %s: entry '%s': the archive holds more than %llu files; stopped (an archive bomb? raise the limit, LUTGEN_EXTRACT_MAX_FILES for lutgen, only for an archive you trust)",
 				      ctx->label, name,
 				      (unsigned long long)ctx->max_files);
 	if (type == AE_IFREG && !hard && archive_entry_size(e) > 0) {

@@ -12,6 +12,7 @@
 #     with one download (counted in the mirror's request log);
 #   - bin/ deleted by hand: reported offline, installed again online; a
 #     FIFO in place of the metadata does not hang `toolchain list`;
+#   - LUTGEN_EXTRACT_MAX_FILES / _BYTES stop an install past them;
 #   - prune --all empties the cache;
 #   - progress: on a terminal (pseudo-terminal) "download" and "extract"
 #     bars at 100% once; into a file one line per download;
@@ -234,8 +235,40 @@ timeout 30 "$LUTGEN_EXE" toolchain list >"$work/l.out" 2>"$work/l.err" ||
 grep -q "not a regular file" "$work/l.err" || fail "FIFO not reported: $(cat "$work/l.err")"
 rm -f "$expect2/.lutgen-toolchain.json"
 
+# Archive bomb limits from the environment: a real toolchain is past 10
+# files and past 1 MB, so both stop the install with the limit and its
+# variable named, publish nothing and leave tmp/ empty.  The download is
+# kept: the second attempt only extracts.
+export LUTGEN_CACHE="$work/cache3"
+before=$(downloads)
+for lim in LUTGEN_EXTRACT_MAX_FILES=10 LUTGEN_EXTRACT_MAX_BYTES=1000000; do
+	if env "$lim" "$LUTGEN_EXE" --quiet toolchain install "$version" \
+		>/dev/null 2>"$work/bomb.err"; then
+		fail "$lim: a real toolchain installed"
+	fi
+	case $lim in
+	*FILES*) want="holds more than 10 files; stopped" ;;
+	*) want="expands to more than 1000000 bytes; stopped" ;;
+	esac
+	grep -q "$want" "$work/bomb.err" ||
+		fail "$lim: not named: $(cat "$work/bomb.err")"
+	grep -q "${lim%%=*}" "$work/bomb.err" ||
+		fail "$lim: the variable is not named: $(cat "$work/bomb.err")"
+	[ -z "$(ls -A "$work/cache3/toolchains")" ] ||
+		fail "$lim: a toolchain was published"
+	[ -z "$(ls -A "$work/cache3/tmp")" ] || fail "$lim: tmp/ not empty"
+done
+[ "$(downloads)" = $((before + 1)) ] ||
+	fail "the limits: expected 1 more download, $before before, $(downloads) now"
+LUTGEN_EXTRACT_MAX_FILES=many "$LUTGEN_EXE" --quiet toolchain install \
+	"$version" >/dev/null 2>"$work/bomb.err" &&
+	fail "LUTGEN_EXTRACT_MAX_FILES=many accepted"
+grep -q "LUTGEN_EXTRACT_MAX_FILES 'many'" "$work/bomb.err" ||
+	fail "bad limit not named: $(cat "$work/bomb.err")"
+export LUTGEN_CACHE="$work/cache2"
+
 # prune --all empties both caches.
-for cache in "$work/cache" "$work/cache2"; do
+for cache in "$work/cache" "$work/cache2" "$work/cache3"; do
 	LUTGEN_CACHE=$cache "$LUTGEN_EXE" --quiet toolchain prune --all >/dev/null ||
 		fail "prune --all"
 	[ -z "$(ls -A "$cache/toolchains")" ] || fail "prune --all left toolchains in $cache"
