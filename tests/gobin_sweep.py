@@ -380,6 +380,13 @@ def main():
         os.path.expanduser("~/.cache/reader-sweep")
     os.makedirs(WORK, exist_ok=True)
     e2e.SRC = SRC
+    # The replace step compares `lutgen inspect` too: the lutgen of the
+    # same build directory unless LUTGEN_EXE names one.
+    e2e.LUTGEN = e2e.LUTGEN or os.path.join(
+        os.path.dirname(os.path.dirname(DUMP)), "lutgen", "lutgen")
+    if not os.access(e2e.LUTGEN, os.X_OK):
+        print("gobin_sweep: %s not built (or set LUTGEN_EXE)" % e2e.LUTGEN)
+        sys.exit(2)
     roots = e2e.goroots()
     NEWEST = roots[-1][2]
     e2e.NEWEST = NEWEST
