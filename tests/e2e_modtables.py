@@ -15,7 +15,8 @@ builds itself (pahole for offsets, gdb `info scope` for parameters).
 3. the generated C, compiled as C99 and C++ with -Wall -Wextra -pedantic
    -Werror, answers what pahole / gdb read from the test's own builds of
    the same module versions with the same toolchains;
-4. a warm rerun builds nothing, is byte-identical and takes < 1 s;
+4. a warm rerun builds nothing, is byte-identical and takes < 1 s; a new
+   module version on the proxy is value drift for --check (exit 3, named);
 5. a proxy that serves other bytes for a recorded module version fails
    the run, naming module@version and both hashes.
 
@@ -374,6 +375,34 @@ def main():
                 fail("warm rerun changed " + n)
         if wall >= 1.0:
             fail("warm rerun took %.2f s (>= 1 s)" % wall)
+
+        # 4b. a new module version on the proxy is value drift for
+        # --check (what scripts/nightly-refresh asks), and names it
+        listing = os.path.join(proxy_dir, "example.com/hello/@v/list")
+        with open(listing) as f:
+            listed = f.read()
+        modfixture.write_module(proxy_dir, "example.com/hello", "v1.2.0",
+                                modfixture.MODULES["example.com/hello"]
+                                ["v1.1.1"], {})
+        with open(listing, "a") as f:
+            f.write("v1.2.0\n")
+        shutil.copy(sum_file, sum_file + ".check")
+        r = subprocess.run([EXE, "--json", "generate", specs[0], "--check",
+                            "--out-dir", out, "-j", "2"] +
+                           [a if a != sum_file else sum_file + ".check"
+                            for a in common],
+                           env=env, capture_output=True, text=True)
+        drift = json.loads(r.stdout) if r.stdout.startswith("{") else {}
+        if r.returncode != 3 or drift.get("drift_kind") != "values" or \
+                [d["name"] for d in drift.get("drift_specs", [])] != \
+                ["modhello"] or \
+                "modhello: new module versions (amd64): v1.2.0" not in \
+                r.stdout:
+            fail("--check with a new module version: exit %d, want 3 "
+                 "naming v1.2.0\n%s\n%s" % (r.returncode, r.stdout[-2000:],
+                                            r.stderr[-2000:]))
+        with open(listing, "w") as f:
+            f.write(listed)
 
         # 5. the proxy now serves other bytes for v1.1.1
         zpath = os.path.join(proxy_dir, "example.com/hello/@v/v1.1.1.zip")
