@@ -3,7 +3,8 @@
 # e2e: `lutgen versions` against tests/fixtures/index/realistic.json read
 # through a file:// URL: selections, exit codes (0 ok, 1 failure, 2 usage),
 # the --json document, --help on stdout; the index's time limit against a
-# trickling server, and no retries for a host name that does not resolve.
+# trickling server, and no retries for a host name that does not resolve;
+# `generate` refusing specs whose C would clash (issue 8 item 9).
 #
 # Expected versions are read by hand from the fixture (7 releases:
 # go1.23rc1, go1.22.4, go1.21.0, go1.20, go1.9.2rc2, go1.2.2, go1) and the
@@ -216,6 +217,31 @@ run 1 toolchain install --cache "$scratch/cache" --index-url "$url" \
 grep -q "LUTGEN_DOWNLOAD_URL" "$scratch/err" ||
 	fail "install from an unresolvable host: no hint: $(cat "$scratch/err")"
 [ -z "$(ls "$scratch/cache/toolchains")" ] || fail "install failed but left a toolchain"
+
+# Two specs of one generate that could not be linked together (the same
+# C function; names differing only in case): refused naming both specs
+# and the key, before the index is fetched or anything is written.
+mkdir "$scratch/clash"
+for n in a b A; do
+	printf '{"name": "%s", "program": "goid", "min_version": "go1.20",
+ "arches": ["amd64"], "lookups": [{"name": "%s", "kind":
+ "struct_offset", "type": "runtime.g", "field": "goid"}]}\n' \
+		"$n" "$([ "$n" = A ] && echo other_offset || echo goid_offset)" \
+		>"$scratch/clash/$n.json"
+done
+cd "$scratch/clash" || exit 1
+run 1 generate a.json b.json --out-dir "$scratch/clash/out" \
+	--cache "$scratch/clash/cache" --index-url http://127.0.0.1:9/unreachable
+grep -q "b.json: lookups\[0\] (goid_offset): key 'name': clashes with lookups\[0\] (goid_offset) of a.json: both would define the C function goid_offset" "$scratch/err" ||
+	fail "lookup clash across specs: $(cat "$scratch/err")"
+run 1 generate a.json A.json --out-dir "$scratch/clash/out" \
+	--cache "$scratch/clash/cache" --index-url http://127.0.0.1:9/unreachable
+grep -q "A.json: key 'name': \"A\" differs only in case from the name \"a\" of a.json" "$scratch/err" ||
+	fail "spec names differing in case: $(cat "$scratch/err")"
+grep -q "127.0.0.1:9" "$scratch/err" && fail "the index was fetched before the clash check"
+[ ! -e "$scratch/clash/out" ] && [ ! -e "$scratch/clash/cache" ] ||
+	fail "a refused run wrote to the output or cache directory"
+cd "$scratch" || exit 1
 
 if [ "$failures" -ne 0 ]; then
 	echo "$failures check(s) failed" >&2
