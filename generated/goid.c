@@ -66,7 +66,8 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_goid[] = {
 	{ "goid_offset", "Byte offset of goid in runtime.g (read the current g from TLS/R28, add this, load 8 bytes).",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset runtime.g goid",
 	  goid_offset, goid_offset_v, NULL, NULL,
-	  &lutgen_go_lut0, NULL, NULL, NULL, NULL, NULL },
+	  &lutgen_go_lut0, NULL, NULL, NULL, NULL, NULL,
+	  NULL, NULL },
 };
 
 const struct lutgen_go_table_desc lutgen_go_table_goid = {

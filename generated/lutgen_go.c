@@ -358,6 +358,29 @@ int lutgen_go_lut_params_v(const struct lutgen_go_lut *lut,
 	return rc;
 }
 
+/* A const's value, kept in the range as two's complement. */
+static int64_t as_i64(uint64_t u)
+{
+	if (u <= (uint64_t)INT64_MAX)
+		return (int64_t)u;
+	return -(int64_t)(~u) - 1;
+}
+
+int lutgen_go_lut_i64_v(const struct lutgen_go_lut *lut,
+			const struct lutgen_go_version *v,
+			enum lutgen_goarch arch, int64_t *out)
+{
+	uint64_t u = 0;
+	int rc;
+
+	if (!out)
+		return LUTGEN_E_INVAL;
+	rc = lutgen_go_lut_u64_v(lut, v, arch, &u);
+	if (rc >= 0)
+		*out = as_i64(u);
+	return rc;
+}
+
 /* Parse both strings; a code < 0 on failure. */
 static int parse_key(const char *go_version, const char *goarch,
 		     struct lutgen_go_version *v, enum lutgen_goarch *arch)
@@ -389,6 +412,21 @@ int lutgen_go_lut_u64(const struct lutgen_go_lut *lut, const char *go_version,
 	if (rc < 0)
 		return rc;
 	return lutgen_go_lut_u64_v(lut, &v, arch, out);
+}
+
+int lutgen_go_lut_i64(const struct lutgen_go_lut *lut, const char *go_version,
+		      const char *goarch, int64_t *out)
+{
+	struct lutgen_go_version v;
+	enum lutgen_goarch arch = LUTGEN_GOARCH_COUNT;
+	int rc;
+
+	if (!lut || !out)
+		return LUTGEN_E_INVAL;
+	rc = parse_key(go_version, goarch, &v, &arch);
+	if (rc < 0)
+		return rc;
+	return lutgen_go_lut_i64_v(lut, &v, arch, out);
 }
 
 int lutgen_go_lut_params(const struct lutgen_go_lut *lut,

@@ -12,8 +12,9 @@
  *   int NAME_v(const struct lutgen_go_version *v, enum lutgen_goarch a,
  *              uint64_t *out);
  *
- * (func_params lookups hand out `const struct lutgen_go_params **out`,
- * pointing into static, read-only data.)
+ * (location lookups - func_params, func_results, g_location - hand out
+ * `const struct lutgen_go_params **out`, pointing into static, read-only
+ * data; const lookups an `int64_t *out`.)
  *
  * Return codes:
  *   LUTGEN_OK            exact: V's minor was measured, or V's minor was
@@ -155,23 +156,30 @@ int lutgen_goarch_parse(const char *s);
 /* enum value -> "amd64"; NULL when out of range. */
 const char *lutgen_goarch_name(enum lutgen_goarch a);
 
-/* ---- Parameter locations (func_params lookups) ---- */
+/* ---- Locations (func_params, func_results, g_location lookups) ---- */
 
 enum lutgen_go_loc_kind {
 	LUTGEN_GO_LOC_REG = 0,   /* in a register */
-	LUTGEN_GO_LOC_STACK = 1  /* in memory at SP + stack_offset */
+	LUTGEN_GO_LOC_STACK = 1, /* in memory at SP + stack_offset */
+	LUTGEN_GO_LOC_TLS = 2    /* in memory at the thread pointer +
+	                            stack_offset (g_location: the FS base on
+	                            amd64, the TLS block GS points to on 386) */
 };
 
-/* One piece of a parameter.  `reg` is the DWARF register number and
- * `reg_name` the Go assembler spelling ("RAX", "R0", "X1").
+/* One piece of a value.  `reg` is the DWARF register number and
+ * `reg_name` the Go assembler spelling ("RAX", "R0", "X10", "F1").
  * `stack_offset` is relative to the stack pointer at the function's first
- * instruction (what a uprobe on the symbol sees; amd64: 0(SP) is the
- * return address).  Pieces are in order (DW_OP_piece). */
+ * instruction (what a uprobe on the symbol sees; amd64 and 386: 0(SP) is
+ * the return address) and, for func_results, at each of its return
+ * instructions (SP is back to its value at entry there, except on arm and
+ * mips, whose return instruction releases the frame itself: the offset
+ * then counts from SP below the frame).  Pieces are in order
+ * (DW_OP_piece). */
 struct lutgen_go_loc_piece {
 	enum lutgen_go_loc_kind kind;
 	int16_t reg;               /* LUTGEN_GO_LOC_REG, else -1 */
 	const char *reg_name;      /* LUTGEN_GO_LOC_REG, else "" */
-	int32_t stack_offset;      /* LUTGEN_GO_LOC_STACK, else 0 */
+	int32_t stack_offset;      /* LUTGEN_GO_LOC_STACK and _TLS, else 0 */
 	uint32_t size;             /* bytes */
 };
 
@@ -200,7 +208,8 @@ int lutgen_go_params_equal(const struct lutgen_go_params *a,
 struct lutgen_go_range {
 	struct lutgen_go_version from;
 	struct lutgen_go_version to;
-	uint64_t u;                              /* u64 lookups */
+	uint64_t u;                              /* u64 lookups; const: the
+	                                            int64 as two's complement */
 	const struct lutgen_go_params *params;   /* params lookups, else NULL */
 	int absent;   /* 1: measured absent (optional lookups); u 0, no params */
 };
@@ -230,6 +239,11 @@ int lutgen_go_lut_u64(const struct lutgen_go_lut *lut, const char *go_version,
 int lutgen_go_lut_u64_v(const struct lutgen_go_lut *lut,
 			const struct lutgen_go_version *v,
 			enum lutgen_goarch arch, uint64_t *out);
+int lutgen_go_lut_i64(const struct lutgen_go_lut *lut, const char *go_version,
+		      const char *goarch, int64_t *out);
+int lutgen_go_lut_i64_v(const struct lutgen_go_lut *lut,
+			const struct lutgen_go_version *v,
+			enum lutgen_goarch arch, int64_t *out);
 int lutgen_go_lut_params(const struct lutgen_go_lut *lut,
 			 const char *go_version, const char *goarch,
 			 const struct lutgen_go_params **out);
@@ -330,8 +344,9 @@ int lutgen_mod_lut_params_v(const struct lutgen_mod_lut *lut,
 /* ---- Registry: enumerate generated tables ---- */
 
 enum lutgen_go_lookup_kind {
-	LUTGEN_GO_LOOKUP_U64 = 0,     /* struct_offset, type_size */
-	LUTGEN_GO_LOOKUP_PARAMS = 1   /* func_params */
+	LUTGEN_GO_LOOKUP_U64 = 0,     /* struct_offset, field_size, type_size */
+	LUTGEN_GO_LOOKUP_PARAMS = 1,  /* func_params, func_results, g_location */
+	LUTGEN_GO_LOOKUP_I64 = 2      /* const */
 };
 
 struct lutgen_go_lookup_desc {
@@ -340,8 +355,10 @@ struct lutgen_go_lookup_desc {
 	enum lutgen_go_lookup_kind kind;
 	const char *measures; /* "struct_offset runtime.g goid",
 	                         "type_size runtime.g",
-	                         "func_params crypto/tls.(*Conn).Write" */
-	/* Exactly one pair is non-NULL, by kind. */
+	                         "func_params crypto/tls.(*Conn).Write",
+	                         "const runtime._Grunning" */
+	/* Go tables: exactly one pair (u64, params, or i64 at the end) is
+	 * non-NULL, by kind. */
 	int (*u64)(const char *go_version, const char *goarch, uint64_t *out);
 	int (*u64_v)(const struct lutgen_go_version *v, enum lutgen_goarch a,
 		     uint64_t *out);
@@ -366,6 +383,10 @@ struct lutgen_go_lookup_desc {
 			    enum lutgen_goarch a,
 			    const struct lutgen_go_params **out);
 	const struct lutgen_mod_lut *mod_lut;
+	/* LUTGEN_GO_LOOKUP_I64 (const): NULL for every other kind. */
+	int (*i64)(const char *go_version, const char *goarch, int64_t *out);
+	int (*i64_v)(const struct lutgen_go_version *v, enum lutgen_goarch a,
+		     int64_t *out);
 };
 
 struct lutgen_go_table_desc {

@@ -2657,3 +2657,22 @@ int lutgen_gobin_lookup_params(const struct lutgen_gobin *b,
 		return LUTGEN_GOBIN_E_LOOKUP;
 	return l->params(ver, b->info.goarch, out);
 }
+
+int lutgen_gobin_lookup_i64(const struct lutgen_gobin *b,
+			    const struct lutgen_go_table_desc *t,
+			    const char *name, int64_t *out)
+{
+	const struct lutgen_go_lookup_desc *l;
+	char ver[LUTGEN_GOBIN_MAX_VERSION + 1];
+	int rc;
+
+	if (!out)
+		return LUTGEN_E_INVAL;
+	rc = gb_lookup_prep(b, t, name, LUTGEN_GO_LOOKUP_I64, &l, ver,
+			    sizeof(ver));
+	if (rc != LUTGEN_OK)
+		return rc;
+	if (!l->i64)
+		return LUTGEN_GOBIN_E_LOOKUP;
+	return l->i64(ver, b->info.goarch, out);
+}

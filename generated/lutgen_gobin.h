@@ -348,11 +348,16 @@ int lutgen_gobin_read(const struct lutgen_gobin *bin, uint64_t vaddr,
 int lutgen_gobin_lookup(const struct lutgen_gobin *bin,
 			const struct lutgen_go_table_desc *t, const char *name,
 			uint64_t *out);
-/* The same for func_params lookups. */
+/* The same for location lookups (func_params, func_results,
+ * g_location). */
 int lutgen_gobin_lookup_params(const struct lutgen_gobin *bin,
 			       const struct lutgen_go_table_desc *t,
 			       const char *name,
 			       const struct lutgen_go_params **out);
+/* The same for const lookups (a signed value). */
+int lutgen_gobin_lookup_i64(const struct lutgen_gobin *bin,
+			    const struct lutgen_go_table_desc *t,
+			    const char *name, int64_t *out);
 /* A static description of any code the lookups return. */
 const char *lutgen_gobin_strerror(int rc);
 

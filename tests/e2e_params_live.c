@@ -7,17 +7,25 @@
  * the Go program (known arguments) and from gdb reading registers and memory.
  *
  *   e2e_params_live params BINARY FUNCTION...
- *     one line per parameter, in declaration order:
+ *     one line per parameter and per result, in declaration order:
  *       param<TAB>FUNCTION<TAB>NAME<TAB>SIZE<TAB>PIECES
+ *       result<TAB>FUNCTION<TAB>NAME<TAB>SIZE<TAB>PIECES
  *     PIECES is space-separated, in order: reg:NAME:DWARFNO:SIZE or
  *     stack:OFFSET:SIZE (OFFSET from SP at the function's first
- *     instruction, lutgen/core/value.h).  "-" when there are none.
+ *     instruction, and at its return instructions for results;
+ *     lutgen/core/value.h).  "-" when there are none.  Then where g is at
+ *     the function's entry, when its prologue says so:
+ *       g<TAB>FUNCTION<TAB>reg:NAME:DWARFNO:SIZE | tls:OFFSET:SIZE
+ *     and once, the offset of goid in runtime.g:
+ *       goid_offset<TAB>OFFSET
  *   e2e_params_live lookups SPEC BINARY
- *     loads a spec (lutgen/core/spec.h) and answers every lookup:
+ *     loads a spec (lutgen/core/spec.h) and answers every lookup, with
+ *     its alternatives and optional (lutgen/measure/lookup.h):
  *       ok<TAB>NAME<TAB>RENDERING    or    fail<TAB>NAME<TAB>MESSAGE
  *
  * Exit status: 0 all answered, 1 some lookup failed, 2 usage.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +34,17 @@
 #include "lutgen/core/spec.h"
 #include "lutgen/core/value.h"
 #include "lutgen/measure/dwarf.h"
+#include "lutgen/measure/lookup.h"
 
-static void print_params(const char *function, const struct lutgen_param *ps,
-			 size_t n)
+static void print_params(const char *tag, const char *function,
+			 const struct lutgen_param *ps, size_t n)
 {
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
 		const struct lutgen_param *p = &ps[i];
 
-		printf("param\t%s\t%s\t%" PRIu64 "\t", function, p->name,
+		printf("%s\t%s\t%s\t%" PRIu64 "\t", tag, function, p->name,
 		       p->size);
 		if (p->npieces == 0)
 			printf("-");
@@ -48,7 +57,9 @@ static void print_params(const char *function, const struct lutgen_param *ps,
 				printf("reg:%s:%d:%" PRIu64, pc->reg_name,
 				       pc->reg, pc->size);
 			else
-				printf("stack:%" PRId64 ":%" PRIu64,
+				printf("%s:%" PRId64 ":%" PRIu64,
+				       pc->kind == LUTGEN_PIECE_TLS ? "tls"
+								    : "stack",
 				       pc->stack_offset, pc->size);
 		}
 		printf("\n");
@@ -78,11 +89,34 @@ static int cmd_params(const char *binary, char **functions, int nfunctions)
 			status = 1;
 			continue;
 		}
-		print_params(functions[i], ps, n);
-		v.kind = LUTGEN_LOOKUP_FUNC_PARAMS;
+		print_params("param", functions[i], ps, n);
+		lutgen_params_free(ps, n);
+		ps = NULL;
+		n = 0;
+		if (lutgen_dwarf_func_results(d, functions[i], &ps, &n,
+					      &err) < 0) {
+			printf("fail\t%s\t%s\n", functions[i], err.msg);
+			status = 1;
+			continue;
+		}
+		print_params("result", functions[i], ps, n);
+		lutgen_params_free(ps, n);
+		ps = NULL;
+		n = 0;
+		/* leaf functions without a stack check have no g prologue */
+		if (lutgen_dwarf_g_location(d, functions[i], &ps, &n, NULL) == 0)
+			print_params("g", functions[i], ps, n);
+		v.kind = LUTGEN_LOOKUP_G_LOCATION;
 		v.params = ps;
 		v.nparams = n;
 		lutgen_value_free(&v);
+	}
+	{
+		uint64_t off;
+
+		if (lutgen_dwarf_struct_offset(d, "runtime.g", "goid", &off,
+					       &err) == 0)
+			printf("goid_offset\t%" PRIu64 "\n", off);
 	}
 	lutgen_dwarf_close(d);
 	return status;
@@ -111,8 +145,7 @@ static int cmd_lookups(const char *spec_path, const char *binary)
 		struct lutgen_value v = {0};
 
 		common_err_clear(&err);
-		if (lutgen_dwarf_lookup(d, l->kind, l->type, l->field,
-					l->function, &v, &err) < 0) {
+		if (lutgen_measure_lookup(d, l, &v, &err) < 0) {
 			printf("fail\t%s\t%s\n", l->name, err.msg);
 			status = 1;
 		} else if (lutgen_value_format(&v, buf, sizeof(buf)) < 0) {

@@ -1,46 +1,60 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Live proof that the parameter locations lutgen reads from DWARF are what
-a uprobe sees.
+"""Live proof that the locations lutgen reads from DWARF are what a uprobe
+sees: parameters at a function's entry, results at its return
+instructions, and the current goroutine where g_location says it is.
 
 usage: e2e_params_live.py DRIVER
 
 DRIVER is tests/e2e_params_live (built by meson): it prints what lutgen's
-inspector (lutgen/measure/dwarf.h: lutgen_dwarf_func_params, lutgen_dwarf_lookup)
-answers for a binary.  For a few mirror toolchains (stack ABI go1.15-1.16,
-register ABI go1.18+, DWARF 5 go1.25+; see pick_versions) and for amd64
-(native) and arm64 (qemu-aarch64 -g + gdb-multiarch) this script
+inspector (lutgen/measure/dwarf.h) answers for a binary: parameter and
+result locations, g at entry, goid's offset in runtime.g.  For a few
+mirror toolchains (stack ABI go1.15-1.16, register ABI go1.18+, DWARF 5
+go1.25+; see pick_versions) and each GOARCH (amd64 natively, the others
+under qemu-user with gdb-multiarch) this script
 
- 1. builds tests/programs/params_live and lutgen/programs/gotls as lutgen's
+ 1. builds tests/programs/params_live and lutgen/programs/std as lutgen's
     builder does (go build -trimpath, CGO_ENABLED=0, a fresh go.mod);
- 2. asks the driver where each parameter of the probed functions is at the
-    function's entry;
+ 2. asks the driver where each parameter and result of the probed
+    functions is, and where g is;
  3. runs the program under gdb with `break *ADDRESS` on the symbol address
     from the ELF symbol table (`nm`: the first instruction, where a uprobe
-    fires, not after the prologue) and, at each hit, reads the registers
-    and the stack slots (SP at entry + offset) the driver named;
- 4. checks the bytes read against the "expect" lines the program printed
-    before each call (the bytes of each argument as they lie in memory):
-    the expected values come from the program, the observed ones from gdb;
-    lutgen only says where to look.  Every call must match a stop and every
-    stop a call; one call may stop twice, because a goroutine whose stack
-    grows restarts the function at its entry after runtime.morestack (a
-    uprobe fires twice as well).
+    fires) and on every return instruction gdb's own disassembly shows in
+    the function, and at each hit reads the registers and stack slots the
+    driver named (SP-relative: SP at entry for parameters, SP at that
+    return instruction for results); at the entry of a function with a
+    stack check it also reads g where the driver says and the goid in it;
+ 4. checks the bytes read against what the program printed: "expect"
+    lines (each argument's bytes before a call), "returned" lines (each
+    result's bytes after it) and its goroutine id (runtime.Stack): the
+    expected values come from the program, the observed ones from gdb;
+    lutgen only says where to look.  Every call must match a stop and
+    every stop a call; one call may stop twice at the entry, because a
+    goroutine whose stack grows restarts the function after
+    runtime.morestack (a uprobe fires twice as well).
 
-It also builds lutgen/programs/goroutine and checks that every lookup of
-lutgen/specs/goroutine.json and gotls.json is answered by the inspector.
+It also checks that every lookup of the specs that use lutgen/programs/std
+is answered by the inspector on the std binary.
 
 Environment (meson's test_env): LUTGEN_SOURCE_ROOT, LUTGEN_BUILD_ROOT,
 LUTGEN_GO_MIRROR.  LUTGEN_PARAMS_LIVE_VERSIONS="go1.15.15 go1.22.12 ..."
-overrides the toolchain choice ("all": every mirror toolchain).
+overrides the toolchain choice ("all": every mirror toolchain);
+LUTGEN_PARAMS_LIVE_ARCHES="amd64 arm64 386 ..." the arches (default amd64
+and arm64; "all": amd64 arm64 386 arm ppc64le s390x riscv64); an arch
+whose qemu-user is missing is a failure when named or under CI=true, else
+a note and the test counts as skipped.
+LUTGEN_TEST_GOCACHE: a GOCACHE to share ("{version}" is replaced by the
+toolchain's version).
 Exit status: 0 pass, 1 failure, 77 skip (prerequisite missing; also when
-arm64 could not be checked though amd64 passed; under CI=true a missing
-prerequisite is a failure).
+a default arch could not be checked though the others passed; under
+CI=true a missing prerequisite is a failure).
 """
 import os
 import re
+import json
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -54,37 +68,105 @@ MISSING = 1 if CI else SKIP
 # Functions probed in tests/programs/params_live, in call order.
 PARAMS_LIVE_FUNCS = [
     "main.(*Recv).Write", "main.Ints", "main.Str", "main.Struct",
-    "main.Ptr", "main.Float", "main.Many",
+    "main.Ptr", "main.Float", "main.Many", "main.Results",
 ]
 GOTLS_FUNCS = [
     "crypto/tls.(*Conn).Write", "crypto/tls.(*Conn).Read",
     "crypto/tls.(*Conn).Close",
 ]
 
-# DWARF register number -> (Go assembler name, gdb expression).  Written
-# from the psABIs (System V AMD64 psABI fig. 3.36; DWARF for the Arm 64-bit
-# architecture) and Go's assembler names, not from lutgen.
+# DWARF register number -> (Go assembler name, gdb expression, how its
+# 64-bit value holds a piece).  Written from the psABIs (System V AMD64 and
+# i386, AADWARF32/64, the 64-bit PowerPC and s390x ELF ABIs, the RISC-V
+# psABI) and Go's assembler names, not from lutgen.  "int": the value in
+# the low bytes; "raw": the same, printed as raw bits (a floating-point
+# typed register); "double": a float64 register that holds a float32 as a
+# double (ppc64); "high": a float32 in the high half (s390x).
 def _regs_amd64():
     names = ["RAX", "RDX", "RCX", "RBX", "RSI", "RDI", "RBP", "RSP"]
     gdb = ["rax", "rdx", "rcx", "rbx", "rsi", "rdi", "rbp", "rsp"]
-    m = {i: (names[i], "$" + gdb[i]) for i in range(8)}
+    m = {i: (names[i], "$" + gdb[i], "int") for i in range(8)}
     for i in range(8, 16):
-        m[i] = ("R%d" % i, "$r%d" % i)
+        m[i] = ("R%d" % i, "$r%d" % i, "int")
     for i in range(16):
         m[17 + i] = ("X%d" % i,
-                     "(unsigned long long)$xmm%d.v2_int64[0]" % i)
+                     "(unsigned long long)$xmm%d.v2_int64[0]" % i, "int")
     return m
 
 
 def _regs_arm64():
-    m = {i: ("R%d" % i, "$x%d" % i) for i in range(31)}
+    m = {i: ("R%d" % i, "$x%d" % i, "int") for i in range(31)}
     for i in range(32):
-        m[64 + i] = ("F%d" % i, "(unsigned long long)$v%d.d.u[0]" % i)
+        m[64 + i] = ("F%d" % i, "(unsigned long long)$v%d.d.u[0]" % i,
+                     "int")
     return m
 
 
-REGS = {"amd64": _regs_amd64(), "arm64": _regs_arm64()}
+def _regs_386():
+    names = ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI"]
+    gdb = ["eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"]
+    return {i: (names[i], "$" + gdb[i], "int") for i in range(8)}
 
+
+def _regs_arm():
+    gdb = ["r%d" % i for i in range(13)] + ["sp", "lr", "pc"]
+    return {i: ("R%d" % i, "$" + gdb[i], "int") for i in range(16)}
+
+
+def _regs_ppc64():
+    m = {i: ("R%d" % i, "$r%d" % i, "int") for i in range(32)}
+    for i in range(32):
+        m[32 + i] = ("F%d" % i, "$f%d" % i, "double")
+    return m
+
+
+def _regs_s390x():
+    m = {i: ("R%d" % i, "$r%d" % i, "int") for i in range(16)}
+    for i, f in enumerate([0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11,
+                           13, 15]):
+        m[16 + i] = ("F%d" % f, "$f%d" % f, "high")
+    return m
+
+
+def _regs_riscv64():
+    x = ["zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1",
+         "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4",
+         "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6"]
+    f = ["ft0", "ft1", "ft2", "ft3", "ft4", "ft5", "ft6", "ft7", "fs0",
+         "fs1", "fa0", "fa1", "fa2", "fa3", "fa4", "fa5", "fa6", "fa7",
+         "fs2", "fs3", "fs4", "fs5", "fs6", "fs7", "fs8", "fs9", "fs10",
+         "fs11", "ft8", "ft9", "ft10", "ft11"]
+    m = {i: ("X%d" % i, "$" + x[i], "int") for i in range(32)}
+    for i in range(32):
+        m[32 + i] = ("F%d" % i, "$%s.double" % f[i], "raw")
+    return m
+
+
+# Per GOARCH: qemu-user binary (None: native), gdb's architecture, word
+# size, byte order, registers, and how gdb spells a return instruction.
+ARCHES = {
+    "amd64": dict(qemu=None, gdb="i386:x86-64", word=8, big=False,
+                  regs=_regs_amd64(), ret=r"\bretq?\b"),
+    "arm64": dict(qemu="qemu-aarch64", gdb="aarch64", word=8, big=False,
+                  regs=_regs_arm64(), ret=r"\bret\b"),
+    # 386 runs natively (the kernel's IA-32 emulation): qemu-i386's
+    # gdbstub (7.2) breaks Go's runtime (SIGSEGV in the scheduler)
+    "386": dict(qemu=None, gdb="i386", word=4, big=False,
+                regs=_regs_386(), ret=r"\bret\b"),
+    "arm": dict(qemu="qemu-arm", gdb="arm", word=4, big=False,
+                regs=_regs_arm(),
+                ret=r"\bldr\s+pc,|\badd\s+pc,\s*lr|\bbx\s+lr\b|"
+                    r"\bmov\s+pc,\s*lr|\bpop\s+\{[^}]*\bpc\}"),
+    "ppc64le": dict(qemu="qemu-ppc64le", gdb="powerpc:common64", word=8,
+                    big=False, regs=_regs_ppc64(), ret=r"\bblr\b"),
+    "s390x": dict(qemu="qemu-s390x", gdb="s390:64-bit", word=8, big=True,
+                  regs=_regs_s390x(), ret=r"\bbr\s+%r14\b"),
+    "riscv64": dict(qemu="qemu-riscv64", gdb="riscv:rv64", word=8,
+                    big=False, regs=_regs_riscv64(),
+                    ret=r"\bret\b|\bjr\s+ra\b"),
+}
+ALL_LIVE = ["amd64", "arm64", "386", "arm", "ppc64le", "s390x", "riscv64"]
+REGS = {a: ARCHES[a]["regs"] for a in ARCHES}
 
 
 class Failure(Exception):
@@ -167,7 +249,7 @@ def go_build(goroot, version, goarch, program_dir, out, work):
             "CGO_ENABLED": "0", "GO111MODULE": "on",
             "GOTOOLCHAIN": "local", "GOPROXY": "off", "GOSUMDB": "off",
             "GOFLAGS": "-mod=mod", "GOTELEMETRY": "off", "GOENV": "off",
-            "GOWORK": "off", "GOCACHE": os.path.join(work, "gocache"),
+            "GOWORK": "off", "GOCACHE": test_gocache(work, version),
             "GOPATH": os.path.join(work, "gopath"), "HOME": home,
             "TMPDIR": work,
         }
@@ -178,6 +260,16 @@ def go_build(goroot, version, goarch, program_dir, out, work):
         run(argv, env=env, cwd=mod, timeout=900)
     finally:
         shutil.rmtree(mod, ignore_errors=True)
+
+
+def test_gocache(work, version):
+    """GOCACHE of a build: LUTGEN_TEST_GOCACHE ("{version}" replaced by
+    the toolchain's version, e.g. lutgen's own
+    $LUTGEN_CACHE/gocache/{version}.linux-amd64) or one under the build
+    directory."""
+    d = os.environ.get("LUTGEN_TEST_GOCACHE")
+    return d.replace("{version}", version) if d else os.path.join(work,
+                                                                  "gocache")
 
 
 def dwarf_version(binary):
@@ -209,81 +301,195 @@ def symbol_addresses(binary, funcs):
     return addr
 
 
+def _pieces(field):
+    pieces = []
+    if field != "-":
+        for pc in field.split(" "):
+            q = pc.split(":")
+            if q[0] == "reg":
+                pieces.append(("reg", q[1], int(q[2]), int(q[3])))
+            else:
+                pieces.append((q[0], int(q[1]), int(q[2])))
+    return pieces
+
+
 def driver_params(driver, binary, funcs):
-    """{function: [(name, size, [piece...])]}, piece = ("reg", goname,
-    dwarfno, size) or ("stack", offset, size)."""
+    """goarch and {"param"|"result"|"g": {function: [(name, size,
+    [piece...])]}}, goid offset; piece = ("reg", goname, dwarfno, size),
+    ("stack", offset, size) or ("tls", offset, size)."""
     p = run([driver, "params", binary] + funcs, check=False)
-    params = {f: [] for f in funcs}
-    goarch = None
+    info = {"param": {f: [] for f in funcs}, "result": {f: [] for f in funcs},
+            "g": {}}
+    goarch, goid_off = None, None
     fails = []
     for line in p.stdout.splitlines():
         f = line.split("\t")
         if f[0] == "goarch":
             goarch = f[1]
+        elif f[0] == "goid_offset":
+            goid_off = int(f[1])
         elif f[0] == "fail":
             fails.append("%s: %s" % (f[1], f[2]))
-        elif f[0] == "param":
-            pieces = []
-            if f[4] != "-":
-                for pc in f[4].split(" "):
-                    q = pc.split(":")
-                    if q[0] == "reg":
-                        pieces.append(("reg", q[1], int(q[2]), int(q[3])))
-                    else:
-                        pieces.append(("stack", int(q[1]), int(q[2])))
-            params[f[1]].append((f[2], int(f[3]), pieces))
-    if fails or p.returncode != 0:
+        elif f[0] in ("param", "result", "g"):
+            info[f[0]].setdefault(f[1], []).append(
+                (f[2], int(f[3]), _pieces(f[4])))
+    if fails or p.returncode != 0 or goid_off is None:
         raise Failure("inspector could not answer for %s:\n  %s\n%s" %
                       (binary, "\n  ".join(fails), p.stdout[-2000:]))
-    return goarch, params
+    return goarch, info, goid_off
 
 
-def piece_reads(goarch, pc):
-    """gdb expressions (each an 8-byte value) whose little-endian bytes,
-    concatenated and cut to the piece size, are the piece."""
+def reg_read(goarch, no, goname):
+    """(gdb expression, how the piece sits in it) of DWARF register no."""
+    regs = REGS[goarch]
+    if no not in regs:
+        raise Failure("DWARF register %d is not a %s register this test "
+                      "knows" % (no, goarch))
+    want, expr, how = regs[no]
+    if goname != want:
+        raise Failure("DWARF register %d is named %s, Go calls it %s"
+                      % (no, goname, want))
+    return expr, how
+
+
+def piece_reads(goarch, pc, base):
+    """[(gdb printing command of one value, how)] whose values, decoded
+    in order, are the piece's bytes.  `base`: the gdb expression of the SP
+    the offsets count from."""
+    a = ARCHES[goarch]
     if pc[0] == "reg":
-        _, goname, no, size = pc
-        if no not in REGS[goarch]:
-            raise Failure("DWARF register %d is not a %s argument register"
-                          % (no, goarch))
-        want, expr = REGS[goarch][no]
-        if goname != want:
-            raise Failure("DWARF register %d is named %s, Go calls it %s"
-                          % (no, goname, want))
-        if size > 8:
-            raise Failure("register piece of %d bytes" % size)
-        return [expr]
+        expr, how = reg_read(goarch, pc[2], pc[1])
+        if pc[3] > 8:
+            raise Failure("register piece of %d bytes" % pc[3])
+        if how == "int":
+            return [('printf "%%llx\\n", (unsigned long long)(%s)' % expr,
+                     "int")]
+        return [("output/x %s\necho \\n" % expr, how)]
     _, off, size = pc
-    return ["*(unsigned long long *)($sp + %d)" % (off + 8 * k)
-            for k in range((size + 7) // 8)]
+    w = a["word"]
+    ctype = "unsigned long long" if w == 8 else "unsigned int"
+    return [('printf "%%llx\\n", (unsigned long long)*(%s *)(%s + %d)'
+             % (ctype, base, off + w * k), "word")
+            for k in range((size + w - 1) // w)]
 
 
-def gdb_script(goarch, params, addr, native, progout):
-    """Stop at each function's first instruction; at each hit print
-    `hit<TAB>FUNCTION` and one `v<TAB>PARAM<TAB>PIECE<TAB>WORD<TAB>HEX`
-    line per 8-byte read; at the end `exit<TAB>STATUS`."""
+def decode(goarch, how, value, size):
+    """The piece's bytes in memory order from one read value."""
+    a = ARCHES[goarch]
+    order = "big" if a["big"] else "little"
+    if how == "word":
+        return value.to_bytes(a["word"], order)
+    if how == "double" and size == 4:   # a float32 held as a double
+        d = struct.unpack("<d", value.to_bytes(8, "little"))[0]
+        return struct.pack(">f" if a["big"] else "<f", d)
+    raw = value.to_bytes(8, order)
+    if how == "high":                   # s390x: short float, high half
+        return raw[:size]
+    # "int", "raw": the low bytes
+    return raw[8 - size:] if a["big"] else raw[:size]
+
+
+def gdb_script(goarch, info, addr, rets, native, args, progout, gcheck):
+    """Stop at each function's entry and return instructions; at an entry
+    print `hit<TAB>FUNCTION` and one `v<TAB>PARAM<TAB>PIECE<TAB>WORD
+    <TAB>HEX` line per read (and, where g is checked, `g<TAB>GOID`); at a
+    return `ret<TAB>FUNCTION` and the results' reads; at the end
+    `exit<TAB>STATUS`.  The loop is gdb Python, so that a stop on which
+    the registers cannot be read (a thread that is exiting) is skipped
+    instead of ending the script."""
+    at = {}
+
+    def reads(tag, vals):
+        cmds = []
+        for name, _, pieces in vals:
+            for i, pc in enumerate(pieces):
+                for k, (cmd, _) in enumerate(piece_reads(goarch, pc, "$sp")):
+                    cmds.append('printf "%s\\t%s\\t%d\\t%d\\t"'
+                                % (tag, name, i, k))
+                    cmds.extend(cmd.split("\n"))
+        return cmds
+
+    for f in info["param"]:
+        at[addr[f]] = (['printf "hit\\t%s\\n"' % f] +
+                       reads("v", info["param"][f]) + gcheck.get(f, []))
+        for r in rets.get(f, []):
+            at[r] = (['printf "ret\\t%s\\t0x%x\\n"' % (f, r)] +
+                     reads("r", info["result"][f]))
     lines = ["set pagination off", "set confirm off", "set width 0",
              "set language c",
              "handle SIGURG nostop noprint pass",
              "handle SIGPIPE nostop noprint pass"]
-    for f in params:
-        lines.append("break *0x%x" % addr[f])
-    lines.append("run > '%s'" % progout if native else "continue")
-    lines.append("while $_isvoid($_exitcode)")
-    for f, ps in params.items():
-        lines.append("  if $pc == 0x%x" % addr[f])
-        lines.append('    printf "hit\\t%s\\n"' % f)
-        for name, _, pieces in ps:
-            for i, pc in enumerate(pieces):
-                for k, expr in enumerate(piece_reads(goarch, pc)):
-                    lines.append(
-                        '    printf "v\\t%s\\t%d\\t%d\\t%%llx\\n", %s'
-                        % (name, i, k, expr))
-        lines.append("  end")
-    lines.append("  continue")
-    lines.append("end")
-    lines.append('printf "exit\\t%d\\n", $_exitcode')
+    lines += ["break *0x%x" % a for a in sorted(at)]
+    lines.append("python")
+    lines.append("import gdb")
+    lines.append("AT = %r" % at)
+    # `run ARGS > FILE`: run's words replace the --args ones
+    lines.append("go = %r" % ("run %s > '%s'" % (" ".join(args), progout)
+                              if native else "continue"))
+    lines.append("""while True:
+    try:
+        gdb.execute(go)
+    except gdb.error:
+        break
+    go = "continue"
+    if not gdb.selected_inferior().pid:
+        break
+    try:
+        pc = int(gdb.parse_and_eval("$pc"))
+    except gdb.error:
+        continue
+    for c in AT.get(pc, []):
+        gdb.execute(c)
+code = gdb.parse_and_eval("$_exitcode")
+print("exit\\t%s" % ("none" if code.type.code == gdb.TYPE_CODE_VOID
+                     else int(code)))
+end""")
     return "\n".join(lines) + "\n"
+
+
+def g_reads(goarch, info, goid_off):
+    """gdb commands printing `g<TAB>GOID` at the entry of each function
+    whose prologue says where g is: the goid (int64) read at g + its
+    offset in runtime.g.  None for a function checked nowhere."""
+    out = {}
+    a = ARCHES[goarch]
+    ptr = "unsigned long long" if a["word"] == 8 else "unsigned int"
+    for f, gl in info["g"].items():
+        pc = gl[0][2][0]
+        if pc[0] == "reg":
+            expr, _ = reg_read(goarch, pc[2], pc[1])
+            g = "(%s)(%s)" % (ptr, expr)
+        elif goarch == "amd64":   # the FS base is the thread pointer
+            g = "*(%s *)($fs_base + %d)" % (ptr, pc[1])
+        else:
+            # 386: gdb shows no GS base of an i386 process (no $gs_base);
+            # tests/e2e_std_tables.py checks the slot against gdb's
+            # disassembly instead
+            continue
+        out[f] = ['printf "g\\t%%lld\\n", *(long long *)(%s + %d)'
+                  % (g, goid_off)]
+    return out
+
+
+def return_addresses(goarch, binary, funcs, tools):
+    """{function: [address of each return instruction]} from gdb's
+    disassembly of the binary (no process)."""
+    argv = [tools["gdb-multiarch"], "-nx", "-batch", "-ex",
+            "set architecture %s" % ARCHES[goarch]["gdb"], "-ex",
+            "file %s" % binary]
+    for f in funcs:
+        argv += ["-ex", "echo @@%s\\n" % f, "-ex", "disassemble '%s'" % f]
+    out = run(argv, timeout=300).stdout
+    rets, cur = {}, None
+    for line in out.splitlines():
+        if line.startswith("@@"):
+            cur = line[2:]
+            rets[cur] = []
+            continue
+        m = re.match(r"\s*(?:=> )?(0x[0-9a-f]+) <[^>]*>:\s*(.*)", line)
+        if cur and m and re.search(ARCHES[goarch]["ret"], m.group(2)):
+            rets[cur].append(int(m.group(1), 16))
+    return rets
 
 
 def free_port():
@@ -312,43 +518,42 @@ def listening(port):
     return False
 
 
-def run_under_gdb(goarch, binary, script_path, progout, tools):
-    """Run `binary` under gdb with `script_path`; (gdb output, program
-    output)."""
-    if goarch == "amd64":
+def run_under_gdb(goarch, binary, args, script_path, progout, tools):
+    """Run `binary` with `args` under gdb with `script_path`; (gdb
+    output, program output)."""
+    if not ARCHES[goarch]["qemu"]:
         p = run([tools["gdb"], "-batch", "-nx", "-x", script_path,
-                 "--args", binary], timeout=180, check=False)
+                 "--args", binary] + args, timeout=300, check=False)
         with open(progout) as f:
             return p.stdout, f.read()
     port = free_port()
+    qemu = tools[ARCHES[goarch]["qemu"]]
     with open(progout, "w") as out:
         # GOMAXPROCS=1: with several threads running Go code at once,
         # qemu-user's gdbstub (seen with 7.2) once reported a SIGTRAP at a
         # pc that is no breakpoint and then hung.  The probed calls do not
         # depend on parallelism.
         env = dict(os.environ, GOMAXPROCS="1")
-        q = subprocess.Popen([tools["qemu-aarch64"], "-g", str(port), binary],
+        q = subprocess.Popen([qemu, "-g", str(port), binary] + args,
                              env=env, stdin=subprocess.DEVNULL, stdout=out,
                              stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while not listening(port):
             if q.poll() is not None or time.monotonic() > deadline:
-                raise Failure("qemu-aarch64 -g %d %s: no gdbstub "
-                              "listening (status %s)"
-                              % (port, binary, q.poll()))
+                raise Failure("%s -g %d %s: no gdbstub listening (status "
+                              "%s)" % (qemu, port, binary, q.poll()))
             time.sleep(0.05)
         p = run([tools["gdb-multiarch"], "-batch", "-nx",
-                 "-ex", "set architecture aarch64",
+                 "-ex", "set architecture %s" % ARCHES[goarch]["gdb"],
                  "-ex", "file %s" % binary,
                  "-ex", "target remote 127.0.0.1:%d" % port,
-                 "-x", script_path], timeout=180, check=False)
+                 "-x", script_path], timeout=900, check=False)
         try:
             q.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            raise Failure("qemu-aarch64 running %s did not exit after gdb "
-                          "finished; gdb said:\n%s"
-                          % (binary, p.stdout[-3000:]))
+            raise Failure("%s running %s did not exit after gdb finished; "
+                          "gdb said:\n%s" % (qemu, binary, p.stdout[-3000:]))
     finally:
         if q.poll() is None:
             q.kill()
@@ -358,26 +563,30 @@ def run_under_gdb(goarch, binary, script_path, progout, tools):
 
 
 def parse_gdb(out):
-    """[(function, {param: {(piece, word): int}})], exit status or None."""
+    """[(kind, function, {name: {(piece, word): int}}, goid)], exit
+    status; kind "hit" (entry) or "ret"."""
     hits, status = [], None
     for line in out.splitlines():
         f = line.split("\t")
-        if f[0] == "hit" and len(f) == 2:
-            hits.append((f[1], {}))
-        elif f[0] == "v" and len(f) == 5 and hits:
-            hits[-1][1].setdefault(f[1], {})[(int(f[2]), int(f[3]))] = \
-                int(f[4], 16)
-        elif f[0] == "exit" and len(f) == 2:
+        if f[0] == "hit" and len(f) == 2 or f[0] == "ret" and len(f) == 3:
+            hits.append([f[0], f[1], {}, None])
+        elif f[0] in ("v", "r") and len(f) == 5 and hits:
+            val = f[4].strip()
+            hits[-1][2].setdefault(f[1], {})[(int(f[2]), int(f[3]))] = \
+                int(val, 16)
+        elif f[0] == "g" and len(f) == 2 and hits:
+            hits[-1][3] = int(f[1])
+        elif f[0] == "exit" and len(f) == 2 and f[1] != "none":
             status = int(f[1])
     return hits, status
 
 
-def parse_expects(out):
-    """[(function, {param: bytes})] from the program's expect lines."""
+def parse_lines(out, tag):
+    """[(function, {name: bytes})] from the program's `tag` lines."""
     calls = []
     for line in out.splitlines():
         f = line.split("\t")
-        if f[0] != "expect":
+        if f[0] != tag:
             continue
         args = {}
         for a in f[2:]:
@@ -387,15 +596,17 @@ def parse_expects(out):
     return calls
 
 
-def reconstruct(pieces, reads):
-    """The parameter's bytes as the pieces describe them (DW_OP_piece:
+def reconstruct(goarch, pieces, reads):
+    """The value's bytes as the pieces describe them (DW_OP_piece:
     consecutive bytes of the object, in order)."""
     data = b""
     for i, pc in enumerate(pieces):
         size = pc[-1]
         raw = b""
-        for k in range((size + 7) // 8):
-            raw += reads[(i, k)].to_bytes(8, "little")
+        for k, (_, how) in enumerate(piece_reads(goarch, pc, "$sp")):
+            if (i, k) not in reads:
+                return b""
+            raw += decode(goarch, how, reads[(i, k)], size)
         data += raw[:size]
     return data
 
@@ -406,17 +617,50 @@ def fmt_pieces(pieces):
         if pc[0] == "reg":
             out.append("%s(%d)" % (pc[1], pc[3]))
         else:
-            out.append("SP+%d(%d)" % (pc[1], pc[2]))
+            out.append("%s%+d(%d)" % ("SP" if pc[0] == "stack" else "TLS",
+                                      pc[1], pc[2]))
     return "+".join(out)
 
 
-def check_live(label, goarch, binary, funcs, driver, tools, work):
+def match_calls(label, f, goarch, vals, E, H, what):
+    """Every call in E matches a stop in H and every stop a call."""
+    def mismatch(e, h):
+        bad = []
+        for name, size, pieces in vals:
+            got = reconstruct(goarch, pieces, h.get(name, {}))
+            want = e.get(name)
+            if want is None:
+                bad.append("%s: the program printed no %s" % (name, name))
+            elif not got or got != want[:len(got)]:
+                bad.append("%s at %s: read %s, %s %s"
+                           % (name, fmt_pieces(pieces), got.hex(), what,
+                              want.hex()))
+        return "; ".join(bad)
+
+    def call_str(e):
+        return " ".join("%s=%s" % (n, v.hex()) for n, v in e.items())
+
+    why = [[mismatch(e, h) for h in H] for e in E]
+    for i, e in enumerate(E):
+        if all(why[i]):
+            raise Failure("%s: no stop at %s matches the call with %s:\n  %s"
+                          % (label, f, call_str(e),
+                             "\n  ".join(why[i]) or "(no stop at all)"))
+    for j in range(len(H)):
+        if all(why[i][j] for i in range(len(E))):
+            raise Failure("%s: stop %d at %s matches no call:\n  %s"
+                          % (label, j, f, "\n  ".join(
+                              "%s: %s" % (call_str(e), why[i][j])
+                              for i, e in enumerate(E))))
+
+
+def check_live(label, goarch, binary, args, funcs, driver, tools, work):
     """Returns notes (str); raises Failure."""
-    arch, params = driver_params(driver, binary, funcs)
+    arch, info, goid_off = driver_params(driver, binary, funcs)
     if arch != goarch:
         raise Failure("%s: inspector says GOARCH %s, built for %s"
                       % (binary, arch, goarch))
-    for f, ps in params.items():
+    for f, ps in info["param"].items():
         if not ps:
             raise Failure("%s: inspector found no parameters of %s"
                           % (binary, f))
@@ -425,76 +669,76 @@ def check_live(label, goarch, binary, funcs, driver, tools, work):
                 raise Failure("%s: %s parameter %s has no location at entry"
                               % (binary, f, name))
     addr = symbol_addresses(binary, funcs)
+    rets = return_addresses(goarch, binary, funcs, tools)
+    gcheck = g_reads(goarch, info, goid_off)
     script = os.path.join(work, "live.gdb")
     progout = os.path.join(work, "live.out")
     with open(script, "w") as fh:
-        fh.write(gdb_script(goarch, params, addr, goarch == "amd64",
-                            progout))
-    gout, pout = run_under_gdb(goarch, binary, script, progout, tools)
+        fh.write(gdb_script(goarch, info, addr, rets,
+                            not ARCHES[goarch]["qemu"], args, progout,
+                            gcheck))
+    gout, pout = run_under_gdb(goarch, binary, args, script, progout, tools)
     hits, status = parse_gdb(gout)
     if status != 0:
         raise Failure("%s: the program did not exit 0 under gdb (exit %s)."
                       "\ngdb said:\n%s\nprogram said:\n%s"
                       % (label, status, gout[-3000:], pout[-2000:]))
-    expects = parse_expects(pout)
+    expects = parse_lines(pout, "expect")
+    returns = parse_lines(pout, "returned")
+    goids = [l.split("\t")[1] for l in pout.splitlines()
+             if l.startswith("goid\t")]
     notes = []
     for f in funcs:
         E = [a for fn, a in expects if fn == f]
-        H = [r for fn, r in hits if fn == f]
+        H = [h[2] for h in hits if h[0] == "hit" and h[1] == f]
         if not E:
             raise Failure("%s: the program printed no expect line for %s"
                           % (label, f))
-        names = [n for n, _, _ in params[f]]
+        names = [n for n, _, _ in info["param"][f]]
         for e in E:
             if sorted(e) != sorted(names):
                 raise Failure("%s: %s: the program passes %s, DWARF names "
                               "%s" % (label, f, " ".join(e), " ".join(names)))
-
-        def mismatch(e, h):
-            bad = []
-            for name, size, pieces in params[f]:
-                got = reconstruct(pieces, h.get(name, {}))
-                want = e[name]
-                if not got or got != want[:len(got)]:
-                    bad.append("%s at %s: read %s, passed %s"
-                               % (name, fmt_pieces(pieces), got.hex(),
-                                  want.hex()))
-            return "; ".join(bad)
-
-        def call_str(e):
-            return " ".join("%s=%s" % (n, v.hex()) for n, v in e.items())
-
-        why = [[mismatch(e, h) for h in H] for e in E]
-        # Every call was seen at a stop whose reads match it ...
-        for i, e in enumerate(E):
-            if all(why[i]):
-                raise Failure("%s: no stop at %s matches the call with %s:"
-                              "\n  %s" % (label, f, call_str(e),
-                                           "\n  ".join(why[i]) or
-                                           "(no stop at all)"))
-        # ... and every stop matches a call.
-        for j in range(len(H)):
-            if all(why[i][j] for i in range(len(E))):
-                raise Failure("%s: stop %d at %s matches no call:\n  %s"
-                              % (label, j, f, "\n  ".join(
-                                  "%s: %s" % (call_str(e), why[i][j])
-                                  for i, e in enumerate(E))))
+        match_calls(label, f, goarch, info["param"][f], E, H, "passed")
         if len(H) != len(E):
-            # A goroutine whose stack must grow (or that is asked to yield
-            # through its stack guard) leaves through the prologue to
-            # runtime.morestack and later restarts the function from its
-            # first instruction: one call, two stops with the same values.
-            # A uprobe on the entry fires twice too.
+            # A goroutine whose stack must grow leaves through the prologue
+            # to runtime.morestack and restarts the function from its first
+            # instruction: one call, two stops with the same values.
             notes.append("%s %s: %d calls, %d stops at the entry (re-entry "
                          "after morestack; every stop matched a call)"
                          % (label, f, len(E), len(H)))
-        desc = []
-        for name, size, pieces in params[f]:
-            desc.append("%s:%s" % (name, fmt_pieces(pieces)))
-            covered = sum(pc[-1] for pc in pieces)
-            if covered < size:
-                notes.append("%s %s: DWARF describes %d of %d bytes of %s "
-                             "at entry" % (label, f, covered, size, name))
+        desc = ["%s:%s" % (n, fmt_pieces(p)) for n, _, p in info["param"][f]]
+        R = [a for fn, a in returns if fn == f]
+        results = [(str(i), size, pieces) for i, (_, size, pieces)
+                   in enumerate(info["result"][f])]
+        if R and results:
+            if not rets.get(f):
+                raise Failure("%s: gdb shows no return instruction in %s"
+                              % (label, f))
+            RH = [h[2] for h in hits if h[0] == "ret" and h[1] == f]
+            # results are read by position: rename the reads
+            RH = [{str(i): h.get(n, {}) for i, (n, _, _) in
+                   enumerate(info["result"][f])} for h in RH]
+            match_calls(label, f, goarch, results, R, RH, "returned")
+            if len(RH) != len(R):
+                # qemu-user's gdbstub may report a breakpoint twice (seen
+                # at the entry too); every stop still matched a call
+                notes.append("%s %s: %d calls returned, %d stops at its "
+                             "return instructions (every stop matched a "
+                             "call)" % (label, f, len(R), len(RH)))
+            desc.append("-> " + " ".join(
+                "%s:%s" % (n, fmt_pieces(p))
+                for n, _, p in info["result"][f]))
+        G = [h[3] for h in hits if h[0] == "hit" and h[1] == f and
+             h[3] is not None]
+        if G and goids:
+            if any(str(g) != goids[0] for g in G):
+                raise Failure("%s: %s: goid read through g at %s: %s, the "
+                              "program runs as goroutine %s"
+                              % (label, f, fmt_pieces(
+                                  info["g"][f][0][2]), G, goids[0]))
+            desc.append("g:%s goid=%s" % (fmt_pieces(info["g"][f][0][2]),
+                                          goids[0]))
         log("ok   %s %s (%d call%s) %s" % (label, f, len(E),
                                             "" if len(E) == 1 else "s",
                                             " ".join(desc)))
@@ -512,6 +756,32 @@ def check_lookups(label, driver, spec, binary):
                                              n))
 
 
+def pick_arches(tools):
+    want = os.environ.get("LUTGEN_PARAMS_LIVE_ARCHES", "").split()
+    named = bool(want)
+    if want == ["all"]:
+        want = ALL_LIVE
+    if not want:
+        want = ["amd64", "arm64"]
+    arches, missing = [], []
+    for a in want:
+        if a not in ARCHES:
+            raise Failure("LUTGEN_PARAMS_LIVE_ARCHES: no live proof for %s "
+                          "(one of %s)" % (a, " ".join(ALL_LIVE)))
+        q = ARCHES[a]["qemu"]
+        if q and not (tools.get(q) and tools.get("gdb-multiarch")):
+            msg = ("%s NOT checked: needs %s (apt-get install qemu-user) "
+                   "and gdb-multiarch (apt-get install gdb-multiarch)"
+                   % (a, q))
+            if named or CI:
+                raise Failure(msg)
+            log("note: " + msg)
+            missing.append(msg)
+            continue
+        arches.append(a)
+    return arches, missing
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__, file=sys.stderr)
@@ -525,28 +795,17 @@ def main(argv):
               "must be set (run through meson test)", file=sys.stderr)
         return 2
     tools = {t: shutil.which(t) for t in
-             ("gdb", "gdb-multiarch", "qemu-aarch64", "nm", "readelf")}
-    for t in ("gdb", "nm", "readelf"):
+             ["gdb", "gdb-multiarch", "nm", "readelf"] +
+             [ARCHES[a]["qemu"] for a in ALL_LIVE if ARCHES[a]["qemu"]]}
+    for t in ("gdb", "nm", "readelf", "gdb-multiarch"):
         if not tools[t]:
             log("SKIP: %s not found (apt-get install %s)"
                 % (t, "gdb" if t == "gdb" else "binutils"))
             return MISSING
-    arches = ["amd64"]
     if os.uname().machine != "x86_64":
         log("SKIP: the live proof runs amd64 natively and needs an x86_64 "
             "host (this is %s)" % os.uname().machine)
         return MISSING
-    arm64_missing = None
-    if tools["qemu-aarch64"] and tools["gdb-multiarch"]:
-        arches.append("arm64")
-    else:
-        arm64_missing = ("arm64 NOT checked: needs qemu-aarch64 (apt-get "
-                         "install qemu-user) and gdb-multiarch (apt-get "
-                         "install gdb-multiarch)")
-        if CI:
-            log("FAIL (CI): " + arm64_missing)
-            return 1
-        log("note: " + arm64_missing)
     p = run([mirror, "goroots"], check=False)
     goroots = {}
     for line in p.stdout.splitlines():
@@ -559,6 +818,7 @@ def main(argv):
         return MISSING
     try:
         versions = pick_versions(goroots)
+        arches, missing = pick_arches(tools)
     except Failure as e:
         log("FAIL: %s" % e)
         return 1
@@ -569,14 +829,16 @@ def main(argv):
     os.makedirs(os.path.join(work, "bin"), exist_ok=True)
     programs = {
         "params_live": os.path.join(src, "tests", "programs", "params_live"),
-        "gotls": os.path.join(src, "lutgen", "programs", "gotls"),
-        "goroutine": os.path.join(src, "lutgen", "programs", "goroutine"),
+        "std": os.path.join(src, "lutgen", "programs", "std"),
     }
-    specs = {
-        "gotls": os.path.join(src, "lutgen", "specs", "gotls.json"),
-        "goroutine": os.path.join(src, "lutgen", "specs", "goroutine.json"),
-    }
+    specs = []
+    for name in sorted(os.listdir(os.path.join(src, "lutgen", "specs"))):
+        path = os.path.join(src, "lutgen", "specs", name)
+        with open(path) as fh:
+            if json.load(fh).get("program") == "std":
+                specs.append(path)
     failures, notes = [], []
+    t0 = time.monotonic()
     for v in versions:
         for arch in arches:
             label = "%s/%s" % (v, arch)
@@ -588,26 +850,29 @@ def main(argv):
                     go_build(goroots[v], v, arch, pdir, bins[prog], work)
                 log("---- %s: built, DWARF version %s"
                     % (label, dwarf_version(bins["params_live"])))
-                notes += check_live(label, arch, bins["params_live"],
+                notes += check_live(label, arch, bins["params_live"], [],
                                     PARAMS_LIVE_FUNCS, driver, tools, work)
-                notes += check_live(label, arch, bins["gotls"], GOTLS_FUNCS,
-                                    driver, tools, work)
-                for prog, spec in specs.items():
-                    check_lookups(label, driver, spec, bins[prog])
+                # only the TLS part: net/http also calls (*tls.Conn).Read
+                notes += check_live(label, arch, bins["std"], ["tls"],
+                                    GOTLS_FUNCS, driver, tools, work)
+                for spec in specs:
+                    check_lookups(label, driver, spec, bins["std"])
             except Failure as e:
                 log("FAIL %s: %s" % (label, e))
                 failures.append(label)
     for n in notes:
         log("note: %s" % n)
+    log("%.0f s" % (time.monotonic() - t0))
     if failures:
         log("FAILED: %s" % " ".join(failures))
         return 1
-    log("PASS: parameter locations from lutgen's inspector hold the passed "
-        "values at the entry of every probed function (%s; %s)"
+    log("PASS: parameter, result and g locations from lutgen's inspector "
+        "hold the passed and returned values and the running goroutine at "
+        "the entry and the returns of every probed function (%s; %s)"
         % (" ".join(versions), " ".join(arches)))
-    if arm64_missing:
+    if missing:
         # A part that did not run is counted as a skip, not hidden.
-        log("SKIP: " + arm64_missing)
+        log("SKIP: " + "; ".join(missing))
         return SKIP
     return 0
 

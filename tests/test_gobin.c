@@ -447,10 +447,12 @@ static void test_lookups(void **state)
 	static const struct lutgen_go_lookup_desc lk[] = {
 		{ "conn_offset", "test", LUTGEN_GO_LOOKUP_U64,
 		  "struct_offset x y", fake_u64, NULL, NULL, NULL, NULL,
-		  NULL, NULL, NULL, NULL, NULL },
+		  NULL, NULL, NULL, NULL, NULL,
+		  NULL, NULL },
 		{ "target_offset", "test", LUTGEN_GO_LOOKUP_U64,
 		  "struct_offset x z", NULL, NULL, NULL, NULL, NULL,
-		  fake_mod_u64, NULL, NULL, NULL, NULL },
+		  fake_mod_u64, NULL, NULL, NULL, NULL,
+		  NULL, NULL },
 	};
 	struct lutgen_go_table_desc grpc = { "grpc", "test", "v1.62.0", 2, lk,
 					     "google.golang.org/grpc", 0 };

@@ -8,7 +8,9 @@
  * before), so every expected value is independent of the code under test.
  * Covered: N workers really run at once, the result cache answers a rerun
  * without installing or building anything, an installer failure, a build
- * failure with and without keep_going, cancellation, progress counts.
+ * failure with and without keep_going, cancellation, progress counts,
+ * two specs of one program sharing each build, and a GOARCH a toolchain
+ * cannot target (unsupported, cached as such, left out of the table).
  * Run under ThreadSanitizer by `scripts/test --all`.
  */
 #include <errno.h>
@@ -55,10 +57,20 @@ static const char spec_json[] =
 	"  {\"name\": \"args\", \"kind\": \"func_params\","
 	"   \"function\": \"main.f\"}]}";
 
+/* A second spec of the same program: its measurements share the builds. */
+static const char spec2_json[] =
+	"{\"name\": \"fake2\", \"program\": \"fake\", \"min_version\": \"go1.20\","
+	" \"arches\": [\"amd64\", \"arm64\"], \"lookups\": ["
+	"  {\"name\": \"off2\", \"kind\": \"struct_offset\","
+	"   \"type\": \"runtime.g\", \"field\": \"goid\"},"
+	"  {\"name\": \"args2\", \"kind\": \"func_params\","
+	"   \"function\": \"main.f\"}]}";
+
 struct fake {
 	/* configuration */
 	int fail_install_minor;     /* 0: none */
 	int fail_build_minor;       /* 0: none; fails on amd64 only */
+	int unsupported_minor;      /* 0: none; arm64 only */
 	bool cancel_first;
 	int want_parallel;          /* hold each build until this many run */
 	struct lutgen_generate *g;
@@ -75,7 +87,8 @@ struct fake {
 
 static char scratch[4096], program_dir[4200];
 static struct rungo_index *idx;
-static struct lutgen_spec *spec;
+static struct lutgen_spec *spec, *spec2;
+static bool with_spec2;   /* run() adds spec2 (same program) too */
 
 static int fake_install(void *ctx, const struct rungo_version *v,
 			const char *os, const char *arch,
@@ -150,12 +163,14 @@ static int fake_values(const struct lutgen_generate_job *job,
 }
 
 static int fake_measure(void *ctx, const struct lutgen_generate_job *job,
-			struct lutgen_value *vals,
+			struct lutgen_value **vals, int *rcs,
+			struct common_err *errs,
 			struct lutgen_generate_job_result *res,
 			struct common_err *err)
 {
 	struct fake *f = ctx;
 	int now, max, rc = 0;
+	size_t k;
 
 	if (atomic_fetch_add(&f->builds, 1) == 0 && f->cancel_first)
 		lutgen_generate_cancel(f->g);
@@ -170,12 +185,19 @@ static int fake_measure(void *ctx, const struct lutgen_generate_job *job,
 	assert_non_null(job->gocache);
 	res->wall_s = 1.0;
 	res->cpu_s = 2.0;
-	if (job->tc->version.minor == f->fail_build_minor &&
+	if (job->tc->version.minor == f->unsupported_minor &&
+	    strcmp(job->goarch, "arm64") == 0) {
+		rc = common_err_set(err, -ENOTSUP, "fake: no arm64 port");
+	} else if (job->tc->version.minor == f->fail_build_minor &&
 	    strcmp(job->goarch, "amd64") == 0) {
 		res->report = strdup("fake build report");
 		rc = common_err_set(err, -EIO, "fake build failed");
-	} else if (fake_values(job, vals) != 0) {
-		rc = common_err_set(err, -ENOMEM, "out of memory");
+	} else {
+		for (k = 0; k < job->nspecs; k++) {
+			rcs[k] = fake_values(job, vals[k]);
+			if (rcs[k])
+				common_err_set(&errs[k], rcs[k], "out of memory");
+		}
 	}
 	atomic_fetch_sub(&f->running, 1);
 	return rc;
@@ -268,7 +290,9 @@ static int run(struct fake *f, const char *cache_name, int jobs,
 	if (lutgen_generate_new(&o, out, &err) != 0)
 		fail_msg("new: %s", err.msg);
 	f->g = *out;
-	if (lutgen_generate_add_spec(*out, spec, program_dir, &err) != 0)
+	if (lutgen_generate_add_spec(*out, spec, program_dir, &err) != 0 ||
+	    (with_spec2 &&
+	     lutgen_generate_add_spec(*out, spec2, program_dir, &err) != 0))
 		fail_msg("add: %s", err.msg);
 	rc = lutgen_generate_run(*out, &err);
 	rungo_cache_free(cache);   /* the run keeps no pointer into it */
@@ -478,7 +502,9 @@ static int setup(void **state)
 	fclose(f);
 	if (rungo_index_parse(index_json, strlen(index_json), &idx, NULL) ||
 	    lutgen_spec_parse(spec_json, strlen(spec_json), "fake.json", &spec,
-			      NULL))
+			      NULL) ||
+	    lutgen_spec_parse(spec2_json, strlen(spec2_json), "fake2.json",
+			      &spec2, NULL))
 		return -1;
 	return 0;
 }
@@ -487,9 +513,72 @@ static int teardown(void **state)
 {
 	(void)state;
 	lutgen_spec_free(spec);
+	lutgen_spec_free(spec2);
 	rungo_index_free(idx);
 	common_fs_rmtree(scratch, NULL, NULL);
 	return 0;
+}
+
+/* Two specs of one program: one build per (version, arch) serves both;
+ * the build's time counts once, for the first spec. */
+static void test_shared_builds(void **state)
+{
+	struct lutgen_generate *g = NULL;
+	struct lutgen_generate_stats st0, st1;
+	struct fake f;
+
+	(void)state;
+	fake_init(&f);
+	with_spec2 = true;
+	assert_int_equal(run(&f, "c-shared", 2, false, &g), 0);
+	with_spec2 = false;
+	assert_int_equal(atomic_load(&f.builds), 6);
+	assert_int_equal(count_state(g, LUTGEN_MEASURE_BUILT), 12);
+	check_table(lutgen_generate_table(g, 0));
+	check_table(lutgen_generate_table(g, 1));
+	lutgen_generate_stats(g, 0, &st0);
+	lutgen_generate_stats(g, 1, &st1);
+	assert_int_equal(st0.built + st1.built, 12);
+	assert_true(st0.build_cpu_s + st1.build_cpu_s == 12.0);
+	assert_int_equal(f.last_done, 6);
+	assert_int_equal(f.last_total, 6);
+	lutgen_generate_free(g);
+	fake_fini(&f);
+}
+
+/* A toolchain that cannot target arm64: those measurements are
+ * unsupported, the table holds the rest, a rerun builds nothing. */
+static void test_unsupported(void **state)
+{
+	const struct lutgen_entry *e;
+	struct lutgen_generate *g = NULL;
+	struct lutgen_generate_stats st;
+	struct fake f;
+	size_t n;
+
+	(void)state;
+	fake_init(&f);
+	f.unsupported_minor = 20;
+	assert_int_equal(run(&f, "c-unsup", 2, false, &g), 0);
+	assert_int_equal(count_state(g, LUTGEN_MEASURE_UNSUPPORTED), 1);
+	assert_int_equal(count_state(g, LUTGEN_MEASURE_BUILT), 5);
+	lutgen_generate_stats(g, 0, &st);
+	assert_int_equal(st.unsupported, 1);
+	e = lutgen_table_entries(lutgen_generate_table(g, 0), 0, "arm64", &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(e[0].version.minor, 21);
+	lutgen_generate_free(g);
+	fake_fini(&f);
+
+	fake_init(&f);
+	f.unsupported_minor = 20;
+	assert_int_equal(run(&f, "c-unsup", 2, false, &g), 0);
+	assert_int_equal(atomic_load(&f.builds), 0);
+	assert_int_equal(atomic_load(&f.installs), 0);
+	assert_int_equal(count_state(g, LUTGEN_MEASURE_UNSUPPORTED), 1);
+	assert_int_equal(count_state(g, LUTGEN_MEASURE_CACHED), 5);
+	lutgen_generate_free(g);
+	fake_fini(&f);
 }
 
 int main(void)
@@ -499,6 +588,8 @@ int main(void)
 		cmocka_unit_test(test_install_failure),
 		cmocka_unit_test(test_build_failure),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_shared_builds),
+		cmocka_unit_test(test_unsupported),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

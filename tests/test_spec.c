@@ -270,7 +270,7 @@ static void test_missing_key(void **state)
 	expect_edit_error("\"field\": \"Sysfd\"", "\"fiel\": \"Sysfd\"",
 			  "t.json: lookups[0] (fd_sysfd): unknown key 'fiel'");
 	expect_edit_error(", \"field\": \"Sysfd\"", "",
-			  "t.json: lookups[0] (fd_sysfd): missing key 'field' (kind struct_offset needs 'type' and 'field')");
+			  "t.json: lookups[0] (fd_sysfd): missing key 'field' (kind struct_offset needs it)");
 	expect_edit_error(", \"function\": \"crypto/tls.(*Conn).Write\"", "",
 			  "t.json: lookups[2] (tls_write): missing key 'function' (kind func_params needs it)");
 	expect_edit_error("\"kind\": \"type_size\",", "",
@@ -284,7 +284,7 @@ static void test_bad_kind(void **state)
 {
 	(void)state;
 	expect_edit_error("\"kind\": \"type_size\"", "\"kind\": \"typesize\"",
-			  "t.json: lookups[1] (g_size): key 'kind': unknown kind \"typesize\" (use struct_offset, type_size or func_params)");
+			  "t.json: lookups[1] (g_size): key 'kind': unknown kind \"typesize\" (use struct_offset, field_size, type_size, const, func_params, func_results or g_location)");
 }
 
 static void test_bad_arch(void **state)
@@ -480,6 +480,15 @@ static void test_module(void **state)
 		     "t.json: key 'module': key 'skip': v1.0.0: expected a string saying why");
 	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"skip\": {\"v1\": \"a\", \"v1.0.0\": \"b\"}}"),
 		     "t.json: key 'module': key 'skip': v1.0.0 given twice");
+
+	/* Module tables keep unsigned values: no const lookups. */
+	assert_int_not_equal(parse("{\"name\": \"m\", \"program\": \"m\", "
+				   "\"module\": {\"path\": \"example.com/m\"}, "
+				   "\"arches\": [\"amd64\"], \"lookups\": [{"
+				   "\"name\": \"c\", \"kind\": \"const\", "
+				   "\"const\": \"example.com/m.K\"}]}", &s, &err), 0);
+	assert_non_null(strstr(err.msg, "const lookups are for Go tables"));
+
 	expect_error(MOD_SPEC("{}"), "t.json: key 'module': missing key 'path'");
 	expect_error(MOD_SPEC("\"x\""),
 		     "t.json: key 'module': expected an object, got a string");
@@ -802,6 +811,57 @@ static void test_parser_leniency(void **state)
 	assert_null(sp);
 }
 
+/* field_size, const, func_results and g_location: their keys, the
+ * keys they refuse, and "const" in the canonical JSON. */
+static void test_new_kinds(void **state)
+{
+	static const char *const json =
+		"{\"name\": \"rt\", \"program\": \"std\", \"min_version\": \"go1.15\","
+		" \"arches\": [\"386\", \"riscv64\", \"loong64\"], \"lookups\": ["
+		"{\"name\": \"sp_size\", \"kind\": \"field_size\", \"type\": \"runtime.g\","
+		" \"field\": \"sched.sp\"},"
+		"{\"name\": \"running\", \"kind\": \"const\", \"const\": [\"runtime._Grunning\","
+		" \"runtime._Grunning2\"], \"optional\": true},"
+		"{\"name\": \"rd\", \"kind\": \"func_results\", \"function\":"
+		" \"crypto/tls.(*Conn).Read\"},"
+		"{\"name\": \"gl\", \"kind\": \"g_location\", \"function\": \"runtime.execute\"}]}";
+	struct lutgen_spec *s = NULL;
+	struct common_err err = { 0 };
+	cJSON *o;
+	char *text;
+
+	(void)state;
+	assert_int_equal(parse(json, &s, &err), 0);
+	assert_int_equal(s->lookups[0].kind, LUTGEN_LOOKUP_FIELD_SIZE);
+	assert_string_equal(s->lookups[0].field, "sched.sp");
+	assert_int_equal(s->lookups[1].kind, LUTGEN_LOOKUP_CONST);
+	assert_string_equal(s->lookups[1].konst, "runtime._Grunning");
+	assert_int_equal(s->lookups[1].consts.n, 2);
+	assert_true(s->lookups[1].optional);
+	assert_int_equal(s->lookups[2].kind, LUTGEN_LOOKUP_FUNC_RESULTS);
+	assert_int_equal(s->lookups[3].kind, LUTGEN_LOOKUP_G_LOCATION);
+	assert_string_equal(s->lookups[3].function, "runtime.execute");
+	o = cJSON_CreateObject();
+	assert_int_equal(lutgen_lookup_keys_to_json(&s->lookups[1], o), 0);
+	text = cJSON_PrintUnformatted(o);
+	assert_string_equal(text, "{\"const\":[\"runtime._Grunning\","
+				  "\"runtime._Grunning2\"],\"optional\":true}");
+	free(text);
+	cJSON_Delete(o);
+	lutgen_spec_free(s);
+
+	expect_edit_error("\"kind\": \"func_params\", \"function\": \"crypto/tls.(*Conn).Write\"",
+			  "\"kind\": \"const\", \"function\": \"x.y\"",
+			  "t.json: lookups[2] (tls_write): missing key 'const' (kind const needs it)");
+	expect_edit_error("\"kind\": \"func_params\", \"function\": \"crypto/tls.(*Conn).Write\"",
+			  "\"kind\": \"func_results\", \"function\": \"a.b\", \"const\": \"x.y\"",
+			  "t.json: lookups[2] (tls_write): key 'const' does not apply to kind func_results");
+	expect_edit_error("\"kind\": \"type_size\"", "\"kind\": \"field_size\"",
+			  "t.json: lookups[1] (g_size): missing key 'field' (kind field_size needs it)");
+	expect_edit_error("\"kind\": \"func_params\"", "\"kind\": \"g_location\", \"type\": \"t.T\"",
+			  "t.json: lookups[2] (tls_write): key 'type' does not apply to kind g_location");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -820,6 +880,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_empty_lookups),
 		cmocka_unit_test(test_alternatives),
+		cmocka_unit_test(test_new_kinds),
 		cmocka_unit_test(test_copy_canonical),
 		cmocka_unit_test(test_select),
 		cmocka_unit_test(test_module),

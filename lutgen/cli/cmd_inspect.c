@@ -151,11 +151,18 @@ struct answer {
  * version of the table's module, and its GOARCH). */
 static void ask(struct answer *a, const struct lutgen_gobin *b)
 {
-	if (a->lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
+	int64_t c = 0;
+
+	if (a->lookup->kind == LUTGEN_GO_LOOKUP_PARAMS) {
 		a->rc = lutgen_gobin_lookup_params(b, a->table, a->lookup->name,
 						   &a->params);
-	else
+	} else if (a->lookup->kind == LUTGEN_GO_LOOKUP_I64) {
+		a->rc = lutgen_gobin_lookup_i64(b, a->table, a->lookup->name,
+						&c);
+		a->u = (uint64_t)c;   /* two's complement, as value.h keeps it */
+	} else {
 		a->rc = lutgen_gobin_lookup(b, a->table, a->lookup->name, &a->u);
+	}
 }
 
 static void format_go_params(const struct lutgen_go_params *p, char *buf,
@@ -180,6 +187,10 @@ static void format_go_params(const struct lutgen_go_params *p, char *buf,
 				w = snprintf(buf + used, size - used, "%s%s(%u)",
 					     k ? "+" : "", pc->reg_name,
 					     (unsigned)pc->size);
+			else if (pc->kind == LUTGEN_GO_LOC_TLS)
+				w = snprintf(buf + used, size - used,
+					     "%sTLS%+" PRId32 "(%u)", k ? "+" : "",
+					     pc->stack_offset, (unsigned)pc->size);
 			else
 				w = snprintf(buf + used, size - used,
 					     "%s%" PRId32 "(SP)(%u)", k ? "+" : "",
@@ -218,7 +229,9 @@ static cJSON *params_json(const struct lutgen_go_params *p)
 				cJSON_AddStringToObject(po, "reg", pc->reg_name);
 				cJSON_AddNumberToObject(po, "dwarf_reg", pc->reg);
 			} else {
-				cJSON_AddStringToObject(po, "kind", "stack");
+				cJSON_AddStringToObject(po, "kind",
+							pc->kind == LUTGEN_GO_LOC_TLS ?
+							"tls" : "stack");
 				cJSON_AddNumberToObject(po, "stack_offset",
 							pc->stack_offset);
 			}
@@ -255,7 +268,9 @@ static int params_cmp(const struct lutgen_value *v,
 			if (x->kind == LUTGEN_PIECE_REG) {
 				if (y->kind != LUTGEN_GO_LOC_REG || x->reg != y->reg)
 					return 1;
-			} else if (y->kind != LUTGEN_GO_LOC_STACK ||
+			} else if (y->kind != (x->kind == LUTGEN_PIECE_TLS ?
+						       LUTGEN_GO_LOC_TLS :
+						       LUTGEN_GO_LOC_STACK) ||
 				   x->stack_offset != y->stack_offset) {
 				return 1;
 			}
@@ -295,15 +310,46 @@ static int parse_measures(const char *m, enum lutgen_lookup_kind *k,
 			return -EINVAL;
 		memcpy(a2, m, w + 1);
 	}
-	if (strcmp(kindw, "struct_offset") == 0)
-		*k = LUTGEN_LOOKUP_STRUCT_OFFSET;
-	else if (strcmp(kindw, "type_size") == 0)
-		*k = LUTGEN_LOOKUP_TYPE_SIZE;
-	else if (strcmp(kindw, "func_params") == 0)
-		*k = LUTGEN_LOOKUP_FUNC_PARAMS;
-	else
-		return -EINVAL;
-	return 0;
+	return lutgen_lookup_kind_parse(kindw, k);
+}
+
+/*
+ * What the DWARF says for a lookup described by its measures words: a1
+ * the type (type kinds) or the symbol, a2 the field path; each may list
+ * alternatives "x|y", tried in order.  Returns the first that exists.
+ */
+static int dwarf_answer(struct lutgen_dwarf *d, enum lutgen_lookup_kind k,
+			char *a1, char *a2, struct lutgen_value *v,
+			struct common_err *e)
+{
+	bool typed = k == LUTGEN_LOOKUP_STRUCT_OFFSET ||
+		     k == LUTGEN_LOOKUP_FIELD_SIZE ||
+		     k == LUTGEN_LOOKUP_TYPE_SIZE;
+	bool field = typed && k != LUTGEN_LOOKUP_TYPE_SIZE;
+	char *opt = strstr(a2, " (optional)"), *s1, *s2, *p1, *p2;
+	int rc = -ENOENT;
+
+	if (opt)
+		*opt = '\0';
+	if (!field && typed && a2[0] == '(')
+		a2[0] = '\0';
+	for (s1 = strtok_r(a1, "|", &p1); s1 && rc == -ENOENT;
+	     s1 = strtok_r(NULL, "|", &p1)) {
+		char f2[256];
+
+		snprintf(f2, sizeof(f2), "%s", a2);
+		for (s2 = field ? strtok_r(f2, "|", &p2) : NULL;
+		     rc == -ENOENT && (s2 || !field);
+		     s2 = field ? strtok_r(NULL, "|", &p2) : NULL) {
+			common_err_clear(e);
+			rc = lutgen_dwarf_lookup(d, k, typed ? s1 : NULL,
+						 field ? s2 : NULL,
+						 typed ? NULL : s1, v, e);
+			if (!field)
+				break;
+		}
+	}
+	return rc;
 }
 
 static void verify_one(struct lutgen_dwarf *d, struct answer *a)
@@ -322,10 +368,7 @@ static void verify_one(struct lutgen_dwarf *d, struct answer *a)
 		return;
 	}
 	memset(&v, 0, sizeof(v));
-	rc = lutgen_dwarf_lookup(d, k, k == LUTGEN_LOOKUP_FUNC_PARAMS ? NULL : a1,
-				 k == LUTGEN_LOOKUP_STRUCT_OFFSET ? a2 : NULL,
-				 k == LUTGEN_LOOKUP_FUNC_PARAMS ? a1 : NULL, &v,
-				 &e);
+	rc = dwarf_answer(d, k, a1, a2, &v, &e);
 	if (rc) {
 		snprintf(a->verify_note, sizeof(a->verify_note),
 			 "not in this binary's DWARF: %s", e.msg);
@@ -337,8 +380,9 @@ static void verify_one(struct lutgen_dwarf *d, struct answer *a)
 	if (a->rc < 0) {
 		snprintf(a->verify_note, sizeof(a->verify_note),
 			 "table has no answer; DWARF says %s", a->dwarf_text);
-	} else if (k == LUTGEN_LOOKUP_FUNC_PARAMS ? params_cmp(&v, a->params) != 0
-						  : v.u != a->u) {
+	} else if (lutgen_lookup_kind_is_locations(k)
+			   ? params_cmp(&v, a->params) != 0
+			   : v.u != a->u) {
 		a->disagrees = true;
 		snprintf(a->verify_note, sizeof(a->verify_note),
 			 "DISAGREES: DWARF says %s", a->dwarf_text);
@@ -566,6 +610,8 @@ static void answer_text(const struct answer *a, char *buf, size_t size)
 		snprintf(buf, size, "-");
 	else if (a->lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
 		format_go_params(a->params, buf, size);
+	else if (a->lookup->kind == LUTGEN_GO_LOOKUP_I64)
+		snprintf(buf, size, "%" PRId64, (int64_t)a->u);
 	else
 		snprintf(buf, size, "%" PRIu64, a->u);
 }
@@ -646,6 +692,9 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 			else if (ans[i].lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
 				cJSON_AddItemToObject(o, "value",
 						      params_json(ans[i].params));
+			else if (ans[i].lookup->kind == LUTGEN_GO_LOOKUP_I64)
+				cJSON_AddNumberToObject(o, "value",
+							(double)(int64_t)ans[i].u);
 			else
 				cJSON_AddNumberToObject(o, "value",
 							(double)ans[i].u);

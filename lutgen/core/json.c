@@ -30,18 +30,20 @@ int lutgen_json_uint(const cJSON *j, const char *key, const char *where,
 int lutgen_json_int(const cJSON *j, const char *key, const char *where,
 		    int64_t *out, struct common_err *err)
 {
-	const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+	const cJSON *x = key ? cJSON_GetObjectItemCaseSensitive(j, key) : j;
 	double d;
 
 	if (!cJSON_IsNumber(x))
 		return common_err_set(err, -EINVAL,
-				      "%s: key '%s': expected a number", where,
-				      key);
+				      "%s: %s%s%s: expected a number", where,
+				      key ? "key '" : "value", key ? key : "",
+				      key ? "'" : "");
 	d = x->valuedouble;
 	if (!(d >= -LUTGEN_JSON_MAX_EXACT && d <= LUTGEN_JSON_MAX_EXACT) || (double)(int64_t)d != d)
 		return common_err_set(err, -EINVAL,
-				      "%s: key '%s': %g is not a whole number",
-				      where, key, d);
+				      "%s: %s%s%s: %g is not a whole number",
+				      where, key ? "key '" : "value",
+				      key ? key : "", key ? "'" : "", d);
 	*out = (int64_t)d;
 	return 0;
 }

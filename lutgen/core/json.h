@@ -24,7 +24,7 @@ struct cJSON;
 int lutgen_json_uint(const struct cJSON *j, const char *key,
 		     const char *where, uint64_t *out,
 		     struct common_err *err);
-/* j[key] as a whole number in [-2^53, 2^53]. */
+/* j[key] (key NULL: j itself) as a whole number in [-2^53, 2^53]. */
 int lutgen_json_int(const struct cJSON *j, const char *key, const char *where,
 		    int64_t *out, struct common_err *err);
 /* j[key] when it is a string, else NULL (borrowed from j). */

@@ -117,10 +117,17 @@ static const char *const libc_names[] = {
  * much longer is a mistake, and an error quoting it would be all name. */
 #define NAME_LEN_MAX 128
 
-static const char *const kind_names[] = {
-	[LUTGEN_LOOKUP_STRUCT_OFFSET] = "struct_offset",
-	[LUTGEN_LOOKUP_TYPE_SIZE] = "type_size",
-	[LUTGEN_LOOKUP_FUNC_PARAMS] = "func_params",
+/* The keys each kind takes (all of them required). */
+static const struct kind_keys {
+	bool type, field, function, konst;
+} kind_keys[LUTGEN_LOOKUP_KIND_COUNT] = {
+	[LUTGEN_LOOKUP_STRUCT_OFFSET] = { true, true, false, false },
+	[LUTGEN_LOOKUP_FIELD_SIZE] = { true, true, false, false },
+	[LUTGEN_LOOKUP_TYPE_SIZE] = { true, false, false, false },
+	[LUTGEN_LOOKUP_CONST] = { false, false, false, true },
+	[LUTGEN_LOOKUP_FUNC_PARAMS] = { false, false, true, false },
+	[LUTGEN_LOOKUP_FUNC_RESULTS] = { false, false, true, false },
+	[LUTGEN_LOOKUP_G_LOCATION] = { false, false, true, false },
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -349,16 +356,29 @@ static int dup_into(char **dst, const char *src, struct common_err *err)
 	return 0;
 }
 
-static int kind_parse(const char *s, enum lutgen_lookup_kind *out)
+/* Every key the kind needs is there, none it does not take. */
+static int check_kind_keys(const struct lutgen_lookup *l, const char *where,
+			   struct common_err *err)
 {
+	const struct kind_keys *k = &kind_keys[l->kind];
+	const char *kn = lutgen_lookup_kind_name(l->kind);
+	const char *keys[] = { "type", "field", "function", "const" };
+	bool want[] = { k->type, k->field, k->function, k->konst };
+	bool have[] = { l->types.n > 0, l->fields.n > 0, l->functions.n > 0,
+			l->consts.n > 0 };
 	size_t i;
 
-	for (i = 0; i < ARRAY_LEN(kind_names); i++)
-		if (strcmp(s, kind_names[i]) == 0) {
-			*out = (enum lutgen_lookup_kind)i;
-			return 0;
-		}
-	return -EINVAL;
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		if (want[i] && !have[i])
+			return common_err_set(err, -EINVAL,
+					      "%s: missing key '%s' (kind %s needs it)",
+					      where, keys[i], kn);
+	for (i = 0; i < ARRAY_LEN(keys); i++)
+		if (!want[i] && have[i])
+			return common_err_set(err, -EINVAL,
+					      "%s: key '%s' does not apply to kind %s",
+					      where, keys[i], kn);
+	return 0;
 }
 
 static void alts_free(struct lutgen_alts *a)
@@ -432,12 +452,12 @@ static int get_alts(const cJSON *obj, const char *key, const char *what,
 static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 			struct lutgen_lookup *l, struct common_err *err)
 {
-	static const char *const known[] = { "name", "doc", "kind", "type",
-					     "field", "function", "optional" };
+	static const char *const known[] = { "name",	 "doc",	     "kind",
+					     "type",	 "field",    "function",
+					     "const",	 "optional" };
 	char where[512];
 	const char *name = NULL, *doc = NULL, *kind = NULL, *why;
 	const cJSON *nm, *opt;
-	bool type, field, function;
 	char ex[128];
 	int rc;
 
@@ -469,7 +489,9 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 	if ((rc = get_alts(j, "type", "Go type name", where, &l->types, err)) ||
 	    (rc = get_alts(j, "field", "field path", where, &l->fields, err)) ||
 	    (rc = get_alts(j, "function", "Go function name", where,
-			   &l->functions, err)))
+			   &l->functions, err)) ||
+	    (rc = get_alts(j, "const", "Go constant name", where, &l->consts,
+			   err)))
 		return rc;
 	opt = cJSON_GetObjectItemCaseSensitive(j, "optional");
 	if (opt && !cJSON_IsBool(opt))
@@ -477,54 +499,22 @@ static int parse_lookup(const cJSON *j, size_t idx, const char *origin,
 				      "%s: key 'optional': expected true or false, got %s",
 				      where, json_type_name(opt));
 	l->optional = opt && cJSON_IsTrue(opt);
-	type = l->types.n > 0;
-	field = l->fields.n > 0;
-	function = l->functions.n > 0;
 
 	if ((why = name_problem(name, true)) != NULL)
 		return common_err_set(err, -EINVAL,
 				      "%s: key 'name': \"%s\" %s",
 				      where, excerpt(name, ex, sizeof(ex)), why);
-	if (kind_parse(kind, &l->kind) != 0)
+	if (lutgen_lookup_kind_parse(kind, &l->kind) != 0)
 		return common_err_set(err, -EINVAL,
-				      "%s: key 'kind': unknown kind \"%s\" (use struct_offset, type_size or func_params)",
+				      "%s: key 'kind': unknown kind \"%s\" (use struct_offset, field_size, type_size, const, func_params, func_results or g_location)",
 				      where, excerpt(kind, ex, sizeof(ex)));
-
-	switch (l->kind) {
-	case LUTGEN_LOOKUP_STRUCT_OFFSET:
-		if (!type || !field)
-			return common_err_set(err, -EINVAL,
-					      "%s: missing key '%s' (kind struct_offset needs 'type' and 'field')",
-					      where, type ? "field" : "type");
-		if (function)
-			return common_err_set(err, -EINVAL,
-					      "%s: key 'function' does not apply to kind struct_offset",
-					      where);
-		break;
-	case LUTGEN_LOOKUP_TYPE_SIZE:
-		if (!type)
-			return common_err_set(err, -EINVAL,
-					      "%s: missing key 'type' (kind type_size needs it)",
-					      where);
-		if (field || function)
-			return common_err_set(err, -EINVAL,
-					      "%s: key '%s' does not apply to kind type_size",
-					      where, field ? "field" : "function");
-		break;
-	case LUTGEN_LOOKUP_FUNC_PARAMS:
-		if (!function)
-			return common_err_set(err, -EINVAL,
-					      "%s: missing key 'function' (kind func_params needs it)",
-					      where);
-		if (type || field)
-			return common_err_set(err, -EINVAL,
-					      "%s: key '%s' does not apply to kind func_params",
-					      where, type ? "type" : "field");
-		break;
-	}
-	l->type = type ? l->types.v[0] : NULL;
-	l->field = field ? l->fields.v[0] : NULL;
-	l->function = function ? l->functions.v[0] : NULL;
+	rc = check_kind_keys(l, where, err);
+	if (rc)
+		return rc;
+	l->type = l->types.n ? l->types.v[0] : NULL;
+	l->field = l->fields.n ? l->fields.v[0] : NULL;
+	l->function = l->functions.n ? l->functions.v[0] : NULL;
+	l->konst = l->consts.n ? l->consts.v[0] : NULL;
 
 	if ((rc = dup_into(&l->name, name, err)) ||
 	    (rc = dup_into(&l->doc, doc, err)))
@@ -560,7 +550,8 @@ int lutgen_lookup_keys_to_json(const struct lutgen_lookup *l, cJSON *obj)
 {
 	if (alts_to_json(&l->types, "type", obj) ||
 	    alts_to_json(&l->fields, "field", obj) ||
-	    alts_to_json(&l->functions, "function", obj))
+	    alts_to_json(&l->functions, "function", obj) ||
+	    alts_to_json(&l->consts, "const", obj))
 		return -ENOMEM;
 	if (l->optional && !cJSON_AddBoolToObject(obj, "optional", 1))
 		return -ENOMEM;
@@ -895,6 +886,7 @@ static int parse_root(const cJSON *root, const char *origin,
 					     "policy",	"lookups", "module" };
 	const char *name, *doc, *program, *minv, *policy, *why;
 	char ex[128];
+	size_t i;
 	int rc;
 
 	if (!cJSON_IsObject(root))
@@ -975,8 +967,14 @@ static int parse_root(const cJSON *root, const char *origin,
 			  origin, s, err);
 	if (rc)
 		return rc;
-	return parse_lookups(cJSON_GetObjectItemCaseSensitive(root, "lookups"),
-			     origin, s, err);
+	rc = parse_lookups(cJSON_GetObjectItemCaseSensitive(root, "lookups"),
+			   origin, s, err);
+	for (i = 0; rc == 0 && module && i < s->nlookups; i++)
+		if (s->lookups[i].kind == LUTGEN_LOOKUP_CONST)
+			return common_err_set(err, -EINVAL,
+					      "%s: lookup '%s': const lookups are for Go tables (module tables keep unsigned values only)",
+					      origin, s->lookups[i].name);
+	return rc;
 }
 
 int lutgen_spec_parse(const char *json, size_t len, const char *origin,
@@ -1106,6 +1104,7 @@ void lutgen_spec_free(struct lutgen_spec *s)
 		alts_free(&s->lookups[i].types);
 		alts_free(&s->lookups[i].fields);
 		alts_free(&s->lookups[i].functions);
+		alts_free(&s->lookups[i].consts);
 	}
 	free(s->lookups);
 	if (s->arches)

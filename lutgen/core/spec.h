@@ -19,10 +19,19 @@
  *      "type": "net/http.Request", "field": "Pattern", "optional": true},
  *     {"name": "headers_offset", "kind": "struct_offset",
  *      "type": "google.golang.org/grpc/internal/transport.Stream",
- *      "field": ["clientHeaders", "headerFrame"]}
+ *      "field": ["clientHeaders", "headerFrame"]},
+ *     {"name": "g_sched_sp_size", "kind": "field_size",
+ *      "type": "runtime.g", "field": "sched.sp"},
+ *     {"name": "g_running", "kind": "const", "const": "runtime._Grunning"},
+ *     {"name": "tls_read_results", "kind": "func_results",
+ *      "function": "crypto/tls.(*Conn).Read"},
+ *     {"name": "g_loc", "kind": "g_location", "function": "runtime.execute"}
  *   ]
  * }
- * Alternatives: "type", "field" and "function" may each be a list of
+ * Keys by kind: struct_offset and field_size "type" + "field" (a dotted
+ * path through nested and embedded structs), type_size "type", const
+ * "const", func_params, func_results and g_location "function".
+ * Alternatives: "type", "field", "function" and "const" may each be a list of
  * spellings, tried in order (types, then fields, outermost first); the
  * first that exists in a binary answers and the table records which one
  * it was.  "optional": true makes a lookup whose type, field or function
@@ -88,8 +97,10 @@ struct lutgen_lookup {
 	 * NULL when the key is not set. */
 	char *type;       /* STRUCT_OFFSET, TYPE_SIZE: Go type name */
 	char *field;      /* STRUCT_OFFSET: dotted path "pfd.Sysfd" */
-	char *function;   /* FUNC_PARAMS: "crypto/tls.(*Conn).Write" */
-	struct lutgen_alts types, fields, functions;  /* every spelling */
+	char *function;   /* FUNC_PARAMS, FUNC_RESULTS, G_LOCATION:
+			     "crypto/tls.(*Conn).Write" */
+	char *konst;      /* CONST: "runtime._Grunning" */
+	struct lutgen_alts types, fields, functions, consts;  /* every spelling */
 	bool optional;    /* absent from a binary: "absent", not an error */
 };
 

@@ -63,9 +63,11 @@ static bool lookup_copy(struct lutgen_lookup *dst,
 	ok = alts_copy(&dst->types, &src->types) && ok;
 	ok = alts_copy(&dst->fields, &src->fields) && ok;
 	ok = alts_copy(&dst->functions, &src->functions) && ok;
+	ok = alts_copy(&dst->consts, &src->consts) && ok;
 	dst->type = (char *)first(&dst->types);
 	dst->field = (char *)first(&dst->fields);
 	dst->function = (char *)first(&dst->functions);
+	dst->konst = (char *)first(&dst->consts);
 	return ok;
 }
 

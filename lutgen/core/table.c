@@ -143,8 +143,7 @@ int lutgen_table_add(struct lutgen_table *t, size_t lookup_idx,
 				      "table %s: arch '%s' (%s, %s) is not among "
 				      "the spec's arches",
 				      t->spec->name, goarch, lk->name, vs);
-	if ((value->kind == LUTGEN_LOOKUP_FUNC_PARAMS) !=
-	    (lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS))
+	if (value->kind != lk->kind)
 		return common_err_set(err, -EINVAL,
 				      "table %s: %s/%s %s: a %s value for a %s "
 				      "lookup",

@@ -11,17 +11,40 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const kind_names[] = {
+static const char *const kind_names[LUTGEN_LOOKUP_KIND_COUNT] = {
 	[LUTGEN_LOOKUP_STRUCT_OFFSET] = "struct_offset",
 	[LUTGEN_LOOKUP_TYPE_SIZE] = "type_size",
 	[LUTGEN_LOOKUP_FUNC_PARAMS] = "func_params",
+	[LUTGEN_LOOKUP_FIELD_SIZE] = "field_size",
+	[LUTGEN_LOOKUP_CONST] = "const",
+	[LUTGEN_LOOKUP_FUNC_RESULTS] = "func_results",
+	[LUTGEN_LOOKUP_G_LOCATION] = "g_location",
 };
 
 const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k)
 {
-	if ((unsigned)k >= sizeof(kind_names) / sizeof(kind_names[0]))
+	if ((unsigned)k >= LUTGEN_LOOKUP_KIND_COUNT)
 		return "unknown";
 	return kind_names[k];
+}
+
+int lutgen_lookup_kind_parse(const char *name, enum lutgen_lookup_kind *out)
+{
+	unsigned i;
+
+	for (i = 0; name && i < LUTGEN_LOOKUP_KIND_COUNT; i++)
+		if (strcmp(name, kind_names[i]) == 0) {
+			*out = (enum lutgen_lookup_kind)i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+bool lutgen_lookup_kind_is_locations(enum lutgen_lookup_kind k)
+{
+	return k == LUTGEN_LOOKUP_FUNC_PARAMS ||
+	       k == LUTGEN_LOOKUP_FUNC_RESULTS ||
+	       k == LUTGEN_LOOKUP_G_LOCATION;
 }
 
 void lutgen_params_free(struct lutgen_param *ps, size_t n)
@@ -45,7 +68,9 @@ void lutgen_value_free(struct lutgen_value *v)
 	free(v->match_type);
 	free(v->match_field);
 	free(v->match_function);
+	free(v->match_const);
 	v->match_type = v->match_field = v->match_function = NULL;
+	v->match_const = NULL;
 }
 
 /* strdup of NULL is NULL; *ok cleared on failure. */
@@ -114,17 +139,20 @@ int lutgen_value_copy(struct lutgen_value *dst, const struct lutgen_value *src)
 		char *mt = dup_opt(src->match_type, &ok);
 		char *mf = dup_opt(src->match_field, &ok);
 		char *mfn = dup_opt(src->match_function, &ok);
+		char *mc = dup_opt(src->match_const, &ok);
 
 		if (!ok) {
 			free(mt);
 			free(mf);
 			free(mfn);
+			free(mc);
 			rc = -ENOMEM;
 			goto out;
 		}
 		dst->match_type = mt;
 		dst->match_field = mf;
 		dst->match_function = mfn;
+		dst->match_const = mc;
 	}
 	dst->kind = src->kind;
 	dst->absent = src->absent;
@@ -169,7 +197,7 @@ int lutgen_value_cmp(const struct lutgen_value *a, const struct lutgen_value *b)
 		return a->absent ? -1 : 1;
 	if (a->absent)
 		return 0;
-	if (a->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
+	if (!lutgen_lookup_kind_is_locations(a->kind)) {
 		if (a->u != b->u)
 			return a->u < b->u ? -1 : 1;
 		return 0;
@@ -224,10 +252,11 @@ static void out_add(struct out *o, const char *fmt, ...)
 }
 
 /*
- * "152" for u64 lookups; for parameters "name:PIECE+PIECE name:..." where a
- * PIECE is "RAX(8)" (register, size) or "SP+8(8)" (stack slot relative to
- * SP at entry, size) and a parameter without a location at entry is
- * "name:-".  No parameters at all: "(none)".
+ * "152" for u64 lookups, "-1" for a negative constant; for locations
+ * "name:PIECE+PIECE name:..." where a PIECE is "RAX(8)" (register, size),
+ * "SP+8(8)" (stack slot relative to SP, size) or "TLS-8(8)" (slot
+ * relative to the thread pointer, size) and a parameter without a
+ * location is "name:-".  No parameters at all: "(none)".
  */
 int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 {
@@ -241,7 +270,11 @@ int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 		out_add(&o, "absent");
 		return o.rc;
 	}
-	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS) {
+	if (v->kind == LUTGEN_LOOKUP_CONST) {
+		out_add(&o, "%" PRId64, (int64_t)v->u);
+		return o.rc;
+	}
+	if (!lutgen_lookup_kind_is_locations(v->kind)) {
 		out_add(&o, "%" PRIu64, v->u);
 		return o.rc;
 	}
@@ -261,6 +294,9 @@ int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size)
 			if (pc->kind == LUTGEN_PIECE_REG)
 				out_add(&o, "%s(%" PRIu64 ")", pc->reg_name,
 					pc->size);
+			else if (pc->kind == LUTGEN_PIECE_TLS)
+				out_add(&o, "TLS%+" PRId64 "(%" PRIu64 ")",
+					pc->stack_offset, pc->size);
 			else
 				out_add(&o, "SP%+" PRId64 "(%" PRIu64 ")",
 					pc->stack_offset, pc->size);

@@ -2,7 +2,12 @@
 /*
  * lutgen/core/value.h - what a lookup measures in one binary.
  *
- * Conventions for parameter locations (func_params):
+ * u64 kinds (struct_offset, field_size, type_size) keep their answer in
+ * `u`; const keeps the constant's int64 value in `u` (two's complement,
+ * read it back with (int64_t)u); the location kinds (func_params,
+ * func_results, g_location) keep a list of lutgen_param.
+ *
+ * Conventions for locations (func_params, func_results, g_location):
  *  - LUTGEN_PIECE_REG: `reg` is the DWARF register number, `reg_name` the
  *    Go assembler spelling for the arch (amd64: RAX RBX RCX RDI RSI R8..R11
  *    X0..X14 ...; arm64: R0..R30, F0..F31 ...).
@@ -12,6 +17,13 @@
  *    is at 0(SP), so the first stack argument is at 8(SP); arm64: the
  *    return address is in LR and Go's frame convention puts the first
  *    argument at 8(SP).)
+ *  - func_results: stack slots are relative to SP at the function's
+ *    return instructions: SP at entry, except on arm and mips, where the
+ *    return instruction itself releases the frame and SP there is lower
+ *    by the frame size (which the offsets then include).
+ *  - LUTGEN_PIECE_TLS (g_location): `stack_offset` is the offset of the
+ *    slot from the thread pointer (the FS base on amd64, the GS-based
+ *    TLS block on 386).
  *  - Each piece has its size in bytes; a parameter's pieces are in order
  *    (DW_OP_piece), a single-location parameter has one piece of its size.
  *  - A parameter without a location at the entry pc (unused) has no
@@ -32,18 +44,25 @@ enum lutgen_lookup_kind {
 	LUTGEN_LOOKUP_STRUCT_OFFSET = 0,
 	LUTGEN_LOOKUP_TYPE_SIZE,
 	LUTGEN_LOOKUP_FUNC_PARAMS,
+	LUTGEN_LOOKUP_FIELD_SIZE,
+	LUTGEN_LOOKUP_CONST,
+	LUTGEN_LOOKUP_FUNC_RESULTS,
+	LUTGEN_LOOKUP_G_LOCATION,
+	LUTGEN_LOOKUP_KIND_COUNT
 };
 
 enum lutgen_piece_kind {
 	LUTGEN_PIECE_REG = 0,
 	LUTGEN_PIECE_STACK,
+	LUTGEN_PIECE_TLS,
 };
 
 struct lutgen_piece {
 	enum lutgen_piece_kind kind;
 	int reg;                /* DWARF register number (REG) */
 	char reg_name[8];       /* "RAX", "R0", ... (REG) */
-	int64_t stack_offset;   /* bytes from SP at entry (STACK) */
+	int64_t stack_offset;   /* bytes from SP at entry (STACK), from the
+				   thread pointer (TLS) */
 	uint64_t size;          /* bytes */
 };
 
@@ -59,14 +78,15 @@ struct lutgen_value {
 	/* An optional lookup whose type, field or function the binary does
 	 * not have: u is 0 and there are no params. */
 	bool absent;
-	uint64_t u;                    /* STRUCT_OFFSET, TYPE_SIZE */
-	struct lutgen_param *params;   /* FUNC_PARAMS, owned */
+	uint64_t u;                    /* u64 kinds; CONST as int64 */
+	struct lutgen_param *params;   /* location kinds, owned */
 	size_t nparams;
 	/* For a lookup with alternatives: the spellings that answered
 	 * (owned; NULL for a key with one spelling, and when absent). */
 	char *match_type;
 	char *match_field;
 	char *match_function;
+	char *match_const;
 };
 
 /* Deep copy / free / compare (0 = equal).  lutgen_value_free frees what
@@ -85,7 +105,13 @@ void lutgen_params_free(struct lutgen_param *ps, size_t n);
  * "absent"), written into buf; returns 0 or -ENOSPC. */
 int lutgen_value_format(const struct lutgen_value *v, char *buf, size_t size);
 
+/* "struct_offset", ...; "unknown" out of range. */
 const char *lutgen_lookup_kind_name(enum lutgen_lookup_kind k);
+/* Name -> kind: 0, or -EINVAL for an unknown name. */
+int lutgen_lookup_kind_parse(const char *name, enum lutgen_lookup_kind *out);
+/* Does `k` answer a list of locations (func_params, func_results,
+ * g_location) rather than a number? */
+bool lutgen_lookup_kind_is_locations(enum lutgen_lookup_kind k);
 
 struct cJSON;
 
@@ -93,11 +119,15 @@ struct cJSON;
  * The one JSON spelling of a measured value, used by every file that
  * carries one (result cache, results files, generated/<name>.json):
  *   absent (optional lookup)     null
- *   struct_offset, type_size     152
- *   func_params                  [{"name": "c", "size": 8, "pieces": [
- *                                   {"kind": "reg", "reg": 0,
+ *   struct_offset, field_size,   152
+ *   type_size
+ *   const                        -1 (the signed value)
+ *   func_params, func_results,   [{"name": "c", "size": 8, "pieces": [
+ *   g_location                      {"kind": "reg", "reg": 0,
  *                                    "reg_name": "RAX", "size": 8},
  *                                   {"kind": "stack", "stack_offset": 8,
+ *                                    "size": 8},
+ *                                   {"kind": "tls", "stack_offset": -8,
  *                                    "size": 8}]}]
  * Which alternative answered travels beside the value as "matched".
  */
@@ -112,7 +142,8 @@ int lutgen_value_from_json(const struct cJSON *j, enum lutgen_lookup_kind kind,
 			   struct common_err *err);
 
 /* Which alternatives answered, as the JSON object every file format uses:
- * {"type": "...", "field": "...", "function": "..."} with only the keys
+ * {"type": "...", "field": "...", "function": "...", "const": "..."}
+ * with only the keys
  * that are set.  *out is NULL when none is (caller deletes it with
  * cJSON_Delete).  0 or -ENOMEM. */
 int lutgen_value_matched_to_json(const struct lutgen_value *v,

@@ -24,7 +24,9 @@ cJSON *lutgen_value_to_json(const struct lutgen_value *v)
 		return NULL;
 	if (v->absent)
 		return cJSON_CreateNull();
-	if (v->kind != LUTGEN_LOOKUP_FUNC_PARAMS)
+	if (v->kind == LUTGEN_LOOKUP_CONST)
+		return cJSON_CreateNumber((double)(int64_t)v->u);
+	if (!lutgen_lookup_kind_is_locations(v->kind))
 		return cJSON_CreateNumber((double)v->u);
 	arr = cJSON_CreateArray();
 	if (!arr)
@@ -57,7 +59,8 @@ cJSON *lutgen_value_to_json(const struct lutgen_value *v)
 							     x->reg_name))
 					goto oom;
 			} else if (!cJSON_AddStringToObject(pc, "kind",
-							    "stack") ||
+							    x->kind == LUTGEN_PIECE_TLS ?
+							    "tls" : "stack") ||
 				   !cJSON_AddNumberToObject(
 					   pc, "stack_offset",
 					   (double)x->stack_offset)) {
@@ -87,7 +90,7 @@ static int parse_piece(const cJSON *j, const char *where,
 	memset(pc, 0, sizeof(*pc));
 	if (!kind)
 		return common_err_set(err, -EINVAL,
-				      "%s: expected a piece {\"kind\": \"reg\"|\"stack\", ...}",
+				      "%s: expected a piece {\"kind\": \"reg\"|\"stack\"|\"tls\", ...}",
 				      where);
 	if (strcmp(kind, "reg") == 0) {
 		pc->kind = LUTGEN_PIECE_REG;
@@ -108,14 +111,15 @@ static int parse_piece(const cJSON *j, const char *where,
 			return common_err_set(err, -EINVAL,
 					      "%s: register name '%s' too long",
 					      where, name);
-	} else if (strcmp(kind, "stack") == 0) {
-		pc->kind = LUTGEN_PIECE_STACK;
+	} else if (strcmp(kind, "stack") == 0 || strcmp(kind, "tls") == 0) {
+		pc->kind = kind[0] == 't' ? LUTGEN_PIECE_TLS : LUTGEN_PIECE_STACK;
+		pc->reg = -1;
 		rc = lutgen_json_int(j, "stack_offset", where, &pc->stack_offset, err);
 		if (rc)
 			return rc;
 	} else {
 		return common_err_set(err, -EINVAL,
-				      "%s: piece kind '%s' (expected reg or stack)",
+				      "%s: piece kind '%s' (expected reg, stack or tls)",
 				      where, kind);
 	}
 	return lutgen_json_uint(j, "size", where, &pc->size, err);
@@ -161,7 +165,7 @@ static int parse_param(const cJSON *p, const char *where,
 	return 0;
 }
 
-/* A func_params value: the parameter list. */
+/* A location value (func_params, func_results, g_location): the list. */
 static int parse_params(const cJSON *j, const char *where,
 			struct lutgen_value *v, struct common_err *err)
 {
@@ -172,8 +176,8 @@ static int parse_params(const cJSON *j, const char *where,
 
 	if (!cJSON_IsArray(j))
 		return common_err_set(err, -EINVAL,
-				      "%s: expected the parameter list of a func_params value",
-				      where);
+				      "%s: expected the location list of a %s value",
+				      where, lutgen_lookup_kind_name(v->kind));
 	v->nparams = (size_t)cJSON_GetArraySize(j);
 	if (v->nparams) {
 		v->params = calloc(v->nparams, sizeof(*v->params));
@@ -203,12 +207,18 @@ int lutgen_value_from_json(const cJSON *j, enum lutgen_lookup_kind kind,
 	memset(&v, 0, sizeof(v));
 	memset(out, 0, sizeof(*out));
 	v.kind = kind;
-	if (cJSON_IsNull(j))
+	if (cJSON_IsNull(j)) {
 		v.absent = true;
-	else if (kind != LUTGEN_LOOKUP_FUNC_PARAMS)
+	} else if (kind == LUTGEN_LOOKUP_CONST) {
+		int64_t c = 0;
+
+		rc = lutgen_json_int(j, NULL, where, &c, err);
+		v.u = (uint64_t)c;
+	} else if (!lutgen_lookup_kind_is_locations(kind)) {
 		rc = lutgen_json_uint(j, NULL, where, &v.u, err);
-	else
+	} else {
 		rc = parse_params(j, where, &v, err);
+	}
 	if (rc) {
 		lutgen_value_free(&v);
 		return rc;
@@ -222,7 +232,8 @@ int lutgen_value_matched_to_json(const struct lutgen_value *v, cJSON **out)
 	cJSON *o;
 
 	*out = NULL;
-	if (!v->match_type && !v->match_field && !v->match_function)
+	if (!v->match_type && !v->match_field && !v->match_function &&
+	    !v->match_const)
 		return 0;
 	o = cJSON_CreateObject();
 	if (!o ||
@@ -231,7 +242,9 @@ int lutgen_value_matched_to_json(const struct lutgen_value *v, cJSON **out)
 	    (v->match_field &&
 	     !cJSON_AddStringToObject(o, "field", v->match_field)) ||
 	    (v->match_function &&
-	     !cJSON_AddStringToObject(o, "function", v->match_function))) {
+	     !cJSON_AddStringToObject(o, "function", v->match_function)) ||
+	    (v->match_const &&
+	     !cJSON_AddStringToObject(o, "const", v->match_const))) {
 		cJSON_Delete(o);
 		return -ENOMEM;
 	}
@@ -241,8 +254,10 @@ int lutgen_value_matched_to_json(const struct lutgen_value *v, cJSON **out)
 
 int lutgen_value_matched_from_json(const cJSON *j, struct lutgen_value *v)
 {
-	static const char *const keys[] = { "type", "field", "function" };
-	char **dst[] = { &v->match_type, &v->match_field, &v->match_function };
+	static const char *const keys[] = { "type", "field", "function",
+					    "const" };
+	char **dst[] = { &v->match_type, &v->match_field, &v->match_function,
+			 &v->match_const };
 	const cJSON *it;
 	size_t k;
 
@@ -251,10 +266,10 @@ int lutgen_value_matched_from_json(const cJSON *j, struct lutgen_value *v)
 	if (!cJSON_IsObject(j))
 		return -EINVAL;
 	for (it = j->child; it; it = it->next) {
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < 4; k++)
 			if (strcmp(it->string, keys[k]) == 0)
 				break;
-		if (k == 3 || !cJSON_IsString(it) || *dst[k])
+		if (k == 4 || !cJSON_IsString(it) || *dst[k])
 			return -EINVAL;
 		*dst[k] = strdup(it->valuestring);
 		if (!*dst[k])

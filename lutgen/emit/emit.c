@@ -410,7 +410,7 @@ static void add_c_ranges(struct vb *b, struct lutgen_robj *arch_o,
 		if (e[start].value.absent) {
 			lutgen_robj_str(r, "u", "0");
 			lutgen_robj_str(r, "params_ref", "NULL");
-		} else if (e[start].value.kind == LUTGEN_LOOKUP_FUNC_PARAMS) {
+		} else if (lutgen_lookup_kind_is_locations(e[start].value.kind)) {
 			lutgen_robj_str(r, "u", "0");
 			for (k = 0; k < npvals; k++)
 				if (lutgen_value_cmp(pvals[k],
@@ -486,6 +486,8 @@ static void add_param_value(struct vb *b, struct lutgen_robj *lo,
 					"not fit lutgen_go.h's types",
 					p->name ? p->name : "?");
 			lutgen_robj_str(o, "kind", reg ? "LUTGEN_GO_LOC_REG"
+						 : pc->kind == LUTGEN_PIECE_TLS
+						       ? "LUTGEN_GO_LOC_TLS"
 						       : "LUTGEN_GO_LOC_STACK");
 			lutgen_robj_fmt(o, "reg", "%d", reg ? pc->reg : -1);
 			set_esc(b, o, "reg_name", reg ? pc->reg_name : "", ESC_C);
@@ -513,7 +515,8 @@ static size_t doc_first_width(size_t prefix, size_t width)
 static void add_lookup_names(struct vb *b, struct lutgen_robj *lo,
 			     const struct lutgen_lookup *lk, size_t li)
 {
-	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
+	bool params = lutgen_lookup_kind_is_locations(lk->kind);
+	bool i64 = lk->kind == LUTGEN_LOOKUP_CONST;
 
 	lutgen_robj_str(lo, "name", lk->name);
 	set_all_esc(b, lo, "doc", lk->doc);
@@ -522,14 +525,20 @@ static void add_lookup_names(struct vb *b, struct lutgen_robj *lo,
 		  doc_first_width(strlen(lk->name) + 6, DOC_WIDTH), DOC_WIDTH);
 	lutgen_robj_str(lo, "kind_name", lutgen_lookup_kind_name(lk->kind));
 	lutgen_robj_str(lo, "kind_enum", params ? "LUTGEN_GO_LOOKUP_PARAMS"
+					 : i64  ? "LUTGEN_GO_LOOKUP_I64"
 						: "LUTGEN_GO_LOOKUP_U64");
-	lutgen_robj_bool(lo, "is_u64", !params);
+	lutgen_robj_bool(lo, "is_u64", !params && !i64);
 	lutgen_robj_bool(lo, "is_params", params);
+	lutgen_robj_bool(lo, "is_i64", i64);
 	lutgen_robj_fmt(lo, "lut_id", "lutgen_go_lut%zu", li);
 	lutgen_robj_fmt(lo, "arches_id", "lutgen_go_lut%zu_arches", li);
-	lutgen_robj_str(lo, "u64_ref", params ? "NULL" : lk->name);
-	lutgen_robj_fmt(lo, "u64_v_ref", "%s%s", params ? "NULL" : lk->name,
-			params ? "" : "_v");
+	lutgen_robj_str(lo, "u64_ref", params || i64 ? "NULL" : lk->name);
+	lutgen_robj_fmt(lo, "u64_v_ref", "%s%s",
+			params || i64 ? "NULL" : lk->name,
+			params || i64 ? "" : "_v");
+	lutgen_robj_str(lo, "i64_ref", i64 ? lk->name : "NULL");
+	lutgen_robj_fmt(lo, "i64_v_ref", "%s%s", i64 ? lk->name : "NULL",
+			i64 ? "_v" : "");
 	lutgen_robj_str(lo, "params_fn_ref", params ? lk->name : "NULL");
 	lutgen_robj_fmt(lo, "params_v_ref", "%s%s", params ? lk->name : "NULL",
 			params ? "_v" : "");
@@ -540,7 +549,7 @@ static void add_lookup_measures(struct vb *b, struct lutgen_robj *lo,
 				const struct lutgen_lookup *lk)
 {
 	const struct lutgen_alts *keys[] = { &lk->types, &lk->fields,
-					     &lk->functions };
+					     &lk->functions, &lk->consts };
 	char *measures;
 	size_t k;
 
@@ -565,7 +574,7 @@ static void add_lookup_measures(struct vb *b, struct lutgen_robj *lo,
 	free(measures);
 }
 
-/* Distinct parameter lists of a func_params lookup, in order of first
+/* Distinct location lists of a location lookup, in order of first
  * appearance; *out malloc'd (NULL with n 0 for another kind). */
 static int distinct_params(struct vb *b, size_t li,
 			   const struct lutgen_value ***out, size_t *nout)
@@ -576,7 +585,7 @@ static int distinct_params(struct vb *b, size_t li,
 
 	*out = NULL;
 	*nout = 0;
-	if (b->spec->lookups[li].kind != LUTGEN_LOOKUP_FUNC_PARAMS)
+	if (!lutgen_lookup_kind_is_locations(b->spec->lookups[li].kind))
 		return 0;
 	for (a = 0; a < b->spec->narches; a++) {
 		lutgen_table_entries(b->t, li, b->spec->arches[a], &n);
@@ -825,7 +834,7 @@ static void add_mod_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 {
 	const struct lutgen_lookup *lk = &b->spec->lookups[li];
 	const struct lutgen_value **pvals;
-	bool params = lk->kind == LUTGEN_LOOKUP_FUNC_PARAMS;
+	bool params = lutgen_lookup_kind_is_locations(lk->kind);
 	bool keys_go = lutgen_table_keys_go(b->t);
 	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
 	size_t a, i, j, k, npvals = 0, narches = 0;

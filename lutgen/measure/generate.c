@@ -66,6 +66,13 @@ struct gversion {
 	struct rungo_cache_hold *hold;  /* keeps tc from prune until built */
 };
 
+/* One build: the measurements (of any spec) that need the same program,
+ * toolchain and GOARCH. */
+struct gbuild {
+	size_t *mi;
+	size_t n;
+};
+
 struct lutgen_generate {
 	struct lutgen_generate_opts o;
 	struct lutgen_generate_backend be;   /* NULL members: the real ones */
@@ -91,11 +98,12 @@ struct lutgen_generate {
 	size_t *m_mod;               /* the spec's module version, or SIZE_MAX */
 	char (*m_key)[65];           /* result-cache file stem, "" unknown */
 	size_t nm, cap_m;
+	struct gbuild *builds;       /* what needs building */
+	size_t nbuilds;
 
 	/* Shared between the installer and the workers, under `lock`. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	pthread_mutex_t dwarf_lock;  /* libdw/libelf are not shown thread-safe */
 	bool locks_ready;
 	size_t *queue;
 	size_t q_head, q_tail;
@@ -132,46 +140,77 @@ static void release_holds(struct lutgen_generate *g)
 	}
 }
 
-/* Read every lookup of the job's spec from `binary`. */
-static int inspect(struct lutgen_generate *g,
-		   const struct lutgen_generate_job *job, const char *binary,
-		   struct lutgen_value *vals, struct common_err *err)
+/* Does a failed build say the toolchain cannot target its GOARCH? */
+static bool build_unsupported(const struct lutgen_build *b)
+{
+	return b && b->output &&
+	       strstr(b->output, "unsupported GOOS/GOARCH pair") != NULL;
+}
+
+/* Every lookup of every spec of the job, borrowed, for one pass. */
+static struct lutgen_lookup *all_lookups(const struct lutgen_generate_job *job,
+					 size_t *n, unsigned *need)
+{
+	struct lutgen_lookup *all;
+	size_t k, i, total = 0;
+
+	*need = 0;
+	for (k = 0; k < job->nspecs; k++) {
+		total += job->specs[k]->nlookups;
+		*need |= lutgen_measure_needs(job->specs[k]->lookups,
+					      job->specs[k]->nlookups);
+	}
+	all = calloc(total ? total : 1, sizeof(*all));
+	for (k = 0, *n = 0; all && k < job->nspecs; k++)
+		for (i = 0; i < job->specs[k]->nlookups; i++)
+			all[(*n)++] = job->specs[k]->lookups[i];
+	return all;
+}
+
+/*
+ * Read every lookup of every spec of the job from `binary`: all their
+ * names resolved in one pass, then each spec's lookups (a spec that fails
+ * does not fail the others).  No lock: DWARF handles are independent
+ * (lutgen/measure/dwarf.h).
+ */
+static int inspect(const struct lutgen_generate_job *job, const char *binary,
+		   struct lutgen_value **vals, int *rcs,
+		   struct common_err *errs, struct common_err *err)
 {
 	struct lutgen_dwarf *d = NULL;
-	const char *arch;
-	size_t i;
+	struct lutgen_lookup *all;
+	size_t n = 0, k, failed;
+	unsigned need;
 	int rc;
 
-	pthread_mutex_lock(&g->dwarf_lock);
-	rc = lutgen_dwarf_open(binary, &d, err);
-	if (rc)
-		goto out;
-	arch = lutgen_dwarf_goarch(d);
-	if (!arch || strcmp(arch, job->goarch) != 0) {
+	all = all_lookups(job, &n, &need);
+	if (!all)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	rc = lutgen_dwarf_open_for(binary, need, &d, err);
+	if (rc == 0 && strcmp(lutgen_dwarf_goarch(d), job->goarch) != 0)
 		rc = common_err_set(err, -EPROTO,
 				    "the binary built for %s is %s",
-				    job->goarch, arch ? arch : "of an unknown arch");
-		goto out;
-	}
-	for (i = 0; i < job->spec->nlookups; i++) {
-		const struct lutgen_lookup *l = &job->spec->lookups[i];
+				    job->goarch, lutgen_dwarf_goarch(d));
+	if (rc == 0)
+		rc = lutgen_measure_prefetch(d, all, n, err);
+	for (k = 0; rc == 0 && k < job->nspecs; k++) {
+		const struct lutgen_spec *s = job->specs[k];
 
-		rc = lutgen_measure_lookup(d, l, &vals[i], err);
-		if (rc) {
-			common_err_prefix(err, rc, "lookup %s", l->name);
-			goto out;
-		}
+		rcs[k] = lutgen_measure_lookups(d, s->lookups, s->nlookups,
+						vals[k], &failed, &errs[k]);
+		if (rcs[k])
+			common_err_prefix(&errs[k], rcs[k], "lookup %s",
+					  s->lookups[failed].name);
 	}
-out:
 	lutgen_dwarf_close(d);
-	pthread_mutex_unlock(&g->dwarf_lock);
+	free(all);
 	return rc;
 }
 
-/* Build the job's program, then inspect the binary. */
-static int real_measure(struct lutgen_generate *g,
-			const struct lutgen_generate_job *job,
-			struct lutgen_value *vals,
+/* Build the job's program once, then inspect the binary. */
+static int real_measure(const struct lutgen_generate_job *job,
+			struct lutgen_value **vals, int *rcs,
+			struct common_err *errs,
 			struct lutgen_generate_job_result *res,
 			struct common_err *err)
 {
@@ -190,14 +229,18 @@ static int real_measure(struct lutgen_generate *g,
 	bo.gosum = job->gosum;
 	bo.goproxy = job->goproxy;
 	bo.gomodcache = job->gomodcache;
-	bo.timeout_s = g->o.build_timeout_s;
+	bo.timeout_s = job->timeout_s;
 	rc = lutgen_build_run(&bo, &b, err);
 	if (b) {
 		res->wall_s = b->wall_s;
 		res->cpu_s = b->cpu_s;
 	}
 	if (rc == 0)
-		rc = inspect(g, job, b->binary, vals, err);
+		rc = inspect(job, b->binary, vals, rcs, errs, err);
+	else if (build_unsupported(b))
+		rc = common_err_set(err, -ENOTSUP,
+				    "%s cannot target linux/%s",
+				    job->tc->goroot, job->goarch);
 	else if (b)
 		res->report = lutgen_build_report(b);
 	lutgen_build_free(b);
@@ -213,12 +256,9 @@ static int init_locks(struct lutgen_generate *g)
 	rc = pthread_mutex_init(&g->lock, NULL);
 	if (rc)
 		return -rc;
-	rc = pthread_mutex_init(&g->dwarf_lock, NULL);
-	if (rc)
-		goto fail_lock;
 	rc = pthread_mutex_init(&g->progress_lock, NULL);
 	if (rc)
-		goto fail_dwarf;
+		goto fail_lock;
 	rc = pthread_cond_init(&g->cond, NULL);
 	if (rc)
 		goto fail_progress;
@@ -226,8 +266,6 @@ static int init_locks(struct lutgen_generate *g)
 	return 0;
 fail_progress:
 	pthread_mutex_destroy(&g->progress_lock);
-fail_dwarf:
-	pthread_mutex_destroy(&g->dwarf_lock);
 fail_lock:
 	pthread_mutex_destroy(&g->lock);
 	return -rc;
@@ -300,6 +338,9 @@ void lutgen_generate_free(struct lutgen_generate *g)
 	free(g->m_mod);
 	free(g->m_key);
 	free(g->queue);
+	for (i = 0; i < g->nbuilds; i++)
+		free(g->builds[i].mi);
+	free(g->builds);
 	for (i = 0; i < g->nspecs; i++) {
 		size_t k;
 
@@ -323,7 +364,6 @@ void lutgen_generate_free(struct lutgen_generate *g)
 	free(g->versions);
 	if (g->locks_ready) {
 		pthread_mutex_destroy(&g->lock);
-		pthread_mutex_destroy(&g->dwarf_lock);
 		pthread_mutex_destroy(&g->progress_lock);
 		pthread_cond_destroy(&g->cond);
 	}
@@ -1034,12 +1074,14 @@ static void key_after_install(struct lutgen_generate *g, struct gversion *gv)
 static bool result_load(struct lutgen_generate *g, size_t mi)
 {
 	struct lutgen_measurement *m = &g->m[mi];
+	bool unsupported = false;
 
 	if (!lutgen_rcache_load(g->results_dir, g->m_key[mi],
 				g->specs[m->spec].spec, &m->values,
-				m->toolchain_sha256))
+				&unsupported, m->toolchain_sha256))
 		return false;
-	m->state = LUTGEN_MEASURE_CACHED;
+	m->state = unsupported ? LUTGEN_MEASURE_UNSUPPORTED
+			       : LUTGEN_MEASURE_CACHED;
 	return true;
 }
 
@@ -1060,7 +1102,7 @@ static void result_store(struct lutgen_generate *g, size_t mi)
 	e.toolchain_key = gv->key;
 	e.toolchain_sha256 = m->toolchain_sha256;
 	e.program_hash = gs->program_hash;
-	e.values = m->values;
+	e.values = m->values;   /* NULL: unsupported */
 	if (lutgen_rcache_store(g->results_dir, g->m_key[mi], gs->spec, &e,
 				&err) != 0)
 		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_WARN,
@@ -1088,18 +1130,33 @@ static void progress(struct lutgen_generate *g, size_t done, size_t total)
 /* Tell o.build_done that measurement mi ended.  Called outside g->lock
  * by the thread that ended it (its state and times are final and no
  * other thread writes them); numbered in call order. */
-static void report_ended(struct lutgen_generate *g, size_t mi)
+/* Tell the caller a build ended: its specs' names ("goroutine+gotls"),
+ * ok when every member was measured. */
+static void report_ended(struct lutgen_generate *g, const struct gbuild *bd)
 {
-	const struct lutgen_measurement *m = &g->m[mi];
+	const struct lutgen_measurement *m = &g->m[bd->mi[0]];
 	struct lutgen_build_event e;
+	char names[256];
+	size_t k, len = 0;
 
 	if (!g->o.build_done)
 		return;
 	memset(&e, 0, sizeof(e));
-	e.spec = g->specs[m->spec].spec->name;
+	names[0] = '\0';
+	e.ok = true;
+	for (k = 0; k < bd->n; k++) {
+		const struct lutgen_measurement *mk = &g->m[bd->mi[k]];
+		int n = snprintf(names + len, sizeof(names) - len, "%s%s",
+				 k ? "+" : "", g->specs[mk->spec].spec->name);
+
+		if (n > 0 && (size_t)n < sizeof(names) - len)
+			len += (size_t)n;
+		if (mk->state != LUTGEN_MEASURE_BUILT)
+			e.ok = false;
+	}
+	e.spec = names;
 	e.version = m->version_str;
 	e.goarch = m->goarch;
-	e.ok = m->state == LUTGEN_MEASURE_BUILT;
 	e.wall_s = m->wall_s;
 	e.total = g->total;   /* fixed once the run starts */
 	pthread_mutex_lock(&g->progress_lock);
@@ -1113,7 +1170,8 @@ static bool stopping_locked(struct lutgen_generate *g)
 	return g->stop || atomic_load(&g->cancel);
 }
 
-/* Record a failure (g->lock held); returns the new done count. */
+/* Record a failure (g->lock held); returns the done count (the caller
+ * counts its build done). */
 static size_t fail_locked(struct lutgen_generate *g, size_t mi,
 			  const char *msg, char *report)
 {
@@ -1127,25 +1185,66 @@ static size_t fail_locked(struct lutgen_generate *g, size_t mi,
 		common_err_set(&g->first_err, -EIO, "%s", msg);
 	if (!g->o.keep_going)
 		g->stop = true;
-	return ++g->done;
+	return g->done;
 }
 
-/* Build and inspect measurement mi with the backend. */
-static int run_job(struct lutgen_generate *g, size_t mi,
-		   struct lutgen_value **vals,
-		   struct lutgen_generate_job_result *res, char **gomod,
-		   struct common_err *err)
+/* The per-spec buffers of one build. */
+struct gout {
+	struct lutgen_value **vals;
+	const struct lutgen_spec **specs;
+	int *rcs;
+	struct common_err *errs;
+	size_t n;
+};
+
+static void gout_free(struct gout *o)
 {
-	struct lutgen_measurement *m = &g->m[mi];
-	const struct gspec *gs = &g->specs[m->spec];
-	const struct gversion *gv = &g->versions[g->m_version[mi]];
+	size_t k;
+
+	for (k = 0; o->vals && k < o->n; k++)
+		lutgen_values_free(o->vals[k], o->specs[k]->nlookups);
+	free(o->vals);
+	free(o->specs);
+	free(o->rcs);
+	free(o->errs);
+}
+
+static int gout_new(struct lutgen_generate *g, const struct gbuild *bd,
+		    struct gout *o)
+{
+	size_t k;
+
+	memset(o, 0, sizeof(*o));
+	o->n = bd->n;
+	o->vals = calloc(bd->n, sizeof(*o->vals));
+	o->specs = calloc(bd->n, sizeof(*o->specs));
+	o->rcs = calloc(bd->n, sizeof(*o->rcs));
+	o->errs = calloc(bd->n, sizeof(*o->errs));
+	if (!o->vals || !o->specs || !o->rcs || !o->errs)
+		return -ENOMEM;
+	for (k = 0; k < bd->n; k++) {
+		o->specs[k] = g->specs[g->m[bd->mi[k]].spec].spec;
+		o->vals[k] = calloc(o->specs[k]->nlookups ?
+				    o->specs[k]->nlookups : 1,
+				    sizeof(**o->vals));
+		if (!o->vals[k])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Build build `bi` once and measure every member with the backend. */
+static int run_job(struct lutgen_generate *g, const struct gbuild *bd,
+		   struct gout *o, struct lutgen_generate_job_result *res,
+		   char **gomod, struct common_err *err)
+{
+	const struct lutgen_measurement *m0 = &g->m[bd->mi[0]];
+	const struct gversion *gv = &g->versions[g->m_version[bd->mi[0]]];
 	struct lutgen_generate_job job;
 	char gocache[PATH_MAX];
 	int rc;
 
-	*vals = calloc(gs->spec->nlookups ? gs->spec->nlookups : 1,
-		       sizeof(**vals));
-	if (!*vals)
+	if (gout_new(g, bd, o) != 0)
 		return common_err_set(err, -ENOMEM, "out of memory");
 	if (g->readonly)
 		rc = snprintf(gocache, sizeof(gocache), "%s",
@@ -1156,15 +1255,18 @@ static int run_job(struct lutgen_generate *g, size_t mi,
 					     sizeof(gocache));
 	if (rc)
 		return common_err_set(err, rc, "GOCACHE path too long");
-	job.spec = gs->spec;
-	job.program_dir = gs->program_dir;
+	job.specs = o->specs;
+	job.nspecs = o->n;
+	job.program_dir = g->specs[m0->spec].program_dir;
 	job.tc = &gv->tc;
-	job.goarch = m->goarch;
+	job.goarch = m0->goarch;
 	job.gocache = gocache;
 	job.tmp_dir = g->o.tmp_dir;
+	job.timeout_s = g->o.build_timeout_s;
 	job.gomod = job.gosum = job.goproxy = job.gomodcache = NULL;
-	if (m->module) {
-		const struct gmod *gm = &gs->mods[g->m_mod[mi]];
+	if (m0->module) {   /* builds alone (add_to_build) */
+		const struct gmod *gm =
+			&g->specs[m0->spec].mods[g->m_mod[bd->mi[0]]];
 
 		*gomod = common_strf("module lutgenprobe\n\ngo %d.%d\n\n%s",
 				     gv->v.major, gv->v.minor, gm->gomod_tail);
@@ -1176,59 +1278,89 @@ static int run_job(struct lutgen_generate *g, size_t mi,
 		job.gomodcache = g->gomodcache;
 	}
 	if (g->be.measure)
-		return g->be.measure(g->be.ctx, &job, *vals, res, err);
-	return real_measure(g, &job, *vals, res, err);
+		return g->be.measure(g->be.ctx, &job, o->vals, o->rcs, o->errs,
+				     res, err);
+	return real_measure(&job, o->vals, o->rcs, o->errs, res, err);
 }
 
-static void measure(struct lutgen_generate *g, size_t mi)
+/* Record member k of a build (g->lock held); returns the done count. */
+static size_t finish_locked(struct lutgen_generate *g, const struct gbuild *bd,
+			    size_t k, int rc, const char *why, char *report,
+			    struct gout *o)
 {
-	struct lutgen_measurement *m = &g->m[mi];
-	const struct gspec *gs = &g->specs[m->spec];
-	const struct gversion *gv = &g->versions[g->m_version[mi]];
-	struct lutgen_generate_job_result res = { 0 };
-	struct lutgen_value *vals = NULL;
-	struct common_err err = { 0 };
-	char msg[COMMON_ERR_MSG_SIZE + RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX + 128];
-	char *gomod = NULL;
-	size_t done, total;
-	int rc;
+	struct lutgen_measurement *m = &g->m[bd->mi[k]];
+	const struct gversion *gv = &g->versions[g->m_version[bd->mi[k]]];
+	char msg[COMMON_ERR_MSG_SIZE + RUNGO_MODPATH_MAX + RUNGO_MODVER_MAX +
+		 128];
 
-	rc = run_job(g, mi, &vals, &res, &gomod, &err);
-	free(gomod);
-	pthread_mutex_lock(&g->lock);
-	m->wall_s = res.wall_s;
-	m->cpu_s = res.cpu_s;
-	if (rc && m->module) {
-		snprintf(msg, sizeof(msg), "%s: %s@%s with %s linux/%s: %s",
-			 gs->spec->name, gs->spec->module->path, m->modver.str,
-			 m->version_str, m->goarch, err.msg);
-		done = fail_locked(g, mi, msg, res.report);
-		res.report = NULL;
+	if (rc == -ENOTSUP) {
+		m->state = LUTGEN_MEASURE_UNSUPPORTED;
 	} else if (rc) {
-		snprintf(msg, sizeof(msg), "%s: %s linux/%s: %s",
-			 gs->spec->name, m->version_str, m->goarch, err.msg);
-		done = fail_locked(g, mi, msg, res.report);
-		res.report = NULL;
+		if (m->module)
+			snprintf(msg, sizeof(msg), "%s: %s@%s with %s linux/%s: %s",
+				 o->specs[k]->name, o->specs[k]->module->path,
+				 m->modver.str, m->version_str, m->goarch, why);
+		else
+			snprintf(msg, sizeof(msg), "%s: %s linux/%s: %s",
+				 o->specs[k]->name, m->version_str, m->goarch,
+				 why);
+		fail_locked(g, bd->mi[k], msg, report);
+		return g->done;
 	} else {
-		m->values = vals;
-		vals = NULL;
+		m->values = o->vals[k];
+		o->vals[k] = NULL;
 		snprintf(m->toolchain_sha256, sizeof(m->toolchain_sha256),
 			 "%s", gv->tc.local ? "" : gv->tc.sha256);
 		m->state = LUTGEN_MEASURE_BUILT;
-		done = ++g->done;
 	}
+	free(report);
+	return g->done;
+}
+
+static void measure(struct lutgen_generate *g, size_t bi)
+{
+	const struct gbuild *bd = &g->builds[bi];
+	struct lutgen_measurement *m0 = &g->m[bd->mi[0]];
+	struct lutgen_generate_job_result res = { 0 };
+	struct common_err err = { 0 };
+	struct gout o;
+	char *gomod = NULL;
+	size_t k, done, total;
+	int rc;
+
+	rc = run_job(g, bd, &o, &res, &gomod, &err);
+	free(gomod);
+	pthread_mutex_lock(&g->lock);
+	m0->wall_s = res.wall_s;
+	m0->cpu_s = res.cpu_s;
+	for (k = 0; k < bd->n; k++) {
+		int mrc = rc ? rc : o.rcs[k];
+		char *report = k + 1 == bd->n ? res.report
+			       : res.report ? strdup(res.report) : NULL;
+
+		finish_locked(g, bd, k, mrc, rc ? err.msg : o.errs[k].msg,
+			      mrc && mrc != -ENOTSUP ? report : NULL, &o);
+		if (!(mrc && mrc != -ENOTSUP))
+			free(report);
+	}
+	res.report = NULL;
+	done = ++g->done;
 	total = g->total;
 	pthread_mutex_unlock(&g->lock);
 	progress(g, done, total);
-	report_ended(g, mi);
-	if (rc == 0) {
+	report_ended(g, bd);
+	if (rc == 0)
 		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_DEBUG,
-			    "%s: %s linux/%s built in %.1f s",
-			    gs->spec->name, m->version_str, m->goarch, m->wall_s);
-		result_store(g, mi);
+			    "%s linux/%s: one build for %zu spec(s) in %.1f s",
+			    m0->version_str, m0->goarch, bd->n, m0->wall_s);
+	for (k = 0; k < bd->n; k++) {
+		enum lutgen_measure_state st = g->m[bd->mi[k]].state;
+
+		if (st == LUTGEN_MEASURE_BUILT ||
+		    st == LUTGEN_MEASURE_UNSUPPORTED)
+			result_store(g, bd->mi[k]);
 	}
-	lutgen_values_free(vals, gs->spec->nlookups);
-	free(res.report);
+	gout_free(&o);
 }
 
 static void *worker_main(void *arg)
@@ -1236,7 +1368,7 @@ static void *worker_main(void *arg)
 	struct lutgen_generate *g = arg;
 
 	for (;;) {
-		size_t mi;
+		size_t bi;
 		bool stop;
 
 		pthread_mutex_lock(&g->lock);
@@ -1246,38 +1378,44 @@ static void *worker_main(void *arg)
 			pthread_mutex_unlock(&g->lock);
 			break;
 		}
-		mi = g->queue[g->q_head++];
+		bi = g->queue[g->q_head++];
 		stop = stopping_locked(g);
 		pthread_mutex_unlock(&g->lock);
 		if (!stop)
-			measure(g, mi);
+			measure(g, bi);
 	}
 	return NULL;
 }
 
 /* After installing version vi (rc: the install's result): queue its
- * measurements, or fail them.  Returns the done count. */
+ * builds, or fail their measurements.  Returns the done count. */
 static size_t dispatch_locked(struct lutgen_generate *g, size_t vi, int rc,
 			      const struct common_err *err)
 {
 	char msg[COMMON_ERR_MSG_SIZE + 128];
-	size_t mi, done = g->done;
+	size_t bi, k;
 
-	for (mi = 0; mi < g->nm; mi++) {
-		const struct lutgen_measurement *m = &g->m[mi];
+	for (bi = 0; bi < g->nbuilds; bi++) {
+		const struct gbuild *bd = &g->builds[bi];
 
-		if (g->m_version[mi] != vi || m->state != LUTGEN_MEASURE_PENDING)
+		if (g->m_version[bd->mi[0]] != vi)
 			continue;
 		if (rc == 0) {
-			g->queue[g->q_tail++] = mi;
+			g->queue[g->q_tail++] = bi;
 			continue;
 		}
-		snprintf(msg, sizeof(msg), "%s: %s linux/%s: no toolchain: %s",
-			 g->specs[m->spec].spec->name, m->version_str,
-			 m->goarch, err->msg);
-		done = fail_locked(g, mi, msg, NULL);
+		for (k = 0; k < bd->n; k++) {
+			const struct lutgen_measurement *m = &g->m[bd->mi[k]];
+
+			snprintf(msg, sizeof(msg),
+				 "%s: %s linux/%s: no toolchain: %s",
+				 g->specs[m->spec].spec->name, m->version_str,
+				 m->goarch, err->msg);
+			fail_locked(g, bd->mi[k], msg, NULL);
+		}
+		g->done++;
 	}
-	return done;
+	return g->done;
 }
 
 static void *installer_main(void *arg)
@@ -1311,15 +1449,14 @@ static void *installer_main(void *arg)
 		pthread_cond_broadcast(&g->cond);
 		pthread_mutex_unlock(&g->lock);
 		if (rc) {
-			size_t mi;
+			size_t bi;
 
 			progress(g, done, total);
-			/* The jobs of this version that failed just now (only
-			 * this thread touches jobs that were never queued). */
-			for (mi = 0; mi < g->nm; mi++)
-				if (g->m_version[mi] == vi &&
-				    g->m[mi].state == LUTGEN_MEASURE_FAILED)
-					report_ended(g, mi);
+			/* The builds of this version that failed just now
+			 * (only this thread touches builds never queued). */
+			for (bi = 0; bi < g->nbuilds; bi++)
+				if (g->m_version[g->builds[bi].mi[0]] == vi)
+					report_ended(g, &g->builds[bi]);
 		}
 	}
 	pthread_mutex_lock(&g->lock);
@@ -1336,7 +1473,8 @@ static bool spec_complete(const struct lutgen_generate *g, size_t si)
 	for (mi = 0; mi < g->nm; mi++)
 		if (g->m[mi].spec == si &&
 		    g->m[mi].state != LUTGEN_MEASURE_CACHED &&
-		    g->m[mi].state != LUTGEN_MEASURE_BUILT)
+		    g->m[mi].state != LUTGEN_MEASURE_BUILT &&
+		    g->m[mi].state != LUTGEN_MEASURE_UNSUPPORTED)
 			return false;
 	return true;
 }
@@ -1366,8 +1504,8 @@ static int fill_tables(struct lutgen_generate *g, struct common_err *err)
 		for (mi = 0; mi < g->nm; mi++) {
 			const struct lutgen_measurement *m = &g->m[mi];
 
-			if (m->spec != si)
-				continue;
+			if (m->spec != si || !m->values)
+				continue;   /* unsupported: not in the table */
 			for (l = 0; l < gs->spec->nlookups; l++) {
 				if (m->module)
 					rc = lutgen_table_add_module(
@@ -1390,14 +1528,51 @@ static int fill_tables(struct lutgen_generate *g, struct common_err *err)
 	return 0;
 }
 
+/* Put measurement mi into the build of its (program, toolchain,
+ * GOARCH).  A module measurement builds alone: its go.mod is its own. */
+static int add_to_build(struct lutgen_generate *g, size_t mi)
+{
+	const struct lutgen_measurement *m = &g->m[mi];
+	const char *hash = g->specs[m->spec].program_hash;
+	struct gbuild *bd = NULL, *nb;
+	size_t bi, *nmi;
+
+	for (bi = 0; bi < g->nbuilds && !bd && !m->module; bi++) {
+		const struct lutgen_measurement *o = &g->m[g->builds[bi].mi[0]];
+
+		if (!o->module &&
+		    g->m_version[g->builds[bi].mi[0]] == g->m_version[mi] &&
+		    strcmp(o->goarch, m->goarch) == 0 &&
+		    strcmp(g->specs[o->spec].program_hash, hash) == 0)
+			bd = &g->builds[bi];
+	}
+	if (!bd) {
+		nb = realloc(g->builds, (g->nbuilds + 1) * sizeof(*nb));
+		if (!nb)
+			return -ENOMEM;
+		g->builds = nb;
+		bd = &g->builds[g->nbuilds++];
+		memset(bd, 0, sizeof(*bd));
+	}
+	nmi = realloc(bd->mi, (bd->n + 1) * sizeof(*nmi));
+	if (!nmi)
+		return -ENOMEM;
+	bd->mi = nmi;
+	bd->mi[bd->n++] = mi;
+	return 0;
+}
+
 /* Sort the versions (first pass only), key them, and take what the
- * result cache knows of the measurements from `from` on; the rest needs a
- * build (*todo, added to g->total). */
+ * result cache knows of the measurements from `from` on; the rest is
+ * grouped into builds (*todo of them, added to g->total). */
 static int prepare(struct lutgen_generate *g, size_t from, size_t *todo,
 		   struct common_err *err)
 {
 	size_t mi, vi;
 
+	for (vi = 0; vi < g->nbuilds; vi++)   /* the last pass's, all run */
+		free(g->builds[vi].mi);
+	g->nbuilds = 0;
 	if (from == 0) {
 		qsort(g->versions, g->nversions, sizeof(*g->versions),
 		      cmp_gversion);
@@ -1417,8 +1592,10 @@ static int prepare(struct lutgen_generate *g, size_t from, size_t *todo,
 		if (!g->o.rebuild && result_load(g, mi))
 			continue;
 		g->versions[g->m_version[mi]].need_build = true;
-		(*todo)++;
+		if (add_to_build(g, mi) != 0)
+			return common_err_set(err, -ENOMEM, "out of memory");
 	}
+	*todo = g->nbuilds;
 	g->total += *todo;
 	return 0;
 }
@@ -1430,7 +1607,7 @@ static int run_threads(struct lutgen_generate *g, struct common_err *err)
 	int nworkers = 0, i, rc;
 
 	free(g->queue);
-	g->queue = calloc(g->nm, sizeof(*g->queue));
+	g->queue = calloc(g->nbuilds ? g->nbuilds : 1, sizeof(*g->queue));
 	workers = calloc((size_t)g->jobs, sizeof(*workers));
 	if (!g->queue || !workers) {
 		free(workers);
@@ -1638,6 +1815,9 @@ void lutgen_generate_stats(const struct lutgen_generate *g, size_t i,
 			break;
 		case LUTGEN_MEASURE_PENDING:
 			st->skipped++;
+			break;
+		case LUTGEN_MEASURE_UNSUPPORTED:
+			st->unsupported++;
 			break;
 		}
 		st->build_cpu_s += m->cpu_s;

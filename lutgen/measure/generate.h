@@ -8,6 +8,15 @@
  * program (lutgen/measure/builder.h) and read each lookup from the binary's DWARF
  * (lutgen/measure/dwarf.h).  The results fill one lutgen_table per spec.
  *
+ * Shared builds: specs whose test programs are identical (same program
+ * hash) share their builds.  Each (program, version, GOARCH) is one job,
+ * built once and read once for the lookups of all its specs (one pass
+ * over the DWARF); its build time counts for the first of them.  A
+ * (version, GOARCH) the toolchain cannot target ("unsupported GOOS/GOARCH
+ * pair", e.g. loong64 before go1.19) is LUTGEN_MEASURE_UNSUPPORTED,
+ * cached as such and left out of the table, whose generated code then
+ * answers LUTGEN_E_TOO_OLD for it.
+ *
  * Pipeline, not phases: one installer thread walks the versions that need
  * building oldest first, installs each toolchain (rungo_cache_acquire:
  * held until the run's builds are done, so a concurrent prune keeps it) and
@@ -75,15 +84,17 @@
 #include "rungo/modversion.h"
 #include "rungo/version.h"
 
-/* One build job, as a backend sees it.  Everything is borrowed for the
- * duration of the call. */
+/* One build job, as a backend sees it: the specs that share the build
+ * (same program).  Everything is borrowed for the duration of the call. */
 struct lutgen_generate_job {
-	const struct lutgen_spec *spec;
+	const struct lutgen_spec *const *specs;
+	size_t nspecs;
 	const char *program_dir;
 	const struct rungo_toolchain *tc;   /* installed by backend.install */
 	const char *goarch;
 	const char *gocache;                /* GOCACHE of the toolchain */
 	const char *tmp_dir;                /* NULL: $TMPDIR, /tmp */
+	double timeout_s;                   /* per go build (0: the default) */
 	/* Module specs (NULL otherwise): lutgen_build_opts's module fields. */
 	const char *gomod;
 	const char *gosum;
@@ -111,10 +122,14 @@ struct lutgen_generate_backend {
 	int (*install)(void *ctx, const struct rungo_version *v,
 		       const char *os, const char *arch,
 		       struct rungo_toolchain *out, struct common_err *err);
-	/* Fill vals[0..spec->nlookups) (zeroed on entry; on failure the run
-	 * frees what was filled). */
+	/* Build once, then fill vals[k][0..specs[k]->nlookups) for every
+	 * spec k of the job (zeroed on entry; the run frees what was
+	 * filled).  A spec whose lookups fail gets rcs[k] < 0 and its message
+	 * in errs[k]; the return value fails the whole job (the build);
+	 * -ENOTSUP: the toolchain cannot target job->goarch. */
 	int (*measure)(void *ctx, const struct lutgen_generate_job *job,
-		       struct lutgen_value *vals,
+		       struct lutgen_value **vals, int *rcs,
+		       struct common_err *errs,
 		       struct lutgen_generate_job_result *res,
 		       struct common_err *err);
 	void *ctx;
@@ -159,6 +174,9 @@ enum lutgen_measure_state {
 	LUTGEN_MEASURE_CACHED,       /* read from the result cache */
 	LUTGEN_MEASURE_BUILT,        /* built and inspected now */
 	LUTGEN_MEASURE_FAILED,
+	/* the toolchain cannot target the GOARCH: no values, not in the
+	 * table */
+	LUTGEN_MEASURE_UNSUPPORTED,
 };
 
 /* One (spec, version, GOARCH).  Everything is owned by the run. */
@@ -192,6 +210,7 @@ struct lutgen_generate_stats {
 	size_t built;
 	size_t failed;
 	size_t skipped;       /* not run after a failure */
+	size_t unsupported;   /* GOARCH not supported by that toolchain */
 	double build_cpu_s;   /* summed CPU time of this spec's go builds */
 	double build_wall_s;  /* summed wall time of this spec's go builds */
 };

@@ -176,7 +176,8 @@ static struct lutgen_value *values_from_json(const cJSON *root,
 
 bool lutgen_rcache_load(const char *dir, const char *key,
 			const struct lutgen_spec *spec,
-			struct lutgen_value **values, char sha256[65])
+			struct lutgen_value **values, bool *unsupported,
+			char sha256[65])
 {
 	char path[PATH_MAX];
 	char *text = NULL;
@@ -185,6 +186,7 @@ bool lutgen_rcache_load(const char *dir, const char *key,
 	cJSON *root = NULL;
 
 	*values = NULL;
+	*unsupported = false;
 	if (!key[0] || result_path(dir, key, path, sizeof(path)) != 0 ||
 	    common_fs_read_file(path, LUTGEN_RCACHE_FILE_MAX, &text, &len,
 				NULL) != 0)
@@ -192,13 +194,20 @@ bool lutgen_rcache_load(const char *dir, const char *key,
 	root = cJSON_ParseWithLength(text, len);
 	free(text);
 	sha = root ? lutgen_json_str(root, "toolchain_sha256") : NULL;
-	if (sha && strlen(sha) < 65) {
+	if (sha && strlen(sha) < 65 &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "unsupported"))) {
+		uint64_t fmt;
+
+		*unsupported = lutgen_json_uint(root, "format", "result cache",
+						&fmt, NULL) == 0 &&
+			       fmt == LUTGEN_RESULT_FORMAT;
+	} else if (sha && strlen(sha) < 65) {
 		*values = values_from_json(root, spec);
 		if (*values)
 			memcpy(sha256, sha, strlen(sha) + 1);
 	}
 	cJSON_Delete(root);
-	return *values != NULL;
+	return *values != NULL || *unsupported;
 }
 
 static cJSON *file_to_json(const struct lutgen_spec *s,
@@ -217,8 +226,10 @@ static cJSON *file_to_json(const struct lutgen_spec *s,
 				     e->toolchain_sha256) ||
 	    !cJSON_AddStringToObject(root, "program_hash", e->program_hash))
 		goto fail;
+	if (!e->values && !cJSON_AddTrueToObject(root, "unsupported"))
+		goto fail;
 	vals = cJSON_AddArrayToObject(root, "values");
-	for (i = 0; vals && i < s->nlookups; i++) {
+	for (i = 0; vals && e->values && i < s->nlookups; i++) {
 		cJSON *v = entry_to_json(&s->lookups[i], &e->values[i]);
 
 		if (!v || !cJSON_AddItemToArray(vals, v)) {

@@ -16,7 +16,9 @@
  *   - LUTGEN_RESULT_FORMAT.
  * A file is {"format", "spec", "version", "goarch", "toolchain_key",
  * "toolchain_sha256", "program_hash", "values": [{"name", "kind",
- * "value", "matched"?}]}, values in the spelling of lutgen_value_to_json.
+ * "value", "matched"?}]}, values in the spelling of lutgen_value_to_json;
+ * a (version, GOARCH) the toolchain cannot target is "unsupported": true
+ * with no values.
  * Files are written atomically; an unreadable or mismatching file is a
  * miss, never an error.
  */
@@ -62,10 +64,13 @@ int lutgen_rcache_local_key(const char *goroot, char key[65],
 			    struct rungo_version *v);
 
 /* A hit: *values (spec->nlookups of them; caller frees with
- * lutgen_values_free) and the toolchain sha256.  false on a miss. */
+ * lutgen_values_free) and the toolchain sha256, or, for a measurement the
+ * toolchain could not build (its GOARCH unsupported), *values NULL and
+ * *unsupported true.  false on a miss. */
 bool lutgen_rcache_load(const char *dir, const char *key,
 			const struct lutgen_spec *spec,
-			struct lutgen_value **values, char sha256[65]);
+			struct lutgen_value **values, bool *unsupported,
+			char sha256[65]);
 
 /* What a file records besides the values. */
 struct lutgen_rcache_entry {
@@ -74,7 +79,9 @@ struct lutgen_rcache_entry {
 	const char *toolchain_key;
 	const char *toolchain_sha256;
 	const char *program_hash;
-	const struct lutgen_value *values;   /* spec->nlookups */
+	const struct lutgen_value *values;   /* spec->nlookups; NULL: the
+						toolchain cannot target
+						the GOARCH */
 };
 
 /* Write <dir>/<key>.json atomically. */

@@ -103,7 +103,6 @@ static int old_parse_lookup(struct old_lookup *ol, const cJSON *lk,
 			    size_t idx, char *why, size_t why_size)
 {
 	const cJSON *entries, *en;
-	size_t k;
 	int rc;
 
 	ol->name = jstr(lk, "name");
@@ -113,13 +112,8 @@ static int old_parse_lookup(struct old_lookup *ol, const cJSON *lk,
 			 "lookups[%zu] lacks \"name\" or \"kind\"", idx);
 		return -EINVAL;
 	}
-	for (k = 0; k <= LUTGEN_LOOKUP_FUNC_PARAMS; k++)
-		if (strcmp(ol->kind_name,
-			   lutgen_lookup_kind_name((enum lutgen_lookup_kind)k)) ==
-		    0) {
-			ol->kind = (enum lutgen_lookup_kind)k;
-			ol->kind_known = true;
-		}
+	if (lutgen_lookup_kind_parse(ol->kind_name, &ol->kind) == 0)
+		ol->kind_known = true;
 	entries = cJSON_GetObjectItemCaseSensitive(lk, "entries");
 	if (!ol->kind_known || !cJSON_IsArray(entries)) {
 		snprintf(why, why_size,

@@ -108,6 +108,8 @@ static const char *state_name(enum lutgen_measure_state s)
 		return "built";
 	case LUTGEN_MEASURE_FAILED:
 		return "failed";
+	case LUTGEN_MEASURE_UNSUPPORTED:
+		return "unsupported";
 	case LUTGEN_MEASURE_PENDING:
 		break;
 	}

@@ -5,19 +5,25 @@
 // ABI has registers), each called once with known values.
 //
 // Before each call main prints the bytes of every argument as they lie in
-// memory, one line per call:
+// memory, after it the bytes of every result, one line per call:
 //
 //	expect<TAB>FUNCTION<TAB>PARAM=HEX<TAB>PARAM=HEX...
+//	returned<TAB>FUNCTION<TAB>0=HEX<TAB>1=HEX...   (results by position)
+//	goid<TAB>N                 (the main goroutine's id, from runtime.Stack)
 //
 // The test stops the program under gdb at each function's first
-// instruction, reads the registers and stack slots the DWARF-derived
-// locations name, and compares their bytes with these lines.
-// Standard library only; builds with go1.15 and newer.
+// instruction and at each of its return instructions, reads the registers
+// and stack slots the locations name, and compares their bytes with these
+// lines; at the entry it also reads the current g where lutgen says it is
+// and the goid in it.  Standard library only; builds with go1.15 and
+// newer, on 32- and 64-bit arches.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strings"
 	"unsafe"
 )
@@ -29,13 +35,34 @@ type arg struct {
 	size uintptr
 }
 
-func expect(fn string, args ...arg) {
-	f := []string{"expect", fn}
+func line(tag, fn string, args ...arg) {
+	f := []string{tag, fn}
 	for _, a := range args {
 		b := (*[1 << 16]byte)(a.p)[:a.size:a.size]
 		f = append(f, fmt.Sprintf("%s=%x", a.name, b))
 	}
 	fmt.Println(strings.Join(f, "\t"))
+}
+
+func expect(fn string, args ...arg) { line("expect", fn, args...) }
+
+// returned prints the results of a call, named by position.
+func returned(fn string, results ...arg) {
+	for i := range results {
+		results[i].name = fmt.Sprint(i)
+	}
+	line("returned", fn, results...)
+}
+
+// goid is the current goroutine's id as runtime.Stack prints it.
+func goid() string {
+	buf := make([]byte, 64)
+	buf = buf[:runtime.Stack(buf, false)]
+	f := strings.Fields(string(buf))
+	if len(f) < 2 || f[0] != "goroutine" {
+		return "?"
+	}
+	return f[1]
 }
 
 // Recv is a receiver like crypto/tls.Conn.
@@ -87,6 +114,20 @@ func Float(x float64, y float32) float64 {
 	return x*2 + float64(y)
 }
 
+// errResults is the error Results returns: a non-nil interface.
+var errResults = errors.New("results-error")
+
+// Results has results of every class: an integer, a string, a float and
+// an interface, named (so the DWARF names them n, s, f, err).
+//
+//go:noinline
+func Results(k int) (n int32, s string, f float64, err error) {
+	if k < 0 {
+		return 0, "", 0, nil
+	}
+	return int32(k) * 3, "results-string", float64(k) / 4, errResults
+}
+
 // Many has more integer parameters than either register ABI has integer
 // registers (amd64: 9, arm64: 16), so the last ones are on the stack even
 // with the register ABI.
@@ -106,32 +147,46 @@ func main() {
 	copy(b, "lutgen-params-live-0123456789")
 	expect("main.(*Recv).Write", arg{"r", unsafe.Pointer(&r), unsafe.Sizeof(r)},
 		arg{"b", unsafe.Pointer(&b), unsafe.Sizeof(b)})
-	n, _ := r.Write(b)
+	n, werr := r.Write(b)
+	returned("main.(*Recv).Write", arg{"", unsafe.Pointer(&n), unsafe.Sizeof(n)},
+		arg{"", unsafe.Pointer(&werr), unsafe.Sizeof(werr)})
 	sum += int64(n)
 
-	ia, ib, ic, id := 0x1122334455667788, int32(-0x3eadbeef), uint8(0xa5), int64(-2)
+	// 0x1122334455667788 on 64-bit arches, 0x11223344 on 32-bit ones
+	ia := int(int64(0x1122334455667788) >> (64 - 8*unsafe.Sizeof(int(0))))
+	ib, ic, id := int32(-0x3eadbeef), uint8(0xa5), int64(-2)
 	expect("main.Ints", arg{"a", unsafe.Pointer(&ia), unsafe.Sizeof(ia)},
 		arg{"b", unsafe.Pointer(&ib), unsafe.Sizeof(ib)},
 		arg{"c", unsafe.Pointer(&ic), unsafe.Sizeof(ic)},
 		arg{"d", unsafe.Pointer(&id), unsafe.Sizeof(id)})
-	sum += int64(Ints(ia, ib, ic, id))
+	ri := Ints(ia, ib, ic, id)
+	returned("main.Ints", arg{"", unsafe.Pointer(&ri), unsafe.Sizeof(ri)})
+	sum += int64(ri)
 
 	s := "a string parameter"
 	expect("main.Str", arg{"s", unsafe.Pointer(&s), unsafe.Sizeof(s)})
-	sum += int64(Str(s))
+	rs := Str(s)
+	returned("main.Str", arg{"", unsafe.Pointer(&rs), unsafe.Sizeof(rs)})
+	sum += int64(rs)
 
 	p := Pair{A: 0x0102030405060708, B: 0x7a7b7c7d, C: 0xbeef}
 	expect("main.Struct", arg{"p", unsafe.Pointer(&p), unsafe.Sizeof(p)})
-	sum += Struct(p)
+	rp := Struct(p)
+	returned("main.Struct", arg{"", unsafe.Pointer(&rp), unsafe.Sizeof(rp)})
+	sum += rp
 
 	pp := &p
 	expect("main.Ptr", arg{"p", unsafe.Pointer(&pp), unsafe.Sizeof(pp)})
-	sum += Ptr(pp)
+	rq := Ptr(pp)
+	returned("main.Ptr", arg{"", unsafe.Pointer(&rq), unsafe.Sizeof(rq)})
+	sum += rq
 
 	fx, fy := 3.25, float32(-1.5)
 	expect("main.Float", arg{"x", unsafe.Pointer(&fx), unsafe.Sizeof(fx)},
 		arg{"y", unsafe.Pointer(&fy), unsafe.Sizeof(fy)})
-	sum += int64(Float(fx, fy))
+	rf := Float(fx, fy)
+	returned("main.Float", arg{"", unsafe.Pointer(&rf), unsafe.Sizeof(rf)})
+	sum += int64(rf)
 
 	var m [18]int
 	var margs []arg
@@ -141,8 +196,20 @@ func main() {
 			unsafe.Pointer(&m[i]), unsafe.Sizeof(m[i])})
 	}
 	expect("main.Many", margs...)
-	sum += int64(Many(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8],
-		m[9], m[10], m[11], m[12], m[13], m[14], m[15], m[16], m[17]))
+	rm := Many(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7], m[8],
+		m[9], m[10], m[11], m[12], m[13], m[14], m[15], m[16], m[17])
+	returned("main.Many", arg{"", unsafe.Pointer(&rm), unsafe.Sizeof(rm)})
+	sum += int64(rm)
+
+	k := 7
+	expect("main.Results", arg{"k", unsafe.Pointer(&k), unsafe.Sizeof(k)})
+	r1, r2, r3, r4 := Results(k)
+	returned("main.Results", arg{"", unsafe.Pointer(&r1), unsafe.Sizeof(r1)},
+		arg{"", unsafe.Pointer(&r2), unsafe.Sizeof(r2)},
+		arg{"", unsafe.Pointer(&r3), unsafe.Sizeof(r3)},
+		arg{"", unsafe.Pointer(&r4), unsafe.Sizeof(r4)})
+	sum += int64(r1) + int64(len(r2)) + int64(r3)
+	fmt.Println("goid\t" + goid())
 
 	fmt.Println("sum", sum)
 	if sum == 0 {
