@@ -443,6 +443,25 @@ static int add_formal(struct lutgen_dwarf *d, struct formals *fs,
 
 /* Every formal parameter of `function`, arguments with their entry
  * locations. */
+/*
+ * Is the last formal a result listed already?  Go 1.19 to 1.26 list each
+ * result of some functions twice (crypto/tls.(*Conn).Write: ~r0, ~r0,
+ * ~r1, ~r1, all without a location); the copy is no result of its own.
+ */
+static bool duplicate_result(const struct formals *fs)
+{
+	const struct formal *last = &fs->v[fs->n - 1];
+	size_t i;
+
+	if (!last->result || !last->p.name)
+		return false;
+	for (i = 0; i + 1 < fs->n; i++)
+		if (fs->v[i].result && fs->v[i].p.name &&
+		    strcmp(fs->v[i].p.name, last->p.name) == 0)
+			return true;
+	return false;
+}
+
 static int read_formals(struct lutgen_dwarf *d, const char *function,
 			struct formals *fs, struct common_err *err)
 {
@@ -467,6 +486,11 @@ static int read_formals(struct lutgen_dwarf *d, const char *function,
 		rc = add_formal(d, fs, &c, fb_cfa, err);
 		if (rc)
 			return rc;
+		if (duplicate_result(fs)) {
+			fs->n--;
+			free(fs->v[fs->n].p.name);
+			free(fs->v[fs->n].p.pieces);
+		}
 	}
 	if (r < 0)
 		return common_err_set(err, -EPROTO,
