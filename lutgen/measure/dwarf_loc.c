@@ -376,6 +376,38 @@ static int check_frame_ops(const struct lutgen_dwarf *d,
 
 /* Entry location of argument `f` into f->p.pieces (none when it is not
  * live at entry). */
+/*
+ * Go 1.21 describes some multi-word arguments with pieces repeated
+ * (database/sql.(*DB).queryDC: ctx RBX, RBX, RCX, RCX for a 16-byte
+ * interface; args CFA, CFA, CFA+8, CFA+16 for a 24-byte slice).  Pieces
+ * that add up to more than the type's size and to exactly its size once
+ * the repeats of the piece before are dropped are that mistake.
+ */
+static bool same_piece(const struct lutgen_piece *a,
+		       const struct lutgen_piece *b)
+{
+	return a->kind == b->kind && a->reg == b->reg &&
+	       a->stack_offset == b->stack_offset && a->size == b->size;
+}
+
+static void drop_repeated_pieces(struct lutgen_param *p)
+{
+	uint64_t total = 0, kept = 0;
+	size_t i, n;
+
+	for (i = 0; i < p->npieces; i++) {
+		total += p->pieces[i].size;
+		if (i == 0 || !same_piece(&p->pieces[i], &p->pieces[i - 1]))
+			kept += p->pieces[i].size;
+	}
+	if (total <= p->size || kept != p->size)
+		return;
+	for (i = 1, n = 1; i < p->npieces; i++)
+		if (!same_piece(&p->pieces[i], &p->pieces[n - 1]))
+			p->pieces[n++] = p->pieces[i];
+	p->npieces = n;
+}
+
 static int entry_location(struct lutgen_dwarf *d, const struct formals *fs,
 			  struct formal *f, bool fb_cfa, Dwarf_Die *die,
 			  struct common_err *err)
@@ -403,6 +435,7 @@ static int entry_location(struct lutgen_dwarf *d, const struct formals *fs,
 				     f->p.name, fs->function,
 				     (unsigned long long)fs->lowpc, d->path,
 				     why ? why : "bad location");
+	drop_repeated_pieces(&f->p);
 	return 0;
 }
 

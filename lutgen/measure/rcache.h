@@ -35,7 +35,7 @@
 
 /* Bump when the inspector's readings or the file format change: every
  * cached result becomes a miss. */
-#define LUTGEN_RESULT_FORMAT 2
+#define LUTGEN_RESULT_FORMAT 3
 
 /* Largest result file read back (a bound against a damaged cache). */
 #define LUTGEN_RCACHE_FILE_MAX (64u << 20)
