@@ -64,6 +64,108 @@ static const struct lutgen_go_params lutgen_go_lut0_v2 = {
 	2, lutgen_go_lut0_v2_params
 };
 
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v3_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 4, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v3_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 8, 4 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 12, 4 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 16, 4 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v3_params[] = {
+	{ "c", 4, 1, lutgen_go_lut0_v3_p0 },
+	{ "b", 12, 3, lutgen_go_lut0_v3_p1 },
+};
+/* c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4) */
+static const struct lutgen_go_params lutgen_go_lut0_v3 = {
+	2, lutgen_go_lut0_v3_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v4_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 32, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v4_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 56, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v4_params[] = {
+	{ "c", 8, 1, lutgen_go_lut0_v4_p0 },
+	{ "b", 24, 3, lutgen_go_lut0_v4_p1 },
+};
+/* c:SP+32(8) b:SP+40(8)+SP+48(8)+SP+56(8) */
+static const struct lutgen_go_params lutgen_go_lut0_v4 = {
+	2, lutgen_go_lut0_v4_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v5_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v5_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v5_params[] = {
+	{ "c", 8, 1, lutgen_go_lut0_v5_p0 },
+	{ "b", 24, 3, lutgen_go_lut0_v5_p1 },
+};
+/* c:R3(8) b:R4(8)+R5(8)+R6(8) */
+static const struct lutgen_go_params lutgen_go_lut0_v5 = {
+	2, lutgen_go_lut0_v5_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v6_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v6_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v6_params[] = {
+	{ "c", 8, 1, lutgen_go_lut0_v6_p0 },
+	{ "b", 24, 3, lutgen_go_lut0_v6_p1 },
+};
+/* c:R2(8) b:R3(8)+R4(8)+R5(8) */
+static const struct lutgen_go_params lutgen_go_lut0_v6 = {
+	2, lutgen_go_lut0_v6_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v7_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 10, "X10", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v7_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 11, "X11", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 12, "X12", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 13, "X13", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v7_params[] = {
+	{ "c", 8, 1, lutgen_go_lut0_v7_p0 },
+	{ "b", 24, 3, lutgen_go_lut0_v7_p1 },
+};
+/* c:X10(8) b:X11(8)+X12(8)+X13(8) */
+static const struct lutgen_go_params lutgen_go_lut0_v7 = {
+	2, lutgen_go_lut0_v7_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v8_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut0_v8_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 7, "R7", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut0_v8_params[] = {
+	{ "c", 8, 1, lutgen_go_lut0_v8_p0 },
+	{ "b", 24, 3, lutgen_go_lut0_v8_p1 },
+};
+/* c:R4(8) b:R5(8)+R6(8)+R7(8) */
+static const struct lutgen_go_params lutgen_go_lut0_v8 = {
+	2, lutgen_go_lut0_v8_params
+};
+
 static const struct lutgen_go_range lutgen_go_lut0_amd64[] = {
 	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
@@ -86,13 +188,121 @@ static const struct lutgen_go_range lutgen_go_lut0_arm64[] = {
 	  0, &lutgen_go_lut0_v2, 0 },
 };
 
+static const struct lutgen_go_range lutgen_go_lut0_386[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_arm[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_ppc64le[] = {
+	/* go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)+SP+56(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v4, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v5, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_ppc64[] = {
+	/* go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)+SP+56(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v4, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v5, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_s390x[] = {
+	/* go1.15.15 .. go1.25.12: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v0, 0 },
+	/* go1.26.10 .. go1.27.4: c:R2(8) b:R3(8)+R4(8)+R5(8) */
+	{ { 1, 26, 10, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v6, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_riscv64[] = {
+	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v0, 0 },
+	/* go1.19.8 .. go1.27.4: c:X10(8) b:X11(8)+X12(8)+X13(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v7, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_loong64[] = {
+	/* go1.19.8 .. go1.21.13: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 21, 13, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v0, 0 },
+	/* go1.22.12 .. go1.27.4: c:R4(8) b:R5(8)+R6(8)+R7(8) */
+	{ { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_mips64[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut0_mips[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut0_v3, 0 },
+};
+
 static const struct lutgen_go_arch_ranges lutgen_go_lut0_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 2, lutgen_go_lut0_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 2, lutgen_go_lut0_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut0_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut0_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 2, lutgen_go_lut0_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 2, lutgen_go_lut0_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 2, lutgen_go_lut0_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 2, lutgen_go_lut0_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 2, lutgen_go_lut0_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut0_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut0_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut0_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut0_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut0 = {
-	2, lutgen_go_lut0_arches
+	13, lutgen_go_lut0_arches
 };
 
 int tls_conn_write_params(const char *go_version, const char *goarch,
@@ -107,20 +317,19 @@ int tls_conn_write_params_v(const struct lutgen_go_version *v, enum lutgen_goarc
 	return lutgen_go_lut_params_v(&lutgen_go_lut0, v, goarch, out);
 }
 
-/* ---- tls_conn_read_params: func_params crypto/tls.(*Conn).Read ---- */
+/* ---- tls_conn_write_results: func_results crypto/tls.(*Conn).Write ---- */
 
 static const struct lutgen_go_loc_piece lutgen_go_lut1_v0_p0[] = {
-	{ LUTGEN_GO_LOC_STACK, -1, "", 8, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
 };
 static const struct lutgen_go_loc_piece lutgen_go_lut1_v0_p1[] = {
-	{ LUTGEN_GO_LOC_STACK, -1, "", 16, 8 },
-	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 16 },
 };
 static const struct lutgen_go_param lutgen_go_lut1_v0_params[] = {
-	{ "c", 8, 1, lutgen_go_lut1_v0_p0 },
-	{ "b", 24, 2, lutgen_go_lut1_v0_p1 },
+	{ "~r1", 8, 1, lutgen_go_lut1_v0_p0 },
+	{ "~r2", 16, 1, lutgen_go_lut1_v0_p1 },
 };
-/* c:SP+8(8) b:SP+16(8)+SP+24(8) */
+/* ~r1:SP+40(8) ~r2:SP+48(16) */
 static const struct lutgen_go_params lutgen_go_lut1_v0 = {
 	2, lutgen_go_lut1_v0_params
 };
@@ -131,13 +340,12 @@ static const struct lutgen_go_loc_piece lutgen_go_lut1_v1_p0[] = {
 static const struct lutgen_go_loc_piece lutgen_go_lut1_v1_p1[] = {
 	{ LUTGEN_GO_LOC_REG, 3, "RBX", 0, 8 },
 	{ LUTGEN_GO_LOC_REG, 2, "RCX", 0, 8 },
-	{ LUTGEN_GO_LOC_REG, 5, "RDI", 0, 8 },
 };
 static const struct lutgen_go_param lutgen_go_lut1_v1_params[] = {
-	{ "c", 8, 1, lutgen_go_lut1_v1_p0 },
-	{ "b", 24, 3, lutgen_go_lut1_v1_p1 },
+	{ "~r0", 8, 1, lutgen_go_lut1_v1_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v1_p1 },
 };
-/* c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
+/* ~r0:RAX(8) ~r1:RBX(8)+RCX(8) */
 static const struct lutgen_go_params lutgen_go_lut1_v1 = {
 	2, lutgen_go_lut1_v1_params
 };
@@ -148,200 +356,1276 @@ static const struct lutgen_go_loc_piece lutgen_go_lut1_v2_p0[] = {
 static const struct lutgen_go_loc_piece lutgen_go_lut1_v2_p1[] = {
 	{ LUTGEN_GO_LOC_REG, 1, "R1", 0, 8 },
 	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
-	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
 };
 static const struct lutgen_go_param lutgen_go_lut1_v2_params[] = {
-	{ "c", 8, 1, lutgen_go_lut1_v2_p0 },
-	{ "b", 24, 3, lutgen_go_lut1_v2_p1 },
+	{ "~r0", 8, 1, lutgen_go_lut1_v2_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v2_p1 },
 };
-/* c:R0(8) b:R1(8)+R2(8)+R3(8) */
+/* ~r0:R0(8) ~r1:R1(8)+R2(8) */
 static const struct lutgen_go_params lutgen_go_lut1_v2 = {
 	2, lutgen_go_lut1_v2_params
 };
 
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v3_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 20, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v3_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v3_params[] = {
+	{ "~r1", 4, 1, lutgen_go_lut1_v3_p0 },
+	{ "~r2", 8, 1, lutgen_go_lut1_v3_p1 },
+};
+/* ~r1:SP+20(4) ~r2:SP+24(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v3 = {
+	2, lutgen_go_lut1_v3_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v4_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 20, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v4_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v4_params[] = {
+	{ "~r0", 4, 1, lutgen_go_lut1_v4_p0 },
+	{ "~r1", 8, 1, lutgen_go_lut1_v4_p1 },
+};
+/* ~r0:SP+20(4) ~r1:SP+24(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v4 = {
+	2, lutgen_go_lut1_v4_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v5_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 132, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v5_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 136, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v5_params[] = {
+	{ "~r1", 4, 1, lutgen_go_lut1_v5_p0 },
+	{ "~r2", 8, 1, lutgen_go_lut1_v5_p1 },
+};
+/* ~r1:SP+132(4) ~r2:SP+136(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v5 = {
+	2, lutgen_go_lut1_v5_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v6_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 124, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v6_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 128, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v6_params[] = {
+	{ "~r0", 4, 1, lutgen_go_lut1_v6_p0 },
+	{ "~r1", 8, 1, lutgen_go_lut1_v6_p1 },
+};
+/* ~r0:SP+124(4) ~r1:SP+128(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v6 = {
+	2, lutgen_go_lut1_v6_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v7_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 64, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v7_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 72, 16 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v7_params[] = {
+	{ "~r1", 8, 1, lutgen_go_lut1_v7_p0 },
+	{ "~r2", 16, 1, lutgen_go_lut1_v7_p1 },
+};
+/* ~r1:SP+64(8) ~r2:SP+72(16) */
+static const struct lutgen_go_params lutgen_go_lut1_v7 = {
+	2, lutgen_go_lut1_v7_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v8_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v8_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v8_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut1_v8_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v8_p1 },
+};
+/* ~r0:R3(8) ~r1:R4(8)+R5(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v8 = {
+	2, lutgen_go_lut1_v8_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v9_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v9_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 16 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v9_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut1_v9_p0 },
+	{ "~r1", 16, 1, lutgen_go_lut1_v9_p1 },
+};
+/* ~r0:SP+40(8) ~r1:SP+48(16) */
+static const struct lutgen_go_params lutgen_go_lut1_v9 = {
+	2, lutgen_go_lut1_v9_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v10_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v10_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v10_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut1_v10_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v10_p1 },
+};
+/* ~r0:R2(8) ~r1:R3(8)+R4(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v10 = {
+	2, lutgen_go_lut1_v10_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v11_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 10, "X10", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v11_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 11, "X11", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 12, "X12", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v11_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut1_v11_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v11_p1 },
+};
+/* ~r0:X10(8) ~r1:X11(8)+X12(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v11 = {
+	2, lutgen_go_lut1_v11_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v12_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut1_v12_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut1_v12_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut1_v12_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut1_v12_p1 },
+};
+/* ~r0:R4(8) ~r1:R5(8)+R6(8) */
+static const struct lutgen_go_params lutgen_go_lut1_v12 = {
+	2, lutgen_go_lut1_v12_params
+};
+
 static const struct lutgen_go_range lutgen_go_lut1_amd64[] = {
-	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut1_v0, 0 },
-	/* go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
+	/* go1.19.8 .. go1.27.4: ~r0:RAX(8) ~r1:RBX(8)+RCX(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut1_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut1_arm64[] = {
-	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut1_v0, 0 },
-	/* go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8) */
+	/* go1.19.8 .. go1.27.4: ~r0:R0(8) ~r1:R1(8)+R2(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut1_v2, 0 },
 };
 
+static const struct lutgen_go_range lutgen_go_lut1_386[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_arm[] = {
+	/* go1.15.15: ~r1:SP+132(4) ~r2:SP+136(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v5, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+124(4) ~r1:SP+128(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v6, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_ppc64le[] = {
+	/* go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v7, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_ppc64[] = {
+	/* go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v7, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_s390x[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v0, 0 },
+	/* go1.19.8 .. go1.25.12: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v9, 0 },
+	/* go1.26.10 .. go1.27.4: ~r0:R2(8) ~r1:R3(8)+R4(8) */
+	{ { 1, 26, 10, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v10, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_riscv64[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:X10(8) ~r1:X11(8)+X12(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v11, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_loong64[] = {
+	/* go1.19.8 .. go1.21.13: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 21, 13, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v9, 0 },
+	/* go1.22.12 .. go1.27.4: ~r0:R4(8) ~r1:R5(8)+R6(8) */
+	{ { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v12, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_mips64le[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v9, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_mips64[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v9, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_mipsle[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut1_mips[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut1_v4, 0 },
+};
+
 static const struct lutgen_go_arch_ranges lutgen_go_lut1_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 2, lutgen_go_lut1_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 2, lutgen_go_lut1_arm64 },
+	{ LUTGEN_GOARCH_386, 2, lutgen_go_lut1_386 },
+	{ LUTGEN_GOARCH_ARM, 2, lutgen_go_lut1_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 2, lutgen_go_lut1_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 2, lutgen_go_lut1_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 3, lutgen_go_lut1_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 2, lutgen_go_lut1_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 2, lutgen_go_lut1_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 2, lutgen_go_lut1_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 2, lutgen_go_lut1_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 2, lutgen_go_lut1_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 2, lutgen_go_lut1_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut1 = {
-	2, lutgen_go_lut1_arches
+	13, lutgen_go_lut1_arches
 };
 
-int tls_conn_read_params(const char *go_version, const char *goarch,
+int tls_conn_write_results(const char *go_version, const char *goarch,
 	const struct lutgen_go_params **out)
 {
 	return lutgen_go_lut_params(&lutgen_go_lut1, go_version, goarch, out);
 }
 
-int tls_conn_read_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int tls_conn_write_results_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	const struct lutgen_go_params **out)
 {
 	return lutgen_go_lut_params_v(&lutgen_go_lut1, v, goarch, out);
 }
 
-/* ---- tls_conn_close_params: func_params crypto/tls.(*Conn).Close ---- */
+/* ---- tls_conn_read_params: func_params crypto/tls.(*Conn).Read ---- */
 
 static const struct lutgen_go_loc_piece lutgen_go_lut2_v0_p0[] = {
 	{ LUTGEN_GO_LOC_STACK, -1, "", 8, 8 },
 };
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v0_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 16, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+};
 static const struct lutgen_go_param lutgen_go_lut2_v0_params[] = {
 	{ "c", 8, 1, lutgen_go_lut2_v0_p0 },
+	{ "b", 24, 2, lutgen_go_lut2_v0_p1 },
 };
-/* c:SP+8(8) */
+/* c:SP+8(8) b:SP+16(8)+SP+24(8) */
 static const struct lutgen_go_params lutgen_go_lut2_v0 = {
-	1, lutgen_go_lut2_v0_params
+	2, lutgen_go_lut2_v0_params
 };
 
 static const struct lutgen_go_loc_piece lutgen_go_lut2_v1_p0[] = {
 	{ LUTGEN_GO_LOC_REG, 0, "RAX", 0, 8 },
 };
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v1_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "RBX", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 2, "RCX", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "RDI", 0, 8 },
+};
 static const struct lutgen_go_param lutgen_go_lut2_v1_params[] = {
 	{ "c", 8, 1, lutgen_go_lut2_v1_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v1_p1 },
 };
-/* c:RAX(8) */
+/* c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
 static const struct lutgen_go_params lutgen_go_lut2_v1 = {
-	1, lutgen_go_lut2_v1_params
+	2, lutgen_go_lut2_v1_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v2_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 0, "R0", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v2_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 1, "R1", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v2_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v2_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v2_p1 },
+};
+/* c:R0(8) b:R1(8)+R2(8)+R3(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v2 = {
+	2, lutgen_go_lut2_v2_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v3_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 4, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v3_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 8, 4 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 12, 4 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v3_params[] = {
+	{ "c", 4, 1, lutgen_go_lut2_v3_p0 },
+	{ "b", 12, 2, lutgen_go_lut2_v3_p1 },
+};
+/* c:SP+4(4) b:SP+8(4)+SP+12(4) */
+static const struct lutgen_go_params lutgen_go_lut2_v3 = {
+	2, lutgen_go_lut2_v3_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v4_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 32, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v4_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v4_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v4_p0 },
+	{ "b", 24, 2, lutgen_go_lut2_v4_p1 },
+};
+/* c:SP+32(8) b:SP+40(8)+SP+48(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v4 = {
+	2, lutgen_go_lut2_v4_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v5_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v5_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v5_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v5_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v5_p1 },
+};
+/* c:R3(8) b:R4(8)+R5(8)+R6(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v5 = {
+	2, lutgen_go_lut2_v5_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v6_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v6_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v6_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v6_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v6_p1 },
+};
+/* c:R2(8) b:R3(8)+R4(8)+R5(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v6 = {
+	2, lutgen_go_lut2_v6_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v7_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 10, "X10", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v7_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 11, "X11", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 12, "X12", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 13, "X13", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v7_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v7_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v7_p1 },
+};
+/* c:X10(8) b:X11(8)+X12(8)+X13(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v7 = {
+	2, lutgen_go_lut2_v7_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v8_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut2_v8_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 7, "R7", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut2_v8_params[] = {
+	{ "c", 8, 1, lutgen_go_lut2_v8_p0 },
+	{ "b", 24, 3, lutgen_go_lut2_v8_p1 },
+};
+/* c:R4(8) b:R5(8)+R6(8)+R7(8) */
+static const struct lutgen_go_params lutgen_go_lut2_v8 = {
+	2, lutgen_go_lut2_v8_params
 };
 
 static const struct lutgen_go_range lutgen_go_lut2_amd64[] = {
-	/* go1.15.15: c:SP+8(8) */
+	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut2_v0, 0 },
-	/* go1.19.8 .. go1.27.4: c:RAX(8) */
+	/* go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut2_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut2_arm64[] = {
-	/* go1.15.15: c:SP+8(8) */
+	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  0, &lutgen_go_lut2_v0, 0 },
-	/* go1.19.8 .. go1.27.4: c:R0(8) */
+	/* go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8) */
 	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, &lutgen_go_lut2_v1, 0 },
+	  0, &lutgen_go_lut2_v2, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_386[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_arm[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_ppc64le[] = {
+	/* go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v4, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v5, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_ppc64[] = {
+	/* go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v4, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v5, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_s390x[] = {
+	/* go1.15.15 .. go1.25.12: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v0, 0 },
+	/* go1.26.10 .. go1.27.4: c:R2(8) b:R3(8)+R4(8)+R5(8) */
+	{ { 1, 26, 10, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v6, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_riscv64[] = {
+	/* go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v0, 0 },
+	/* go1.19.8 .. go1.27.4: c:X10(8) b:X11(8)+X12(8)+X13(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v7, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_loong64[] = {
+	/* go1.19.8 .. go1.21.13: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 21, 13, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v0, 0 },
+	/* go1.22.12 .. go1.27.4: c:R4(8) b:R5(8)+R6(8)+R7(8) */
+	{ { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_mips64[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v3, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut2_mips[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut2_v3, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut2_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 2, lutgen_go_lut2_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 2, lutgen_go_lut2_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut2_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut2_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 2, lutgen_go_lut2_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 2, lutgen_go_lut2_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 2, lutgen_go_lut2_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 2, lutgen_go_lut2_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 2, lutgen_go_lut2_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut2_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut2_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut2_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut2_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut2 = {
-	2, lutgen_go_lut2_arches
+	13, lutgen_go_lut2_arches
 };
 
-int tls_conn_close_params(const char *go_version, const char *goarch,
+int tls_conn_read_params(const char *go_version, const char *goarch,
 	const struct lutgen_go_params **out)
 {
 	return lutgen_go_lut_params(&lutgen_go_lut2, go_version, goarch, out);
 }
 
-int tls_conn_close_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int tls_conn_read_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	const struct lutgen_go_params **out)
 {
 	return lutgen_go_lut_params_v(&lutgen_go_lut2, v, goarch, out);
 }
 
-/* ---- tls_conn_conn_offset: struct_offset crypto/tls.Conn conn ---- */
+/* ---- tls_conn_read_results: func_results crypto/tls.(*Conn).Read ---- */
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v0_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v0_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 16 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v0_params[] = {
+	{ "~r1", 8, 1, lutgen_go_lut3_v0_p0 },
+	{ "~r2", 16, 1, lutgen_go_lut3_v0_p1 },
+};
+/* ~r1:SP+40(8) ~r2:SP+48(16) */
+static const struct lutgen_go_params lutgen_go_lut3_v0 = {
+	2, lutgen_go_lut3_v0_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v1_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 0, "RAX", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v1_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "RBX", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 2, "RCX", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v1_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v1_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v1_p1 },
+};
+/* ~r0:RAX(8) ~r1:RBX(8)+RCX(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v1 = {
+	2, lutgen_go_lut3_v1_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v2_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 0, "R0", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v2_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 1, "R1", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v2_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v2_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v2_p1 },
+};
+/* ~r0:R0(8) ~r1:R1(8)+R2(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v2 = {
+	2, lutgen_go_lut3_v2_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v3_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 20, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v3_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v3_params[] = {
+	{ "~r1", 4, 1, lutgen_go_lut3_v3_p0 },
+	{ "~r2", 8, 1, lutgen_go_lut3_v3_p1 },
+};
+/* ~r1:SP+20(4) ~r2:SP+24(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v3 = {
+	2, lutgen_go_lut3_v3_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v4_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 20, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v4_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 24, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v4_params[] = {
+	{ "~r0", 4, 1, lutgen_go_lut3_v4_p0 },
+	{ "~r1", 8, 1, lutgen_go_lut3_v4_p1 },
+};
+/* ~r0:SP+20(4) ~r1:SP+24(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v4 = {
+	2, lutgen_go_lut3_v4_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v5_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 64, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v5_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 68, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v5_params[] = {
+	{ "~r1", 4, 1, lutgen_go_lut3_v5_p0 },
+	{ "~r2", 8, 1, lutgen_go_lut3_v5_p1 },
+};
+/* ~r1:SP+64(4) ~r2:SP+68(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v5 = {
+	2, lutgen_go_lut3_v5_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v6_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 68, 4 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v6_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 72, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v6_params[] = {
+	{ "~r0", 4, 1, lutgen_go_lut3_v6_p0 },
+	{ "~r1", 8, 1, lutgen_go_lut3_v6_p1 },
+};
+/* ~r0:SP+68(4) ~r1:SP+72(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v6 = {
+	2, lutgen_go_lut3_v6_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v7_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 64, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v7_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 72, 16 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v7_params[] = {
+	{ "~r1", 8, 1, lutgen_go_lut3_v7_p0 },
+	{ "~r2", 16, 1, lutgen_go_lut3_v7_p1 },
+};
+/* ~r1:SP+64(8) ~r2:SP+72(16) */
+static const struct lutgen_go_params lutgen_go_lut3_v7 = {
+	2, lutgen_go_lut3_v7_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v8_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v8_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v8_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v8_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v8_p1 },
+};
+/* ~r0:R3(8) ~r1:R4(8)+R5(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v8 = {
+	2, lutgen_go_lut3_v8_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v9_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 40, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v9_p1[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 48, 16 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v9_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v9_p0 },
+	{ "~r1", 16, 1, lutgen_go_lut3_v9_p1 },
+};
+/* ~r0:SP+40(8) ~r1:SP+48(16) */
+static const struct lutgen_go_params lutgen_go_lut3_v9 = {
+	2, lutgen_go_lut3_v9_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v10_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v10_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v10_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v10_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v10_p1 },
+};
+/* ~r0:R2(8) ~r1:R3(8)+R4(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v10 = {
+	2, lutgen_go_lut3_v10_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v11_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 10, "X10", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v11_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 11, "X11", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 12, "X12", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v11_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v11_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v11_p1 },
+};
+/* ~r0:X10(8) ~r1:X11(8)+X12(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v11 = {
+	2, lutgen_go_lut3_v11_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v12_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_loc_piece lutgen_go_lut3_v12_p1[] = {
+	{ LUTGEN_GO_LOC_REG, 5, "R5", 0, 8 },
+	{ LUTGEN_GO_LOC_REG, 6, "R6", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut3_v12_params[] = {
+	{ "~r0", 8, 1, lutgen_go_lut3_v12_p0 },
+	{ "~r1", 16, 2, lutgen_go_lut3_v12_p1 },
+};
+/* ~r0:R4(8) ~r1:R5(8)+R6(8) */
+static const struct lutgen_go_params lutgen_go_lut3_v12 = {
+	2, lutgen_go_lut3_v12_params
+};
 
 static const struct lutgen_go_range lutgen_go_lut3_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:RAX(8) ~r1:RBX(8)+RCX(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  0, &lutgen_go_lut3_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut3_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:R0(8) ~r1:R1(8)+R2(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  0, &lutgen_go_lut3_v2, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_386[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_arm[] = {
+	/* go1.15.15: ~r1:SP+64(4) ~r2:SP+68(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v5, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+68(4) ~r1:SP+72(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v6, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_ppc64le[] = {
+	/* go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v7, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_ppc64[] = {
+	/* go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v7, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v8, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_s390x[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.25.12: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v9, 0 },
+	/* go1.26.10 .. go1.27.4: ~r0:R2(8) ~r1:R3(8)+R4(8) */
+	{ { 1, 26, 10, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v10, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_riscv64[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:X10(8) ~r1:X11(8)+X12(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v11, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_loong64[] = {
+	/* go1.19.8 .. go1.21.13: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 21, 13, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v9, 0 },
+	/* go1.22.12 .. go1.27.4: ~r0:R4(8) ~r1:R5(8)+R6(8) */
+	{ { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v12, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_mips64le[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v9, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_mips64[] = {
+	/* go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v0, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v9, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_mipsle[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut3_mips[] = {
+	/* go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v3, 0 },
+	/* go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut3_v4, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut3_arches[] = {
-	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut3_amd64 },
-	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut3_arm64 },
+	{ LUTGEN_GOARCH_AMD64, 2, lutgen_go_lut3_amd64 },
+	{ LUTGEN_GOARCH_ARM64, 2, lutgen_go_lut3_arm64 },
+	{ LUTGEN_GOARCH_386, 2, lutgen_go_lut3_386 },
+	{ LUTGEN_GOARCH_ARM, 2, lutgen_go_lut3_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 2, lutgen_go_lut3_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 2, lutgen_go_lut3_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 3, lutgen_go_lut3_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 2, lutgen_go_lut3_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 2, lutgen_go_lut3_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 2, lutgen_go_lut3_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 2, lutgen_go_lut3_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 2, lutgen_go_lut3_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 2, lutgen_go_lut3_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut3 = {
-	2, lutgen_go_lut3_arches
+	13, lutgen_go_lut3_arches
 };
 
-int tls_conn_conn_offset(const char *go_version, const char *goarch, uint64_t *out)
+int tls_conn_read_results(const char *go_version, const char *goarch,
+	const struct lutgen_go_params **out)
 {
-	return lutgen_go_lut_u64(&lutgen_go_lut3, go_version, goarch, out);
+	return lutgen_go_lut_params(&lutgen_go_lut3, go_version, goarch, out);
 }
 
-int tls_conn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
-	uint64_t *out)
+int tls_conn_read_results_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	const struct lutgen_go_params **out)
 {
-	return lutgen_go_lut_u64_v(&lutgen_go_lut3, v, goarch, out);
+	return lutgen_go_lut_params_v(&lutgen_go_lut3, v, goarch, out);
 }
 
-/* ---- tcpconn_conn_offset: struct_offset net.TCPConn conn ---- */
+/* ---- tls_conn_close_params: func_params crypto/tls.(*Conn).Close ---- */
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v0_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 8, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v0_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v0_p0 },
+};
+/* c:SP+8(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v0 = {
+	1, lutgen_go_lut4_v0_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v1_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 0, "RAX", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v1_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v1_p0 },
+};
+/* c:RAX(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v1 = {
+	1, lutgen_go_lut4_v1_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v2_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 4, 4 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v2_params[] = {
+	{ "c", 4, 1, lutgen_go_lut4_v2_p0 },
+};
+/* c:SP+4(4) */
+static const struct lutgen_go_params lutgen_go_lut4_v2 = {
+	1, lutgen_go_lut4_v2_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v3_p0[] = {
+	{ LUTGEN_GO_LOC_STACK, -1, "", 32, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v3_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v3_p0 },
+};
+/* c:SP+32(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v3 = {
+	1, lutgen_go_lut4_v3_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v4_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 3, "R3", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v4_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v4_p0 },
+};
+/* c:R3(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v4 = {
+	1, lutgen_go_lut4_v4_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v5_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 2, "R2", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v5_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v5_p0 },
+};
+/* c:R2(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v5 = {
+	1, lutgen_go_lut4_v5_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v6_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 10, "X10", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v6_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v6_p0 },
+};
+/* c:X10(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v6 = {
+	1, lutgen_go_lut4_v6_params
+};
+
+static const struct lutgen_go_loc_piece lutgen_go_lut4_v7_p0[] = {
+	{ LUTGEN_GO_LOC_REG, 4, "R4", 0, 8 },
+};
+static const struct lutgen_go_param lutgen_go_lut4_v7_params[] = {
+	{ "c", 8, 1, lutgen_go_lut4_v7_p0 },
+};
+/* c:R4(8) */
+static const struct lutgen_go_params lutgen_go_lut4_v7 = {
+	1, lutgen_go_lut4_v7_params
+};
 
 static const struct lutgen_go_range lutgen_go_lut4_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15: c:SP+8(8) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+	/* go1.19.8 .. go1.27.4: c:RAX(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  0, &lutgen_go_lut4_v1, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut4_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15: c:SP+8(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+	/* go1.19.8 .. go1.27.4: c:R0(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v1, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_386[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  0, &lutgen_go_lut4_v2, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_arm[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v2, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_ppc64le[] = {
+	/* go1.15.15: c:SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v3, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_ppc64[] = {
+	/* go1.15.15: c:SP+32(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v3, 0 },
+	/* go1.19.8 .. go1.27.4: c:R3(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v4, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_s390x[] = {
+	/* go1.15.15 .. go1.25.12: c:SP+8(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 25, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+	/* go1.26.10 .. go1.27.4: c:R2(8) */
+	{ { 1, 26, 10, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v5, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_riscv64[] = {
+	/* go1.15.15: c:SP+8(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+	/* go1.19.8 .. go1.27.4: c:X10(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v6, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_loong64[] = {
+	/* go1.19.8 .. go1.21.13: c:SP+8(8) */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 21, 13, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+	/* go1.22.12 .. go1.27.4: c:R4(8) */
+	{ { 1, 22, 12, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v7, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_mips64[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+8(8) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v0, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v2, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut4_mips[] = {
+	/* go1.15.15 .. go1.27.4: c:SP+4(4) */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, &lutgen_go_lut4_v2, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut4_arches[] = {
-	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut4_amd64 },
-	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut4_arm64 },
+	{ LUTGEN_GOARCH_AMD64, 2, lutgen_go_lut4_amd64 },
+	{ LUTGEN_GOARCH_ARM64, 2, lutgen_go_lut4_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut4_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut4_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 2, lutgen_go_lut4_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 2, lutgen_go_lut4_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 2, lutgen_go_lut4_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 2, lutgen_go_lut4_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 2, lutgen_go_lut4_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut4_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut4_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut4_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut4_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut4 = {
-	2, lutgen_go_lut4_arches
+	13, lutgen_go_lut4_arches
 };
 
-int tcpconn_conn_offset(const char *go_version, const char *goarch, uint64_t *out)
+int tls_conn_close_params(const char *go_version, const char *goarch,
+	const struct lutgen_go_params **out)
 {
-	return lutgen_go_lut_u64(&lutgen_go_lut4, go_version, goarch, out);
+	return lutgen_go_lut_params(&lutgen_go_lut4, go_version, goarch, out);
 }
 
-int tcpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
-	uint64_t *out)
+int tls_conn_close_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	const struct lutgen_go_params **out)
 {
-	return lutgen_go_lut_u64_v(&lutgen_go_lut4, v, goarch, out);
+	return lutgen_go_lut_params_v(&lutgen_go_lut4, v, goarch, out);
 }
 
-/* ---- conn_fd_offset: struct_offset net.conn fd ---- */
+/* ---- tls_conn_conn_offset: struct_offset crypto/tls.Conn conn ---- */
 
 static const struct lutgen_go_range lutgen_go_lut5_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
@@ -357,27 +1641,115 @@ static const struct lutgen_go_range lutgen_go_lut5_arm64[] = {
 	  0, NULL, 0 },
 };
 
+static const struct lutgen_go_range lutgen_go_lut5_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut5_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
 static const struct lutgen_go_arch_ranges lutgen_go_lut5_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut5_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut5_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut5_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut5_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut5_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut5_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut5_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut5_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut5_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut5_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut5_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut5_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut5_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut5 = {
-	2, lutgen_go_lut5_arches
+	13, lutgen_go_lut5_arches
 };
 
-int conn_fd_offset(const char *go_version, const char *goarch, uint64_t *out)
+int tls_conn_conn_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut5, go_version, goarch, out);
 }
 
-int conn_fd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int tls_conn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut5, v, goarch, out);
 }
 
-/* ---- netfd_pfd_offset: struct_offset net.netFD pfd ---- */
+/* ---- tcpconn_conn_offset: struct_offset net.TCPConn conn ---- */
 
 static const struct lutgen_go_range lutgen_go_lut6_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
@@ -393,207 +1765,735 @@ static const struct lutgen_go_range lutgen_go_lut6_arm64[] = {
 	  0, NULL, 0 },
 };
 
+static const struct lutgen_go_range lutgen_go_lut6_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut6_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
 static const struct lutgen_go_arch_ranges lutgen_go_lut6_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut6_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut6_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut6_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut6_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut6_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut6_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut6_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut6_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut6_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut6_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut6_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut6_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut6_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut6 = {
-	2, lutgen_go_lut6_arches
+	13, lutgen_go_lut6_arches
 };
 
-int netfd_pfd_offset(const char *go_version, const char *goarch, uint64_t *out)
+int tcpconn_conn_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut6, go_version, goarch, out);
 }
 
-int netfd_pfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int tcpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut6, v, goarch, out);
 }
 
-/* ---- poll_fd_sysfd_offset: struct_offset internal/poll.FD Sysfd ---- */
+/* ---- conn_fd_offset: struct_offset net.conn fd ---- */
 
 static const struct lutgen_go_range lutgen_go_lut7_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 16 */
+	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  16, NULL, 0 },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut7_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 16 */
+	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  16, NULL, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut7_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut7_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut7_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut7_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut7_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut7_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut7_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut7_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut7_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut7_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut7_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut7_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut7_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut7_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut7_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut7 = {
-	2, lutgen_go_lut7_arches
+	13, lutgen_go_lut7_arches
 };
 
-int poll_fd_sysfd_offset(const char *go_version, const char *goarch, uint64_t *out)
+int conn_fd_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut7, go_version, goarch, out);
 }
 
-int poll_fd_sysfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int conn_fd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut7, v, goarch, out);
 }
 
-/* ---- netfd_laddr_offset: struct_offset net.netFD laddr ---- */
+/* ---- netfd_pfd_offset: struct_offset net.netFD pfd ---- */
 
 static const struct lutgen_go_range lutgen_go_lut8_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 96 */
+	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  96, NULL, 0 },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut8_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 96 */
+	/* go1.15.15 .. go1.27.4: 0 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  96, NULL, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut8_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut8_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut8_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut8_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut8_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut8_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut8_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut8_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut8_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut8_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut8_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut8_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut8_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut8_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut8_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut8 = {
-	2, lutgen_go_lut8_arches
+	13, lutgen_go_lut8_arches
 };
 
-int netfd_laddr_offset(const char *go_version, const char *goarch, uint64_t *out)
+int netfd_pfd_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut8, go_version, goarch, out);
 }
 
-int netfd_laddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int netfd_pfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut8, v, goarch, out);
 }
 
-/* ---- netfd_raddr_offset: struct_offset net.netFD raddr ---- */
+/* ---- poll_fd_sysfd_offset: struct_offset internal/poll.FD Sysfd ---- */
 
 static const struct lutgen_go_range lutgen_go_lut9_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 112 */
+	/* go1.15.15 .. go1.27.4: 16 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  112, NULL, 0 },
+	  16, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut9_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 112 */
+	/* go1.15.15 .. go1.27.4: 16 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  112, NULL, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_386[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_arm[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 16 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut9_mips[] = {
+	/* go1.15.15 .. go1.27.4: 16 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  16, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut9_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut9_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut9_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut9_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut9_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut9_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut9_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut9_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut9_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut9_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut9_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut9_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut9_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut9_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut9 = {
-	2, lutgen_go_lut9_arches
+	13, lutgen_go_lut9_arches
 };
 
-int netfd_raddr_offset(const char *go_version, const char *goarch, uint64_t *out)
+int poll_fd_sysfd_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut9, go_version, goarch, out);
 }
 
-int netfd_raddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int poll_fd_sysfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut9, v, goarch, out);
 }
 
-/* ---- tcpaddr_ip_offset: struct_offset net.TCPAddr IP ---- */
+/* ---- netfd_laddr_offset: struct_offset net.netFD laddr ---- */
 
 static const struct lutgen_go_range lutgen_go_lut10_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15 .. go1.27.4: 96 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  96, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut10_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 0 */
+	/* go1.15.15 .. go1.27.4: 96 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  0, NULL, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_386[] = {
+	/* go1.15.15 .. go1.27.4: 60 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  60, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_arm[] = {
+	/* go1.15.15 .. go1.27.4: 60 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  60, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 96 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 96 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  96, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 60 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  60, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut10_mips[] = {
+	/* go1.15.15 .. go1.27.4: 60 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  60, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut10_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut10_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut10_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut10_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut10_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut10_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut10_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut10_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut10_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut10_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut10_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut10_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut10_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut10_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut10 = {
-	2, lutgen_go_lut10_arches
+	13, lutgen_go_lut10_arches
 };
 
-int tcpaddr_ip_offset(const char *go_version, const char *goarch, uint64_t *out)
+int netfd_laddr_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut10, go_version, goarch, out);
 }
 
-int tcpaddr_ip_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int netfd_laddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut10, v, goarch, out);
 }
 
-/* ---- tcpaddr_port_offset: struct_offset net.TCPAddr Port ---- */
+/* ---- netfd_raddr_offset: struct_offset net.netFD raddr ---- */
 
 static const struct lutgen_go_range lutgen_go_lut11_amd64[] = {
-	/* go1.15.15 .. go1.27.4: 24 */
+	/* go1.15.15 .. go1.27.4: 112 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  24, NULL, 0 },
+	  112, NULL, 0 },
 };
 
 static const struct lutgen_go_range lutgen_go_lut11_arm64[] = {
-	/* go1.15.15 .. go1.27.4: 24 */
+	/* go1.15.15 .. go1.27.4: 112 */
 	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
 	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
-	  24, NULL, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_386[] = {
+	/* go1.15.15 .. go1.27.4: 68 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  68, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_arm[] = {
+	/* go1.15.15 .. go1.27.4: 68 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  68, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 112 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 112 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  112, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 68 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  68, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut11_mips[] = {
+	/* go1.15.15 .. go1.27.4: 68 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  68, NULL, 0 },
 };
 
 static const struct lutgen_go_arch_ranges lutgen_go_lut11_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut11_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut11_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut11_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut11_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut11_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut11_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut11_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut11_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut11_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut11_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut11_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut11_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut11_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut11 = {
-	2, lutgen_go_lut11_arches
+	13, lutgen_go_lut11_arches
 };
 
-int tcpaddr_port_offset(const char *go_version, const char *goarch, uint64_t *out)
+int netfd_raddr_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
 	return lutgen_go_lut_u64(&lutgen_go_lut11, go_version, goarch, out);
 }
 
-int tcpaddr_port_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+int netfd_raddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
 	return lutgen_go_lut_u64_v(&lutgen_go_lut11, v, goarch, out);
 }
 
-/* ---- udpconn_conn_offset: struct_offset net.UDPConn conn ---- */
+/* ---- tcpaddr_ip_offset: struct_offset net.TCPAddr IP ---- */
 
 static const struct lutgen_go_range lutgen_go_lut12_amd64[] = {
 	/* go1.15.15 .. go1.27.4: 0 */
@@ -609,24 +2509,360 @@ static const struct lutgen_go_range lutgen_go_lut12_arm64[] = {
 	  0, NULL, 0 },
 };
 
+static const struct lutgen_go_range lutgen_go_lut12_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut12_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
 static const struct lutgen_go_arch_ranges lutgen_go_lut12_arches[] = {
 	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut12_amd64 },
 	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut12_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut12_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut12_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut12_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut12_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut12_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut12_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut12_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut12_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut12_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut12_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut12_mips },
 };
 
 static const struct lutgen_go_lut lutgen_go_lut12 = {
-	2, lutgen_go_lut12_arches
+	13, lutgen_go_lut12_arches
+};
+
+int tcpaddr_ip_offset(const char *go_version, const char *goarch, uint64_t *out)
+{
+	return lutgen_go_lut_u64(&lutgen_go_lut12, go_version, goarch, out);
+}
+
+int tcpaddr_ip_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	uint64_t *out)
+{
+	return lutgen_go_lut_u64_v(&lutgen_go_lut12, v, goarch, out);
+}
+
+/* ---- tcpaddr_port_offset: struct_offset net.TCPAddr Port ---- */
+
+static const struct lutgen_go_range lutgen_go_lut13_amd64[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_arm64[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_386[] = {
+	/* go1.15.15 .. go1.27.4: 12 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  12, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_arm[] = {
+	/* go1.15.15 .. go1.27.4: 12 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  12, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 24 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 24 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  24, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 12 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  12, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut13_mips[] = {
+	/* go1.15.15 .. go1.27.4: 12 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  12, NULL, 0 },
+};
+
+static const struct lutgen_go_arch_ranges lutgen_go_lut13_arches[] = {
+	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut13_amd64 },
+	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut13_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut13_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut13_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut13_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut13_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut13_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut13_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut13_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut13_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut13_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut13_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut13_mips },
+};
+
+static const struct lutgen_go_lut lutgen_go_lut13 = {
+	13, lutgen_go_lut13_arches
+};
+
+int tcpaddr_port_offset(const char *go_version, const char *goarch, uint64_t *out)
+{
+	return lutgen_go_lut_u64(&lutgen_go_lut13, go_version, goarch, out);
+}
+
+int tcpaddr_port_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	uint64_t *out)
+{
+	return lutgen_go_lut_u64_v(&lutgen_go_lut13, v, goarch, out);
+}
+
+/* ---- udpconn_conn_offset: struct_offset net.UDPConn conn ---- */
+
+static const struct lutgen_go_range lutgen_go_lut14_amd64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_arm64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_386[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_arm[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_ppc64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_ppc64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_s390x[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_riscv64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_loong64[] = {
+	/* go1.19.8 .. go1.27.4: 0 */
+	{ { 1, 19, 8, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_mips64le[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_mips64[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_mipsle[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_range lutgen_go_lut14_mips[] = {
+	/* go1.15.15 .. go1.27.4: 0 */
+	{ { 1, 15, 15, LUTGEN_GO_PRE_NONE, 0 },
+	  { 1, 27, 4, LUTGEN_GO_PRE_NONE, 0 },
+	  0, NULL, 0 },
+};
+
+static const struct lutgen_go_arch_ranges lutgen_go_lut14_arches[] = {
+	{ LUTGEN_GOARCH_AMD64, 1, lutgen_go_lut14_amd64 },
+	{ LUTGEN_GOARCH_ARM64, 1, lutgen_go_lut14_arm64 },
+	{ LUTGEN_GOARCH_386, 1, lutgen_go_lut14_386 },
+	{ LUTGEN_GOARCH_ARM, 1, lutgen_go_lut14_arm },
+	{ LUTGEN_GOARCH_PPC64LE, 1, lutgen_go_lut14_ppc64le },
+	{ LUTGEN_GOARCH_PPC64, 1, lutgen_go_lut14_ppc64 },
+	{ LUTGEN_GOARCH_S390X, 1, lutgen_go_lut14_s390x },
+	{ LUTGEN_GOARCH_RISCV64, 1, lutgen_go_lut14_riscv64 },
+	{ LUTGEN_GOARCH_LOONG64, 1, lutgen_go_lut14_loong64 },
+	{ LUTGEN_GOARCH_MIPS64LE, 1, lutgen_go_lut14_mips64le },
+	{ LUTGEN_GOARCH_MIPS64, 1, lutgen_go_lut14_mips64 },
+	{ LUTGEN_GOARCH_MIPSLE, 1, lutgen_go_lut14_mipsle },
+	{ LUTGEN_GOARCH_MIPS, 1, lutgen_go_lut14_mips },
+};
+
+static const struct lutgen_go_lut lutgen_go_lut14 = {
+	13, lutgen_go_lut14_arches
 };
 
 int udpconn_conn_offset(const char *go_version, const char *goarch, uint64_t *out)
 {
-	return lutgen_go_lut_u64(&lutgen_go_lut12, go_version, goarch, out);
+	return lutgen_go_lut_u64(&lutgen_go_lut14, go_version, goarch, out);
 }
 
 int udpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	uint64_t *out)
 {
-	return lutgen_go_lut_u64_v(&lutgen_go_lut12, v, goarch, out);
+	return lutgen_go_lut_u64_v(&lutgen_go_lut14, v, goarch, out);
 }
 
 static const struct lutgen_go_lookup_desc lutgen_go_lookups_gotls[] = {
@@ -635,69 +2871,79 @@ static const struct lutgen_go_lookup_desc lutgen_go_lookups_gotls[] = {
 	  NULL, NULL, tls_conn_write_params, tls_conn_write_params_v,
 	  &lutgen_go_lut0, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
+	{ "tls_conn_write_results", "Where n (int) and err (error) of crypto/tls.(*Conn).Write are at its return instructions.",
+	  LUTGEN_GO_LOOKUP_PARAMS, "func_results crypto/tls.(*Conn).Write",
+	  NULL, NULL, tls_conn_write_results, tls_conn_write_results_v,
+	  &lutgen_go_lut1, NULL, NULL, NULL, NULL, NULL,
+	  NULL, NULL },
 	{ "tls_conn_read_params", "Where c (*tls.Conn) and b ([]byte) of crypto/tls.(*Conn).Read are at its entry: read the plaintext from b at the return.",
 	  LUTGEN_GO_LOOKUP_PARAMS, "func_params crypto/tls.(*Conn).Read",
 	  NULL, NULL, tls_conn_read_params, tls_conn_read_params_v,
-	  &lutgen_go_lut1, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut2, NULL, NULL, NULL, NULL, NULL,
+	  NULL, NULL },
+	{ "tls_conn_read_results", "Where n (int) and err (error: type word, data word) of crypto/tls.(*Conn).Read are at its return instructions: how much plaintext b holds.",
+	  LUTGEN_GO_LOOKUP_PARAMS, "func_results crypto/tls.(*Conn).Read",
+	  NULL, NULL, tls_conn_read_results, tls_conn_read_results_v,
+	  &lutgen_go_lut3, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "tls_conn_close_params", "Where c (*tls.Conn) of crypto/tls.(*Conn).Close is at its entry.",
 	  LUTGEN_GO_LOOKUP_PARAMS, "func_params crypto/tls.(*Conn).Close",
 	  NULL, NULL, tls_conn_close_params, tls_conn_close_params_v,
-	  &lutgen_go_lut2, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut4, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "tls_conn_conn_offset", "Byte offset of conn (net.Conn interface: itab, data) in crypto/tls.Conn; data is the *net.TCPConn.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset crypto/tls.Conn conn",
 	  tls_conn_conn_offset, tls_conn_conn_offset_v, NULL, NULL,
-	  &lutgen_go_lut3, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut5, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "tcpconn_conn_offset", "Byte offset of the embedded net.conn in net.TCPConn.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.TCPConn conn",
 	  tcpconn_conn_offset, tcpconn_conn_offset_v, NULL, NULL,
-	  &lutgen_go_lut4, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut6, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "conn_fd_offset", "Byte offset of fd (*net.netFD) in net.conn.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.conn fd",
 	  conn_fd_offset, conn_fd_offset_v, NULL, NULL,
-	  &lutgen_go_lut5, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut7, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "netfd_pfd_offset", "Byte offset of pfd (internal/poll.FD) in net.netFD.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.netFD pfd",
 	  netfd_pfd_offset, netfd_pfd_offset_v, NULL, NULL,
-	  &lutgen_go_lut6, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut8, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "poll_fd_sysfd_offset", "Byte offset of Sysfd (int, the file descriptor) in internal/poll.FD.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset internal/poll.FD Sysfd",
 	  poll_fd_sysfd_offset, poll_fd_sysfd_offset_v, NULL, NULL,
-	  &lutgen_go_lut7, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut9, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "netfd_laddr_offset", "Byte offset of laddr (net.Addr interface; data is a *net.TCPAddr for TCP) in net.netFD.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.netFD laddr",
 	  netfd_laddr_offset, netfd_laddr_offset_v, NULL, NULL,
-	  &lutgen_go_lut8, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut10, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "netfd_raddr_offset", "Byte offset of raddr (net.Addr interface; data is a *net.TCPAddr for TCP) in net.netFD.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.netFD raddr",
 	  netfd_raddr_offset, netfd_raddr_offset_v, NULL, NULL,
-	  &lutgen_go_lut9, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut11, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "tcpaddr_ip_offset", "Byte offset of IP (net.IP slice: 4 or 16 bytes) in net.TCPAddr.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.TCPAddr IP",
 	  tcpaddr_ip_offset, tcpaddr_ip_offset_v, NULL, NULL,
-	  &lutgen_go_lut10, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut12, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "tcpaddr_port_offset", "Byte offset of Port (int) in net.TCPAddr.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.TCPAddr Port",
 	  tcpaddr_port_offset, tcpaddr_port_offset_v, NULL, NULL,
-	  &lutgen_go_lut11, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut13, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 	{ "udpconn_conn_offset", "Byte offset of the embedded net.conn in net.UDPConn.",
 	  LUTGEN_GO_LOOKUP_U64, "struct_offset net.UDPConn conn",
 	  udpconn_conn_offset, udpconn_conn_offset_v, NULL, NULL,
-	  &lutgen_go_lut12, NULL, NULL, NULL, NULL, NULL,
+	  &lutgen_go_lut14, NULL, NULL, NULL, NULL, NULL,
 	  NULL, NULL },
 };
 
 const struct lutgen_go_table_desc lutgen_go_table_gotls = {
 	"gotls", "crypto/tls.Conn I/O arguments and the path from a *tls.Conn to its socket and addresses.", "go1.27.4",
-	13, lutgen_go_lookups_gotls, NULL, 0
+	15, lutgen_go_lookups_gotls, NULL, 0
 };

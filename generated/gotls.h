@@ -34,6 +34,39 @@
  *   arm64:
  *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
  *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   386:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   arm:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   ppc64le:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   ppc64:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   s390x:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   riscv64:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   loong64:
+ *     go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4 go1.25.12
+ *     go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   mips64le:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   mips64:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   mipsle:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
+ *   mips:
+ *     go1.15.15 go1.19.8 go1.21.13 go1.22.12 go1.23.5 go1.24.4
+ *     go1.25.12 go1.26.10 go1.26.11 go1.27.3 go1.27.4
  */
 #ifndef LUTGEN_GO_TABLE_GOTLS_H
 #define LUTGEN_GO_TABLE_GOTLS_H
@@ -59,10 +92,64 @@ extern const struct lutgen_go_table_desc lutgen_go_table_gotls;
  *   amd64 go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)
  *   arm64 go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
  *   arm64 go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8)
+ *   386 go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4)
+ *   arm go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4)
+ *   ppc64le go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)+SP+56(8)
+ *   ppc64le go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8)
+ *   ppc64 go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)+SP+56(8)
+ *   ppc64 go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8)
+ *   s390x go1.15.15 .. go1.25.12: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
+ *   s390x go1.26.10 .. go1.27.4: c:R2(8) b:R3(8)+R4(8)+R5(8)
+ *   riscv64 go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
+ *   riscv64 go1.19.8 .. go1.27.4: c:X10(8) b:X11(8)+X12(8)+X13(8)
+ *   loong64 go1.19.8 .. go1.21.13: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
+ *   loong64 go1.22.12 .. go1.27.4: c:R4(8) b:R5(8)+R6(8)+R7(8)
+ *   mips64le go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
+ *   mips64 go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)+SP+32(8)
+ *   mipsle go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4)
+ *   mips go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)+SP+16(4)
  */
 int tls_conn_write_params(const char *go_version, const char *goarch,
 	const struct lutgen_go_params **out);
 int tls_conn_write_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	const struct lutgen_go_params **out);
+
+/*
+ * tls_conn_write_results - Where n (int) and err (error) of
+ * crypto/tls.(*Conn).Write are at its return instructions.
+ * Measures func_results crypto/tls.(*Conn).Write.
+ * Measured ranges (first .. last measured version: value):
+ *   amd64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   amd64 go1.19.8 .. go1.27.4: ~r0:RAX(8) ~r1:RBX(8)+RCX(8)
+ *   arm64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   arm64 go1.19.8 .. go1.27.4: ~r0:R0(8) ~r1:R1(8)+R2(8)
+ *   386 go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   386 go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ *   arm go1.15.15: ~r1:SP+132(4) ~r2:SP+136(8)
+ *   arm go1.19.8 .. go1.27.4: ~r0:SP+124(4) ~r1:SP+128(8)
+ *   ppc64le go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16)
+ *   ppc64le go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8)
+ *   ppc64 go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16)
+ *   ppc64 go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8)
+ *   s390x go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   s390x go1.19.8 .. go1.25.12: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   s390x go1.26.10 .. go1.27.4: ~r0:R2(8) ~r1:R3(8)+R4(8)
+ *   riscv64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   riscv64 go1.19.8 .. go1.27.4: ~r0:X10(8) ~r1:X11(8)+X12(8)
+ *   loong64 go1.19.8 .. go1.21.13: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   loong64 go1.22.12 .. go1.27.4: ~r0:R4(8) ~r1:R5(8)+R6(8)
+ *   mips64le go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   mips64le go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   mips64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   mips64 go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   mipsle go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   mipsle go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ *   mips go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   mips go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ */
+int tls_conn_write_results(const char *go_version, const char *goarch,
+	const struct lutgen_go_params **out);
+int tls_conn_write_results_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	const struct lutgen_go_params **out);
 
 /*
@@ -75,10 +162,65 @@ int tls_conn_write_params_v(const struct lutgen_go_version *v, enum lutgen_goarc
  *   amd64 go1.19.8 .. go1.27.4: c:RAX(8) b:RBX(8)+RCX(8)+RDI(8)
  *   arm64 go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)
  *   arm64 go1.19.8 .. go1.27.4: c:R0(8) b:R1(8)+R2(8)+R3(8)
+ *   386 go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)
+ *   arm go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)
+ *   ppc64le go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)
+ *   ppc64le go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8)
+ *   ppc64 go1.15.15: c:SP+32(8) b:SP+40(8)+SP+48(8)
+ *   ppc64 go1.19.8 .. go1.27.4: c:R3(8) b:R4(8)+R5(8)+R6(8)
+ *   s390x go1.15.15 .. go1.25.12: c:SP+8(8) b:SP+16(8)+SP+24(8)
+ *   s390x go1.26.10 .. go1.27.4: c:R2(8) b:R3(8)+R4(8)+R5(8)
+ *   riscv64 go1.15.15: c:SP+8(8) b:SP+16(8)+SP+24(8)
+ *   riscv64 go1.19.8 .. go1.27.4: c:X10(8) b:X11(8)+X12(8)+X13(8)
+ *   loong64 go1.19.8 .. go1.21.13: c:SP+8(8) b:SP+16(8)+SP+24(8)
+ *   loong64 go1.22.12 .. go1.27.4: c:R4(8) b:R5(8)+R6(8)+R7(8)
+ *   mips64le go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)
+ *   mips64 go1.15.15 .. go1.27.4: c:SP+8(8) b:SP+16(8)+SP+24(8)
+ *   mipsle go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)
+ *   mips go1.15.15 .. go1.27.4: c:SP+4(4) b:SP+8(4)+SP+12(4)
  */
 int tls_conn_read_params(const char *go_version, const char *goarch,
 	const struct lutgen_go_params **out);
 int tls_conn_read_params_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
+	const struct lutgen_go_params **out);
+
+/*
+ * tls_conn_read_results - Where n (int) and err (error: type word,
+ * data word) of crypto/tls.(*Conn).Read are at its return instructions:
+ * how much plaintext b holds.
+ * Measures func_results crypto/tls.(*Conn).Read.
+ * Measured ranges (first .. last measured version: value):
+ *   amd64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   amd64 go1.19.8 .. go1.27.4: ~r0:RAX(8) ~r1:RBX(8)+RCX(8)
+ *   arm64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   arm64 go1.19.8 .. go1.27.4: ~r0:R0(8) ~r1:R1(8)+R2(8)
+ *   386 go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   386 go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ *   arm go1.15.15: ~r1:SP+64(4) ~r2:SP+68(8)
+ *   arm go1.19.8 .. go1.27.4: ~r0:SP+68(4) ~r1:SP+72(8)
+ *   ppc64le go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16)
+ *   ppc64le go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8)
+ *   ppc64 go1.15.15: ~r1:SP+64(8) ~r2:SP+72(16)
+ *   ppc64 go1.19.8 .. go1.27.4: ~r0:R3(8) ~r1:R4(8)+R5(8)
+ *   s390x go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   s390x go1.19.8 .. go1.25.12: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   s390x go1.26.10 .. go1.27.4: ~r0:R2(8) ~r1:R3(8)+R4(8)
+ *   riscv64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   riscv64 go1.19.8 .. go1.27.4: ~r0:X10(8) ~r1:X11(8)+X12(8)
+ *   loong64 go1.19.8 .. go1.21.13: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   loong64 go1.22.12 .. go1.27.4: ~r0:R4(8) ~r1:R5(8)+R6(8)
+ *   mips64le go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   mips64le go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   mips64 go1.15.15: ~r1:SP+40(8) ~r2:SP+48(16)
+ *   mips64 go1.19.8 .. go1.27.4: ~r0:SP+40(8) ~r1:SP+48(16)
+ *   mipsle go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   mipsle go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ *   mips go1.15.15: ~r1:SP+20(4) ~r2:SP+24(8)
+ *   mips go1.19.8 .. go1.27.4: ~r0:SP+20(4) ~r1:SP+24(8)
+ */
+int tls_conn_read_results(const char *go_version, const char *goarch,
+	const struct lutgen_go_params **out);
+int tls_conn_read_results_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
 	const struct lutgen_go_params **out);
 
 /*
@@ -90,6 +232,22 @@ int tls_conn_read_params_v(const struct lutgen_go_version *v, enum lutgen_goarch
  *   amd64 go1.19.8 .. go1.27.4: c:RAX(8)
  *   arm64 go1.15.15: c:SP+8(8)
  *   arm64 go1.19.8 .. go1.27.4: c:R0(8)
+ *   386 go1.15.15 .. go1.27.4: c:SP+4(4)
+ *   arm go1.15.15 .. go1.27.4: c:SP+4(4)
+ *   ppc64le go1.15.15: c:SP+32(8)
+ *   ppc64le go1.19.8 .. go1.27.4: c:R3(8)
+ *   ppc64 go1.15.15: c:SP+32(8)
+ *   ppc64 go1.19.8 .. go1.27.4: c:R3(8)
+ *   s390x go1.15.15 .. go1.25.12: c:SP+8(8)
+ *   s390x go1.26.10 .. go1.27.4: c:R2(8)
+ *   riscv64 go1.15.15: c:SP+8(8)
+ *   riscv64 go1.19.8 .. go1.27.4: c:X10(8)
+ *   loong64 go1.19.8 .. go1.21.13: c:SP+8(8)
+ *   loong64 go1.22.12 .. go1.27.4: c:R4(8)
+ *   mips64le go1.15.15 .. go1.27.4: c:SP+8(8)
+ *   mips64 go1.15.15 .. go1.27.4: c:SP+8(8)
+ *   mipsle go1.15.15 .. go1.27.4: c:SP+4(4)
+ *   mips go1.15.15 .. go1.27.4: c:SP+4(4)
  */
 int tls_conn_close_params(const char *go_version, const char *goarch,
 	const struct lutgen_go_params **out);
@@ -103,6 +261,17 @@ int tls_conn_close_params_v(const struct lutgen_go_version *v, enum lutgen_goarc
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int tls_conn_conn_offset(const char *go_version, const char *goarch, uint64_t *out);
 int tls_conn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -115,6 +284,17 @@ int tls_conn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int tcpconn_conn_offset(const char *go_version, const char *goarch, uint64_t *out);
 int tcpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -126,6 +306,17 @@ int tcpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch 
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int conn_fd_offset(const char *go_version, const char *goarch, uint64_t *out);
 int conn_fd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -138,6 +329,17 @@ int conn_fd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarc
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int netfd_pfd_offset(const char *go_version, const char *goarch, uint64_t *out);
 int netfd_pfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -150,6 +352,17 @@ int netfd_pfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goa
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 16
  *   arm64 go1.15.15 .. go1.27.4: 16
+ *   386 go1.15.15 .. go1.27.4: 16
+ *   arm go1.15.15 .. go1.27.4: 16
+ *   ppc64le go1.15.15 .. go1.27.4: 16
+ *   ppc64 go1.15.15 .. go1.27.4: 16
+ *   s390x go1.15.15 .. go1.27.4: 16
+ *   riscv64 go1.15.15 .. go1.27.4: 16
+ *   loong64 go1.19.8 .. go1.27.4: 16
+ *   mips64le go1.15.15 .. go1.27.4: 16
+ *   mips64 go1.15.15 .. go1.27.4: 16
+ *   mipsle go1.15.15 .. go1.27.4: 16
+ *   mips go1.15.15 .. go1.27.4: 16
  */
 int poll_fd_sysfd_offset(const char *go_version, const char *goarch, uint64_t *out);
 int poll_fd_sysfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -162,6 +375,17 @@ int poll_fd_sysfd_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 96
  *   arm64 go1.15.15 .. go1.27.4: 96
+ *   386 go1.15.15 .. go1.27.4: 60
+ *   arm go1.15.15 .. go1.27.4: 60
+ *   ppc64le go1.15.15 .. go1.27.4: 96
+ *   ppc64 go1.15.15 .. go1.27.4: 96
+ *   s390x go1.15.15 .. go1.27.4: 96
+ *   riscv64 go1.15.15 .. go1.27.4: 96
+ *   loong64 go1.19.8 .. go1.27.4: 96
+ *   mips64le go1.15.15 .. go1.27.4: 96
+ *   mips64 go1.15.15 .. go1.27.4: 96
+ *   mipsle go1.15.15 .. go1.27.4: 60
+ *   mips go1.15.15 .. go1.27.4: 60
  */
 int netfd_laddr_offset(const char *go_version, const char *goarch, uint64_t *out);
 int netfd_laddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -174,6 +398,17 @@ int netfd_laddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch g
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 112
  *   arm64 go1.15.15 .. go1.27.4: 112
+ *   386 go1.15.15 .. go1.27.4: 68
+ *   arm go1.15.15 .. go1.27.4: 68
+ *   ppc64le go1.15.15 .. go1.27.4: 112
+ *   ppc64 go1.15.15 .. go1.27.4: 112
+ *   s390x go1.15.15 .. go1.27.4: 112
+ *   riscv64 go1.15.15 .. go1.27.4: 112
+ *   loong64 go1.19.8 .. go1.27.4: 112
+ *   mips64le go1.15.15 .. go1.27.4: 112
+ *   mips64 go1.15.15 .. go1.27.4: 112
+ *   mipsle go1.15.15 .. go1.27.4: 68
+ *   mips go1.15.15 .. go1.27.4: 68
  */
 int netfd_raddr_offset(const char *go_version, const char *goarch, uint64_t *out);
 int netfd_raddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -186,6 +421,17 @@ int netfd_raddr_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch g
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int tcpaddr_ip_offset(const char *go_version, const char *goarch, uint64_t *out);
 int tcpaddr_ip_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -197,6 +443,17 @@ int tcpaddr_ip_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch go
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 24
  *   arm64 go1.15.15 .. go1.27.4: 24
+ *   386 go1.15.15 .. go1.27.4: 12
+ *   arm go1.15.15 .. go1.27.4: 12
+ *   ppc64le go1.15.15 .. go1.27.4: 24
+ *   ppc64 go1.15.15 .. go1.27.4: 24
+ *   s390x go1.15.15 .. go1.27.4: 24
+ *   riscv64 go1.15.15 .. go1.27.4: 24
+ *   loong64 go1.19.8 .. go1.27.4: 24
+ *   mips64le go1.15.15 .. go1.27.4: 24
+ *   mips64 go1.15.15 .. go1.27.4: 24
+ *   mipsle go1.15.15 .. go1.27.4: 12
+ *   mips go1.15.15 .. go1.27.4: 12
  */
 int tcpaddr_port_offset(const char *go_version, const char *goarch, uint64_t *out);
 int tcpaddr_port_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,
@@ -209,6 +466,17 @@ int tcpaddr_port_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch 
  * Measured ranges (first .. last measured version: value):
  *   amd64 go1.15.15 .. go1.27.4: 0
  *   arm64 go1.15.15 .. go1.27.4: 0
+ *   386 go1.15.15 .. go1.27.4: 0
+ *   arm go1.15.15 .. go1.27.4: 0
+ *   ppc64le go1.15.15 .. go1.27.4: 0
+ *   ppc64 go1.15.15 .. go1.27.4: 0
+ *   s390x go1.15.15 .. go1.27.4: 0
+ *   riscv64 go1.15.15 .. go1.27.4: 0
+ *   loong64 go1.19.8 .. go1.27.4: 0
+ *   mips64le go1.15.15 .. go1.27.4: 0
+ *   mips64 go1.15.15 .. go1.27.4: 0
+ *   mipsle go1.15.15 .. go1.27.4: 0
+ *   mips go1.15.15 .. go1.27.4: 0
  */
 int udpconn_conn_offset(const char *go_version, const char *goarch, uint64_t *out);
 int udpconn_conn_offset_v(const struct lutgen_go_version *v, enum lutgen_goarch goarch,

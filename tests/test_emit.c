@@ -814,7 +814,8 @@ static void check_committed_table(const char *name)
 
 static void test_committed_tables(void **state)
 {
-	static const char *const names[] = { "goid", "goroutine", "gotls" };
+	static const char *const names[] = { "goid", "goroutine", "gotls",
+					     "nethttp", "http2std", "sql" };
 	size_t i;
 
 	(void)state;

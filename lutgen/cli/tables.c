@@ -22,6 +22,18 @@
 #include "generated/gotls.h"
 #define HAVE_TABLE_GOTLS 1
 #endif
+#if defined(LUTGEN_TABLE_NETHTTP) && __has_include("generated/nethttp.h")
+#include "generated/nethttp.h"
+#define HAVE_TABLE_NETHTTP 1
+#endif
+#if defined(LUTGEN_TABLE_HTTP2STD) && __has_include("generated/http2std.h")
+#include "generated/http2std.h"
+#define HAVE_TABLE_HTTP2STD 1
+#endif
+#if defined(LUTGEN_TABLE_SQL) && __has_include("generated/sql.h")
+#include "generated/sql.h"
+#define HAVE_TABLE_SQL 1
+#endif
 #endif
 
 static const struct lutgen_go_table_desc *const tables[] = {
@@ -33,6 +45,15 @@ static const struct lutgen_go_table_desc *const tables[] = {
 #endif
 #ifdef HAVE_TABLE_GOTLS
 	&lutgen_go_table_gotls,
+#endif
+#ifdef HAVE_TABLE_NETHTTP
+	&lutgen_go_table_nethttp,
+#endif
+#ifdef HAVE_TABLE_HTTP2STD
+	&lutgen_go_table_http2std,
+#endif
+#ifdef HAVE_TABLE_SQL
+	&lutgen_go_table_sql,
 #endif
 	NULL, /* keeps the array non-empty */
 };

@@ -56,7 +56,7 @@ static void check_range(const struct lutgen_go_table_desc *t,
 {
 	char ver[LUTGEN_GO_VERSION_STR_MAX];
 	const char *an = lutgen_goarch_name(arch);
-	int rc;
+	int rc, want;
 
 	if (lutgen_go_version_format(v, ver, sizeof(ver)) < 0 || !an) {
 		printf("%%s/%%s: unformattable version or arch\n", t->name,
@@ -64,22 +64,35 @@ static void check_range(const struct lutgen_go_table_desc *t,
 		failures++;
 		return;
 	}
+	/* an optional lookup measured absent answers LUTGEN_ABSENT */
+	want = r->absent ? LUTGEN_ABSENT : LUTGEN_OK;
 	if (l->kind == LUTGEN_GO_LOOKUP_U64) {
 		uint64_t out = 0;
 
 		rc = l->u64(ver, an, &out);
-		if (rc != LUTGEN_OK || out != r->u) {
+		if (rc != want || (want == LUTGEN_OK && out != r->u)) {
 			printf("%%s/%%s(%%s, %%s): rc %%d value %%llu, range "
 			       "says %%llu\n", t->name, l->name, ver, an, rc,
 			       (unsigned long long)out,
 			       (unsigned long long)r->u);
 			failures++;
 		}
+	} else if (l->kind == LUTGEN_GO_LOOKUP_I64) {
+		int64_t out = 0;
+
+		rc = l->i64(ver, an, &out);
+		if (rc != want || (want == LUTGEN_OK && (uint64_t)out != r->u)) {
+			printf("%%s/%%s(%%s, %%s): rc %%d value %%lld, range "
+			       "says %%llu\n", t->name, l->name, ver, an, rc,
+			       (long long)out, (unsigned long long)r->u);
+			failures++;
+		}
 	} else {
 		const struct lutgen_go_params *out = NULL;
 
 		rc = l->params(ver, an, &out);
-		if (rc != LUTGEN_OK || !lutgen_go_params_equal(out, r->params)) {
+		if (rc != want || (want == LUTGEN_OK &&
+				   !lutgen_go_params_equal(out, r->params))) {
 			printf("%%s/%%s(%%s, %%s): rc %%d or other params\n",
 			       t->name, l->name, ver, an, rc);
 			failures++;
