@@ -266,10 +266,11 @@ def test_gocache(work, version):
     """GOCACHE of a build: LUTGEN_TEST_GOCACHE ("{version}" replaced by
     the toolchain's version, e.g. lutgen's own
     $LUTGEN_CACHE/gocache/{version}.linux-amd64) or one under the build
-    directory."""
+    directory that e2e_std_tables.py shares (both build lutgen/programs/std
+    with the oldest and newest toolchain)."""
     d = os.environ.get("LUTGEN_TEST_GOCACHE")
-    return d.replace("{version}", version) if d else os.path.join(work,
-                                                                  "gocache")
+    return d.replace("{version}", version) if d else os.path.join(
+        os.path.dirname(work), "e2e-std-gocache")
 
 
 def dwarf_version(binary):

@@ -40,7 +40,7 @@ GOARCH gdb-multiarch can read, i.e. all but loong64; default "amd64
 arm64": what CI pays for); LUTGEN_STD_TABLES_VERSIONS:
 toolchains (default: the oldest and the newest); LUTGEN_TEST_GOCACHE: a
 GOCACHE to share ("{version}" is replaced by the toolchain's version;
-default: one under the build directory).  Exit status:
+default: build/e2e-std-gocache, shared with e2e_params_live.py).  Exit status:
 0 pass, 1 failure, 77 skip (prerequisite missing; a failure under
 CI=true).
 """
@@ -608,8 +608,10 @@ def main(argv):
         return SKIP
     work = os.path.join(build, "e2e-std-tables")
     os.makedirs(os.path.join(work, "bin"), exist_ok=True)
+    # "{version}": replaced per toolchain; by default one GOCACHE under
+    # the build directory, shared with e2e_params_live.py
     gocache = os.environ.get("LUTGEN_TEST_GOCACHE") or os.path.join(
-        work, "gocache")   # "{version}": replaced per toolchain
+        build, "e2e-std-gocache")
     log("toolchains: %s; arches: %s; specs: %s"
         % (" ".join(versions), " ".join(arches),
            " ".join(d["name"] for d in docs)))
