@@ -658,6 +658,7 @@ def match_calls(label, f, goarch, vals, E, H, what):
 def check_live(label, goarch, binary, args, funcs, driver, tools, work):
     """Returns notes (str); raises Failure."""
     arch, info, goid_off = driver_params(driver, binary, funcs)
+    unlocated = {}
     if arch != goarch:
         raise Failure("%s: inspector says GOARCH %s, built for %s"
                       % (binary, arch, goarch))
@@ -665,10 +666,13 @@ def check_live(label, goarch, binary, args, funcs, driver, tools, work):
         if not ps:
             raise Failure("%s: inspector found no parameters of %s"
                           % (binary, f))
-        for name, size, pieces in ps:
-            if not pieces:
-                raise Failure("%s: %s parameter %s has no location at entry"
-                              % (binary, f, name))
+        # A parameter the DWARF gives no location at all (gdb: "optimized
+        # out"; Go on 386, arm and s390x for some struct and float
+        # arguments) has nothing to prove live: noted, left out.
+        gone = [name for name, size, pieces in ps if not pieces]
+        if gone:
+            unlocated[f] = gone
+            info["param"][f] = [p for p in ps if p[2]]
     addr = symbol_addresses(binary, funcs)
     rets = return_addresses(goarch, binary, funcs, tools)
     gcheck = g_reads(goarch, info, goid_off)
@@ -688,9 +692,11 @@ def check_live(label, goarch, binary, args, funcs, driver, tools, work):
     returns = parse_lines(pout, "returned")
     goids = [l.split("\t")[1] for l in pout.splitlines()
              if l.startswith("goid\t")]
-    notes = []
+    notes = ["%s %s: %s has no location in the DWARF (not checked)"
+             % (label, f, " ".join(n)) for f, n in unlocated.items()]
     for f in funcs:
-        E = [a for fn, a in expects if fn == f]
+        E = [{k: v for k, v in a.items() if k not in unlocated.get(f, ())}
+             for fn, a in expects if fn == f]
         H = [h[2] for h in hits if h[0] == "hit" and h[1] == f]
         if not E:
             raise Failure("%s: the program printed no expect line for %s"
