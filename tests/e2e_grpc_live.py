@@ -99,7 +99,7 @@ def skip(why):
 def go_exprs():
     """Go register name -> gdb expression, per arch (from
     tests/e2e_params_live.py's psABI tables)."""
-    return {a: {name: expr for name, expr in live.REGS[a].values()}
+    return {a: {reg[0]: reg[1] for reg in live.REGS[a].values()}
             for a in live.REGS}
 
 
@@ -255,7 +255,8 @@ def main():
             with open(sp, "w") as f:
                 f.write(script(arch, addr, params, offsets, arch == "amd64",
                                progout))
-            gout, pout = live.run_under_gdb(arch, binary, sp, progout, tools)
+            gout, pout = live.run_under_gdb(arch, binary, [], sp, progout,
+                                           tools)
             expect = dict(l.split("\t")[1:3] for l in pout.splitlines()
                           if l.startswith("expect\t"))
             got = {}
