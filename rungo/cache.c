@@ -1106,8 +1106,8 @@ static int install_locked(struct rungo_cache *c, const struct rungo_index *idx,
 /* Remove the damaged tree `final` so that it can be installed again.
  * Needs the use lock exclusively: a tree somebody else uses stays. */
 static int discard_damaged(struct rungo_cache *c, const char *id,
-			   const char *final, int usefd, const char *why,
-			   struct common_err *err)
+			   const char *final, int usefd, const char *state,
+			   const char *why, struct common_err *err)
 {
 	char to[PATH_MAX];
 	int rc = 0;
@@ -1116,12 +1116,12 @@ static int discard_damaged(struct rungo_cache *c, const char *id,
 		while (flock(usefd, LOCK_SH) != 0 && errno == EINTR)
 			;
 		return common_err_set(err, -EBUSY,
-				      "toolchain %s is damaged (%s) but in use by another process; run again once it is done",
-				      final, why);
+				      "toolchain %s is %s (%s) but in use by another process; run again once it is done",
+				      final, state, why);
 	}
 	common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
-		    "toolchain %s is damaged (%s); installing it again",
-		    final, why);
+		    "toolchain %s is %s (%s); installing it again",
+		    final, state, why);
 	if (common_pathf(to, sizeof(to), "%s/tmp/%s.XXXXXX", c->root, id))
 		rc = common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
 	else if (!mkdtemp(to) || rename(final, to) != 0)
@@ -1137,6 +1137,32 @@ static int discard_damaged(struct rungo_cache *c, const char *id,
 	return rc;
 }
 
+/*
+ * Does the index offer another archive for this release than the one the
+ * installed tree `tc` came from?  go.dev never re-publishes a release, but
+ * a mirror that repacks (scripts/go-mirror after Debian rebuilt a package)
+ * does: keeping the old tree would record a toolchain sha256 the index no
+ * longer vouches for.  Without an index, or when the index does not offer
+ * this release, there is nothing to compare and the tree stays.
+ */
+static bool superseded(const struct rungo_index *idx,
+		       const struct rungo_version *v, const char *os,
+		       const char *arch, const struct rungo_toolchain *tc,
+		       char *why, size_t size)
+{
+	const struct rungo_file *f;
+
+	if (!idx || !tc->sha256[0])
+		return false;
+	f = rungo_index_find_file(idx, v, os, arch, "archive");
+	if (!f || !f->sha256[0] || strcmp(f->sha256, tc->sha256) == 0)
+		return false;
+	snprintf(why, size,
+		 "installed from an archive with sha256 %.12s..., the release index now offers %.12s...",
+		 tc->sha256, f->sha256);
+	return true;
+}
+
 /* Caller holds locks/<id>.use shared (usefd; -1 in a read-only cache). */
 static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 			const struct rungo_version *v, const char *vs,
@@ -1145,15 +1171,24 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 			struct common_err *err)
 {
 	char final[PATH_MAX], why[PATH_MAX + 256];
+	const char *state;
 	int rc, fd;
 
 	if (common_pathf(final, sizeof(final), "%s/toolchains/%s", c->root, id))
 		return common_err_set(err, -ENAMETOOLONG, "%s: name too long", id);
+	out->version_str[0] = '\0';
 	if (is_dir(final)) {
-		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) == 0)
-			return fill_entry(c, id, out) == 0 ? 0 :
-				common_err_set(err, -EINVAL, "bad cache entry %s",
-					       final);
+		state = "damaged";
+		if (verify_tree(c, final, vs, os, arch, why, sizeof(why)) == 0) {
+			state = "out of date";
+			if (fill_entry(c, id, out) != 0)
+				return common_err_set(err, -EINVAL,
+						      "bad cache entry %s",
+						      final);
+			if (!superseded(idx, v, os, arch, out, why,
+					sizeof(why)) || c->readonly)
+				return 0;
+		}
 		if (!idx)
 			return common_err_set(err, -ENOENT,
 					      "toolchain %s is damaged (%s) and no release index was given to install it again",
@@ -1162,7 +1197,14 @@ static int acquire_used(struct rungo_cache *c, const struct rungo_index *idx,
 			return common_err_set(err, -EROFS,
 					      "toolchain %s is damaged (%s) and the cache %s is read-only; use a writable cache (--cache or LUTGEN_CACHE)",
 					      final, why, c->root);
-		rc = discard_damaged(c, id, final, usefd, why, err);
+		rc = discard_damaged(c, id, final, usefd, state, why, err);
+		if (rc == -EBUSY && out->version_str[0]) {
+			/* Out of date but busy: another run uses it now. */
+			common_logf(c->log, c->log_ctx, COMMON_LOG_WARN,
+				    "toolchain %s is out of date (%s) but in use by another process; using it as installed",
+				    final, why);
+			return 0;
+		}
 		if (rc)
 			return rc;
 	}

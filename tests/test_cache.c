@@ -1444,6 +1444,77 @@ static void test_damaged_reuse(void **state)
 	rungo_index_free(idx);
 }
 
+/* The index offers another archive for an installed release (a mirror
+ * repacked it): the tree is installed again from the new archive, so the
+ * recorded sha256 is the one the index vouches for; while another holder
+ * uses the old tree it is kept, with a warning, and replaced later. */
+static void repack(struct fx *f, size_t big)
+{
+	char *data;
+
+	write_toolchain_archive(f->ar, big);
+	data = slurp(f->ar, &f->size);
+	sha256_hex(data, f->size, f->sha);
+	free(data);
+	/* Replaces the route and resets its hit counter. */
+	assert_int_equal(test_httpd_add_file(f->h, ROUTE, f->ar), 0);
+}
+
+static void test_superseded(void **state)
+{
+	struct fx *f = *state;
+	struct rungo_index *idx = make_index(f->sha, f->size);
+	struct rungo_cache *c = open_cache(f, NULL, false);
+	struct rungo_cache_hold *hold = NULL;
+	struct rungo_toolchain tc;
+	struct common_err err = { 0 };
+	char first[65], second[65];
+
+	if (!runs_amd64())
+		test_skip("the synthetic bin/go answers for linux/amd64; this host is %s",
+			  common_host_arch() ? common_host_arch() : "unknown");
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("install: %s", err.msg);
+	assert_string_equal(tc.sha256, f->sha);
+	snprintf(first, sizeof(first), "%s", f->sha);
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("reuse: %s", err.msg);
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 1);
+
+	repack(f, 4096);
+	assert_string_not_equal(f->sha, first);
+	rungo_index_free(idx);
+	idx = make_index(f->sha, f->size);
+	/* Without an index there is nothing to compare: the tree stays. */
+	if (rungo_cache_install(c, NULL, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("no index: %s", err.msg);
+	assert_string_equal(tc.sha256, first);
+	if (rungo_cache_acquire(c, idx, &f->v, "linux", "amd64", &tc, &hold,
+				&err))
+		fail_msg("repacked: %s", err.msg);
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 1);
+	assert_string_equal(tc.sha256, f->sha);
+	assert_true(exists(tc.goroot, "bin/go"));
+	snprintf(second, sizeof(second), "%s", f->sha);
+
+	/* Repacked again while the tree is held: kept until released. */
+	repack(f, 8192);
+	rungo_index_free(idx);
+	idx = make_index(f->sha, f->size);
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("busy: %s", err.msg);
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 0);
+	assert_string_equal(tc.sha256, second);
+	rungo_cache_release(hold);
+	if (rungo_cache_install(c, idx, &f->v, "linux", "amd64", &tc, &err))
+		fail_msg("released: %s", err.msg);
+	assert_int_equal(test_httpd_hits(f->h, ROUTE), 1);
+	assert_string_equal(tc.sha256, f->sha);
+	assert_int_equal(count_sub(f, "tmp"), 0);
+	rungo_cache_free(c);
+	rungo_index_free(idx);
+}
+
 /* bin/go runs again only when its stamp changed: a bin/go that counts its
  * runs in a file. */
 static void test_stamp(void **state)
@@ -1708,6 +1779,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_bad_gobin, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_reuse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_superseded, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_meta_fifo, setup,
