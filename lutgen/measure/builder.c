@@ -503,15 +503,175 @@ static void first_line(const char *s, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
+/* The directories of one build, all under b->dir except gobin. */
+struct build_paths {
+	char mod[PATH_MAX], home[PATH_MAX], gopath[PATH_MAX], tmp[PATH_MAX];
+	char bin[PATH_MAX], gobin[PATH_MAX];
+};
+
+static double build_timeout(const struct lutgen_build_opts *o)
+{
+	return o->timeout_s > 0 ? o->timeout_s : LUTGEN_BUILD_TIMEOUT_DEFAULT_S;
+}
+
+/* b->goversion, b->goarch and a fresh b->dir under `parent`. */
+static int make_build_dir(struct lutgen_build *b,
+			  const struct lutgen_build_opts *o, const char *parent,
+			  struct common_err *err)
+{
+	char tmpl[PATH_MAX];
+	int n;
+
+	if (rungo_version_format(o->version, b->goversion,
+				 sizeof(b->goversion)) < 0 ||
+	    snprintf(b->goarch, sizeof(b->goarch), "%s", o->goarch) >=
+		    (int)sizeof(b->goarch))
+		return common_err_set(err, -EINVAL,
+				      "build: bad version or arch %s",
+				      o->goarch);
+	n = snprintf(tmpl, sizeof(tmpl), "%s/lutgen-build-%s-%s-XXXXXX",
+		     parent, b->goversion, o->goarch);
+	if (n < 0 || (size_t)n >= sizeof(tmpl))
+		return common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				      parent);
+	if (!mkdtemp(tmpl))
+		return common_err_set(err, -errno,
+				      "create a build directory in %s: %s",
+				      parent, strerror(errno));
+	b->dir = strdup(tmpl);
+	return b->dir ? 0 : common_err_set(err, -ENOMEM, "out of memory");
+}
+
+/* go.mod (the caller's or the default for the version) and go.sum. */
+static int write_module(const struct lutgen_build_opts *o, const char *mod,
+			struct common_err *err)
+{
+	char p[PATH_MAX], gomod[128];
+	const char *text = o->gomod;
+	int rc;
+
+	if (!text) {
+		if (lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0)
+			return common_err_set(err, -ENOSPC, "go.mod too long");
+		text = gomod;
+	}
+	if (join(p, sizeof(p), mod, "go.mod"))
+		return common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				      mod);
+	rc = write_file(p, text, strlen(text), err);
+	if (rc || !o->gosum)
+		return rc;
+	if (join(p, sizeof(p), mod, "go.sum"))
+		return common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				      mod);
+	return write_file(p, o->gosum, strlen(o->gosum), err);
+}
+
+/* The build tree: directories, the program, its module files. */
+static int prepare_tree(const struct lutgen_build_opts *o,
+			struct lutgen_build *b, struct build_paths *p,
+			struct common_err *err)
+{
+	int rc;
+
+	if (join(p->mod, sizeof(p->mod), b->dir, "mod") ||
+	    join(p->home, sizeof(p->home), b->dir, "home") ||
+	    join(p->gopath, sizeof(p->gopath), b->dir, "gopath") ||
+	    join(p->tmp, sizeof(p->tmp), b->dir, "tmp") ||
+	    join(p->bin, sizeof(p->bin), b->dir, "probe") ||
+	    join(p->gobin, sizeof(p->gobin), o->goroot, "bin/go"))
+		return common_err_set(err, -ENAMETOOLONG, "path too long: %s",
+				      b->dir);
+	if ((rc = common_fs_mkdir_p(p->mod, err)) ||
+	    (rc = common_fs_mkdir_p(p->home, err)) ||
+	    (rc = common_fs_mkdir_p(p->gopath, err)) ||
+	    (rc = common_fs_mkdir_p(p->tmp, err)) ||
+	    (rc = common_fs_mkdir_p(o->gocache, err)))
+		return rc;
+	rc = copy_program(o->program_dir, p->mod, err);
+	if (!rc)
+		rc = write_module(o, p->mod, err);
+	if (!rc && o->gomodcache)
+		rc = common_fs_mkdir_p(o->gomodcache, err);
+	if (rc)
+		return rc;
+	b->binary = strdup(p->bin);
+	return b->binary ? 0 : common_err_set(err, -ENOMEM, "out of memory");
+}
+
+/* The complete environment of go build: nothing is inherited. */
+static void build_env(const struct lutgen_build_opts *o,
+		      const struct build_paths *p, struct strv *env)
+{
+	strv_addf(env, "PATH=%s/bin:/usr/bin:/bin", o->goroot);
+	strv_addf(env, "GOROOT=%s", o->goroot);
+	strv_addf(env, "GOOS=linux");
+	strv_addf(env, "GOARCH=%s", o->goarch);
+	strv_addf(env, "CGO_ENABLED=0");
+	strv_addf(env, "GO111MODULE=on");
+	strv_addf(env, "GOTOOLCHAIN=local");
+	strv_addf(env, "GOPROXY=%s", o->goproxy ? o->goproxy : "off");
+	strv_addf(env, "GOSUMDB=off");
+	strv_addf(env, "GONOSUMDB=*");
+	if (at_least(o->version, 14))
+		strv_addf(env, "GOFLAGS=-mod=mod%s",
+			  o->gomodcache ? " -modcacherw" : "");
+	else
+		strv_addf(env, "GOFLAGS=");
+	if (o->gomodcache)
+		strv_addf(env, "GOMODCACHE=%s", o->gomodcache);
+	strv_addf(env, "GOTELEMETRY=off");
+	strv_addf(env, "GOENV=off");
+	strv_addf(env, "GOWORK=off");
+	strv_addf(env, "GOCACHE=%s", o->gocache);
+	strv_addf(env, "GOPATH=%s", p->gopath);
+	strv_addf(env, "HOME=%s", p->home);
+	strv_addf(env, "TMPDIR=%s", p->tmp);
+}
+
+static void build_argv(const struct lutgen_build_opts *o,
+		       const struct build_paths *p, struct strv *argv)
+{
+	strv_addf(argv, "%s", p->gobin);
+	strv_addf(argv, "build");
+	if (at_least(o->version, 13))
+		strv_addf(argv, "-trimpath");
+	if (at_least(o->version, 18))
+		strv_addf(argv, "-buildvcs=false");
+	strv_addf(argv, "-o");
+	strv_addf(argv, "%s", p->bin);
+	strv_addf(argv, ".");
+}
+
+/* After the build ended: did it time out, fail or leave no binary? */
+static int build_outcome(const struct lutgen_build_opts *o,
+			 const struct lutgen_build *b, const char *bin,
+			 struct common_err *err)
+{
+	char line[300];
+
+	if (b->timed_out)
+		return common_err_set(err, -ETIMEDOUT,
+				      "go build of %s with %s for linux/%s did not finish within %.0f s; killed it and its tools (raise the limit with --build-timeout or LUTGEN_BUILD_TIMEOUT)",
+				      o->program_dir, b->goversion, o->goarch,
+				      build_timeout(o));
+	if (b->exit_status == 0 && access(bin, F_OK) == 0)
+		return 0;
+	first_line(b->output, line, sizeof(line));
+	return common_err_set(err, -EIO,
+			      "go build of %s with %s for linux/%s failed (exit status %d): %s",
+			      o->program_dir, b->goversion, o->goarch,
+			      b->exit_status, line[0] ? line : "no output");
+}
+
 int lutgen_build_run(const struct lutgen_build_opts *o,
 		     struct lutgen_build **out, struct common_err *err)
 {
-	char tmpl[PATH_MAX], mod[PATH_MAX], home[PATH_MAX], gopath[PATH_MAX],
-		tmp[PATH_MAX], bin[PATH_MAX], gobin[PATH_MAX], gomod[128];
+	struct build_paths *p = NULL;
 	struct lutgen_build *b = NULL;
 	struct strv env = { 0 }, argv = { 0 };
 	const char *parent = o->tmp_dir;
-	int rc, n;
+	int rc;
 
 	*out = NULL;
 	if (!o->goroot || !o->version || !o->goarch || !o->program_dir ||
@@ -523,166 +683,34 @@ int lutgen_build_run(const struct lutgen_build_opts *o,
 	if (!parent || !*parent)
 		parent = "/tmp";
 	b = calloc(1, sizeof(*b));
-	if (!b)
-		return common_err_set(err, -ENOMEM, "out of memory");
-	if (rungo_version_format(o->version, b->goversion,
-				 sizeof(b->goversion)) < 0 ||
-	    snprintf(b->goarch, sizeof(b->goarch), "%s", o->goarch) >=
-		    (int)sizeof(b->goarch)) {
-		rc = common_err_set(err, -EINVAL, "build: bad version or arch %s",
-				    o->goarch);
-		goto out;
-	}
-	n = snprintf(tmpl, sizeof(tmpl), "%s/lutgen-build-%s-%s-XXXXXX",
-		     parent, b->goversion, o->goarch);
-	if (n < 0 || (size_t)n >= sizeof(tmpl)) {
-		rc = common_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				    parent);
-		goto out;
-	}
-	if (!mkdtemp(tmpl)) {
-		rc = common_err_set(err, -errno,
-				    "create a build directory in %s: %s",
-				    parent, strerror(errno));
-		goto out;
-	}
-	b->dir = strdup(tmpl);
-	if (!b->dir) {
+	p = calloc(1, sizeof(*p));
+	if (!b || !p) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if (join(mod, sizeof(mod), b->dir, "mod") ||
-	    join(home, sizeof(home), b->dir, "home") ||
-	    join(gopath, sizeof(gopath), b->dir, "gopath") ||
-	    join(tmp, sizeof(tmp), b->dir, "tmp") ||
-	    join(bin, sizeof(bin), b->dir, "probe") ||
-	    join(gobin, sizeof(gobin), o->goroot, "bin/go")) {
-		rc = common_err_set(err, -ENAMETOOLONG, "path too long: %s",
-				    b->dir);
-		goto out;
-	}
-	if ((rc = common_fs_mkdir_p(mod, err)) || (rc = common_fs_mkdir_p(home, err)) ||
-	    (rc = common_fs_mkdir_p(gopath, err)) || (rc = common_fs_mkdir_p(tmp, err)) ||
-	    (rc = common_fs_mkdir_p(o->gocache, err)))
-		goto out;
-	rc = copy_program(o->program_dir, mod, err);
+	rc = make_build_dir(b, o, parent, err);
+	if (!rc)
+		rc = prepare_tree(o, b, p, err);
 	if (rc)
 		goto out;
-	if (!o->gomod &&
-	    lutgen_build_gomod(o->version, gomod, sizeof(gomod)) != 0) {
-		rc = common_err_set(err, -ENOSPC, "go.mod too long");
-		goto out;
-	}
-	{
-		char p[PATH_MAX];
-		const char *text = o->gomod ? o->gomod : gomod;
-
-		if (join(p, sizeof(p), mod, "go.mod")) {
-			rc = common_err_set(err, -ENAMETOOLONG,
-					    "path too long: %s", mod);
-			goto out;
-		}
-		rc = write_file(p, text, strlen(text), err);
-		if (rc)
-			goto out;
-		if (o->gosum) {
-			if (join(p, sizeof(p), mod, "go.sum")) {
-				rc = common_err_set(err, -ENAMETOOLONG,
-						   "path too long: %s", mod);
-				goto out;
-			}
-			rc = write_file(p, o->gosum, strlen(o->gosum), err);
-			if (rc)
-				goto out;
-		}
-	}
-	if (o->gomodcache && (rc = common_fs_mkdir_p(o->gomodcache, err)))
-		goto out;
-	b->binary = strdup(bin);
-	if (!b->binary) {
+	build_env(o, p, &env);
+	build_argv(o, p, &argv);
+	if (env.oom || argv.oom ||
+	    !(b->command = render_command(p->mod, argv.v, env.v))) {
 		rc = common_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-
-	/* The complete environment: nothing is inherited. */
-	strv_addf(&env, "PATH=%s/bin:/usr/bin:/bin", o->goroot);
-	strv_addf(&env, "GOROOT=%s", o->goroot);
-	strv_addf(&env, "GOOS=linux");
-	strv_addf(&env, "GOARCH=%s", o->goarch);
-	strv_addf(&env, "CGO_ENABLED=0");
-	strv_addf(&env, "GO111MODULE=on");
-	strv_addf(&env, "GOTOOLCHAIN=local");
-	strv_addf(&env, "GOPROXY=%s", o->goproxy ? o->goproxy : "off");
-	strv_addf(&env, "GOSUMDB=off");
-	strv_addf(&env, "GONOSUMDB=*");
-	if (at_least(o->version, 14))
-		strv_addf(&env, "GOFLAGS=-mod=mod%s",
-			  o->gomodcache ? " -modcacherw" : "");
-	else
-		strv_addf(&env, "GOFLAGS=");
-	if (o->gomodcache)
-		strv_addf(&env, "GOMODCACHE=%s", o->gomodcache);
-	strv_addf(&env, "GOTELEMETRY=off");
-	strv_addf(&env, "GOENV=off");
-	strv_addf(&env, "GOWORK=off");
-	strv_addf(&env, "GOCACHE=%s", o->gocache);
-	strv_addf(&env, "GOPATH=%s", gopath);
-	strv_addf(&env, "HOME=%s", home);
-	strv_addf(&env, "TMPDIR=%s", tmp);
-
-	strv_addf(&argv, "%s", gobin);
-	strv_addf(&argv, "build");
-	if (at_least(o->version, 13))
-		strv_addf(&argv, "-trimpath");
-	if (at_least(o->version, 18))
-		strv_addf(&argv, "-buildvcs=false");
-	strv_addf(&argv, "-o");
-	strv_addf(&argv, "%s", bin);
-	strv_addf(&argv, ".");
-	if (env.oom || argv.oom) {
-		rc = common_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	b->command = render_command(mod, argv.v, env.v);
-	if (!b->command) {
-		rc = common_err_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	rc = spawn_build(b, argv.v, env.v, mod,
-			 o->timeout_s > 0 ? o->timeout_s :
-					    LUTGEN_BUILD_TIMEOUT_DEFAULT_S,
-			 err);
+	rc = spawn_build(b, argv.v, env.v, p->mod, build_timeout(o), err);
 	if (rc)
 		goto out;
-	if (b->timed_out) {
-		rc = common_err_set(err, -ETIMEDOUT,
-				    "go build of %s with %s for linux/%s did not finish within %.0f s; killed it and its tools (raise the limit with --build-timeout or LUTGEN_BUILD_TIMEOUT)",
-				    o->program_dir, b->goversion, o->goarch,
-				    o->timeout_s > 0 ? o->timeout_s :
-				    LUTGEN_BUILD_TIMEOUT_DEFAULT_S);
-		*out = b;
-		b = NULL;
-		goto out;
-	}
-	if (b->exit_status != 0 || access(bin, F_OK) != 0) {
-		char line[300];
-
-		first_line(b->output, line, sizeof(line));
-		rc = common_err_set(err, -EIO,
-				    "go build of %s with %s for linux/%s failed (exit status %d): %s",
-				    o->program_dir, b->goversion, o->goarch,
-				    b->exit_status,
-				    line[0] ? line : "no output");
-		/* Hand the build back for lutgen_build_report. */
-		*out = b;
-		b = NULL;
-		goto out;
-	}
+	/* Failed or not, the build goes back for lutgen_build_report. */
+	rc = build_outcome(o, b, p->bin, err);
 	*out = b;
 	b = NULL;
 out:
 	strv_free(&env);
 	strv_free(&argv);
+	free(p);
 	lutgen_build_free(b);
 	return rc;
 }
