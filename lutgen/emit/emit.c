@@ -830,14 +830,21 @@ static void set_modver_init(struct lutgen_robj *o, const char *key,
 			v->incompatible ? 1 : 0);
 }
 
-static void add_mod_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+/* What every part of one module lookup needs to name and point at. */
+struct mod_lut {
+	size_t li;
+	bool params;     /* a location lookup */
+	bool keys_go;    /* keyed by Go version too */
+	const struct lutgen_value **pvals;   /* distinct_params */
+	size_t npvals;
+};
+
+/* Names and references of one module lookup in the templates. */
+static void add_mod_lookup_names(struct vb *b, struct lutgen_robj *lo,
+				 const struct lutgen_lookup *lk,
+				 const struct mod_lut *ml)
 {
-	const struct lutgen_lookup *lk = &b->spec->lookups[li];
-	const struct lutgen_value **pvals;
-	bool params = lutgen_lookup_kind_is_locations(lk->kind);
-	bool keys_go = lutgen_table_keys_go(b->t);
-	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
-	size_t a, i, j, k, npvals = 0, narches = 0;
+	bool params = ml->params;
 
 	lutgen_robj_str(lo, "name", lk->name);
 	set_all_esc(b, lo, "doc", lk->doc);
@@ -848,134 +855,177 @@ static void add_mod_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
 						: "LUTGEN_GO_LOOKUP_U64");
 	lutgen_robj_bool(lo, "is_u64", !params);
 	lutgen_robj_bool(lo, "is_params", params);
-	lutgen_robj_fmt(lo, "lut_id", "lutgen_mod_lut%zu", li);
-	lutgen_robj_fmt(lo, "arches_id", "lutgen_mod_lut%zu_arches", li);
+	lutgen_robj_fmt(lo, "lut_id", "lutgen_mod_lut%zu", ml->li);
+	lutgen_robj_fmt(lo, "arches_id", "lutgen_mod_lut%zu_arches", ml->li);
 	lutgen_robj_str(lo, "mod_u64_ref", params ? "NULL" : lk->name);
 	lutgen_robj_fmt(lo, "mod_u64_v_ref", "%s%s", params ? "NULL" : lk->name,
 			params ? "" : "_v");
 	lutgen_robj_str(lo, "mod_params_ref", params ? lk->name : "NULL");
 	lutgen_robj_fmt(lo, "mod_params_v_ref", "%s%s",
 			params ? lk->name : "NULL", params ? "_v" : "");
-	lutgen_robj_str(lo, "keys_go_int", keys_go ? "1" : "0");
-	add_lookup_measures(b, lo, lk);
+	lutgen_robj_str(lo, "keys_go_int", ml->keys_go ? "1" : "0");
+}
 
-	if (distinct_params(b, li, &pvals, &npvals) != 0)
+/* One range of module versions sharing a value: its bounds and its C
+ * value (a number, or a pointer to one of the distinct location lists). */
+static void add_mod_range(struct vb *b, struct lutgen_robj *so,
+			  const struct lutgen_modrange *r,
+			  const struct mod_lut *ml, bool comma)
+{
+	struct lutgen_robj *ro = lutgen_robj_add(so, "mod_ranges");
+	size_t k;
+
+	lutgen_robj_str(ro, "from", r->from.str);
+	lutgen_robj_str(ro, "to", r->to.str);
+	lutgen_robj_bool(ro, "single", rungo_modver_cmp(&r->from, &r->to) == 0);
+	set_modver_init(ro, "from_init", &r->from);
+	set_modver_init(ro, "to_init", &r->to);
+	lutgen_robj_str(ro, "from_h1", r->from_h1);
+	lutgen_robj_bool(ro, "comma", comma);
+	set_value_fields(b, ro, r->value);
+	lutgen_robj_str(ro, "absent", r->value->absent ? "1" : "0");
+	if (r->value->absent || !ml->params) {
+		if (!r->value->absent && r->value->u > 2147483647u)
+			lutgen_robj_fmt(ro, "u", "%" PRIu64 "ULL", r->value->u);
+		else
+			lutgen_robj_fmt(ro, "u", "%" PRIu64,
+					r->value->absent ? (uint64_t)0
+							 : r->value->u);
+		lutgen_robj_str(ro, "params_ref", "NULL");
+	} else {
+		lutgen_robj_str(ro, "u", "0");
+		for (k = 0; k < ml->npvals; k++)
+			if (lutgen_value_cmp(ml->pvals[k], r->value) == 0)
+				break;
+		lutgen_robj_fmt(ro, "params_ref", "&lutgen_go_lut%zu_v%zu",
+				ml->li, k);
+	}
+}
+
+/* Slice si of (lookup, arch): the Go versions it covers and its module
+ * ranges.  *done counts the ranges of the arch written so far. */
+static void add_mod_slice(struct vb *b, struct lutgen_robj *ao,
+			  const struct lutgen_goslice *sl, size_t si,
+			  const char *arch, const struct mod_lut *ml,
+			  size_t *done, size_t total)
+{
+	struct lutgen_robj *so = lutgen_robj_add(ao, "slices");
+	char from[RUNGO_VERSION_STR_MAX], to[RUNGO_VERSION_STR_MAX];
+	size_t j;
+
+	rungo_version_str(&sl->go_from, from);
+	rungo_version_str(&sl->go_to, to);
+	lutgen_robj_fmt(so, "ranges_id", "lutgen_mod_lut%zu_%s_s%zu", ml->li,
+			arch, si);
+	lutgen_robj_fmt(so, "nranges", "%zu", sl->nranges);
+	set_version_init(so, "go_from_init", &sl->go_from);
+	set_version_init(so, "go_to_init", &sl->go_to);
+	if (ml->keys_go) {
+		lutgen_robj_fmt(so, "go_label", "go%d.%d", sl->go_from.major,
+				sl->go_from.minor);
+		lutgen_robj_fmt(so, "go_json", "\"go%d.%d\"", sl->go_from.major,
+				sl->go_from.minor);
+	} else {
+		lutgen_robj_fmt(so, "go_label", "(%s%s%s)", from,
+				strcmp(from, to) ? " .. " : "",
+				strcmp(from, to) ? to : "");
+		lutgen_robj_str(so, "go_json", "null");
+	}
+	lutgen_robj_list(so, "mod_ranges");
+	for (j = 0; j < sl->nranges; j++) {
+		++*done;
+		add_mod_range(b, so, &sl->ranges[j], ml, *done < total);
+	}
+}
+
+/* The measured entries of (lookup, arch) for the JSON. */
+static void add_mod_entries(struct vb *b, struct lutgen_robj *lo,
+			    const struct lutgen_entry *e, size_t n,
+			    const char *arch)
+{
+	char vs[RUNGO_VERSION_STR_MAX];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
+
+		rungo_version_str(&e[i].version, vs);
+		lutgen_robj_str(eo, "version", vs);
+		lutgen_robj_str(eo, "module_version", e[i].module.str);
+		lutgen_robj_str(eo, "module_h1", e[i].module_h1);
+		lutgen_robj_str(eo, "arch", arch);
+		lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
+		set_value_fields(b, eo, &e[i].value);
+		set_matched(b, eo, &e[i].value);
+	}
+}
+
+/* One arch of a module lookup: its Go slices and its entries.  1 when
+ * added, 0 when nothing was measured for it, negative on error. */
+static int add_mod_arch(struct vb *b, struct lutgen_robj *lo,
+			const char *arch, const struct mod_lut *ml)
+{
+	struct lutgen_goslice *sl = NULL;
+	const struct lutgen_entry *e;
+	struct lutgen_robj *ao;
+	char en[48];
+	size_t n, i, nsl = 0, total = 0, done = 0;
+
+	e = lutgen_table_entries(b->t, ml->li, arch, &n);
+	if (n == 0)
+		return 0;
+	if (!arch_enum(arch, en, sizeof(en)))
+		return vb_fail(b, -EINVAL,
+			       "emit %s: arch '%s' is unknown to lutgen_go.h",
+			       b->spec->name, arch);
+	if (lutgen_table_mod_slices(b->t, ml->li, arch, &sl, &nsl,
+				    b->err) < 0) {
+		if (b->rc == 0)
+			b->rc = -EINVAL;
+		return -EINVAL;
+	}
+	ao = lutgen_robj_add(lo, "mod_arches");
+	lutgen_robj_str(ao, "arch", arch);
+	lutgen_robj_str(ao, "arch_enum", en);
+	lutgen_robj_fmt(ao, "slices_id", "lutgen_mod_lut%zu_%s", ml->li, arch);
+	lutgen_robj_fmt(ao, "nslices", "%zu", nsl);
+	lutgen_robj_list(ao, "slices");
+	for (i = 0; i < nsl; i++)
+		total += sl[i].nranges;
+	for (i = 0; i < nsl; i++)
+		add_mod_slice(b, ao, &sl[i], i, arch, ml, &done, total);
+	lutgen_goslices_free(sl, nsl);
+	add_mod_entries(b, lo, e, n, arch);
+	return 1;
+}
+
+static void add_mod_lookup(struct vb *b, struct lutgen_robj *root, size_t li)
+{
+	const struct lutgen_lookup *lk = &b->spec->lookups[li];
+	struct lutgen_robj *lo = lutgen_robj_add(root, "lookups");
+	struct mod_lut ml = { 0 };
+	size_t a, k, narches = 0;
+	int rc;
+
+	ml.li = li;
+	ml.params = lutgen_lookup_kind_is_locations(lk->kind);
+	ml.keys_go = lutgen_table_keys_go(b->t);
+	add_mod_lookup_names(b, lo, lk, &ml);
+	add_lookup_measures(b, lo, lk);
+	if (distinct_params(b, li, &ml.pvals, &ml.npvals) != 0)
 		return;
 	lutgen_robj_list(lo, "param_values");
-	for (k = 0; k < npvals; k++)
-		add_param_value(b, lo, pvals[k], li, k);
-
+	for (k = 0; k < ml.npvals; k++)
+		add_param_value(b, lo, ml.pvals[k], li, k);
 	lutgen_robj_list(lo, "mod_arches");
 	lutgen_robj_list(lo, "entries");
 	for (a = 0; a < b->spec->narches && b->rc == 0; a++) {
-		const char *arch = b->spec->arches[a];
-		struct lutgen_goslice *sl = NULL;
-		const struct lutgen_entry *e;
-		struct lutgen_robj *ao;
-		char en[48], vs[RUNGO_VERSION_STR_MAX];
-		size_t n, nsl = 0, total = 0, done = 0;
-
-		e = lutgen_table_entries(b->t, li, arch, &n);
-		if (n == 0)
-			continue;
-		if (!arch_enum(arch, en, sizeof(en))) {
-			vb_fail(b, -EINVAL,
-				"emit %s: arch '%s' is unknown to lutgen_go.h",
-				b->spec->name, arch);
+		rc = add_mod_arch(b, lo, b->spec->arches[a], &ml);
+		if (rc < 0)
 			break;
-		}
-		if (lutgen_table_mod_slices(b->t, li, arch, &sl, &nsl, b->err) < 0) {
-			if (b->rc == 0)
-				b->rc = -EINVAL;
-			break;
-		}
-		ao = lutgen_robj_add(lo, "mod_arches");
-		narches++;
-		lutgen_robj_str(ao, "arch", arch);
-		lutgen_robj_str(ao, "arch_enum", en);
-		lutgen_robj_fmt(ao, "slices_id", "lutgen_mod_lut%zu_%s", li, arch);
-		lutgen_robj_fmt(ao, "nslices", "%zu", nsl);
-		lutgen_robj_list(ao, "slices");
-		for (i = 0; i < nsl; i++)
-			total += sl[i].nranges;
-		for (i = 0; i < nsl; i++) {
-			struct lutgen_robj *so = lutgen_robj_add(ao, "slices");
-			char from[RUNGO_VERSION_STR_MAX], to[RUNGO_VERSION_STR_MAX];
-
-			rungo_version_str(&sl[i].go_from, from);
-			rungo_version_str(&sl[i].go_to, to);
-			lutgen_robj_fmt(so, "ranges_id", "lutgen_mod_lut%zu_%s_s%zu",
-					li, arch, i);
-			lutgen_robj_fmt(so, "nranges", "%zu", sl[i].nranges);
-			set_version_init(so, "go_from_init", &sl[i].go_from);
-			set_version_init(so, "go_to_init", &sl[i].go_to);
-			if (keys_go) {
-				lutgen_robj_fmt(so, "go_label", "go%d.%d",
-						sl[i].go_from.major,
-						sl[i].go_from.minor);
-				lutgen_robj_fmt(so, "go_json", "\"go%d.%d\"",
-						sl[i].go_from.major,
-						sl[i].go_from.minor);
-			} else {
-				lutgen_robj_fmt(so, "go_label", "(%s%s%s)", from,
-						strcmp(from, to) ? " .. " : "",
-						strcmp(from, to) ? to : "");
-				lutgen_robj_str(so, "go_json", "null");
-			}
-			lutgen_robj_list(so, "mod_ranges");
-			for (j = 0; j < sl[i].nranges; j++) {
-				const struct lutgen_modrange *r = &sl[i].ranges[j];
-				struct lutgen_robj *ro =
-					lutgen_robj_add(so, "mod_ranges");
-
-				lutgen_robj_str(ro, "from", r->from.str);
-				lutgen_robj_str(ro, "to", r->to.str);
-				lutgen_robj_bool(ro, "single",
-						 rungo_modver_cmp(&r->from, &r->to) == 0);
-				set_modver_init(ro, "from_init", &r->from);
-				set_modver_init(ro, "to_init", &r->to);
-				lutgen_robj_str(ro, "from_h1", r->from_h1);
-				lutgen_robj_bool(ro, "comma", ++done < total);
-				set_value_fields(b, ro, r->value);
-				lutgen_robj_str(ro, "absent",
-						r->value->absent ? "1" : "0");
-				if (r->value->absent || !params) {
-					if (!r->value->absent &&
-					    r->value->u > 2147483647u)
-						lutgen_robj_fmt(ro, "u", "%" PRIu64 "ULL",
-								r->value->u);
-					else
-						lutgen_robj_fmt(ro, "u", "%" PRIu64,
-								r->value->absent
-									? (uint64_t)0
-									: r->value->u);
-					lutgen_robj_str(ro, "params_ref", "NULL");
-				} else {
-					lutgen_robj_str(ro, "u", "0");
-					for (k = 0; k < npvals; k++)
-						if (lutgen_value_cmp(pvals[k],
-								     r->value) == 0)
-							break;
-					lutgen_robj_fmt(ro, "params_ref",
-							"&lutgen_go_lut%zu_v%zu", li, k);
-				}
-			}
-		}
-		lutgen_goslices_free(sl, nsl);
-		for (i = 0; i < n; i++) {
-			struct lutgen_robj *eo = lutgen_robj_add(lo, "entries");
-
-			rungo_version_str(&e[i].version, vs);
-			lutgen_robj_str(eo, "version", vs);
-			lutgen_robj_str(eo, "module_version", e[i].module.str);
-			lutgen_robj_str(eo, "module_h1", e[i].module_h1);
-			lutgen_robj_str(eo, "arch", arch);
-			lutgen_robj_str(eo, "sha256", e[i].toolchain_sha256);
-			set_value_fields(b, eo, &e[i].value);
-			set_matched(b, eo, &e[i].value);
-		}
+		narches += (size_t)rc;
 	}
-	free(pvals);
+	free(ml.pvals);
 	lutgen_robj_fmt(lo, "narches", "%zu", narches);
 	lutgen_robj_bool(lo, "has_arches", narches > 0);
 	if (narches > 0)
