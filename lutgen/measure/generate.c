@@ -628,52 +628,46 @@ out:
 	return rc;
 }
 
-/* Select the module versions of spec si, download and resolve each, work
- * out the toolchains each allows, and add the pass-1 measurements. */
-static int add_module_spec(struct lutgen_generate *g, size_t si,
-			   struct common_err *err)
+/* The Go toolchains that may build module spec `spec` on this host;
+ * *gos is the caller's, freed with free(). */
+static int select_module_gos(struct lutgen_generate *g,
+			     const struct lutgen_spec *spec,
+			     struct rungo_version **gos, size_t *ngos,
+			     struct common_err *err)
 {
-	struct gspec *gs = &g->specs[si];
-	const struct lutgen_spec *spec = gs->spec;
-	const struct lutgen_spec_module *sm = spec->module;
-	struct rungo_modver_select_opts mso;
 	struct rungo_select_opts so;
-	struct rungo_modcache_opts mo;
-	struct rungo_modver *all = NULL, *sel = NULL;
-	struct rungo_version *gos = NULL;
-	size_t nall = 0, nsel = 0, ngos = 0, i, k, a;
+	char minv[RUNGO_VERSION_STR_MAX];
 	int rc;
 
-	if (!g->o.proxy)
-		return common_err_set(err, -EINVAL,
-				     "spec %s measures module %s: a module proxy is needed (--goproxy or GOPROXY)",
-				     spec->name, sm->path);
-	if (g->o.version_filter || g->o.job_filter)
-		return common_err_set(err, -ENOTSUP,
-				     "spec %s is a module spec: module specs are not sharded; run them without --shard",
-				     spec->name);
-	modcache_opts(g, &mo);
-
-	/* The Go toolchains that may build it. */
 	memset(&so, 0, sizeof(so));
 	so.min = &spec->min_version;
 	so.policy = spec->policy;
 	so.os = g->host_os;
 	so.arch = g->host_arch;
-	rc = rungo_select(g->o.index, &so, &gos, &ngos, err);
+	rc = rungo_select(g->o.index, &so, gos, ngos, err);
 	if (rc)
 		return common_err_prefix(err, rc, "spec %s", spec->name);
-	if (ngos == 0) {
-		char minv[RUNGO_VERSION_STR_MAX];
+	if (*ngos > 0)
+		return 0;
+	rungo_version_format(&spec->min_version, minv, sizeof(minv));
+	return common_err_set(err, -ENOENT,
+			      "spec %s: the index has no Go release >= %s for %s/%s",
+			      spec->name, minv, g->host_os, g->host_arch);
+}
 
-		rungo_version_format(&spec->min_version, minv, sizeof(minv));
-		rc = common_err_set(err, -ENOENT,
-				   "spec %s: the index has no Go release >= %s for %s/%s",
-				   spec->name, minv, g->host_os, g->host_arch);
-		goto out;
-	}
+/* The module versions the proxy lists and the spec selects; *sel is the
+ * caller's, freed with free(). */
+static int select_module_versions(struct lutgen_generate *g,
+				  const struct lutgen_spec *spec,
+				  struct rungo_modver **sel, size_t *nsel,
+				  struct common_err *err)
+{
+	const struct lutgen_spec_module *sm = spec->module;
+	struct rungo_modver_select_opts mso;
+	struct rungo_modver *all = NULL;
+	size_t nall = 0, i, k;
+	int rc;
 
-	/* The module versions. */
 	rc = rungo_goproxy_list(g->o.proxy, sm->path, &all, &nall, err);
 	if (rc) {
 		common_err_prefix(err, rc, "spec %s", spec->name);
@@ -689,12 +683,12 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 	mso.max = sm->has_max ? &sm->max_version : NULL;
 	mso.policy = sm->policy;
 	mso.prerelease = sm->prerelease;
-	rc = rungo_modver_select(all, nall, &mso, &sel, &nsel, err);
+	rc = rungo_modver_select(all, nall, &mso, sel, nsel, err);
 	if (rc) {
 		common_err_prefix(err, rc, "spec %s", spec->name);
 		goto out;
 	}
-	if (nsel == 0) {
+	if (*nsel == 0)
 		rc = common_err_set(err, -ENOENT,
 				   "spec %s: the module proxy (%s) lists %zu version%s of %s, none selected by the spec (min_version %s, max_version %s, policy %s%s)",
 				   spec->name, rungo_goproxy_string(g->o.proxy),
@@ -703,90 +697,104 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 				   sm->has_max ? sm->max_version.str : "none",
 				   rungo_policy_name(sm->policy),
 				   sm->prerelease ? ", pre-releases" : "");
-		goto out;
+out:
+	free(all);
+	return rc;
+}
+
+/* Of the Go selection gos, the toolchains gm's module graph allows, and
+ * the default one the spec's module.go picks. */
+static int module_compat(const struct lutgen_spec *spec, struct gmod *gm,
+			 const struct rungo_version *gos, size_t ngos,
+			 struct common_err *err)
+{
+	const struct lutgen_spec_module *sm = spec->module;
+	char need[RUNGO_VERSION_STR_MAX], want[RUNGO_VERSION_STR_MAX];
+	size_t k;
+
+	gm->compat = calloc(ngos, sizeof(*gm->compat));
+	if (!gm->compat)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	for (k = 0; k < ngos; k++)
+		if (!gm->graph->has_go ||
+		    rungo_version_cmp(&gos[k], &gm->graph->go) >= 0)
+			gm->compat[gm->ncompat++] = gos[k];
+	if (gm->ncompat == 0) {
+		rungo_version_format(&gm->graph->go, need, sizeof(need));
+		return common_err_set(err, -ENOENT,
+				      "spec %s: %s@%s needs %s or newer (the highest go directive of its module graph, in %s); the spec's Go selection has no such toolchain",
+				      spec->name, sm->path, gm->v.str, need,
+				      gm->graph->go_from);
 	}
-	gs->mods = calloc(nsel, sizeof(*gs->mods));
-	if (!gs->mods) {
-		rc = common_err_set(err, -ENOMEM, "out of memory");
-		goto out;
+	gm->dflt = sm->go == LUTGEN_MOD_GO_OLDEST ? 0 : gm->ncompat - 1;
+	if (sm->go != LUTGEN_MOD_GO_FIXED)
+		return 0;
+	for (k = 0; k < gm->ncompat; k++)
+		if (rungo_version_cmp(&gm->compat[k], &sm->go_fixed) == 0)
+			break;
+	if (k == gm->ncompat) {
+		rungo_version_format(&sm->go_fixed, want, sizeof(want));
+		return common_err_set(err, -EINVAL,
+				      "spec %s: module.go %s is not among the Go toolchains %s@%s allows in the spec's Go selection",
+				      spec->name, want, sm->path, gm->v.str);
 	}
-	for (i = 0; i < nsel; i++) {
-		struct gmod *gm = &gs->mods[i];
+	gm->dflt = k;
+	return 0;
+}
 
-		gs->nmods = i + 1;
-		gm->v = sel[i];
-		rc = rungo_modcache_download(&mo, sm->path, &gm->v, &gm->zip, err);
-		if (rc == 0)
-			rc = resolve(g, sm->path, gm, err);
-		if (rc) {
-			common_err_prefix(err, rc, "spec %s", spec->name);
-			goto out;
-		}
-		if (gm->graph->nmissing)
-			common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_INFO,
-				    "spec %s: %s@%s: the module proxy has no version of %zu module%s of its graph (first: %s); the build fails only if it needs them",
-				    spec->name, sm->path, gm->v.str,
-				    gm->graph->nmissing,
-				    gm->graph->nmissing == 1 ? "" : "s",
-				    gm->graph->missing[0]);
-		if (build_files(spec, gm) != 0) {
-			rc = common_err_set(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		gm->compat = calloc(ngos, sizeof(*gm->compat));
-		if (!gm->compat) {
-			rc = common_err_set(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		for (k = 0; k < ngos; k++)
-			if (!gm->graph->has_go ||
-			    rungo_version_cmp(&gos[k], &gm->graph->go) >= 0)
-				gm->compat[gm->ncompat++] = gos[k];
-		if (gm->ncompat == 0) {
-			char need[RUNGO_VERSION_STR_MAX];
+/* Download and resolve module version gm->v, write its go.mod tail and
+ * go.sum, and add every toolchain it allows to the version list (pass 2
+ * adds measurements, not versions). */
+static int prepare_module(struct lutgen_generate *g,
+			  const struct lutgen_spec *spec, struct gmod *gm,
+			  const struct rungo_version *gos, size_t ngos,
+			  struct common_err *err)
+{
+	const struct lutgen_spec_module *sm = spec->module;
+	struct rungo_modcache_opts mo;
+	size_t k, vi;
+	int rc;
 
-			rungo_version_format(&gm->graph->go, need, sizeof(need));
-			rc = common_err_set(err, -ENOENT,
-					   "spec %s: %s@%s needs %s or newer (the highest go directive of its module graph, in %s); the spec's Go selection has no such toolchain",
-					   spec->name, sm->path, gm->v.str, need,
-					   gm->graph->go_from);
-			goto out;
-		}
-		gm->dflt = sm->go == LUTGEN_MOD_GO_OLDEST ? 0 : gm->ncompat - 1;
-		if (sm->go == LUTGEN_MOD_GO_FIXED) {
-			char want[RUNGO_VERSION_STR_MAX];
-
-			for (k = 0; k < gm->ncompat; k++)
-				if (rungo_version_cmp(&gm->compat[k],
-						      &sm->go_fixed) == 0)
-					break;
-			if (k == gm->ncompat) {
-				rungo_version_format(&sm->go_fixed, want,
-						     sizeof(want));
-				rc = common_err_set(err, -EINVAL,
-						   "spec %s: module.go %s is not among the Go toolchains %s@%s allows in the spec's Go selection",
-						   spec->name, want, sm->path,
-						   gm->v.str);
-				goto out;
-			}
-			gm->dflt = k;
-		}
-		/* Every toolchain it may use takes part in the version list
-		 * now (pass 2 adds measurements, not versions). */
-		for (k = 0; k < gm->ncompat; k++) {
-			size_t vi;
-
-			rc = add_version(g, &gm->compat[k], &vi);
-			if (rc) {
-				rc = common_err_set(err, rc, "out of memory");
-				goto out;
-			}
-		}
+	modcache_opts(g, &mo);
+	rc = rungo_modcache_download(&mo, sm->path, &gm->v, &gm->zip, err);
+	if (rc == 0)
+		rc = resolve(g, sm->path, gm, err);
+	if (rc) {
+		common_err_prefix(err, rc, "spec %s", spec->name);
+		return rc;
 	}
+	if (gm->graph->nmissing)
+		common_logf(g->o.log, g->o.log_ctx, COMMON_LOG_INFO,
+			    "spec %s: %s@%s: the module proxy has no version of %zu module%s of its graph (first: %s); the build fails only if it needs them",
+			    spec->name, sm->path, gm->v.str,
+			    gm->graph->nmissing,
+			    gm->graph->nmissing == 1 ? "" : "s",
+			    gm->graph->missing[0]);
+	if (build_files(spec, gm) != 0)
+		return common_err_set(err, -ENOMEM, "out of memory");
+	rc = module_compat(spec, gm, gos, ngos, err);
+	if (rc)
+		return rc;
+	for (k = 0; k < gm->ncompat; k++) {
+		rc = add_version(g, &gm->compat[k], &vi);
+		if (rc)
+			return common_err_set(err, rc, "out of memory");
+	}
+	return 0;
+}
 
-	/* Pass 1: the oldest and newest module version, each with the oldest
-	 * and newest toolchain it allows. */
-	for (i = 0; i < nsel; i = i + 1 < nsel ? nsel - 1 : nsel) {
+/* Pass 1 of module spec si: the oldest and newest module version, each
+ * with the oldest and newest toolchain it allows. */
+static int add_module_pass1(struct lutgen_generate *g, size_t si,
+			    struct common_err *err)
+{
+	const struct gspec *gs = &g->specs[si];
+	const struct lutgen_spec *spec = gs->spec;
+	size_t i, a;
+	int rc;
+
+	for (i = 0; i < gs->nmods;
+	     i = i + 1 < gs->nmods ? gs->nmods - 1 : gs->nmods) {
 		const struct gmod *gm = &gs->mods[i];
 
 		for (a = 0; a < spec->narches; a++) {
@@ -796,18 +804,58 @@ static int add_module_spec(struct lutgen_generate *g, size_t si,
 				rc = add_measurement(g, si,
 						     &gm->compat[gm->ncompat - 1],
 						     spec->arches[a], i, true);
-			if (rc) {
-				rc = common_err_set(err, rc, "out of memory");
-				goto out;
-			}
+			if (rc)
+				return common_err_set(err, rc, "out of memory");
 		}
 	}
+	return 0;
+}
+
+/* Select the module versions of spec si, download and resolve each, work
+ * out the toolchains each allows, and add the pass-1 measurements. */
+static int add_module_spec(struct lutgen_generate *g, size_t si,
+			   struct common_err *err)
+{
+	struct gspec *gs = &g->specs[si];
+	const struct lutgen_spec *spec = gs->spec;
+	struct rungo_modver *sel = NULL;
+	struct rungo_version *gos = NULL;
+	size_t nsel = 0, ngos = 0, i;
+	int rc;
+
+	if (!g->o.proxy)
+		return common_err_set(err, -EINVAL,
+				     "spec %s measures module %s: a module proxy is needed (--goproxy or GOPROXY)",
+				     spec->name, spec->module->path);
+	if (g->o.version_filter || g->o.job_filter)
+		return common_err_set(err, -ENOTSUP,
+				     "spec %s is a module spec: module specs are not sharded; run them without --shard",
+				     spec->name);
+	rc = select_module_gos(g, spec, &gos, &ngos, err);
+	if (rc == 0)
+		rc = select_module_versions(g, spec, &sel, &nsel, err);
+	if (rc)
+		goto out;
+	gs->mods = calloc(nsel, sizeof(*gs->mods));
+	if (!gs->mods) {
+		rc = common_err_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nsel; i++) {
+		gs->nmods = i + 1;
+		gs->mods[i].v = sel[i];
+		rc = prepare_module(g, spec, &gs->mods[i], gos, ngos, err);
+		if (rc)
+			goto out;
+	}
+	rc = add_module_pass1(g, si, err);
+	if (rc)
+		goto out;
 	gs->versions = gos;   /* the Go selection, for the record */
 	gs->nversions = ngos;
 	gos = NULL;
 out:
 	free(gos);
-	free(all);
 	free(sel);
 	return rc;
 }
