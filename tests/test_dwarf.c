@@ -38,6 +38,8 @@
 
 #include "lutgen/core/value.h"
 #include "lutgen/measure/dwarf.h"
+/* white box: the DIE walker is checked against libdw's own walk */
+#include "lutgen/measure/dwarf_internal.h"
 #include "skip.h"
 
 #define SKIP 77
@@ -65,6 +67,11 @@ struct bin {
 
 static struct bin bins[MAX_BINS];
 static size_t nbins;
+/* Built only to check the DIE walker where the byte layout differs: a
+ * 32-bit little-endian DWARF 4 binary and a 64-bit big-endian DWARF 5
+ * one. */
+static struct bin walk_bins[2];
+static size_t nwalk_bins;
 static char stripped_path[1200];
 static char workdir[1024];
 static char srcdir[1024];
@@ -1032,6 +1039,98 @@ static void test_errors(void **state)
 	lutgen_dwarf_close(d);
 }
 
+/* ---- the DIE walker (dwarf_walk.c) against libdw ---- */
+
+struct walked {
+	Dwarf_Off offs[1 << 15];
+	const char *names[1 << 15];
+	size_t n;
+};
+
+static int record_walked(Dwarf_Off off, unsigned tag, const char *name,
+			 void *arg)
+{
+	struct walked *w = arg;
+
+	(void)tag;
+	if (w->n == sizeof(w->offs) / sizeof(w->offs[0]))
+		return -E2BIG;
+	w->offs[w->n] = off;
+	w->names[w->n++] = name;
+	return 0;
+}
+
+/*
+ * Every CU of the binary: the walker must read it (no fallback), and find
+ * exactly the top-level DIEs libdw's dwarf_child/dwarf_siblingof find, at
+ * the same offsets, with the names libdw reads.
+ */
+static void test_walk(void **state)
+{
+	const struct bin *b = *state;
+	struct lutgen_dwarf *d = open_bin(b);
+	struct lutgen_walk_table *t = NULL;
+	struct walked *w = calloc(1, sizeof(*w));
+	Dwarf_Off off = 0, next;
+	size_t hsize, ncus = 0, ndies = 0;
+	Dwarf_Half version;
+	Dwarf_Off abbrev_off;
+	uint8_t asize, osize;
+
+	assert_non_null(w);
+	assert_non_null(d->info);
+	while (dwarf_next_unit(d->dw, off, &next, &hsize, &version,
+			       &abbrev_off, &asize, &osize, NULL, NULL) == 0) {
+		struct lutgen_cu cu = { 0 };
+		Dwarf_Die child;
+		size_t i = 0;
+		int r, rc;
+
+		assert_non_null(dwarf_offdie(d->dw, off + hsize, &cu.die));
+		cu.die_off = off + hsize;
+		cu.end = next;
+		cu.abbrev_off = abbrev_off;
+		cu.addr_size = asize;
+		cu.off_size = osize;
+		cu.version = version;
+		if (!t)
+			assert_int_equal(lutgen_walk_table_new(&cu, d->big_endian,
+							       &t), 0);
+		w->n = 0;
+		rc = lutgen_walk_top_dies(t, d->info, d->info_size, &cu,
+					  record_walked, w);
+		if (rc != 0)
+			fail_msg("%s: the walker cannot read the CU at %#llx (%d)",
+				 b->path, (unsigned long long)cu.die_off, rc);
+		r = dwarf_child(&cu.die, &child);
+		while (r == 0) {
+			const char *name = dwarf_diename(&child);
+
+			if (i >= w->n)
+				fail_msg("%s: the walker missed the DIE at %#llx",
+					 b->path,
+					 (unsigned long long)dwarf_dieoffset(&child));
+			assert_int_equal(w->offs[i], dwarf_dieoffset(&child));
+			if (w->names[i])
+				assert_string_equal(w->names[i],
+						    name ? name : "");
+			i++;
+			r = dwarf_siblingof(&child, &child);
+		}
+		assert_true(r >= 0);
+		assert_int_equal(i, w->n);
+		ndies += i;
+		ncus++;
+		off = next;
+	}
+	/* a Go binary: many CUs, thousands of top-level DIEs */
+	assert_true(ncus > 10);
+	assert_true(ndies > 1000);
+	lutgen_walk_table_free(t);
+	free(w);
+	lutgen_dwarf_close(d);
+}
+
 static void test_stripped(void **state)
 {
 	struct common_err err = { 0 };
@@ -1224,13 +1323,44 @@ static int prepare(void)
 		fprintf(stderr, "stripped go build failed\n");
 		return 1;
 	}
+	{
+		static const struct {
+			enum abi_class cls;
+			const char *goarch;
+		} layouts[] = { { ABI_STACK, "386" }, { ABI_DWARF5, "s390x" } };
+
+		for (a = 0; a < 2; a++) {
+			struct bin *b = &walk_bins[nwalk_bins];
+
+			c = (int)layouts[a].cls;
+			if (snprintf(b->name, sizeof(b->name), "%s-%s",
+				     tc[c].version, layouts[a].goarch) >=
+				    (int)sizeof(b->name) ||
+			    snprintf(b->path, sizeof(b->path),
+				     "%s/dwarfshapes-%s-%s", workdir,
+				     tc[c].version, layouts[a].goarch) >=
+				    (int)sizeof(b->path))
+				return 1;
+			snprintf(b->goarch, sizeof(b->goarch), "%s",
+				 layouts[a].goarch);
+			b->cls = layouts[a].cls;
+			b->minor = tc[c].minor;
+			fprintf(stderr, "building %s (walker check)\n", b->name);
+			if (go_build(&tc[c], layouts[a].goarch, b->path, 0) != 0) {
+				fprintf(stderr, "go build with %s for %s failed\n",
+					tc[c].goroot, layouts[a].goarch);
+				return 1;
+			}
+			nwalk_bins++;
+		}
+	}
 	return 0;
 }
 
 int main(void)
 {
-	struct CMUnitTest tests[4 + MAX_BINS * 7];
-	static char names[MAX_BINS * 7][200];
+	struct CMUnitTest tests[4 + MAX_BINS * 8 + 2];
+	static char names[MAX_BINS * 8 + 2][200];
 	size_t nt = 0, i, k = 0;
 	int rc;
 
@@ -1262,6 +1392,7 @@ int main(void)
 			{ "params_vs_gdb", test_params_vs_gdb },
 			{ "params_runtime", test_params_runtime },
 			{ "errors", test_errors },
+			{ "walk", test_walk },
 		};
 		size_t j;
 
@@ -1277,6 +1408,17 @@ int main(void)
 			tests[nt].initial_state = &bins[i];
 			nt++;
 		}
+	}
+	for (i = 0; i < nwalk_bins; i++) {
+		if (snprintf(names[k], sizeof(names[k]), "walk %.120s",
+			     walk_bins[i].name) >= (int)sizeof(names[k]))
+			return 1;
+		tests[nt].name = names[k++];
+		tests[nt].test_func = test_walk;
+		tests[nt].setup_func = NULL;
+		tests[nt].teardown_func = NULL;
+		tests[nt].initial_state = &walk_bins[i];
+		nt++;
 	}
 	rc = _cmocka_run_group_tests("dwarf", tests, nt, NULL, NULL);
 	memo_free();

@@ -20,6 +20,10 @@
  * types, the CUs of each name's package), keeping only the wanted names;
  * a name found nowhere there makes the handle index every CU (all names),
  * once.  Names are borrowed from libdw and live as long as the handle.
+ * The top-level DIEs of a CU are found by dwarf_walk.c, which steps over
+ * DIE bytes without decoding them (Go emits no DW_AT_sibling, so libdw
+ * would decode every nested DIE); a unit it cannot read is walked with
+ * libdw's dwarf_siblingof instead.
  */
 #include "lutgen/measure/dwarf.h"
 
@@ -280,7 +284,7 @@ static int inflate_section(struct lutgen_dwarf *d, Elf_Scn *scn,
 static int prepare_sections(struct lutgen_dwarf *d, struct common_err *err)
 {
 	struct libdeflate_decompressor *z = NULL;
-	Elf_Scn *scn = NULL;
+	Elf_Scn *scn = NULL, *info_scn = NULL;
 	size_t shstrndx;
 	bool info = false;
 	int rc = 0;
@@ -302,8 +306,10 @@ static int prepare_sections(struct lutgen_dwarf *d, struct common_err *err)
 		if (!gnu && strncmp(name, ".debug_", 7) != 0)
 			continue;
 		base = name + (gnu ? 8 : 7);
-		if (strcmp(base, "info") == 0)
+		if (strcmp(base, "info") == 0) {
 			info = true;
+			info_scn = scn;
+		}
 		if (!(section_need(base) & d->need)) {
 			sh.sh_type = SHT_NOBITS;
 			(void)gelf_update_shdr(scn, &sh);
@@ -320,6 +326,15 @@ static int prepare_sections(struct lutgen_dwarf *d, struct common_err *err)
 			break;
 	}
 	libdeflate_free_decompressor(z);
+	if (rc == 0 && info_scn) {
+		Elf_Data *data = elf_getdata(info_scn, NULL);
+
+		/* what libdw will read: the walker skips DIEs in it */
+		if (data && data->d_buf) {
+			d->info = data->d_buf;
+			d->info_size = data->d_size;
+		}
+	}
 	if (rc == 0 && !info)
 		rc = common_err_set(err, -ENODATA,
 				   "%s has no DWARF debug info (stripped, or built with -ldflags=-w); rebuild it without -s/-w",
@@ -380,6 +395,7 @@ int lutgen_dwarf_open_for(const char *path, unsigned need,
 					 eh.e_ident[EI_DATA]);
 	if (d->arch)
 		d->goarch = d->arch->goarch;
+	d->big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
 	rc = prepare_sections(d, err);
 	if (rc)
 		goto out;
@@ -413,6 +429,7 @@ void lutgen_dwarf_close(struct lutgen_dwarf *d)
 	name_map_free(&d->consts);
 	free(d->cus);
 	free(d->cu_by_name);
+	lutgen_walk_table_free(d->walk);
 	if (d->dw)
 		dwarf_end(d->dw);
 	if (d->elf)
@@ -492,6 +509,73 @@ static int index_die(struct lutgen_dwarf *d, Dwarf_Die *die,
 			    tag == DW_TAG_structure_type);
 }
 
+/* The offsets of the top-level DIEs the walker found that index_die
+ * may keep: types, functions and constants whose name is wanted (or not
+ * known yet: a function's may come from its abstract origin). */
+struct walk_found {
+	const struct lutgen_name_map *want;
+	Dwarf_Off *offs;
+	size_t n, cap;
+};
+
+static int collect_walked(Dwarf_Off off, unsigned tag, const char *name,
+			  void *arg)
+{
+	struct walk_found *f = arg;
+
+	if (tag != DW_TAG_subprogram && tag != DW_TAG_constant &&
+	    !is_type_tag((int)tag))
+		return 0;
+	if (name && f->want && !name_map_get(f->want, name, NULL))
+		return 0;
+	if (f->n == f->cap) {
+		size_t ncap = f->cap ? f->cap * 2 : 1024;
+		Dwarf_Off *n = realloc(f->offs, ncap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		f->offs = n;
+		f->cap = ncap;
+	}
+	f->offs[f->n++] = off;
+	return 0;
+}
+
+/*
+ * The top-level DIEs of a CU through the skip walker (dwarf_walk.c),
+ * indexed only once the whole unit walked cleanly; -EAGAIN when it
+ * cannot read this CU.  The walk table is built from the first CU and
+ * kept: Go's CUs share one abbreviation table.
+ */
+static int index_cu_walk(struct lutgen_dwarf *d, struct lutgen_cu *cu,
+			 const struct lutgen_name_map *want)
+{
+	struct walk_found f = { want, NULL, 0, 0 };
+	Dwarf_Die die;
+	size_t i;
+	int rc;
+
+	if (d->walk_failed || !d->info)
+		return -EAGAIN;
+	if (!d->walk) {
+		rc = lutgen_walk_table_new(cu, d->big_endian, &d->walk);
+		if (rc == -EAGAIN)
+			d->walk_failed = true;
+		if (rc)
+			return rc;
+	}
+	rc = lutgen_walk_top_dies(d->walk, d->info, d->info_size, cu,
+				  collect_walked, &f);
+	for (i = 0; rc == 0 && i < f.n; i++) {
+		if (!dwarf_offdie(d->dw, f.offs[i], &die))
+			rc = -EAGAIN;
+		else
+			rc = index_die(d, &die, want);
+	}
+	free(f.offs);
+	return rc;
+}
+
 /* One pass over the top-level DIEs of one CU. */
 static int index_cu(struct lutgen_dwarf *d, struct lutgen_cu *cu,
 		    const struct lutgen_name_map *want, struct common_err *err)
@@ -501,6 +585,14 @@ static int index_cu(struct lutgen_dwarf *d, struct lutgen_cu *cu,
 
 	if (cu->indexed)
 		return 0;
+	rc = index_cu_walk(d, cu, want);
+	if (rc == -ENOMEM)
+		return common_err_set(err, rc,
+				     "out of memory indexing DWARF of %s",
+				     d->path);
+	if (rc == 0)
+		goto done;
+	/* the walker could not: libdw, DIE by DIE */
 	r = dwarf_child(&cu->die, &child);
 	while (r == 0) {
 		rc = index_die(d, &child, want);
@@ -513,6 +605,7 @@ static int index_cu(struct lutgen_dwarf *d, struct lutgen_cu *cu,
 	if (r < 0)
 		return common_err_set(err, -EPROTO, "reading DWARF of %s: %s",
 				     d->path, dwarf_errmsg(-1));
+done:
 	if (!want)
 		cu->indexed = true;
 	return 0;
@@ -536,15 +629,25 @@ static pthread_mutex_t sort_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The list of CUs: headers and CU DIEs only, no children parsed. */
 static int load_cus(struct lutgen_dwarf *d, struct common_err *err)
 {
-	Dwarf_CU *cu = NULL;
+	Dwarf_Off off = 0, next;
+	size_t cap = 0, i, hsize;
+	Dwarf_Half version;
+	Dwarf_Off abbrev_off;
+	uint8_t addr_size, off_size;
 	Dwarf_Die cudie;
-	size_t cap = 0, i;
 	int r;
 
 	if (d->cus_loaded)
 		return 0;
-	while ((r = dwarf_get_units(d->dw, cu, &cu, NULL, NULL, &cudie,
+	while ((r = dwarf_next_unit(d->dw, off, &next, &hsize, &version,
+				    &abbrev_off, &addr_size, &off_size, NULL,
 				    NULL)) == 0) {
+		struct lutgen_cu *c;
+
+		if (!dwarf_offdie(d->dw, off + hsize, &cudie)) {
+			r = -1;
+			break;
+		}
 		if (d->ncus == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct lutgen_cu *n = realloc(d->cus, ncap * sizeof(*n));
@@ -554,10 +657,17 @@ static int load_cus(struct lutgen_dwarf *d, struct common_err *err)
 			d->cus = n;
 			cap = ncap;
 		}
-		d->cus[d->ncus].die = cudie;
-		d->cus[d->ncus].name = dwarf_diename(&cudie);
-		d->cus[d->ncus].indexed = false;
-		d->ncus++;
+		c = &d->cus[d->ncus++];
+		memset(c, 0, sizeof(*c));
+		c->die = cudie;
+		c->name = dwarf_diename(&cudie);
+		c->die_off = off + hsize;
+		c->end = next;
+		c->abbrev_off = abbrev_off;
+		c->addr_size = addr_size;
+		c->off_size = off_size;
+		c->version = version;
+		off = next;
 	}
 	if (r < 0)
 		return common_err_set(err, -EPROTO,

@@ -2,8 +2,10 @@
 /*
  * lutgen/measure/dwarf_internal.h - what the inspector's files share
  * (dwarf.c: open, index, types and constants; dwarf_loc.c: parameter and
- * result locations; dwarf_g.c: where g lives).  Nothing outside
- * lutgen/measure/dwarf*.c includes it.
+ * result locations; dwarf_g.c: where g lives; dwarf_walk.c: the
+ * top-level DIEs of a CU).  Nothing outside lutgen/measure/dwarf*.c
+ * includes it but tests/test_dwarf.c, which checks the walker against
+ * libdw.
  */
 #ifndef LUTGEN_DWARF_INTERNAL_H
 #define LUTGEN_DWARF_INTERNAL_H
@@ -46,7 +48,34 @@ struct lutgen_cu {
 	Dwarf_Die die;
 	const char *name;     /* Go package path, or NULL */
 	bool indexed;         /* every name of it is in the maps */
+	Dwarf_Off die_off;    /* of the CU DIE in .debug_info */
+	Dwarf_Off end;        /* of the unit: the next unit's header */
+	Dwarf_Off abbrev_off; /* of its abbreviation table */
+	uint8_t addr_size, off_size;
+	uint16_t version;
 };
+
+/* Top-level DIEs without libdw's per-attribute decoding
+ * (dwarf_walk.c). */
+struct lutgen_walk_table;
+
+/* The skip table of the abbreviations `cu` uses: 0, -ENOMEM, or -EAGAIN
+ * when they hold something the walker does not know (walk with libdw). */
+int lutgen_walk_table_new(const struct lutgen_cu *cu, bool big_endian,
+			  struct lutgen_walk_table **out);
+void lutgen_walk_table_free(struct lutgen_walk_table *t);
+
+/* Call fn(offset, tag, name, arg) for each top-level DIE of `cu` in
+ * `info` (the .debug_info bytes), in order; `name` is its DW_AT_name when
+ * that is an inline string (in `info`), else NULL.  Stops at fn's first
+ * nonzero return and returns it.  -EAGAIN (maybe after some calls): the
+ * walker cannot read this unit, walk it with libdw. */
+int lutgen_walk_top_dies(const struct lutgen_walk_table *t,
+			 const uint8_t *info, size_t info_size,
+			 const struct lutgen_cu *cu,
+			 int (*fn)(Dwarf_Off off, unsigned tag,
+				   const char *name, void *arg),
+			 void *arg);
 
 struct lutgen_dwarf {
 	char *path;
@@ -58,6 +87,11 @@ struct lutgen_dwarf {
 	unsigned need;                       /* LUTGEN_DWARF_NEED_* loaded */
 	void **inflated;                     /* section buffers we own */
 	size_t ninflated;
+	const uint8_t *info;                 /* .debug_info as libdw reads it */
+	size_t info_size;
+	bool big_endian;
+	struct lutgen_walk_table *walk;      /* NULL: not built, or failed */
+	bool walk_failed;
 	struct lutgen_cu *cus;               /* every CU, .debug_info order */
 	size_t ncus;
 	size_t *cu_by_name;                  /* indices of cus, by name */
