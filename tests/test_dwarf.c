@@ -1061,9 +1061,10 @@ static int record_walked(Dwarf_Off off, unsigned tag, const char *name,
 }
 
 /*
- * Every CU of the binary: the walker must read it (no fallback), and find
- * exactly the top-level DIEs libdw's dwarf_child/dwarf_siblingof find, at
- * the same offsets, with the names libdw reads.
+ * Every CU of the binary, as the handle lists them: the walker must read
+ * it (no fallback), and find exactly the top-level DIEs libdw's
+ * dwarf_child/dwarf_siblingof find, at the same offsets, with the names
+ * libdw reads.
  */
 static void test_walk(void **state)
 {
@@ -1071,38 +1072,31 @@ static void test_walk(void **state)
 	struct lutgen_dwarf *d = open_bin(b);
 	struct lutgen_walk_table *t = NULL;
 	struct walked *w = calloc(1, sizeof(*w));
-	Dwarf_Off off = 0, next;
-	size_t hsize, ncus = 0, ndies = 0;
-	Dwarf_Half version;
-	Dwarf_Off abbrev_off;
-	uint8_t asize, osize;
+	struct common_err err = { 0 };
+	size_t c, ndies = 0;
 
 	assert_non_null(w);
 	assert_non_null(d->info);
-	while (dwarf_next_unit(d->dw, off, &next, &hsize, &version,
-			       &abbrev_off, &asize, &osize, NULL, NULL) == 0) {
-		struct lutgen_cu cu = { 0 };
-		Dwarf_Die child;
+	/* resolving no names loads the list of CUs */
+	if (lutgen_dwarf_resolve(d, NULL, NULL, 0, false, &err) != 0)
+		fail_msg("%s: %s", b->path, err.msg);
+	for (c = 0; c < d->ncus; c++) {
+		const struct lutgen_cu *cu = &d->cus[c];
+		Dwarf_Die cudie = cu->die, child;
 		size_t i = 0;
 		int r, rc;
 
-		assert_non_null(dwarf_offdie(d->dw, off + hsize, &cu.die));
-		cu.die_off = off + hsize;
-		cu.end = next;
-		cu.abbrev_off = abbrev_off;
-		cu.addr_size = asize;
-		cu.off_size = osize;
-		cu.version = version;
 		if (!t)
-			assert_int_equal(lutgen_walk_table_new(&cu, d->big_endian,
+			assert_int_equal(lutgen_walk_table_new(cu, d->big_endian,
 							       &t), 0);
 		w->n = 0;
-		rc = lutgen_walk_top_dies(t, d->info, d->info_size, &cu,
+		rc = lutgen_walk_top_dies(t, d->info, d->info_size, cu,
 					  record_walked, w);
 		if (rc != 0)
 			fail_msg("%s: the walker cannot read the CU at %#llx (%d)",
-				 b->path, (unsigned long long)cu.die_off, rc);
-		r = dwarf_child(&cu.die, &child);
+				 b->path,
+				 (unsigned long long)dwarf_dieoffset(&cudie), rc);
+		r = dwarf_child(&cudie, &child);
 		while (r == 0) {
 			const char *name = dwarf_diename(&child);
 
@@ -1120,11 +1114,9 @@ static void test_walk(void **state)
 		assert_true(r >= 0);
 		assert_int_equal(i, w->n);
 		ndies += i;
-		ncus++;
-		off = next;
 	}
 	/* a Go binary: many CUs, thousands of top-level DIEs */
-	assert_true(ncus > 10);
+	assert_true(d->ncus > 10);
 	assert_true(ndies > 1000);
 	lutgen_walk_table_free(t);
 	free(w);

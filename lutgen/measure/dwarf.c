@@ -661,7 +661,6 @@ static int load_cus(struct lutgen_dwarf *d, struct common_err *err)
 		memset(c, 0, sizeof(*c));
 		c->die = cudie;
 		c->name = dwarf_diename(&cudie);
-		c->die_off = off + hsize;
 		c->end = next;
 		c->abbrev_off = abbrev_off;
 		c->addr_size = addr_size;

@@ -48,7 +48,6 @@ struct lutgen_cu {
 	Dwarf_Die die;
 	const char *name;     /* Go package path, or NULL */
 	bool indexed;         /* every name of it is in the maps */
-	Dwarf_Off die_off;    /* of the CU DIE in .debug_info */
 	Dwarf_Off end;        /* of the unit: the next unit's header */
 	Dwarf_Off abbrev_off; /* of its abbreviation table */
 	uint8_t addr_size, off_size;

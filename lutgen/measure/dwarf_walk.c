@@ -303,15 +303,17 @@ int lutgen_walk_top_dies(const struct lutgen_walk_table *t,
 				   const char *name, void *arg),
 			 void *arg)
 {
+	Dwarf_Die cudie = cu->die;  /* libdw takes no const DIE */
+	Dwarf_Off start = dwarf_dieoffset(&cudie);
 	struct walk_pos w;
 	unsigned depth = 0;
 	int rc;
 
-	if (!info || cu->die_off >= cu->end || cu->end > info_size ||
+	if (!info || start >= cu->end || cu->end > info_size ||
 	    cu->abbrev_off != t->abbrev_off || cu->addr_size != t->addr_size ||
 	    cu->off_size != t->off_size || cu->version != t->version)
 		return -EAGAIN;
-	w.p = info + cu->die_off;
+	w.p = info + start;
 	w.end = info + cu->end;
 	w.big_endian = t->big_endian;
 	/* depth 0 is the CU DIE, 1 its children: the top-level DIEs */
