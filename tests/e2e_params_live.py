@@ -173,6 +173,21 @@ class Failure(Exception):
     pass
 
 
+class Hang(Failure):
+    """qemu-user, its gdbstub or gdb stopped making progress: no value was
+    compared, so the run may be repeated (see run_under_gdb)."""
+
+
+# A probed program stops at most 39 times (arm, std's TLS part); more
+# than this means the emulator replays stops (see run_under_gdb).
+MAX_STOPS = 200
+# Seconds one gdb session may take under qemu-user: a run takes 1-15 s,
+# about 60 s on a machine busy with three other processes per core.
+QEMU_GDB_TIMEOUT = 300
+# Runs of one program under qemu-user when the emulator hangs.
+QEMU_ATTEMPTS = 2
+
+
 def log(msg):
     print(msg, flush=True)
 
@@ -427,7 +442,9 @@ def gdb_script(goarch, info, addr, rets, native, args, progout, gcheck):
     # `run ARGS > FILE`: run's words replace the --args ones
     lines.append("go = %r" % ("run %s > '%s'" % (" ".join(args), progout)
                               if native else "continue"))
-    lines.append("""while True:
+    lines.append("MAX_STOPS = %d" % MAX_STOPS)
+    lines.append("""stops = 0
+while True:
     try:
         gdb.execute(go)
     except gdb.error:
@@ -439,6 +456,11 @@ def gdb_script(goarch, info, addr, rets, native, args, progout, gcheck):
         pc = int(gdb.parse_and_eval("$pc"))
     except gdb.error:
         continue
+    stops += 1
+    if stops > MAX_STOPS:
+        print("runaway\\t%d" % stops)
+        gdb.execute("kill")
+        break
     for c in AT.get(pc, []):
         gdb.execute(c)
 code = gdb.parse_and_eval("$_exitcode")
@@ -519,9 +541,30 @@ def listening(port):
     return False
 
 
-def run_under_gdb(goarch, binary, args, script_path, progout, tools):
+def run_under_gdb(goarch, binary, args, script_path, progout, tools,
+                  notes=None):
     """Run `binary` with `args` under gdb with `script_path`; (gdb
-    output, program output)."""
+    output, program output).  Under qemu-user a run that hangs (Hang: no
+    value was read yet) is run again, up to QEMU_ATTEMPTS runs in all; each
+    repeat is logged and added to `notes`.  A wrong value is never a
+    reason to run again."""
+    attempts = QEMU_ATTEMPTS if ARCHES[goarch]["qemu"] else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return run_under_gdb_once(goarch, binary, args, script_path,
+                                      progout, tools)
+        except Hang as e:
+            if attempt == attempts:
+                raise
+            note = ("%s: the emulator hung on run %d of %d, run again (%s)"
+                    % (os.path.basename(binary), attempt, attempts,
+                       str(e).splitlines()[0]))
+            log("note: " + note)
+            if notes is not None:
+                notes.append(note)
+
+
+def run_under_gdb_once(goarch, binary, args, script_path, progout, tools):
     if not ARCHES[goarch]["qemu"]:
         p = run([tools["gdb"], "-batch", "-nx", "-x", script_path,
                  "--args", binary] + args, timeout=300, check=False)
@@ -532,9 +575,18 @@ def run_under_gdb(goarch, binary, args, script_path, progout, tools):
     with open(progout, "w") as out:
         # GOMAXPROCS=1: with several threads running Go code at once,
         # qemu-user's gdbstub (seen with 7.2) once reported a SIGTRAP at a
-        # pc that is no breakpoint and then hung.  The probed calls do not
-        # depend on parallelism.
+        # pc that is no breakpoint and then hung.  asyncpreemptoff=1:
+        # with 7.2, a preemption signal (SIGURG from sysmon) delivered
+        # while a thread sits at a breakpoint can resume it at an earlier
+        # stop with that stop's registers; the program then replays the
+        # same few stops until gdb is killed (seen on ppc64le and arm64
+        # on a busy machine: 1 run in 15, 1 in 2 with three busy loops per
+        # core; none in 40 with preemption off).  The probed calls depend
+        # on neither parallelism nor preemption.
         env = dict(os.environ, GOMAXPROCS="1")
+        env["GODEBUG"] = ",".join(
+            [d for d in [env.get("GODEBUG", "")] if d] +
+            ["asyncpreemptoff=1"])
         q = subprocess.Popen([qemu, "-g", str(port), binary] + args,
                              env=env, stdin=subprocess.DEVNULL, stdout=out,
                              stderr=subprocess.STDOUT)
@@ -545,16 +597,26 @@ def run_under_gdb(goarch, binary, args, script_path, progout, tools):
                 raise Failure("%s -g %d %s: no gdbstub listening (status "
                               "%s)" % (qemu, port, binary, q.poll()))
             time.sleep(0.05)
-        p = run([tools["gdb-multiarch"], "-batch", "-nx",
-                 "-ex", "set architecture %s" % ARCHES[goarch]["gdb"],
-                 "-ex", "file %s" % binary,
-                 "-ex", "target remote 127.0.0.1:%d" % port,
-                 "-x", script_path], timeout=900, check=False)
+        try:
+            p = run([tools["gdb-multiarch"], "-batch", "-nx",
+                     "-ex", "set architecture %s" % ARCHES[goarch]["gdb"],
+                     "-ex", "file %s" % binary,
+                     "-ex", "target remote 127.0.0.1:%d" % port,
+                     "-x", script_path], timeout=QEMU_GDB_TIMEOUT,
+                    check=False)
+        except Failure as e:
+            raise Hang(str(e))
+        m = re.search(r"^runaway\t(\d+)$", p.stdout, re.M)
+        if m:
+            raise Hang("%s under %s: %s stops where the program makes at "
+                       "most %d (the emulator replays stops); gdb said:\n%s"
+                       % (binary, qemu, m.group(1), MAX_STOPS,
+                          p.stdout[-3000:]))
         try:
             q.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            raise Failure("%s running %s did not exit after gdb finished; "
-                          "gdb said:\n%s" % (qemu, binary, p.stdout[-3000:]))
+            raise Hang("%s running %s did not exit after gdb finished; "
+                       "gdb said:\n%s" % (qemu, binary, p.stdout[-3000:]))
     finally:
         if q.poll() is None:
             q.kill()
@@ -682,7 +744,9 @@ def check_live(label, goarch, binary, args, funcs, driver, tools, work):
         fh.write(gdb_script(goarch, info, addr, rets,
                             not ARCHES[goarch]["qemu"], args, progout,
                             gcheck))
-    gout, pout = run_under_gdb(goarch, binary, args, script, progout, tools)
+    notes = []
+    gout, pout = run_under_gdb(goarch, binary, args, script, progout, tools,
+                               notes)
     hits, status = parse_gdb(gout)
     if status != 0:
         raise Failure("%s: the program did not exit 0 under gdb (exit %s)."
@@ -692,8 +756,8 @@ def check_live(label, goarch, binary, args, funcs, driver, tools, work):
     returns = parse_lines(pout, "returned")
     goids = [l.split("\t")[1] for l in pout.splitlines()
              if l.startswith("goid\t")]
-    notes = ["%s %s: %s has no location in the DWARF (not checked)"
-             % (label, f, " ".join(n)) for f, n in unlocated.items()]
+    notes += ["%s %s: %s has no location in the DWARF (not checked)"
+              % (label, f, " ".join(n)) for f, n in unlocated.items()]
     for f in funcs:
         E = [{k: v for k, v in a.items() if k not in unlocated.get(f, ())}
              for fn, a in expects if fn == f]
