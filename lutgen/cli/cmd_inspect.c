@@ -616,31 +616,18 @@ static void answer_text(const struct answer *a, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64, a->u);
 }
 
-static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
+/* Asks every lookup of every compiled-in table; *ansp: one per lookup. */
+static int ask_all(const struct lutgen_gobin *b, struct answer **ansp,
+		   size_t *nansp, struct common_err *err)
 {
-	struct lutgen_gobin *b = NULL;
-	struct common_err err = { 0 };
-	struct answer *ans = NULL;
-	struct lutgen_dwarf *dw = NULL;
-	size_t nans = 0, t, l, i;
-	cJSON *doc = NULL, *lk;
-	bool disagree = false;
-	int rc, exit_rc = LUTGEN_EXIT_OK;
+	struct answer *ans;
+	size_t nans = 0, t, l, i = 0;
 
-	rc = binary_open(path, true, &b, &err);
-	if (rc) {
-		exit_rc = lutgen_cli_fail(cli, &err);
-		goto out;
-	}
 	for (t = 0; t < lutgen_tables_count(); t++)
 		nans += lutgen_tables_get(t)->nlookups;
 	ans = calloc(nans ? nans : 1, sizeof(*ans));
-	if (!ans) {
-		common_err_set(&err, -ENOMEM, "out of memory");
-		exit_rc = lutgen_cli_fail(cli, &err);
-		goto out;
-	}
-	i = 0;
+	if (!ans)
+		return common_err_set(err, -ENOMEM, "out of memory");
 	for (t = 0; t < lutgen_tables_count(); t++) {
 		const struct lutgen_go_table_desc *td = lutgen_tables_get(t);
 
@@ -650,99 +637,135 @@ static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
 			ask(&ans[i], b);
 		}
 	}
-	if (verify) {
-		if (!lutgen_gobin_info(b)->has_dwarf) {
-			common_err_set(&err, -ENODATA,
-				       "%s: --verify needs DWARF, and this binary has none (stripped or built with -ldflags=-w)",
-				       path);
-			exit_rc = lutgen_cli_fail(cli, &err);
-			goto out;
-		}
-		rc = lutgen_dwarf_open(path, &dw, &err);
-		if (rc) {
-			exit_rc = lutgen_cli_fail(cli, &err);
-			goto out;
-		}
-		for (i = 0; i < nans; i++) {
-			verify_one(dw, &ans[i]);
-			disagree |= ans[i].disagrees;
-		}
+	*ansp = ans;
+	*nansp = nans;
+	return 0;
+}
+
+/* --verify: each answer read again from the binary's DWARF. */
+static int verify_all(const char *path, const struct lutgen_gobin *b,
+		      struct answer *ans, size_t nans, bool *disagree,
+		      struct common_err *err)
+{
+	struct lutgen_dwarf *dw = NULL;
+	size_t i;
+	int rc;
+
+	if (!lutgen_gobin_info(b)->has_dwarf)
+		return common_err_set(err, -ENODATA,
+				      "%s: --verify needs DWARF, and this binary has none (stripped or built with -ldflags=-w)",
+				      path);
+	rc = lutgen_dwarf_open(path, &dw, err);
+	if (rc)
+		return rc;
+	for (i = 0; i < nans; i++) {
+		verify_one(dw, &ans[i]);
+		*disagree |= ans[i].disagrees;
 	}
-	if (cli->json) {
-		doc = facts_json(path, b);
-		lk = doc ? cJSON_AddObjectToObject(doc, "lookups") : NULL;
-		if (!lk) {
-			cJSON_Delete(doc);
-			common_err_set(&err, -ENOMEM, "out of memory");
-			exit_rc = lutgen_cli_fail(cli, &err);
-			goto out;
-		}
-		for (i = 0; i < nans; i++) {
-			cJSON *o = cJSON_AddObjectToObject(lk, ans[i].lookup->name);
+	lutgen_dwarf_close(dw);
+	return 0;
+}
 
-			if (!o)
-				continue;
-			cJSON_AddStringToObject(o, "table", ans[i].table->name);
-			cJSON_AddStringToObject(o, "measures",
-						ans[i].lookup->measures
-							? ans[i].lookup->measures
-							: "");
-			if (ans[i].rc < 0)
-				cJSON_AddNullToObject(o, "value");
-			else if (ans[i].lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
-				cJSON_AddItemToObject(o, "value",
-						      params_json(ans[i].params));
-			else if (ans[i].lookup->kind == LUTGEN_GO_LOOKUP_I64)
-				cJSON_AddNumberToObject(o, "value",
-							(double)(int64_t)ans[i].u);
-			else
-				cJSON_AddNumberToObject(o, "value",
-							(double)ans[i].u);
-			cJSON_AddStringToObject(o, "status",
-						lutgen_tables_status_name(ans[i].rc));
-			cJSON_AddNumberToObject(o, "code", ans[i].rc);
-			if (verify) {
-				cJSON *v = cJSON_AddObjectToObject(o, "verify");
+static void answer_json(cJSON *lk, const struct answer *a, bool verify)
+{
+	cJSON *o = cJSON_AddObjectToObject(lk, a->lookup->name), *v;
 
-				if (v) {
-					cJSON_AddBoolToObject(v, "agrees",
-							      ans[i].verified &&
-								      !ans[i].disagrees &&
-								      ans[i].rc >= 0);
-					cJSON_AddBoolToObject(v, "disagrees",
-							      ans[i].disagrees);
-					if (ans[i].verified)
-						cJSON_AddStringToObject(v, "dwarf",
-									ans[i].dwarf_text);
-					cJSON_AddStringToObject(v, "note",
-								ans[i].verify_note);
-				}
-			}
-		}
+	if (!o)
+		return;
+	cJSON_AddStringToObject(o, "table", a->table->name);
+	cJSON_AddStringToObject(o, "measures",
+				a->lookup->measures ? a->lookup->measures : "");
+	if (a->rc < 0)
+		cJSON_AddNullToObject(o, "value");
+	else if (a->lookup->kind == LUTGEN_GO_LOOKUP_PARAMS)
+		cJSON_AddItemToObject(o, "value", params_json(a->params));
+	else if (a->lookup->kind == LUTGEN_GO_LOOKUP_I64)
+		cJSON_AddNumberToObject(o, "value", (double)(int64_t)a->u);
+	else
+		cJSON_AddNumberToObject(o, "value", (double)a->u);
+	cJSON_AddStringToObject(o, "status", lutgen_tables_status_name(a->rc));
+	cJSON_AddNumberToObject(o, "code", a->rc);
+	if (!verify)
+		return;
+	v = cJSON_AddObjectToObject(o, "verify");
+	if (!v)
+		return;
+	cJSON_AddBoolToObject(v, "agrees",
+			      a->verified && !a->disagrees && a->rc >= 0);
+	cJSON_AddBoolToObject(v, "disagrees", a->disagrees);
+	if (a->verified)
+		cJSON_AddStringToObject(v, "dwarf", a->dwarf_text);
+	cJSON_AddStringToObject(v, "note", a->verify_note);
+}
+
+static int inspect_json(struct lutgen_cli *cli, const char *path,
+			const struct lutgen_gobin *b,
+			const struct answer *ans, size_t nans, bool verify,
+			bool disagree)
+{
+	struct common_err err = { 0 };
+	cJSON *doc = facts_json(path, b);
+	cJSON *lk = doc ? cJSON_AddObjectToObject(doc, "lookups") : NULL;
+	size_t i;
+
+	if (!lk) {
+		cJSON_Delete(doc);
+		common_err_set(&err, -ENOMEM, "out of memory");
+		return lutgen_cli_fail(cli, &err);
+	}
+	for (i = 0; i < nans; i++)
+		answer_json(lk, &ans[i], verify);
+	if (verify)
+		cJSON_AddBoolToObject(doc, "verify_ok", !disagree);
+	return lutgen_cli_json_out(cli, doc);
+}
+
+static void inspect_text(const char *path, const struct lutgen_gobin *b,
+			 const struct answer *ans, size_t nans, bool verify)
+{
+	size_t i;
+
+	print_facts(path, b);
+	printf("lookups:%s\n", nans ? "" : "     (no tables compiled in)");
+	for (i = 0; i < nans; i++) {
+		char val[1024];
+
+		answer_text(&ans[i], val, sizeof(val));
+		printf("  %-28s %-12s %s\n", ans[i].lookup->name,
+		       lutgen_tables_status_name(ans[i].rc), val);
 		if (verify)
-			cJSON_AddBoolToObject(doc, "verify_ok", !disagree);
-		exit_rc = lutgen_cli_json_out(cli, doc);
-	} else {
-		print_facts(path, b);
-		printf("lookups:%s\n", nans ? "" : "     (no tables compiled in)");
-		for (i = 0; i < nans; i++) {
-			char val[1024];
-
-			answer_text(&ans[i], val, sizeof(val));
-			printf("  %-28s %-12s %s\n", ans[i].lookup->name,
-			       lutgen_tables_status_name(ans[i].rc), val);
-			if (verify)
-				printf("  %-28s verify: %s\n", "",
-				       ans[i].verify_note);
-		}
+			printf("  %-28s verify: %s\n", "", ans[i].verify_note);
 	}
-	if (disagree) {
+}
+
+static int run_inspect(struct lutgen_cli *cli, const char *path, bool verify)
+{
+	struct lutgen_gobin *b = NULL;
+	struct common_err err = { 0 };
+	struct answer *ans = NULL;
+	size_t nans = 0;
+	bool disagree = false;
+	int rc, exit_rc;
+
+	rc = binary_open(path, true, &b, &err);
+	if (!rc)
+		rc = ask_all(b, &ans, &nans, &err);
+	if (!rc && verify)
+		rc = verify_all(path, b, ans, nans, &disagree, &err);
+	if (rc)
+		exit_rc = lutgen_cli_fail(cli, &err);
+	else if (cli->json)
+		exit_rc = inspect_json(cli, path, b, ans, nans, verify,
+				       disagree);
+	else {
+		inspect_text(path, b, ans, nans, verify);
+		exit_rc = LUTGEN_EXIT_OK;
+	}
+	if (!rc && disagree) {
 		lutgen_cli_err(cli, "%s: the tables disagree with the binary's DWARF",
 			       path);
 		exit_rc = LUTGEN_EXIT_FAIL;
 	}
-out:
-	lutgen_dwarf_close(dw);
 	free(ans);
 	lutgen_gobin_free(b);
 	return exit_rc;
@@ -750,127 +773,156 @@ out:
 
 /* ---- --symbol ---- */
 
+/* A function's return instructions (offsets from its start). */
+struct returns {
+	uint64_t *off;   /* owned */
+	size_t n;
+	bool known;
+	char note[COMMON_ERR_MSG_SIZE];   /* why not known */
+};
+
+static void find_returns(const struct lutgen_gobin *b,
+			 const struct lutgen_gobin_func *fn, struct returns *r)
+{
+	const struct lutgen_gobin_info *in = lutgen_gobin_info(b);
+	struct common_err err = { 0 };
+	size_t n = fn->size < MAX_FUNC_BYTES ? (size_t)fn->size
+					     : MAX_FUNC_BYTES;
+	uint8_t *code = NULL;
+
+	if (!in->goarch || !lutgen_disasm_supported(in->goarch))
+		snprintf(r->note, sizeof(r->note),
+			 "return offsets not supported on %s",
+			 in->goarch ? in->goarch : "this machine");
+	else if (n == 0 || !(code = malloc(n)) ||
+		 lutgen_gobin_read(b, fn->addr, code, n) != 0)
+		snprintf(r->note, sizeof(r->note),
+			 "function size unknown: no return offsets");
+	else if (lutgen_disasm_returns(in->goarch, code, n, fn->addr, &r->off,
+				       &r->n, &err) != 0)
+		snprintf(r->note, sizeof(r->note), "%s", err.msg);
+	else
+		r->known = true;
+	free(code);
+}
+
+static int symbol_json(struct lutgen_cli *cli, const char *path,
+		       const struct lutgen_gobin *b, const char *name,
+		       const struct lutgen_gobin_func *fn,
+		       const struct returns *r)
+{
+	const struct lutgen_gobin_info *in = lutgen_gobin_info(b);
+	struct common_err err = { 0 };
+	cJSON *doc = cJSON_CreateObject(), *arr;
+	size_t i;
+
+	if (!doc) {
+		common_err_set(&err, -ENOMEM, "out of memory");
+		return lutgen_cli_fail(cli, &err);
+	}
+	add_str(doc, "file", path);
+	add_str(doc, "go_version", in->go_version);
+	add_str(doc, "goarch", in->goarch);
+	add_str(doc, "symbol", name);
+	cJSON_AddStringToObject(doc, "found_in", symsrc_name(fn->source));
+	cJSON_AddNumberToObject(doc, "address", (double)fn->addr);
+	cJSON_AddNumberToObject(doc, "offset", (double)fn->offset);
+	cJSON_AddNumberToObject(doc, "size", (double)fn->size);
+	if (in->pclntab_layout) {
+		cJSON_AddNumberToObject(doc, "pclntab_layout",
+					in->pclntab_layout);
+		cJSON_AddStringToObject(doc, "pclntab_found_by",
+					in->pclntab_found_by);
+		cJSON_AddStringToObject(doc, "text_start_source",
+					in->text_start_source);
+	}
+	if (!r->known) {
+		cJSON_AddNullToObject(doc, "returns");
+		cJSON_AddStringToObject(doc, "returns_note", r->note);
+		return lutgen_cli_json_out(cli, doc);
+	}
+	arr = cJSON_AddArrayToObject(doc, "returns");
+	for (i = 0; arr && i < r->n; i++) {
+		cJSON *o = cJSON_CreateObject();
+
+		if (!o)
+			break;
+		cJSON_AddNumberToObject(o, "function_offset", (double)r->off[i]);
+		cJSON_AddNumberToObject(o, "address",
+					(double)(fn->addr + r->off[i]));
+		cJSON_AddNumberToObject(o, "offset",
+					(double)(fn->offset + r->off[i]));
+		cJSON_AddItemToArray(arr, o);
+	}
+	return lutgen_cli_json_out(cli, doc);
+}
+
+static void symbol_text(const char *esc, const struct lutgen_gobin_func *fn,
+			const struct returns *r)
+{
+	size_t i;
+
+	printf("symbol:      %s (from %s)\n", esc ? esc : "?",
+	       symsrc_name(fn->source));
+	printf("address:     0x%" PRIx64 "\n", fn->addr);
+	printf("offset:      0x%" PRIx64 "\n", fn->offset);
+	printf("size:        %" PRIu64 "\n", fn->size);
+	if (!r->known) {
+		printf("returns:     (%s)\n", r->note);
+		return;
+	}
+	printf("returns:     %zu\n", r->n);
+	for (i = 0; i < r->n; i++)
+		printf("  +0x%" PRIx64 "  address 0x%" PRIx64 "  offset 0x%" PRIx64
+		       "\n",
+		       r->off[i], fn->addr + r->off[i], fn->offset + r->off[i]);
+}
+
+/* The function `name` in `b`, with a located file offset. */
+static int find_symbol(const char *path, const struct lutgen_gobin *b,
+		       const char *name, const char *esc,
+		       struct lutgen_gobin_func *fn, struct common_err *err)
+{
+	if (lutgen_gobin_func_find(b, name, fn) != 0)
+		return common_err_set(err, -ENOENT,
+				      "%s: symbol %s not found (looked in .symtab, .dynsym and the Go pclntab%s)",
+				      path, esc ? esc : "?",
+				      lutgen_gobin_info(b)->pclntab_layout
+					      ? ""
+					      : ", which this binary does not have");
+	if (fn->offset == LUTGEN_GOBIN_NO_OFFSET)
+		return common_err_set(err, -ENOENT,
+				      "%s: %s at 0x%" PRIx64 " is not in any PT_LOAD segment",
+				      path, esc ? esc : "?", fn->addr);
+	return 0;
+}
+
 static int run_symbol(struct lutgen_cli *cli, const char *path,
 		      const char *name)
 {
 	struct lutgen_gobin *b = NULL;
-	const struct lutgen_gobin_info *in;
 	struct common_err err = { 0 };
 	struct lutgen_gobin_func fn;
-	uint64_t *rets = NULL;
-	uint8_t *code = NULL;
-	size_t nrets = 0, i, n;
-	bool have_returns = false;
-	char retnote[COMMON_ERR_MSG_SIZE] = "";
-	char *esc = NULL;
-	int rc, exit_rc = LUTGEN_EXIT_OK;
+	struct returns r = { 0 };
+	char *esc = lutgen_cli_escape(name);
+	int rc, exit_rc;
 
 	rc = binary_open(path, false, &b, &err);
+	if (!rc)
+		rc = find_symbol(path, b, name, esc, &fn, &err);
 	if (rc) {
 		exit_rc = lutgen_cli_fail(cli, &err);
-		goto out;
-	}
-	in = lutgen_gobin_info(b);
-	esc = lutgen_cli_escape(name);
-	if (lutgen_gobin_func_find(b, name, &fn) != 0) {
-		common_err_set(&err, -ENOENT,
-			       "%s: symbol %s not found (looked in .symtab, .dynsym and the Go pclntab%s)",
-			       path, esc ? esc : "?",
-			       in->pclntab_layout ? "" : ", which this binary does not have");
-		exit_rc = lutgen_cli_fail(cli, &err);
-		goto out;
-	}
-	if (fn.offset == LUTGEN_GOBIN_NO_OFFSET) {
-		common_err_set(&err, -ENOENT,
-			       "%s: %s at 0x%" PRIx64 " is not in any PT_LOAD segment",
-			       path, esc ? esc : "?", fn.addr);
-		exit_rc = lutgen_cli_fail(cli, &err);
-		goto out;
-	}
-	n = fn.size < MAX_FUNC_BYTES ? (size_t)fn.size : MAX_FUNC_BYTES;
-	if (!in->goarch || !lutgen_disasm_supported(in->goarch)) {
-		snprintf(retnote, sizeof(retnote),
-			 "return offsets not supported on %s",
-			 in->goarch ? in->goarch : "this machine");
-	} else if (n == 0 || !(code = malloc(n)) ||
-		   lutgen_gobin_read(b, fn.addr, code, n) != 0) {
-		snprintf(retnote, sizeof(retnote),
-			 "function size unknown: no return offsets");
 	} else {
-		rc = lutgen_disasm_returns(in->goarch, code, n, fn.addr, &rets,
-					   &nrets, &err);
-		if (rc) {
-			snprintf(retnote, sizeof(retnote), "%s", err.msg);
-			common_err_clear(&err);
+		find_returns(b, &fn, &r);
+		if (cli->json) {
+			exit_rc = symbol_json(cli, path, b, name, &fn, &r);
 		} else {
-			have_returns = true;
+			symbol_text(esc, &fn, &r);
+			exit_rc = LUTGEN_EXIT_OK;
 		}
 	}
-	if (cli->json) {
-		cJSON *doc = cJSON_CreateObject(), *arr;
-
-		if (!doc) {
-			common_err_set(&err, -ENOMEM, "out of memory");
-			exit_rc = lutgen_cli_fail(cli, &err);
-			goto out;
-		}
-		add_str(doc, "file", path);
-		add_str(doc, "go_version", in->go_version);
-		add_str(doc, "goarch", in->goarch);
-		add_str(doc, "symbol", name);
-		cJSON_AddStringToObject(doc, "found_in", symsrc_name(fn.source));
-		cJSON_AddNumberToObject(doc, "address", (double)fn.addr);
-		cJSON_AddNumberToObject(doc, "offset", (double)fn.offset);
-		cJSON_AddNumberToObject(doc, "size", (double)fn.size);
-		if (in->pclntab_layout) {
-			cJSON_AddNumberToObject(doc, "pclntab_layout",
-						in->pclntab_layout);
-			cJSON_AddStringToObject(doc, "pclntab_found_by",
-						in->pclntab_found_by);
-			cJSON_AddStringToObject(doc, "text_start_source",
-						in->text_start_source);
-		}
-		if (have_returns) {
-			arr = cJSON_AddArrayToObject(doc, "returns");
-			for (i = 0; arr && i < nrets; i++) {
-				cJSON *o = cJSON_CreateObject();
-
-				if (!o)
-					break;
-				cJSON_AddNumberToObject(o, "function_offset",
-							(double)rets[i]);
-				cJSON_AddNumberToObject(o, "address",
-							(double)(fn.addr + rets[i]));
-				cJSON_AddNumberToObject(o, "offset",
-							(double)(fn.offset + rets[i]));
-				cJSON_AddItemToArray(arr, o);
-			}
-		} else {
-			cJSON_AddNullToObject(doc, "returns");
-			cJSON_AddStringToObject(doc, "returns_note", retnote);
-		}
-		exit_rc = lutgen_cli_json_out(cli, doc);
-	} else {
-		printf("symbol:      %s (from %s)\n", esc ? esc : "?",
-		       symsrc_name(fn.source));
-		printf("address:     0x%" PRIx64 "\n", fn.addr);
-		printf("offset:      0x%" PRIx64 "\n", fn.offset);
-		printf("size:        %" PRIu64 "\n", fn.size);
-		if (have_returns) {
-			printf("returns:     %zu\n", nrets);
-			for (i = 0; i < nrets; i++)
-				printf("  +0x%" PRIx64 "  address 0x%" PRIx64
-				       "  offset 0x%" PRIx64 "\n",
-				       rets[i], fn.addr + rets[i],
-				       fn.offset + rets[i]);
-		} else {
-			printf("returns:     (%s)\n", retnote);
-		}
-	}
-out:
 	free(esc);
-	free(code);
-	free(rets);
+	free(r.off);
 	lutgen_gobin_free(b);
 	return exit_rc;
 }
