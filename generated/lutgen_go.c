@@ -302,11 +302,19 @@ int lutgen_go_lut_find(const struct lutgen_go_lut *lut,
 		if (lutgen_go_version_cmp(v, &r[i + 1].from) < 0)
 			break;
 
-	if (lutgen_go_version_cmp(v, &r[i].to) <= 0 ||
-	    cmp_minor(v, &r[i].to) == 0) {
-		/* Inside the run, or a later patch of its last minor. */
+	if (lutgen_go_version_cmp(v, &r[i].to) <= 0) {
+		/* Inside the run. */
 		*out = &r[i];
 		return LUTGEN_OK;
+	}
+	if (cmp_minor(v, &r[i].to) == 0) {
+		/* A later patch of the run's last minor: uncertain when a
+		 * still later measured patch of that minor disagrees. */
+		*out = &r[i];
+		return i + 1 < n && cmp_minor(&r[i + 1].from, v) == 0 &&
+				       !range_value_equal(&r[i], &r[i + 1])
+			       ? LUTGEN_UNCERTAIN
+			       : LUTGEN_OK;
 	}
 	if (i + 1 == n) {
 		*out = &r[i];
@@ -689,10 +697,16 @@ static int mod_find_in(const struct lutgen_mod_range *r, uint32_t n,
 	for (i = 0; i + 1 < n; i++)
 		if (lutgen_mod_version_cmp(v, &r[i + 1].from) < 0)
 			break;
-	if (lutgen_mod_version_cmp(v, &r[i].to) <= 0 ||
-	    mod_cmp_minor(v, &r[i].to) == 0) {
+	if (lutgen_mod_version_cmp(v, &r[i].to) <= 0) {
 		*out = &r[i];
 		return LUTGEN_OK;
+	}
+	if (mod_cmp_minor(v, &r[i].to) == 0) {
+		*out = &r[i];
+		return i + 1 < n && mod_cmp_minor(&r[i + 1].from, v) == 0 &&
+				       !mod_range_value_equal(&r[i], &r[i + 1])
+			       ? LUTGEN_UNCERTAIN
+			       : LUTGEN_OK;
 	}
 	if (i + 1 == n) {
 		*out = &r[i];

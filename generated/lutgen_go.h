@@ -22,10 +22,11 @@
  *                        sides of it agree.
  *   LUTGEN_UNCERTAIN     (>0) *out is set but may be wrong: V's minor was
  *                        not measured and its measured neighbours disagree
- *                        (*out = the older neighbour's value), or V is
- *                        older than the oldest measured patch of a minor
- *                        whose patch releases differ (*out = that oldest
- *                        patch's value).
+ *                        (*out = the older neighbour's value), or V is an
+ *                        unmeasured patch of a minor whose measured patch
+ *                        releases differ: between two of them that
+ *                        disagree (*out = the older one's value), or
+ *                        older than the oldest (*out = its value).
  *   LUTGEN_EXTRAPOLATED  (>0) V is newer than every measured minor;
  *                        *out = the newest measured value.
  *   LUTGEN_ABSENT        (<0) the lookup is optional and what it measures
@@ -40,7 +41,9 @@
  * Coverage in detail (per lookup and arch):
  *  - a version of a measured minor gets that minor's value; when patch
  *    releases of one minor were measured with different values, a version
- *    at or after a measured patch gets that patch's value (exact), one below
+ *    at or after a measured patch gets that patch's value: exact when no
+ *    later measured patch of the minor disagrees, else LUTGEN_UNCERTAIN
+ *    (go1.21.4 between go1.21.3 and go1.21.5, which differ); one below
  *    the oldest measured patch gets the oldest patch's value with
  *    LUTGEN_UNCERTAIN.  Prereleases (go1.21rc2) count as their minor.
  *  - a version of an unmeasured minor between two measured ones gets their

@@ -878,7 +878,10 @@ static void test_lut_rules(void **state)
 	assert_int_equal(u, 1);
 	assert_int_equal(find(&lut, "go1.21.0", &u), LUTGEN_UNCERTAIN);
 	assert_int_equal(u, 1);
-	assert_int_equal(find(&lut, "go1.21.4", &u), LUTGEN_OK);
+	assert_int_equal(find(&lut, "go1.21.3", &u), LUTGEN_OK);
+	assert_int_equal(u, 1);
+	/* Between measured 1.21.3 (1) and 1.21.5 (2): not exact. */
+	assert_int_equal(find(&lut, "go1.21.4", &u), LUTGEN_UNCERTAIN);
 	assert_int_equal(u, 1);
 	assert_int_equal(find(&lut, "go1.21.5", &u), LUTGEN_OK);
 	assert_int_equal(u, 2);
@@ -898,6 +901,8 @@ static void test_lut_rules(void **state)
 	assert_int_equal(u, 7);
 	assert_int_equal(find(&lut2, "go1.21rc1", &u), LUTGEN_UNCERTAIN);
 	assert_int_equal(find(&lut2, "go1.21.2", &u), LUTGEN_OK);
+	assert_int_equal(u, 7);
+	assert_int_equal(find(&lut2, "go1.21.4", &u), LUTGEN_UNCERTAIN);
 	assert_int_equal(u, 7);
 	assert_int_equal(find(&lut2, "go1.21.6", &u), LUTGEN_OK);
 	assert_int_equal(u, 8);

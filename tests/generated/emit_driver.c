@@ -121,7 +121,8 @@ static void test_patch_boundary(void)
 	U64(g_size, "go1.21.1", "amd64", LUTGEN_OK, 400);
 	U64(g_size, "go1.21.2", "amd64", LUTGEN_OK, 400);
 	U64(g_size, "go1.21.3", "amd64", LUTGEN_OK, 400);
-	U64(g_size, "go1.21.4", "amd64", LUTGEN_OK, 400);
+	/* Between measured 1.21.3 (400) and 1.21.5 (408): not exact. */
+	U64(g_size, "go1.21.4", "amd64", LUTGEN_UNCERTAIN, 400);
 	U64(g_size, "go1.21.5", "amd64", LUTGEN_OK, 408);
 	U64(g_size, "go1.21.7", "amd64", LUTGEN_OK, 408);
 	U64(g_size, "go1.21.12", "amd64", LUTGEN_OK, 408);
