@@ -362,6 +362,12 @@ static const struct rungo_modver *pick(const struct rungo_modver *g,
 				return &g[i];
 		return &g[n - 1];
 	}
+	if (policy == RUNGO_POLICY_ENDS) {   /* the oldest end */
+		for (i = 0; i < n; i++)
+			if (!g[i].pre[0])
+				return &g[i];
+		return &g[n - 1];
+	}
 	for (i = n; i-- > 0;)
 		if (!g[i].pre[0])
 			return &g[i];
@@ -383,7 +389,7 @@ int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 				      "module version selection: missing argument");
 	if (o->policy != RUNGO_POLICY_MINOR &&
 	    o->policy != RUNGO_POLICY_LATEST_PATCH &&
-	    o->policy != RUNGO_POLICY_ALL)
+	    o->policy != RUNGO_POLICY_ALL && o->policy != RUNGO_POLICY_ENDS)
 		return common_err_set(err, -EINVAL,
 				      "module version selection: unknown policy %d",
 				      (int)o->policy);
@@ -413,12 +419,21 @@ int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 			v[j++] = v[i];
 	nv = j;
 	if (o->policy != RUNGO_POLICY_ALL) {
+		/* As rungo_select: one pick per minor, two for ends. */
 		for (start = 0, j = 0; start < nv; start = i) {
+			struct rungo_modver first, last;
+
 			for (i = start + 1; i < nv &&
 			     rungo_modver_same_minor(&v[start], &v[i]);
 			     i++)
 				;
-			v[j++] = *pick(&v[start], i - start, o->policy);
+			first = *pick(&v[start], i - start, o->policy);
+			last = *pick(&v[start], i - start,
+				     RUNGO_POLICY_LATEST_PATCH);
+			v[j++] = first;
+			if (o->policy == RUNGO_POLICY_ENDS &&
+			    rungo_modver_cmp(&first, &last) != 0)
+				v[j++] = last;
 		}
 		nv = j;
 	}

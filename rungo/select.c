@@ -20,6 +20,7 @@ static const char *const policy_names[] = {
 	[RUNGO_POLICY_MINOR] = "minor",
 	[RUNGO_POLICY_LATEST_PATCH] = "latest-patch",
 	[RUNGO_POLICY_ALL] = "all",
+	[RUNGO_POLICY_ENDS] = "ends",
 };
 
 #define NPOLICIES (sizeof(policy_names) / sizeof(policy_names[0]))
@@ -37,7 +38,7 @@ int rungo_policy_parse(const char *s, enum rungo_policy *out,
 	}
 	return common_err_set(err, -EINVAL,
 			      "unknown version policy \"%.100s\" (use minor, "
-			      "latest-patch or all)", s ? s : "");
+			      "latest-patch, ends or all)", s ? s : "");
 }
 
 const char *rungo_policy_name(enum rungo_policy p)
@@ -85,7 +86,8 @@ static int cmp_versions(const void *a, const void *b)
 }
 
 /* The one version of the minor group g[0..n) that `policy` picks (n > 0;
- * g sorted ascending). */
+ * g sorted ascending); for ends, the oldest end (the newest is what
+ * latest-patch picks). */
 static const struct rungo_version *pick(const struct rungo_version *g,
 					size_t n, enum rungo_policy policy)
 {
@@ -94,6 +96,12 @@ static const struct rungo_version *pick(const struct rungo_version *g,
 	if (policy == RUNGO_POLICY_MINOR) {
 		for (i = 0; i < n; i++)
 			if (rungo_version_is_stable(&g[i]) && g[i].patch == 0)
+				return &g[i];
+		return &g[n - 1];
+	}
+	if (policy == RUNGO_POLICY_ENDS) {
+		for (i = 0; i < n; i++)
+			if (rungo_version_is_stable(&g[i]))
 				return &g[i];
 		return &g[n - 1];
 	}
@@ -147,13 +155,23 @@ int rungo_select(const struct rungo_index *idx,
 			v[j++] = v[i];
 	nv = j;
 	if (o->policy != RUNGO_POLICY_ALL) {
-		/* Pick one per minor; j <= start keeps writes behind reads. */
+		/* Pick one (ends: up to two) per minor; a group of i - start
+		 * versions yields at most that many, so writes stay behind
+		 * reads.  The picks are copied before anything is written. */
 		for (start = 0, j = 0; start < nv; start = i) {
+			struct rungo_version first, last;
+
 			for (i = start + 1; i < nv &&
 			     rungo_version_same_minor(&v[start], &v[i]);
 			     i++)
 				;
-			v[j++] = *pick(&v[start], i - start, o->policy);
+			first = *pick(&v[start], i - start, o->policy);
+			last = *pick(&v[start], i - start,
+				     RUNGO_POLICY_LATEST_PATCH);
+			v[j++] = first;
+			if (o->policy == RUNGO_POLICY_ENDS &&
+			    rungo_version_cmp(&first, &last) != 0)
+				v[j++] = last;
 		}
 		nv = j;
 	}

@@ -10,6 +10,10 @@
  *    `prerelease`, a prerelease-only minor contributes its newest).
  *  - RUNGO_POLICY_ALL: every stable release (with `prerelease`, every
  *    beta and rc as well).
+ *  - RUNGO_POLICY_ENDS: both ends of each minor: its oldest and its
+ *    newest stable release (one when they are the same; a minor with
+ *    only prereleases as in LATEST_PATCH).  A layout change inside a
+ *    minor shows, for two builds per minor instead of one per release.
  * `min`/`max` bound the result inclusively (NULL = unbounded); the policy
  * picks among the versions in range (latest-patch with max go1.21.5 gives
  * go1.21.5 for go1.21).  When `os`
@@ -30,6 +34,7 @@ enum rungo_policy {
 	RUNGO_POLICY_MINOR = 0,
 	RUNGO_POLICY_LATEST_PATCH,
 	RUNGO_POLICY_ALL,
+	RUNGO_POLICY_ENDS,
 };
 
 struct rungo_select_opts {
@@ -41,7 +46,7 @@ struct rungo_select_opts {
 	const char *arch;  /* NULL = any */
 };
 
-/* "minor", "latest-patch", "all" -> policy; -EINVAL otherwise. */
+/* "minor", "latest-patch", "all", "ends" -> policy; -EINVAL otherwise. */
 int rungo_policy_parse(const char *s, enum rungo_policy *out,
 		       struct common_err *err);
 const char *rungo_policy_name(enum rungo_policy p);

@@ -67,6 +67,11 @@ expect_out go1.2.2 go1.9.2rc2 go1.20 go1.21.0 go1.22.4 go1.23rc1
 run 0 versions --index-url "$url" --policy all --min go1.20 --max 1.21.0
 expect_out go1.20 go1.21.0
 
+# Both ends of each minor; with prereleases, a prerelease-only minor
+# gives its newest (one release per minor in this fixture).
+run 0 versions --index-url "$url" --policy ends --prerelease
+expect_out go1 go1.2.2 go1.9.2rc2 go1.20 go1.21.0 go1.22.4 go1.23rc1
+
 # The environment works like the option; global options before the
 # subcommand too.
 LUTGEN_INDEX_URL=$url run 0 --quiet versions --min go1.22

@@ -275,6 +275,10 @@ static void test_select(void **state)
 		     "v1.33.3 v1.64.1 v1.79.3 v1.81.1 v1.82.0-rc.1");
 	check_select(grpc, n, RUNGO_POLICY_ALL, true, "v1.79.0-dev",
 		     "v1.79.0-dev v1.79.3 v1.81.1 v1.82.0-rc.1");
+	check_select(grpc, n, RUNGO_POLICY_ENDS, false, NULL,
+		     "v1.27.0 v1.27.1 v1.33.3 v1.64.0 v1.64.1 v1.79.3 v1.81.1");
+	check_select(grpc, n, RUNGO_POLICY_ENDS, true, "v1.33",
+		     "v1.33.3 v1.64.0 v1.64.1 v1.79.3 v1.81.1 v1.82.0-rc.1");
 	check_select(grpc, 0, RUNGO_POLICY_MINOR, false, NULL, "");
 }
 

@@ -131,6 +131,21 @@ static void test_latest_patch(void **state)
 	       "go1 go1.9.2 go1.20.1 go1.21.3 go1.22.2 go1.23rc2");
 }
 
+static void test_ends(void **state)
+{
+	struct rungo_select_opts o = { 0 };
+
+	o.policy = RUNGO_POLICY_ENDS;
+	/* go1.21 has no go1.21.0: its ends are 1.21.1 and 1.21.3. */
+	expect(*state, &o,
+	       "go1 go1.9 go1.9.2 go1.20 go1.20.1 go1.21.1 go1.21.3 go1.22.0 "
+	       "go1.22.2");
+	o.prerelease = true;
+	expect(*state, &o,
+	       "go1 go1.9 go1.9.2 go1.20 go1.20.1 go1.21.1 go1.21.3 go1.22.0 "
+	       "go1.22.2 go1.23rc2");
+}
+
 static void test_all(void **state)
 {
 	struct rungo_select_opts o = { 0 };
@@ -267,9 +282,11 @@ static void test_duplicates_and_empty(void **state)
 
 static void test_policy_names(void **state)
 {
-	static const char *const names[] = { "minor", "latest-patch", "all" };
+	static const char *const names[] = { "minor", "latest-patch", "all",
+					     "ends" };
 	static const enum rungo_policy policies[] = {
-		RUNGO_POLICY_MINOR, RUNGO_POLICY_LATEST_PATCH, RUNGO_POLICY_ALL
+		RUNGO_POLICY_MINOR, RUNGO_POLICY_LATEST_PATCH, RUNGO_POLICY_ALL,
+		RUNGO_POLICY_ENDS
 	};
 	static const char *const bad[] = { "", "Minor", "latest", "latest_patch",
 					   "all ", "patch" };
@@ -278,7 +295,7 @@ static void test_policy_names(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		assert_int_equal(rungo_policy_parse(names[i], &p, &err), 0);
 		assert_int_equal(p, policies[i]);
 		assert_string_equal(rungo_policy_name(policies[i]), names[i]);
@@ -291,7 +308,7 @@ static void test_policy_names(void **state)
 		assert_int_equal(p, RUNGO_POLICY_ALL);
 		snprintf(want, sizeof(want),
 			 "unknown version policy \"%s\" (use minor, "
-			 "latest-patch or all)", bad[i]);
+			 "latest-patch, ends or all)", bad[i]);
 		assert_string_equal(err.msg, want);
 	}
 	assert_string_equal(rungo_policy_name((enum rungo_policy)9), "unknown");
@@ -313,6 +330,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_minor),
 		cmocka_unit_test(test_latest_patch),
+		cmocka_unit_test(test_ends),
 		cmocka_unit_test(test_all),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_min_above_max),

@@ -328,7 +328,7 @@ static void test_bad_values(void **state)
 
 	(void)state;
 	expect_edit_error("\"policy\": \"latest-patch\"", "\"policy\": \"newest\"",
-			  "t.json: key 'policy': unknown policy \"newest\" (use minor, latest-patch or all)");
+			  "t.json: key 'policy': unknown policy \"newest\" (use minor, latest-patch, ends or all)");
 	json = edit("\"min_version\": \"go1.17\"", "\"min_version\": \"1.x\"");
 	assert_int_equal(parse(json, &s, &err), -EINVAL);
 	assert_null(s);
@@ -501,7 +501,7 @@ static void test_module(void **state)
 	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"go\": \"latest\"}"),
 		     "t.json: key 'module': key 'go': \"latest\" is neither newest, oldest nor a Go version (\"latest\" is not a Go version: expected a number)");
 	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"policy\": \"some\"}"),
-		     "t.json: key 'module': key 'policy': unknown policy \"some\" (use minor, latest-patch or all)");
+		     "t.json: key 'module': key 'policy': unknown policy \"some\" (use minor, latest-patch, ends or all)");
 	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"prerelease\": 1}"),
 		     "t.json: key 'module': key 'prerelease': expected true or false, got a number");
 	expect_error(MOD_SPEC("{\"path\": \"a.b/c\", \"x\": 1}"),

@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	      "else its newest\n"
 	      "                          latest-patch: each minor's newest "
 	      "stable release\n"
+	      "                          ends: both (x.y.0 and newest) of "
+	      "each minor\n"
 	      "                          all: every release\n"
 	      "      --prerelease        include betas and release "
 	      "candidates\n"

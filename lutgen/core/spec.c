@@ -797,7 +797,7 @@ static int parse_module(const cJSON *j, const char *origin,
 	m->policy = RUNGO_POLICY_MINOR;
 	if (policy && rungo_policy_parse(policy, &m->policy, NULL) != 0)
 		return common_err_set(err, -EINVAL,
-				     "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
+				     "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch, ends or all)",
 				     where, policy);
 	pre = cJSON_GetObjectItemCaseSensitive(j, "prerelease");
 	if (pre && !cJSON_IsBool(pre))
@@ -955,7 +955,7 @@ static int parse_root(const cJSON *root, const char *origin,
 
 		if (rungo_policy_parse(policy, &s->policy, &perr) != 0)
 			return common_err_set(err, -EINVAL,
-					      "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch or all)",
+					      "%s: key 'policy': unknown policy \"%s\" (use minor, latest-patch, ends or all)",
 					      origin, excerpt(policy, ex, sizeof(ex)));
 	}
 	if (module) {

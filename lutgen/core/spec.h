@@ -8,7 +8,7 @@
  *   "program": "goid",                   lutgen/programs/<program>/ (std lib only)
  *   "min_version": "go1.13",
  *   "arches": ["amd64", "arm64"],
- *   "policy": "minor",                   minor | latest-patch | all
+ *   "policy": "minor",                   minor | latest-patch | ends | all
  *   "lookups": [
  *     {"name": "goid_offset", "doc": "...", "kind": "struct_offset",
  *      "type": "runtime.g", "field": "goid"},
@@ -42,7 +42,7 @@
  *     "path": "google.golang.org/grpc",    the module path (required)
  *     "min_version": "v1.27.0",            oldest module version (optional)
  *     "max_version": "v1.81.1",            newest (optional)
- *     "policy": "minor",                   minor | latest-patch | all
+ *     "policy": "minor",                   minor | latest-patch | ends | all
  *     "prerelease": false,                 pre-releases and pseudo-versions
  *     "go": "newest"                       toolchain that measures a module
  *                                          version when Go does not matter:
