@@ -428,11 +428,12 @@ int rungo_modver_select(const struct rungo_modver *in, size_t nin,
 			     i++)
 				;
 			first = *pick(&v[start], i - start, o->policy);
-			last = *pick(&v[start], i - start,
-				     RUNGO_POLICY_LATEST_PATCH);
+			last = o->policy == RUNGO_POLICY_ENDS
+				       ? *pick(&v[start], i - start,
+					       RUNGO_POLICY_LATEST_PATCH)
+				       : first;
 			v[j++] = first;
-			if (o->policy == RUNGO_POLICY_ENDS &&
-			    rungo_modver_cmp(&first, &last) != 0)
+			if (rungo_modver_cmp(&first, &last) != 0)
 				v[j++] = last;
 		}
 		nv = j;

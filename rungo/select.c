@@ -166,11 +166,12 @@ int rungo_select(const struct rungo_index *idx,
 			     i++)
 				;
 			first = *pick(&v[start], i - start, o->policy);
-			last = *pick(&v[start], i - start,
-				     RUNGO_POLICY_LATEST_PATCH);
+			last = o->policy == RUNGO_POLICY_ENDS
+				       ? *pick(&v[start], i - start,
+					       RUNGO_POLICY_LATEST_PATCH)
+				       : first;
 			v[j++] = first;
-			if (o->policy == RUNGO_POLICY_ENDS &&
-			    rungo_version_cmp(&first, &last) != 0)
+			if (rungo_version_cmp(&first, &last) != 0)
 				v[j++] = last;
 		}
 		nv = j;

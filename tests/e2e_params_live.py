@@ -581,7 +581,7 @@ def run_under_gdb_once(goarch, binary, args, script_path, progout, tools):
         # stop with that stop's registers; the program then replays the
         # same few stops until gdb is killed (seen on ppc64le and arm64
         # on a busy machine: 1 run in 15, 1 in 2 with three busy loops per
-        # core; none in 40 with preemption off).  The probed calls depend
+        # core; none in 130 with preemption off).  The probed calls depend
         # on neither parallelism nor preemption.
         env = dict(os.environ, GOMAXPROCS="1")
         env["GODEBUG"] = ",".join(
